@@ -1,0 +1,166 @@
+/**
+ * Configuration from the environment: one pure `parseConfig(env)` over a zod schema, so every
+ * mistake is reported at start-up with the variable's name and what is wrong with it.
+ */
+import { z } from 'zod';
+
+export const supportedLocales = ['en', 'de'] as const;
+export type SupportedLocale = (typeof supportedLocales)[number];
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/** An unset or blank variable counts as absent. */
+function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => {
+    if (typeof value !== 'string') return value;
+    const trimmed = value.trim();
+    return trimmed === '' ? undefined : trimmed;
+  }, schema.optional());
+}
+
+function integer(min: number, max: number) {
+  return z.coerce
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+}
+
+const telegramId = z
+  .string()
+  .regex(/^-?\d{1,19}$/, { error: 'must be a numeric Telegram id' })
+  .transform((value) => Number(value));
+
+const schema = z
+  .object({
+    BOT_TOKEN: optional(
+      z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, { error: 'is not a bot token from BotFather' }),
+    ),
+    TELEGRAM_API_ROOT: optional(httpUrl),
+    PERFECTGYM_BASE_URL: optional(httpUrl),
+    PERFECTGYM_API_KEY: optional(z.string()),
+    PERFECTGYM_TIMEOUT_MS: optional(integer(500, 120_000)).default(10_000),
+    DEFAULT_LOCALE: optional(
+      z.enum(supportedLocales, { error: `must be one of ${supportedLocales.join(', ')}` }),
+    ).default('en'),
+    PRIVACY_URL: optional(httpUrl),
+    STORAGE_URL: optional(
+      z.string().regex(/^(sqlite:.+|memory:|rediss?:\/\/.+)$/, {
+        error: 'must be sqlite:<path>, memory: or redis://host:port',
+      }),
+    ).default('sqlite:./data/trialgram.sqlite'),
+    CONVERSATION_TTL_HOURS: optional(integer(1, 24 * 90)).default(24),
+    CACHE_TTL_SECONDS: optional(integer(0, 86_400)).default(300),
+    ADMIN_IDS: optional(z.string())
+      .transform((value) => (value === undefined ? [] : value.split(',').map((part: string) => part.trim())))
+      .pipe(z.array(telegramId.refine((id) => id > 0, { error: 'must be a user id' }))),
+    STAFF_CHAT_ID: optional(telegramId),
+    WEBHOOK_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+    WEBHOOK_SECRET: optional(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,256}$/, { error: 'may only use A-Z, a-z, 0-9, _ and - (1-256 chars)' }),
+    ),
+    PORT: optional(integer(0, 65_535)).default(8080),
+    PLAYGROUND_PORT: optional(integer(0, 65_535)).default(3000),
+    LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default(
+      'info',
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.PERFECTGYM_BASE_URL) !== Boolean(env.PERFECTGYM_API_KEY)) {
+      const missing = env.PERFECTGYM_BASE_URL ? 'PERFECTGYM_API_KEY' : 'PERFECTGYM_BASE_URL';
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message:
+          'must be set together with the other PERFECTGYM_* variable (or leave both unset for the sandbox studio)',
+      });
+    }
+    if (env.WEBHOOK_URL && !env.BOT_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'needs BOT_TOKEN' });
+    }
+  });
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  telegram:
+    | { mode: 'telegram'; token: string; apiRoot?: string }
+    /** No token: the local playground (fake Bot API + web chat). */
+    | { mode: 'playground'; port: number };
+  webhook?: { url: string; secret?: string; port: number };
+  studio:
+    | { mode: 'perfectgym'; baseUrl: string; apiKey: string; timeoutMs: number }
+    | { mode: 'sandbox'; timeoutMs: number };
+  defaultLocale: SupportedLocale;
+  privacyUrl?: string;
+  storageUrl: string;
+  conversationTtlMs: number;
+  cacheTtlMs: number;
+  adminIds: number[];
+  staffChatId?: number;
+  port: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: Array<{ variable: string; message: string }>;
+  constructor(problems: Array<{ variable: string; message: string }>) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable} ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Reads trialgram's configuration; throws a ConfigError naming every wrong variable. */
+export function parseConfig(env: Env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? 'environment'),
+        message: issue.message,
+      })),
+    );
+  }
+  const e = result.data;
+  return {
+    telegram: e.BOT_TOKEN
+      ? {
+          mode: 'telegram',
+          token: e.BOT_TOKEN,
+          ...(e.TELEGRAM_API_ROOT ? { apiRoot: e.TELEGRAM_API_ROOT } : {}),
+        }
+      : { mode: 'playground', port: e.PLAYGROUND_PORT },
+    ...(e.WEBHOOK_URL
+      ? {
+          webhook: {
+            url: e.WEBHOOK_URL,
+            port: e.PORT,
+            ...(e.WEBHOOK_SECRET ? { secret: e.WEBHOOK_SECRET } : {}),
+          },
+        }
+      : {}),
+    studio:
+      e.PERFECTGYM_BASE_URL && e.PERFECTGYM_API_KEY
+        ? {
+            mode: 'perfectgym',
+            baseUrl: e.PERFECTGYM_BASE_URL,
+            apiKey: e.PERFECTGYM_API_KEY,
+            timeoutMs: e.PERFECTGYM_TIMEOUT_MS,
+          }
+        : { mode: 'sandbox', timeoutMs: e.PERFECTGYM_TIMEOUT_MS },
+    defaultLocale: e.DEFAULT_LOCALE,
+    ...(e.PRIVACY_URL ? { privacyUrl: e.PRIVACY_URL } : {}),
+    storageUrl: e.STORAGE_URL,
+    conversationTtlMs: e.CONVERSATION_TTL_HOURS * 3_600_000,
+    cacheTtlMs: e.CACHE_TTL_SECONDS * 1000,
+    adminIds: e.ADMIN_IDS,
+    ...(e.STAFF_CHAT_ID !== undefined ? { staffChatId: e.STAFF_CHAT_ID } : {}),
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

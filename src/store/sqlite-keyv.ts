@@ -1,0 +1,87 @@
+/**
+ * A keyv store over Node's built-in `node:sqlite`: the embedded, durable default. No native
+ * download, one file, survives restarts. keyv keeps the expiry inside the value and checks it on
+ * read; the `expires` column lets this store delete stale rows on its own.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { KeyvStoreAdapter, StoredData } from 'keyv';
+
+export interface SqliteKeyvOptions {
+  /** File path, or ':memory:'. */
+  path: string;
+  /** How often expired rows are swept, in ms (0 = never). */
+  sweepIntervalMs?: number;
+}
+
+export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
+  readonly opts: SqliteKeyvOptions;
+  namespace?: string | undefined;
+  readonly #db: DatabaseSync;
+  readonly #get: StatementSync;
+  readonly #set: StatementSync;
+  readonly #delete: StatementSync;
+  readonly #sweep: StatementSync;
+  readonly #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: SqliteKeyvOptions) {
+    super();
+    this.opts = options;
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.#db = new DatabaseSync(options.path);
+    this.#db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      PRAGMA busy_timeout = 5000;
+      CREATE TABLE IF NOT EXISTS keyv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);
+      CREATE INDEX IF NOT EXISTS keyv_expires ON keyv (expires) WHERE expires IS NOT NULL;
+    `);
+    this.#get = this.#db.prepare('SELECT value FROM keyv WHERE key = ? AND (expires IS NULL OR expires > ?)');
+    this.#set = this.#db.prepare(
+      'INSERT INTO keyv (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires',
+    );
+    this.#delete = this.#db.prepare('DELETE FROM keyv WHERE key = ?');
+    this.#sweep = this.#db.prepare('DELETE FROM keyv WHERE expires IS NOT NULL AND expires <= ?');
+    const interval = options.sweepIntervalMs ?? 10 * 60_000;
+    this.#timer = interval > 0 ? setInterval(() => this.sweep(), interval).unref() : undefined;
+  }
+
+  async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+    const row = this.#get.get(key, Date.now()) as { value: string } | undefined;
+    return row?.value as StoredData<Value> | undefined;
+  }
+
+  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    const expires = typeof ttl === 'number' && ttl > 0 ? Date.now() + ttl : null;
+    this.#set.run(key, typeof value === 'string' ? value : JSON.stringify(value), expires);
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return Number(this.#delete.run(key).changes) > 0;
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.get(key)) !== undefined;
+  }
+
+  async clear(): Promise<void> {
+    if (this.namespace) {
+      this.#db.prepare('DELETE FROM keyv WHERE key LIKE ?').run(`${this.namespace}:%`);
+    } else {
+      this.#db.exec('DELETE FROM keyv');
+    }
+  }
+
+  /** Deletes expired rows; returns how many. */
+  sweep(): number {
+    return Number(this.#sweep.run(Date.now()).changes);
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#db.isOpen) this.#db.close();
+  }
+}
