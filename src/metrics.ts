@@ -1,0 +1,74 @@
+/**
+ * Prometheus metrics (prom-client), one registry per bot instance so that tests and benchmarks
+ * can run several side by side.
+ */
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { EndpointName } from './perfectgym/endpoints.ts';
+
+export const funnelStages = [
+  'started',
+  'offer_chosen',
+  'slot_chosen',
+  'lead_created',
+  'duplicate',
+  'booked',
+  'confirmation_required',
+  'confirmed',
+  'expired',
+] as const;
+export type FunnelStage = (typeof funnelStages)[number];
+
+export interface Metrics {
+  readonly registry: Registry;
+  updateHandled(type: string): void;
+  funnel(stage: FunnelStage): void;
+  studioCall(event: { endpoint: EndpointName; status: number | string; durationMs: number }): void;
+  telegramError(method: string, code: number | string): void;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'trialgram_' });
+  const updates = new Counter({
+    name: 'trialgram_updates_total',
+    help: 'Telegram updates handled, by update type',
+    labelNames: ['type'],
+    registers: [registry],
+  });
+  const funnel = new Counter({
+    name: 'trialgram_booking_funnel_total',
+    help: 'Prospects reaching each stage of the booking funnel',
+    labelNames: ['stage'],
+    registers: [registry],
+  });
+  for (const stage of funnelStages) funnel.inc({ stage }, 0);
+  const studioCalls = new Counter({
+    name: 'trialgram_studio_api_calls_total',
+    help: 'Calls to the studio API, by endpoint and HTTP status (or failure kind)',
+    labelNames: ['endpoint', 'status'],
+    registers: [registry],
+  });
+  const studioLatency = new Histogram({
+    name: 'trialgram_studio_api_duration_seconds',
+    help: 'Studio API call latency, by endpoint',
+    labelNames: ['endpoint'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const telegramErrors = new Counter({
+    name: 'trialgram_telegram_api_errors_total',
+    help: 'Errors answered by the Telegram Bot API, by method and error code',
+    labelNames: ['method', 'code'],
+    registers: [registry],
+  });
+  return {
+    registry,
+    updateHandled: (type) => updates.inc({ type }),
+    funnel: (stage) => funnel.inc({ stage }),
+    studioCall: ({ endpoint, status, durationMs }) => {
+      studioCalls.inc({ endpoint, status: String(status) });
+      studioLatency.observe({ endpoint }, durationMs / 1000);
+    },
+    telegramError: (method, code) => telegramErrors.inc({ method, code: String(code) }),
+  };
+}
