@@ -1,0 +1,58 @@
+import { Keyv } from 'keyv';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createPerfectGymClient, type PerfectGymClient } from '../../src/perfectgym/client.ts';
+import { createSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { createStudioCatalog } from '../../src/studio/catalog.ts';
+
+let sandbox: Sandbox;
+let client: PerfectGymClient;
+
+beforeEach(async () => {
+  sandbox = await createSandbox({ rateLimitPerMinute: false });
+  client = createPerfectGymClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
+});
+afterEach(async () => {
+  await client.close();
+  await sandbox.close();
+});
+
+describe('studio catalog', () => {
+  it('loads every offer once and serves concurrent and later readers from the cache', async () => {
+    const catalog = createStudioCatalog({ client, cache: new Keyv(), ttlMs: 60_000 });
+    const [first, second] = await Promise.all([catalog.offers(), catalog.offers()]);
+    await catalog.offers();
+    expect(first.classes.length).toBeGreaterThan(0);
+    expect(first.appointments.length).toBeGreaterThan(0);
+    expect(second).toEqual(first);
+    expect(sandbox.callCounts().classes).toBe(1);
+    expect(sandbox.callCounts().appointments).toBe(1);
+  });
+
+  it('shares cached configs and studio information between instances through the cache store', async () => {
+    const shared = new Keyv();
+    const a = createStudioCatalog({ client, cache: shared, ttlMs: 60_000 });
+    const b = createStudioCatalog({ client, cache: shared, ttlMs: 60_000 });
+    const { classes } = await a.offers();
+    const configId = classes[0]?.trialOfferConfigId ?? 0;
+    expect((await a.config(configId)).id).toBe(configId);
+    expect((await b.config(configId)).id).toBe(configId);
+    expect((await a.studio()).name).toBe((await b.studio()).name);
+    expect(sandbox.callCounts().config).toBe(1);
+    expect(sandbox.callCounts().studio).toBe(1);
+  });
+
+  it('asks the studio again once the entry is older than the TTL', async () => {
+    const catalog = createStudioCatalog({ client, cache: new Keyv(), ttlMs: 30 });
+    await catalog.studio();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await catalog.studio();
+    expect(sandbox.callCounts().studio).toBe(2);
+  });
+
+  it('does not cache a failure', async () => {
+    const catalog = createStudioCatalog({ client, cache: new Keyv(), ttlMs: 60_000 });
+    sandbox.faults.set('studio', { kind: 'status', status: 500, times: 1 });
+    await expect(catalog.studio()).rejects.toThrow();
+    await expect(catalog.studio()).resolves.toMatchObject({ studioId: expect.any(Number) });
+  });
+});
