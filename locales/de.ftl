@@ -1,0 +1,230 @@
+## Start and offers
+
+start-greeting = Hi! Ich bin der Buchungsassistent von { $studio }. Ich buche dir in einer Minute ein kostenloses Probetraining.
+start-greeting-no-name = Hi! Ich bin der Buchungsassistent des Studios. Ich buche dir in einer Minute ein kostenloses Probetraining.
+offers-choose = Welches Probetraining möchtest du buchen?
+offers-page = Seite { $page } von { $pages }
+offers-none = Im Moment gibt es keine Probetrainings, die man online buchen kann.
+offer-button-class = 🏋️ { $title }
+offer-button-appointment = 📅 { $title }
+deep-link-invalid = Dieser Link funktioniert leider nicht, aber hier ist alles, was du buchen kannst.
+offer-gone = Dieses Probetraining wird nicht mehr angeboten. Das hier kannst du stattdessen buchen.
+offer-no-online-booking = „{ $offer }“ können Neukunden nicht online buchen. Bitte melde dich direkt beim Studio.
+button-previous = ◀️ Zurück
+button-next = Mehr ▶️
+button-other-offers = Andere Probetrainings
+button-start-over = Neu anfangen
+start-over = Okay, wir fangen neu an.
+
+## Studio contact
+
+studio-contact-intro = So erreichst du das Studio:
+studio-contact-email = ✉️ { $email }
+studio-contact-telephone = 📞 { $telephone }
+studio-contact-website = 🌐 { $website }
+studio-contact-address = 📍 { $address }
+studio-contact-missing = Ich kann die Kontaktdaten des Studios gerade nicht abrufen. Bitte versuch es später noch einmal.
+
+## Slots
+
+slots-header = Wann möchtest du zu { $offer } kommen?
+slots-day = 📅 { $day }
+slots-line-free = { $time } · { $places ->
+        [one] noch 1 Platz frei
+       *[other] noch { $places } Plätze frei
+    }
+slots-line-open = { $time }
+slots-line-waiting-list = { $time } · ausgebucht, Warteliste offen
+slots-truncated = Das sind die ersten { $shown } Termine. Tipp auf „Später“ für weitere.
+slot-button = { $day }, { $time }
+slot-button-waiting-list = { $day }, { $time } (Warteliste)
+button-earlier = ◀️ Früher
+button-later = Später ▶️
+slots-none = Für { $offer } gibt es gerade keine freien Termine. Vielleicht passt ein anderes Probetraining?
+slots-none-in-window = Vom { $from } bis { $to } gibt es keine freien Termine. Probier frühere oder spätere Tage oder ein anderes Probetraining.
+slot-gone = Schade, dieser Termin wurde gerade vergeben oder ist nicht mehr buchbar. Diese Termine sind noch frei:
+
+## Lead data
+
+lead-intro = Gute Wahl: { $offer } am { $date } um { $time }. Ich brauche nur noch ein paar Angaben, um dich anzumelden.
+lead-ask-first-name = Wie ist dein Vorname?
+lead-ask-last-name = Und dein Nachname?
+lead-ask-email = Wie lautet deine E-Mail-Adresse? Dorthin schickt das Studio deine Buchungsbestätigung.
+lead-ask-gender = Welches Geschlecht hast du?
+lead-ask-date-of-birth = Wann bist du geboren? Zum Beispiel 31.12.1990.
+lead-ask-telephone = Wie lautet deine Telefonnummer? Tipp sie ein oder teile sie mit dem Button unten.
+lead-ask-street = In welcher Straße wohnst du?
+lead-ask-house-number = Und die Hausnummer?
+lead-ask-zip-code = Wie lautet deine Postleitzahl?
+lead-ask-city = Und der Ort?
+lead-optional = (Freiwillig: Tipp auf „Überspringen“, wenn du das nicht angeben möchtest.)
+button-skip = Überspringen
+button-use-name = „{ $name }“ verwenden
+button-share-contact = 📱 Meine Telefonnummer teilen
+gender-female = Weiblich
+gender-male = Männlich
+gender-diverse = Divers
+lead-error-empty = Da war nichts drin. Bitte tipp deine Antwort ein.
+lead-error-too-long = Das ist zu lang: bitte höchstens { $max } Zeichen.
+lead-error-no-letters = Das sieht nicht richtig aus. Bitte verwende Buchstaben.
+lead-error-email = Das sieht nicht wie eine E-Mail-Adresse aus. Bitte prüf sie, zum Beispiel name@beispiel.de.
+lead-error-phone = Das sieht nicht wie eine Telefonnummer aus. Bitte gib 6 bis 15 Ziffern ein, für eine internationale Nummer mit + davor.
+lead-error-zip-code = Eine Postleitzahl hat { $min } bis { $max } Buchstaben, Ziffern, Leerzeichen oder Bindestriche. Bitte prüf sie.
+lead-error-date-format = Dieses Datum kann ich nicht lesen. Bitte schreib es so: 31.12.1990, 31/12/1990 oder 1990-12-31.
+lead-error-date-impossible = Dieses Datum gibt es nicht. Bitte prüf Tag und Monat.
+lead-error-date-future = Dieses Datum liegt in der Zukunft. Bitte gib dein Geburtsdatum ein.
+lead-error-date-too-old = Dann wärst du älter als { $years } Jahre. Bitte prüf das Jahr.
+lead-error-not-text = Das kann ich hier nicht lesen. Bitte tipp deine Antwort ein.
+lead-error-contact-foreign = Das ist der Kontakt von jemand anderem. Bitte teile deine eigene Nummer oder tipp sie ein.
+lead-error-use-buttons = Bitte tipp auf einen der Buttons.
+lead-error-required = Diese Angabe braucht das Studio, sie kann nicht übersprungen werden.
+lead-telephone-saved = Danke, deine Nummer habe ich.
+lead-telephone-skipped = Okay, ohne Telefonnummer.
+
+## Summary
+
+summary-header = Bitte prüf deine Buchung: { $offer } am { $date } um { $time }.
+summary-waiting-list = Dieser Termin ist ausgebucht, du kommst auf die Warteliste.
+summary-name = Name: { $first } { $last }
+summary-email = E-Mail: { $value }
+summary-gender-female = Geschlecht: weiblich
+summary-gender-male = Geschlecht: männlich
+summary-gender-diverse = Geschlecht: divers
+summary-date-of-birth = Geburtsdatum: { $value }
+summary-telephone = Telefon: { $value }
+summary-address = Adresse: { $value }
+summary-consent = Mit „Jetzt buchen“ bist du einverstanden, dass das Studio diese Angaben speichert, um dein Probetraining zu organisieren. Datenschutz: { $url }
+summary-consent-no-link = Mit „Jetzt buchen“ bist du einverstanden, dass das Studio diese Angaben speichert, um dein Probetraining zu organisieren.
+button-book = ✅ Jetzt buchen
+button-cancel = Abbrechen
+edit-first-name = ✏️ Vorname
+edit-last-name = ✏️ Nachname
+edit-email = ✏️ E-Mail
+edit-gender = ✏️ Geschlecht
+edit-date-of-birth = ✏️ Geburtsdatum
+edit-telephone = ✏️ Telefon
+edit-address = ✏️ Adresse
+input-use-buttons = Bitte nutz die Buttons oben oder /start, um neu anzufangen.
+
+## Lead check
+
+lead-invalid-data = Das Studio hat diese Angaben nicht angenommen. Bitte prüf sie, vor allem E-Mail-Adresse und Telefonnummer, und tipp dann noch einmal auf „Jetzt buchen“.
+lead-duplicate = Es sieht so aus, als ob das Studio dich schon kennt, deshalb kann ich dich hier nicht noch einmal anmelden. Falls sich in deiner E-Mail-Adresse ein Tippfehler versteckt, korrigier sie unten. Sonst melde dich bitte beim Studio, um dein Probetraining zu buchen.
+lead-unknown-status = Das Studio konnte deine Angaben gerade nicht annehmen. Bitte prüf sie und versuch es noch einmal, oder melde dich beim Studio.
+button-fix-email = ✏️ E-Mail-Adresse korrigieren
+
+## Booking validation
+
+booking-status-no-contingent = Du hast die angebotenen Probetrainings schon genutzt ({ $contingent } pro Person), deshalb kann ich kein weiteres buchen. Das Studio erzählt dir gern, welche Möglichkeiten es sonst gibt.
+booking-status-limit-reached = Dieser Termin ist gerade voll geworden. Das sind die nächsten freien Termine:
+booking-status-already-booked = Du bist für diesen Termin schon angemeldet, du musst nicht noch einmal buchen.
+booking-status-customer-idle = Deine Mitgliedschaft im Studio ruht zu dieser Zeit, deshalb kann ich das nicht für dich buchen. Bitte melde dich beim Studio.
+booking-status-other-booking = Zu dieser Zeit hast du schon eine andere Buchung. Bitte wähl einen anderen Termin.
+booking-status-display-only = Dieser Kurs kann nicht online gebucht werden. Bitte wähl ein anderes Probetraining.
+booking-status-too-early = Dieser Termin ist noch nicht buchbar. Bitte wähl einen späteren Termin oder schau näher am Datum wieder vorbei.
+booking-status-too-late = Für diesen Termin ist die Buchung schon geschlossen. Bitte wähl einen anderen Termin.
+booking-status-studio-closed = Zu dieser Zeit hat das Studio geschlossen. Bitte wähl einen anderen Termin.
+booking-status-not-available = Dieser Termin ist nicht buchbar. Bitte wähl einen anderen.
+booking-status-past-start = Dieser Termin hat schon begonnen. Bitte wähl einen späteren.
+booking-status-end-before-start = Mit diesem Termin stimmt beim Studio etwas nicht. Bitte wähl einen anderen.
+booking-status-period-mismatch = Dieser Termin passt nicht zur Dauer des Angebots. Bitte wähl einen anderen.
+booking-status-restrictions = Für diesen Termin gibt es Voraussetzungen, die ich online nicht prüfen kann. Bitte melde dich zum Buchen beim Studio.
+booking-status-resource-unavailable = Der Raum oder die Geräte für diesen Termin sind nicht verfügbar. Bitte wähl einen anderen Termin.
+booking-status-unknown = Das Studio konnte diesen Termin nicht buchen. Bitte wähl einen anderen.
+
+## Booking result
+
+booking-success = Du bist angemeldet! { $offer } am { $date } um { $time }.
+booking-detail-location = Wo: { $location }
+booking-detail-instructors = Mit: { $names }
+booking-calendar-caption = { $offer } für deinen Kalender.
+booking-waiting-list = Du stehst auf der Warteliste für { $offer } am { $date } um { $time }. Das Studio meldet sich, wenn ein Platz frei wird.
+booking-confirm-required = Fast geschafft! { $offer } am { $date } um { $time } ist für dich reserviert. Bitte bestätige bis { $deadline }, sonst verfällt die Buchung.
+booking-confirm-required-no-deadline = Fast geschafft! { $offer } am { $date } um { $time } ist für dich reserviert. Bitte bestätige die Buchung mit dem Button unten.
+booking-canceled = Das Studio hat diese Buchung gleich wieder storniert. Bitte wähl ein anderes Probetraining oder melde dich beim Studio.
+booking-unknown-status = Die Antwort des Studios verstehe ich nicht, deshalb weiß ich nicht, ob du angemeldet bist. Bitte frag beim Studio nach.
+booking-existing = Diese Buchung hast du schon: { $date } um { $time }. Du musst nicht noch einmal buchen.
+booking-existing-waiting-list = Du stehst schon auf der Warteliste für { $date } um { $time }.
+booking-busy = Einen Moment, ich buche noch.
+button-confirm = ✅ Buchung bestätigen
+button-book-another = Weiteres Probetraining buchen
+button-book-again = Noch einmal buchen
+
+## Confirmation
+
+confirm-done = Bestätigt! Bis bald bei { $offer } am { $date } um { $time }.
+confirm-done-short = Bestätigt! Bis bald.
+confirm-expired = Die Zeit zum Bestätigen ist abgelaufen, die Buchung ist verfallen. Möchtest du noch einmal buchen?
+confirm-not-yours = Dieser Button gehört zu keiner deiner Buchungen.
+confirm-already-confirmed = Schon bestätigt ✅
+confirm-in-progress = Wird bestätigt, einen Moment …
+confirm-unknown-status = Die Antwort des Studios verstehe ich nicht. Bitte versuch es noch einmal oder melde dich beim Studio.
+
+## Errors
+
+error-studio-unavailable = Das Buchungssystem des Studios antwortet gerade nicht. Alles, was du eingegeben hast, ist gespeichert. Bitte tipp gleich auf „Nochmal versuchen“.
+error-studio-failed = Das Studio konnte das nicht verarbeiten. Alles, was du eingegeben hast, ist gespeichert. Du kannst es noch einmal versuchen oder neu anfangen.
+button-try-again = 🔄 Nochmal versuchen
+callback-outdated = Dieser Button ist nicht mehr aktuell.
+working-wait = Ich warte noch auf die Antwort des Studios. Falls nichts passiert, tipp auf „Nochmal versuchen“.
+
+## Commands
+
+help =
+    Ich buche dir kostenlose Probetrainings im Studio.
+    /start zeigt dir die Probetrainings, die du buchen kannst.
+    /cancel bricht die aktuelle Buchung ab (was du schon gebucht hast, bleibt).
+    /language wechselt zwischen Deutsch und Englisch.
+    /forget löscht alles, was ich über dich gespeichert habe.
+cancel-done = Okay, ich habe abgebrochen. Buchungen, die du schon gemacht hast, bleiben bestehen. Mit /start fängst du neu an.
+idle-hint = Tipp /start oder den Button unten, um die Probetrainings zu sehen, die du buchen kannst.
+button-show-offers = Probetrainings anzeigen
+language-choose = Welche Sprache möchtest du?
+language-set = Alles klar, ab jetzt spreche ich Deutsch.
+language-name-en = English
+language-name-de = Deutsch
+forget-done = Erledigt: Ich habe alles gelöscht, was ich über dich gespeichert hatte. Deine Buchungen im Studio bleiben davon unberührt; wenn deine Daten auch dort gelöscht werden sollen, melde dich bitte beim Studio.
+
+## Staff
+
+staff-command-links = Angebotslinks und QR-Codes (Team)
+staff-links-title = Probeangebote mit ihren Links: { $count }
+staff-links-campaign = Kampagnen-Tag: { $campaign }
+staff-links-hint = Für den QR-Code eines Angebots unten auf das Angebot tippen.
+staff-links-line-class = 🏋️ { $title } (Kurs)
+staff-links-line-appointment = 📅 { $title } (Termin)
+staff-links-line-config = 📋 Alles aus { $title }
+staff-links-button-class = 🏋️ { $title }
+staff-links-button-appointment = 📅 { $title }
+staff-links-button-config = 📋 { $title } (alle)
+staff-links-none = Das Studio hat gerade keine Probeangebote, die Neukunden online buchen können.
+staff-links-failed = Das Buchungssystem des Studios antwortet gerade nicht, daher können die Angebote nicht angezeigt werden. Bitte gleich noch einmal versuchen.
+staff-links-campaign-invalid = Ein Kampagnen-Tag hat 1 bis 24 Zeichen: Kleinbuchstaben a-z, Ziffern und Bindestriche. Beispiel: /links poster
+staff-qr-refused = Das ist nur für das Studio-Team.
+staff-qr-outdated = Diese Schaltfläche ist veraltet. Bitte /links erneut senden.
+staff-qr-failed = Der QR-Code konnte nicht gesendet werden. Bitte noch einmal versuchen.
+staff-notice-lead-created = 🆕 Neuer Lead
+staff-notice-booked = ✅ Neue Probebuchung
+staff-notice-confirmed = 👍 Buchung bestätigt
+staff-notice-expired = ⌛ Buchung verfallen: nicht rechtzeitig bestätigt
+staff-notice-offer-class = Kurs: { $offer } (ID { $id })
+staff-notice-offer-appointment = Termin: { $offer } (ID { $id })
+staff-notice-offer-unknown = Angebot: { $offer }
+staff-notice-slot = Wann: { $slot }
+staff-notice-name = Name: { $name }
+staff-notice-fields = Angegeben: { $fields }
+staff-notice-campaign = Kampagne: { $campaign }
+staff-notice-no-campaign = Kampagne: keine (Link ohne Tag)
+staff-notice-status = Status: { $status }
+staff-notice-lead-id = Lead-ID: { $id }
+staff-notice-booking-id = Buchungs-ID: { $id }
+staff-field-first-name = Vorname
+staff-field-last-name = Nachname
+staff-field-email = E-Mail
+staff-field-gender = Geschlecht
+staff-field-date-of-birth = Geburtsdatum
+staff-field-telephone = Telefon
+staff-field-street = Straße
+staff-field-house-number = Hausnummer
+staff-field-zip-code = PLZ
+staff-field-city = Ort

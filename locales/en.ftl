@@ -1,0 +1,230 @@
+## Start and offers
+
+start-greeting = Hi! I'm the booking assistant of { $studio }. I can book you a free trial session in a minute.
+start-greeting-no-name = Hi! I'm the studio's booking assistant. I can book you a free trial session in a minute.
+offers-choose = Which trial would you like to book?
+offers-page = Page { $page } of { $pages }
+offers-none = There are no trial sessions to book online right now.
+offer-button-class = 🏋️ { $title }
+offer-button-appointment = 📅 { $title }
+deep-link-invalid = That link doesn't work, but here is everything you can book.
+offer-gone = That trial session is no longer offered. Here is what you can book instead.
+offer-no-online-booking = "{ $offer }" can't be booked online by new customers. Please get in touch with the studio directly.
+button-previous = ◀️ Back
+button-next = More ▶️
+button-other-offers = Other trial sessions
+button-start-over = Start over
+start-over = Okay, let's start over.
+
+## Studio contact
+
+studio-contact-intro = You can reach the studio here:
+studio-contact-email = ✉️ { $email }
+studio-contact-telephone = 📞 { $telephone }
+studio-contact-website = 🌐 { $website }
+studio-contact-address = 📍 { $address }
+studio-contact-missing = I can't look up the studio's contact details right now. Please try again later.
+
+## Slots
+
+slots-header = When would you like to come to { $offer }?
+slots-day = 📅 { $day }
+slots-line-free = { $time } · { $places ->
+        [one] 1 place left
+       *[other] { $places } places left
+    }
+slots-line-open = { $time }
+slots-line-waiting-list = { $time } · full, waiting list open
+slots-truncated = These are the first { $shown } times. Tap "Later" for more.
+slot-button = { $day }, { $time }
+slot-button-waiting-list = { $day }, { $time } (waiting list)
+button-earlier = ◀️ Earlier
+button-later = Later ▶️
+slots-none = There are no free times for { $offer } at the moment. Maybe another trial session suits you?
+slots-none-in-window = No free times from { $from } to { $to }. Try earlier or later dates, or another trial session.
+slot-gone = Sorry, that time has just been taken or can no longer be booked. Here are the times that are still free:
+
+## Lead data
+
+lead-intro = Good choice: { $offer } on { $date } at { $time }. I just need a few details to book you in.
+lead-ask-first-name = What's your first name?
+lead-ask-last-name = And your last name?
+lead-ask-email = What's your e-mail address? The studio sends your booking confirmation there.
+lead-ask-gender = What's your gender?
+lead-ask-date-of-birth = What's your date of birth? For example 31.12.1990.
+lead-ask-telephone = What's your phone number? Type it or share it with the button below.
+lead-ask-street = What street do you live on?
+lead-ask-house-number = And the house number?
+lead-ask-zip-code = What's your postcode?
+lead-ask-city = And the town or city?
+lead-optional = (Optional: tap "Skip" if you'd rather not say.)
+button-skip = Skip
+button-use-name = Use "{ $name }"
+button-share-contact = 📱 Share my phone number
+gender-female = Female
+gender-male = Male
+gender-diverse = Diverse
+lead-error-empty = That was empty. Please type your answer.
+lead-error-too-long = That's too long: at most { $max } characters, please.
+lead-error-no-letters = That doesn't look right. Please use letters.
+lead-error-email = That doesn't look like an e-mail address. Please check it, for example name@example.com.
+lead-error-phone = That doesn't look like a phone number. Please type 6 to 15 digits, with a + in front for an international number.
+lead-error-zip-code = A postcode has { $min } to { $max } letters, digits, spaces or dashes. Please check it.
+lead-error-date-format = I couldn't read that date. Please write it like 31.12.1990, 31/12/1990 or 1990-12-31.
+lead-error-date-impossible = That date doesn't exist. Please check day and month.
+lead-error-date-future = That date is in the future. Please type your date of birth.
+lead-error-date-too-old = That would make you older than { $years }. Please check the year.
+lead-error-not-text = I can't read that here. Please type your answer.
+lead-error-contact-foreign = That's someone else's contact. Please share your own number or type it.
+lead-error-use-buttons = Please tap one of the buttons.
+lead-error-required = The studio needs this one, so it can't be skipped.
+lead-telephone-saved = Thanks, got your number.
+lead-telephone-skipped = Okay, no phone number.
+
+## Summary
+
+summary-header = Please check your booking: { $offer } on { $date } at { $time }.
+summary-waiting-list = This time is full, so you'll be put on the waiting list.
+summary-name = Name: { $first } { $last }
+summary-email = E-mail: { $value }
+summary-gender-female = Gender: female
+summary-gender-male = Gender: male
+summary-gender-diverse = Gender: diverse
+summary-date-of-birth = Date of birth: { $value }
+summary-telephone = Phone: { $value }
+summary-address = Address: { $value }
+summary-consent = By tapping "Book now" you agree that the studio stores these details to arrange your trial. Privacy policy: { $url }
+summary-consent-no-link = By tapping "Book now" you agree that the studio stores these details to arrange your trial.
+button-book = ✅ Book now
+button-cancel = Cancel
+edit-first-name = ✏️ First name
+edit-last-name = ✏️ Last name
+edit-email = ✏️ E-mail
+edit-gender = ✏️ Gender
+edit-date-of-birth = ✏️ Date of birth
+edit-telephone = ✏️ Phone
+edit-address = ✏️ Address
+input-use-buttons = Please use the buttons above, or /start to begin again.
+
+## Lead check
+
+lead-invalid-data = The studio didn't accept these details. Please check them, especially the e-mail address and phone number, then tap "Book now" again.
+lead-duplicate = It looks like you're already known to the studio, so I can't sign you up again here. If your e-mail address has a typo, fix it below. Otherwise please contact the studio to book your trial.
+lead-unknown-status = The studio couldn't take your details just now. Please check them and try again, or contact the studio.
+button-fix-email = ✏️ Fix my e-mail address
+
+## Booking validation
+
+booking-status-no-contingent = You've already used the trial sessions on offer ({ $contingent } per person), so I can't book another one. The studio will be happy to tell you about other options.
+booking-status-limit-reached = That time has just filled up. Here are the nearest free times:
+booking-status-already-booked = You're already booked for this session, no need to book again.
+booking-status-customer-idle = Your membership with the studio is paused at that time, so I can't book this for you. Please contact the studio.
+booking-status-other-booking = You already have another booking at that time. Please pick a different time.
+booking-status-display-only = This session can't be booked online. Please choose another trial session.
+booking-status-too-early = This time can't be booked yet. Please pick a later time or come back closer to the date.
+booking-status-too-late = Booking for this time has closed. Please pick another time.
+booking-status-studio-closed = The studio is closed at that time. Please pick another time.
+booking-status-not-available = This time can't be booked. Please pick another one.
+booking-status-past-start = That time has already started. Please pick a later one.
+booking-status-end-before-start = Something is wrong with this time slot at the studio. Please pick another one.
+booking-status-period-mismatch = This time doesn't fit the appointment's length. Please pick another one.
+booking-status-restrictions = This appointment has requirements I can't check online. Please contact the studio to book it.
+booking-status-resource-unavailable = The room or equipment for this time isn't available. Please pick another time.
+booking-status-unknown = The studio couldn't book this time. Please pick another one.
+
+## Booking result
+
+booking-success = You're booked! { $offer } on { $date } at { $time }.
+booking-detail-location = Where: { $location }
+booking-detail-instructors = With: { $names }
+booking-calendar-caption = Add { $offer } to your calendar.
+booking-waiting-list = You're on the waiting list for { $offer } on { $date } at { $time }. The studio will let you know if a place becomes free.
+booking-confirm-required = Almost done! { $offer } on { $date } at { $time } is reserved for you. Please confirm it by { $deadline }, otherwise it lapses.
+booking-confirm-required-no-deadline = Almost done! { $offer } on { $date } at { $time } is reserved for you. Please confirm it with the button below.
+booking-canceled = The studio cancelled this booking straight away. Please pick another trial session or contact the studio.
+booking-unknown-status = The studio answered in a way I don't understand, so I can't tell whether you're booked. Please check with the studio.
+booking-existing = You already have this booking: { $date } at { $time }. No need to book again.
+booking-existing-waiting-list = You're already on the waiting list for { $date } at { $time }.
+booking-busy = One moment, I'm still booking.
+button-confirm = ✅ Confirm booking
+button-book-another = Book another trial session
+button-book-again = Book again
+
+## Confirmation
+
+confirm-done = Confirmed! See you at { $offer } on { $date } at { $time }.
+confirm-done-short = Confirmed! See you there.
+confirm-expired = The time to confirm this booking has run out, so it has lapsed. Would you like to book again?
+confirm-not-yours = This button doesn't belong to one of your bookings.
+confirm-already-confirmed = Already confirmed ✅
+confirm-in-progress = Confirming, one moment…
+confirm-unknown-status = The studio answered in a way I don't understand. Please try again or contact the studio.
+
+## Errors
+
+error-studio-unavailable = The studio's booking system isn't answering right now. Everything you've entered is saved. Please tap "Try again" in a moment.
+error-studio-failed = The studio couldn't process this. Everything you've entered is saved. You can try again or start over.
+button-try-again = 🔄 Try again
+callback-outdated = This button is out of date.
+working-wait = I'm still waiting for the studio's answer. If nothing happens, tap "Try again".
+
+## Commands
+
+help =
+    I book free trial sessions at the studio for you.
+    /start shows the trial sessions you can book.
+    /cancel stops the current booking (bookings you've made stay).
+    /language switches between English and German.
+    /forget deletes everything I've stored about you.
+cancel-done = Okay, I've stopped. Bookings you've already made stay valid. Type /start to begin again.
+idle-hint = Type /start or tap below to see the trial sessions you can book.
+button-show-offers = Show trial sessions
+language-choose = Which language would you like?
+language-set = Okay, I'll speak English from now on.
+language-name-en = English
+language-name-de = Deutsch
+forget-done = Done: I've deleted everything I stored about you. Bookings at the studio aren't affected; to have your data removed there, please contact the studio.
+
+## Staff
+
+staff-command-links = Offer links and QR codes (staff)
+staff-links-title = Trial offers with their links: { $count }
+staff-links-campaign = Campaign tag: { $campaign }
+staff-links-hint = Tap an offer below to get its QR code.
+staff-links-line-class = 🏋️ { $title } (class)
+staff-links-line-appointment = 📅 { $title } (appointment)
+staff-links-line-config = 📋 Everything in { $title }
+staff-links-button-class = 🏋️ { $title }
+staff-links-button-appointment = 📅 { $title }
+staff-links-button-config = 📋 { $title } (all)
+staff-links-none = The studio has no trial offers that new customers can book online right now.
+staff-links-failed = The studio's booking system isn't answering, so the offers can't be listed. Please try again in a moment.
+staff-links-campaign-invalid = A campaign tag has 1 to 24 characters: lowercase letters a-z, digits and hyphens. Example: /links poster
+staff-qr-refused = Only studio staff can do this.
+staff-qr-outdated = This button is out of date. Please send /links again.
+staff-qr-failed = The QR code could not be sent. Please try again.
+staff-notice-lead-created = 🆕 New lead
+staff-notice-booked = ✅ New trial booking
+staff-notice-confirmed = 👍 Booking confirmed
+staff-notice-expired = ⌛ Booking lapsed: not confirmed in time
+staff-notice-offer-class = Class: { $offer } (id { $id })
+staff-notice-offer-appointment = Appointment: { $offer } (id { $id })
+staff-notice-offer-unknown = Offer: { $offer }
+staff-notice-slot = When: { $slot }
+staff-notice-name = Name: { $name }
+staff-notice-fields = Details given: { $fields }
+staff-notice-campaign = Campaign: { $campaign }
+staff-notice-no-campaign = Campaign: none (link without a tag)
+staff-notice-status = Status: { $status }
+staff-notice-lead-id = Lead id: { $id }
+staff-notice-booking-id = Booking id: { $id }
+staff-field-first-name = first name
+staff-field-last-name = last name
+staff-field-email = e-mail
+staff-field-gender = gender
+staff-field-date-of-birth = date of birth
+staff-field-telephone = phone
+staff-field-street = street
+staff-field-house-number = house number
+staff-field-zip-code = postcode
+staff-field-city = town

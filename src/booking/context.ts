@@ -1,0 +1,24 @@
+/**
+ * What the flow needs to know besides its state and the event: the clock, who is talking, and
+ * facts the adapter keeps elsewhere (the lead store, the shared studio cache, configuration).
+ */
+import type { SupportedLocale } from '../config.ts';
+import type { StudioInformation } from '../perfectgym/schemas.ts';
+
+export interface FlowContext {
+  /** Epoch milliseconds. */
+  now: number;
+  locale: SupportedLocale;
+  user: { id: number; firstName: string; lastName?: string | undefined };
+  /** The lead id remembered for this Telegram user (from an earlier `rememberLead`). */
+  knownLeadId?: number | undefined;
+  /** Shown in the consent line of the summary. */
+  privacyUrl?: string | undefined;
+  /** The studio's name and contact data, from the shared cache; absent while it cannot be loaded. */
+  studio?: StudioInformation | undefined;
+  /**
+   * The studio's zone until a slot tells it (slots carry `[Europe/Berlin]`); used for "today" in
+   * the first appointment window and for dates of birth.
+   */
+  fallbackTimeZone: string;
+}

@@ -1,0 +1,163 @@
+/**
+ * What the flow asks its adapter to do. The flow never talks to Telegram or the studio itself: it
+ * returns effects, the adapter carries them out in order and feeds API results back as events.
+ */
+import type { SupportedLocale } from '../config.ts';
+import type {
+  AppointmentBookingRequest,
+  AppointmentBookingResult,
+  AppointmentBookingValidationStatus,
+  AppointmentSlot,
+  BookableTrialOfferAppointment,
+  BookingConfirmationResult,
+  ClassBookingRequest,
+  ClassBookingResult,
+  ClassBookingValidationStatus,
+  ClassSlot,
+  LeadCreationRequest,
+  LeadCreationResult,
+  LeadValidationResult,
+  TrialOfferClass,
+  TrialOfferConfig,
+} from '../perfectgym/schemas.ts';
+import type { BookingEvent } from './events.ts';
+import type { LeadFieldName } from './lead-fields.ts';
+import type { Text } from './messages.ts';
+import type { OfferType } from './offer-kind.ts';
+
+/**
+ * One studio call. Names match `src/perfectgym/endpoints.ts` except `offers`, which is both offer
+ * lists (classes and appointments, all slices); `offers` and `config` are answered from the
+ * adapter's shared cache.
+ */
+export type ApiCall =
+  | { name: 'offers' }
+  | { name: 'config'; configId: number }
+  | { name: 'classSlots'; classId: number }
+  | {
+      name: 'appointmentSlots';
+      bookableAppointmentId: number;
+      /** yyyy-MM-dd in the studio's zone, never before today. */
+      slotWindowStartDate: string;
+      /** 1 to 6. */
+      daysAhead: number;
+      customerId?: number;
+    }
+  | { name: 'leadValidate'; request: LeadCreationRequest }
+  | { name: 'leadCreate'; request: LeadCreationRequest }
+  | { name: 'classBookingValidate'; request: ClassBookingRequest }
+  | { name: 'appointmentBookingValidate'; request: AppointmentBookingRequest }
+  | { name: 'classBook'; request: ClassBookingRequest }
+  | { name: 'appointmentBook'; request: AppointmentBookingRequest }
+  | { name: 'confirm'; bookingId: number };
+
+export type ApiCallName = ApiCall['name'];
+
+/** What each call returns on success (the client's and the catalog's return types). */
+export interface ApiCallResults {
+  offers: { classes: TrialOfferClass[]; appointments: BookableTrialOfferAppointment[] };
+  config: TrialOfferConfig;
+  classSlots: ClassSlot[];
+  appointmentSlots: AppointmentSlot[];
+  leadValidate: LeadValidationResult;
+  leadCreate: LeadCreationResult;
+  classBookingValidate: { validationStatus: ClassBookingValidationStatus };
+  appointmentBookingValidate: { validationStatus: AppointmentBookingValidationStatus };
+  classBook: ClassBookingResult;
+  appointmentBook: AppointmentBookingResult;
+  confirm: BookingConfirmationResult;
+}
+
+/**
+ * The event that reports a successful call back to the flow, so the adapter needs no per-call
+ * code beyond executing it: `transition(state, resultEvent(call, await execute(call)), context)`.
+ */
+export function resultEvent<C extends ApiCall>(call: C, result: ApiCallResults[C['name']]): BookingEvent {
+  const r = result as ApiCallResults[ApiCallName];
+  switch (call.name) {
+    case 'offers': {
+      const { classes, appointments } = r as ApiCallResults['offers'];
+      return { type: 'offersLoaded', classes, appointments };
+    }
+    case 'config':
+      return { type: 'configLoaded', config: r as TrialOfferConfig };
+    case 'classSlots':
+      return { type: 'slotsLoaded', loaded: { type: 'class', slots: r as ClassSlot[] } };
+    case 'appointmentSlots':
+      return { type: 'slotsLoaded', loaded: { type: 'appointment', slots: r as AppointmentSlot[] } };
+    case 'leadValidate':
+      return { type: 'leadValidated', status: (r as LeadValidationResult).validationStatus };
+    case 'leadCreate':
+      return { type: 'leadCreated', leadId: (r as LeadCreationResult).leadCustomerId };
+    case 'classBookingValidate':
+    case 'appointmentBookingValidate':
+      return { type: 'bookingValidated', status: (r as { validationStatus: string }).validationStatus };
+    case 'classBook':
+    case 'appointmentBook': {
+      const booked = r as ClassBookingResult | AppointmentBookingResult;
+      return { type: 'booked', bookingId: booked.bookingId, status: booked.bookingStatus };
+    }
+    case 'confirm':
+      return {
+        type: 'confirmed',
+        bookingId: call.bookingId,
+        status: (r as BookingConfirmationResult).status,
+      };
+  }
+}
+
+/** A button under a message. `data` is finished callback data (see callback-data.ts). */
+export interface InlineButton {
+  text: Text;
+  data: string;
+}
+
+export type Keyboard =
+  | { type: 'inline'; rows: InlineButton[][] }
+  /**
+   * A reply keyboard with a "share my contact" button (`request_contact`) and, for an optional
+   * phone number, a Skip button: when the user sends exactly the rendered Skip text, the adapter
+   * feeds a `skip` event instead of `text`.
+   */
+  | { type: 'shareContact'; share: Text; skip?: Text | undefined }
+  /** Removes a reply keyboard shown earlier. */
+  | { type: 'removeReplyKeyboard' };
+
+/** A message: its lines (one Fluent message each, joined with line breaks) and its keyboard. */
+export interface View {
+  parts: Text[];
+  keyboard?: Keyboard | undefined;
+}
+
+/** A notice for the studio's staff chat. Names of given fields only, never their values. */
+export interface StaffNotice {
+  kind: 'leadCreated' | 'booked' | 'confirmed' | 'expired';
+  offerType?: OfferType | undefined;
+  offerId?: number | undefined;
+  offerTitle?: string | undefined;
+  /** Slot start as the API wrote it. */
+  slotStart?: string | undefined;
+  name?: string | undefined;
+  givenFields?: LeadFieldName[] | undefined;
+  campaign?: string | undefined;
+  status?: string | undefined;
+  leadId?: number | undefined;
+  bookingId?: number | undefined;
+}
+
+export type Effect =
+  /** Execute, then feed `resultEvent(call, result)` or a `callFailed` event back. Always the last effect. */
+  | { type: 'call'; call: ApiCall }
+  | { type: 'reply'; view: View }
+  /** Edit the message whose button started this update (send it as new when there is none). */
+  | { type: 'edit'; view: View }
+  /** Answer the callback query of this update; at most one per update. */
+  | { type: 'answerCallback'; text?: Text | undefined; alert?: boolean | undefined }
+  | { type: 'sendCalendar'; ics: string; filename: string; caption: Text }
+  /** Store the lead id for this Telegram user in the long-lived lead store. */
+  | { type: 'rememberLead'; leadId: number }
+  /** Delete everything stored about this user: lead id, conversation state, any per-user records. */
+  | { type: 'forgetUser' }
+  | { type: 'notifyStaff'; notice: StaffNotice }
+  /** Use this locale for this user from now on, including for the views that follow. */
+  | { type: 'setLocale'; locale: SupportedLocale };

@@ -1,0 +1,395 @@
+/**
+ * Booking: the studio's validation (every status has its own message and next step), the booking
+ * itself, its result (success with calendar file, waiting list, confirmation needed), and the
+ * confirm button. Also where a repeated "book" tap is answered with the booking that exists.
+ */
+import type {
+  appointmentBookingValidationStatuses,
+  classBookingValidationStatuses,
+  TermWithMinutes,
+} from '../perfectgym/schemas.ts';
+import type { CallbackData } from './callback-data.ts';
+import { confirmationDeadline, toEpochMinutes } from './confirmation-deadline.ts';
+import type { FlowContext } from './context.ts';
+import type { Effect, InlineButton, View } from './effects.ts';
+import { answer, edit, enter, noticeBase, reply, stay, type TransitionResult, work } from './flow-kit.ts';
+import { choiceKey, slotsAgain } from './flow-slots.ts';
+import { formatLongDate, formatTime } from './format.ts';
+import { buildIcs } from './ics.ts';
+import { type MessageKey, type Text, text } from './messages.ts';
+import type { OfferRef } from './offer-kind.ts';
+import type { SlotRef } from './slot-presentation.ts';
+import { type BookingRecord, type FlowData, maxBookingRecords, type State } from './state.ts';
+import { button, chosenSlotArgs, contactParts, otherOffersRow, view, zoneOf } from './views.ts';
+
+type ValidationStatus =
+  | (typeof classBookingValidationStatuses)[number]
+  | (typeof appointmentBookingValidationStatuses)[number];
+
+/** What follows a refusal: pick another time, pick another offer, or contact the studio. */
+export type RefusalNextStep = 'slots' | 'offers' | 'contact' | 'done';
+
+/**
+ * Every documented validation status of both booking kinds (AVAILABLE aside), with its message
+ * and next step. Statuses both kinds share have one entry.
+ */
+export const bookingRefusals = {
+  NO_CONTINGENT: { key: 'booking-status-no-contingent', next: 'contact' },
+  BOOKING_LIMIT_REACHED: { key: 'booking-status-limit-reached', next: 'slots' },
+  CUSTOMER_ALREADY_BOOKED: { key: 'booking-status-already-booked', next: 'done' },
+  CUSTOMER_IDLE: { key: 'booking-status-customer-idle', next: 'contact' },
+  CUSTOMER_IN_OTHER_BOOKING: { key: 'booking-status-other-booking', next: 'slots' },
+  DISPLAY_ONLY: { key: 'booking-status-display-only', next: 'offers' },
+  DATE_TIME_BEFORE_EARLIEST_BOOKING_DATE_TIME: { key: 'booking-status-too-early', next: 'slots' },
+  DATE_TIME_AFTER_LATEST_BOOKING_DATE_TIME: { key: 'booking-status-too-late', next: 'slots' },
+  STUDIO_CLOSED: { key: 'booking-status-studio-closed', next: 'slots' },
+  NOT_AVAILABLE: { key: 'booking-status-not-available', next: 'slots' },
+  PAST_START_DATE_TIME: { key: 'booking-status-past-start', next: 'slots' },
+  END_DATE_TIME_NOT_AFTER_START_DATE_TIME: { key: 'booking-status-end-before-start', next: 'slots' },
+  PERIOD_DOES_NOT_MATCH: { key: 'booking-status-period-mismatch', next: 'slots' },
+  BOOKABLE_APPOINTMENT_RESTRICTIONS_NOT_FULFILLED: { key: 'booking-status-restrictions', next: 'contact' },
+  RESOURCE_NOT_AVAILABLE: { key: 'booking-status-resource-unavailable', next: 'slots' },
+} as const satisfies Record<
+  Exclude<ValidationStatus, 'AVAILABLE'>,
+  { key: MessageKey; next: RefusalNextStep }
+>;
+
+/** A status outside the documented ones: say so plainly and let them pick another time. */
+export const unknownBookingRefusal = { key: 'booking-status-unknown', next: 'slots' } as const;
+
+export function refusalFor(status: string): { key: MessageKey; next: RefusalNextStep } {
+  return Object.hasOwn(bookingRefusals, status)
+    ? bookingRefusals[status as keyof typeof bookingRefusals]
+    : unknownBookingRefusal;
+}
+
+export function onBookingValidated(state: State, status: string, ctx: FlowContext): TransitionResult {
+  const flow = state.flow;
+  if (state.step.name !== 'validatingBooking' || !flow) return stay(state);
+  if (status === 'AVAILABLE') return work(state, { name: 'booking' }, ctx);
+  const refusal = refusalFor(status);
+  const message: Text =
+    refusal.key === 'booking-status-no-contingent'
+      ? text('booking-status-no-contingent', { contingent: flow.config?.contingent ?? 1 })
+      : ({ key: refusal.key } as Text);
+  switch (refusal.next) {
+    case 'slots':
+      return slotsAgain(state, ctx, [reply(view([message]))]);
+    case 'contact':
+    case 'offers':
+    case 'done': {
+      const next = enter(state, { name: 'done' });
+      const parts = refusal.next === 'contact' ? [message, ...contactParts(ctx.studio)] : [message];
+      return {
+        state: next,
+        effects: [reply(view(parts, { type: 'inline', rows: [otherOffersRow(next.rev)] }))],
+      };
+    }
+  }
+}
+
+const awaitingTap = new Set(['BOOKED_WITH_CONFIRMATION_REQUIRED', 'CONFIRMING']);
+
+/**
+ * Adds a booking, dropping the oldest when there are too many: settled ones first, because a
+ * booking still waiting for its confirm tap must stay confirmable.
+ */
+export function addRecord(bookings: readonly BookingRecord[], record: BookingRecord): BookingRecord[] {
+  const all = [...bookings.filter((b) => b.bookingId !== record.bookingId), record];
+  while (all.length > maxBookingRecords) {
+    const settled = all.findIndex((b) => !awaitingTap.has(b.status));
+    all.splice(settled === -1 ? 0 : settled, 1);
+  }
+  return all;
+}
+
+function updateRecord(state: State, bookingId: number, status: string): State {
+  return {
+    ...state,
+    bookings: state.bookings.map((b) => (b.bookingId === bookingId ? { ...b, status } : b)),
+  };
+}
+
+function confirmButton(record: BookingRecord): InlineButton {
+  return button(text('button-confirm'), {
+    action: 'confirm',
+    bookingId: record.bookingId,
+    deadlineMin: record.deadlineMin ?? 0,
+  });
+}
+
+function bookAnotherRow(): InlineButton[] {
+  return [button(text('button-book-another'), { action: 'restart' })];
+}
+
+function calendarEffect(flow: FlowData, bookingId: number, ctx: FlowContext): Effect | undefined {
+  const slot = flow.slot;
+  if (!slot || !flow.offer) return undefined;
+  const startMs = slot.slot.startMin * 60_000;
+  const ics = buildIcs({
+    uid: `trial-booking-${bookingId}-studio-${ctx.studio?.studioId ?? 0}@trialgram`,
+    createdMs: ctx.now,
+    startMs,
+    endMs: slot.slot.durationMin > 0 ? startMs + slot.slot.durationMin * 60_000 : undefined,
+    summary: flow.offer.title,
+    location: slot.location ?? ctx.studio?.name,
+    description: slot.instructors,
+  });
+  return {
+    type: 'sendCalendar',
+    ics,
+    filename: `trial-${bookingId}.ics`,
+    caption: text('booking-calendar-caption', { offer: flow.offer.title }),
+  };
+}
+
+function successParts(flow: FlowData, ctx: FlowContext): Text[] {
+  const parts: Text[] = [
+    text('booking-success', { offer: flow.offer?.title ?? '', ...chosenSlotArgs(flow, ctx) }),
+  ];
+  if (flow.slot?.location) parts.push(text('booking-detail-location', { location: flow.slot.location }));
+  if (flow.slot?.instructors)
+    parts.push(text('booking-detail-instructors', { names: flow.slot.instructors }));
+  return parts;
+}
+
+export function onBooked(
+  state: State,
+  bookingId: number,
+  status: string,
+  ctx: FlowContext,
+): TransitionResult {
+  const flow = state.flow;
+  if (state.step.name !== 'booking' || !flow?.offer || !flow.slot) return stay(state);
+  const record: BookingRecord = {
+    bookingId,
+    status,
+    choice: choiceKey(flow.offer, flow.slot.slot),
+    startMin: flow.slot.slot.startMin,
+  };
+  const updated: FlowData = { ...flow, bookingId };
+  const notice: Effect = {
+    type: 'notifyStaff',
+    notice: { kind: 'booked', ...noticeBase(updated, ctx), status, bookingId },
+  };
+  const title = flow.offer.title;
+  const args = { offer: title, ...chosenSlotArgs(flow, ctx) };
+
+  if (status === 'BOOKED_WITH_CONFIRMATION_REQUIRED') {
+    const term = flow.config?.confirmationTerm;
+    const deadline = term
+      ? confirmationDeadline(ctx.now, term as TermWithMinutes, zoneOf(flow, ctx))
+      : undefined;
+    if (deadline !== undefined) record.deadlineMin = toEpochMinutes(deadline);
+    const withRecord = { ...state, bookings: addRecord(state.bookings, record) };
+    const next = enter(withRecord, { name: 'awaitingConfirmation', bookingId }, updated);
+    const zone = zoneOf(flow, ctx);
+    const message =
+      deadline === undefined
+        ? text('booking-confirm-required-no-deadline', args)
+        : text('booking-confirm-required', {
+            ...args,
+            deadline: `${formatLongDate(deadline, zone, ctx.locale)} ${formatTime(deadline, zone, ctx.locale)}`,
+          });
+    return {
+      state: next,
+      effects: [reply(view([message], { type: 'inline', rows: [[confirmButton(record)]] })), notice],
+    };
+  }
+
+  const next = enter({ ...state, bookings: addRecord(state.bookings, record) }, { name: 'done' }, updated);
+  const rows = { type: 'inline' as const, rows: [bookAnotherRow()] };
+  switch (status) {
+    case 'BOOKED': {
+      const calendar = calendarEffect(updated, bookingId, ctx);
+      return {
+        state: next,
+        effects: [reply(view(successParts(flow, ctx), rows)), ...(calendar ? [calendar] : []), notice],
+      };
+    }
+    case 'WAITING_LIST':
+      return { state: next, effects: [reply(view([text('booking-waiting-list', args)], rows)), notice] };
+    case 'CANCELED':
+      return {
+        state: next,
+        effects: [
+          reply(view([text('booking-canceled')], { type: 'inline', rows: [otherOffersRow(next.rev)] })),
+          notice,
+        ],
+      };
+    default:
+      return {
+        state: next,
+        effects: [reply(view([text('booking-unknown-status'), ...contactParts(ctx.studio)], rows)), notice],
+      };
+  }
+}
+
+/** The booking this user already has for an offer + slot, if any. */
+export function existingBooking(state: State, offer: OfferRef, slot: SlotRef): BookingRecord | undefined {
+  const choice = choiceKey(offer, slot);
+  return state.bookings.find((b) => b.choice === choice && b.status !== 'CANCELED' && b.status !== 'EXPIRED');
+}
+
+/** Answers a second "book" for a choice that is already booked, instead of booking again. */
+export function existingBookingView(
+  record: BookingRecord,
+  flow: FlowData | undefined,
+  ctx: FlowContext,
+): View {
+  const startMs = record.startMin * 60_000;
+  const zone = zoneOf(flow, ctx);
+  const args = {
+    date: formatLongDate(startMs, zone, ctx.locale),
+    time: formatTime(startMs, zone, ctx.locale),
+  };
+  const message =
+    record.status === 'WAITING_LIST'
+      ? text('booking-existing-waiting-list', args)
+      : text('booking-existing', args);
+  return record.status === 'BOOKED_WITH_CONFIRMATION_REQUIRED'
+    ? view([message], { type: 'inline', rows: [[confirmButton(record)]] })
+    : view([message]);
+}
+
+/** The confirmation view again (a text typed while it waits for the tap). */
+export function confirmationReminder(state: State, bookingId: number, ctx: FlowContext): TransitionResult {
+  const record = state.bookings.find((b) => b.bookingId === bookingId);
+  if (!record) return stay(state);
+  return stay(state, [reply(existingBookingView(record, state.flow, ctx))]);
+}
+
+function offerOfChoice(choice: string): OfferRef | undefined {
+  const match = /^([ca])([0-9a-z]+):/.exec(choice);
+  if (!match) return undefined;
+  const id = Number.parseInt(match[2] ?? '', 36);
+  return Number.isSafeInteger(id) ? { type: match[1] === 'c' ? 'class' : 'appointment', id } : undefined;
+}
+
+function expiredView(record: BookingRecord): View {
+  const offer = offerOfChoice(record.choice);
+  return view(
+    [text('confirm-expired')],
+    offer
+      ? { type: 'inline', rows: [[button(text('button-book-again'), { action: 'bookAgain', offer })]] }
+      : undefined,
+  );
+}
+
+function leaveConfirmationStep(state: State, bookingId: number): State {
+  return state.step.name === 'awaitingConfirmation' && state.step.bookingId === bookingId
+    ? enter(state, { name: 'done' })
+    : state;
+}
+
+/**
+ * A tap on "Confirm booking". Only bookings in this user's own state can be confirmed, and only
+ * with the deadline the button was made with; a repeated tap is answered from the record.
+ */
+export function onConfirmTap(
+  state: State,
+  data: Extract<CallbackData, { action: 'confirm' }>,
+  ctx: FlowContext,
+): TransitionResult {
+  const record = state.bookings.find((b) => b.bookingId === data.bookingId);
+  if (!record || (record.deadlineMin ?? 0) !== data.deadlineMin) {
+    return stay(state, [answer(text('confirm-not-yours'), true)]);
+  }
+  switch (record.status) {
+    case 'CONFIRMED':
+      return stay(state, [answer(text('confirm-already-confirmed'))]);
+    case 'CONFIRMING':
+      return stay(state, [answer(text('confirm-in-progress'))]);
+    case 'EXPIRED':
+      return stay(state, [answer(), reply(expiredView(record))]);
+    case 'BOOKED_WITH_CONFIRMATION_REQUIRED':
+      break;
+    default:
+      return stay(state, [answer(text('confirm-not-yours'), true)]);
+  }
+  if (record.deadlineMin !== undefined && ctx.now > record.deadlineMin * 60_000) {
+    const expired = leaveConfirmationStep(updateRecord(state, record.bookingId, 'EXPIRED'), record.bookingId);
+    return {
+      state: expired,
+      effects: [
+        answer(),
+        edit(expiredView(record)),
+        {
+          type: 'notifyStaff',
+          notice: {
+            kind: 'expired',
+            ...noticeBase(state.flow?.bookingId === record.bookingId ? state.flow : undefined, ctx),
+            bookingId: record.bookingId,
+            status: 'EXPIRED',
+          },
+        },
+      ],
+    };
+  }
+  return {
+    state: updateRecord(state, record.bookingId, 'CONFIRMING'),
+    effects: [answer(), { type: 'call', call: { name: 'confirm', bookingId: record.bookingId } }],
+  };
+}
+
+export function onConfirmed(
+  state: State,
+  bookingId: number,
+  status: string,
+  ctx: FlowContext,
+): TransitionResult {
+  const record = state.bookings.find((b) => b.bookingId === bookingId);
+  if (!record) return stay(state);
+  const flow = state.flow?.bookingId === bookingId ? state.flow : undefined;
+  const notice = (kind: 'confirmed' | 'expired'): Effect => ({
+    type: 'notifyStaff',
+    notice: { kind, ...noticeBase(flow, ctx), bookingId, status },
+  });
+  if (status === 'CONFIRMED') {
+    const next = leaveConfirmationStep(updateRecord(state, bookingId, 'CONFIRMED'), bookingId);
+    const message = flow
+      ? text('confirm-done', { offer: flow.offer?.title ?? '', ...chosenSlotArgs(flow, ctx) })
+      : text('confirm-done-short');
+    const calendar = flow ? calendarEffect(flow, bookingId, ctx) : undefined;
+    return {
+      state: next,
+      effects: [edit(view([message])), ...(calendar ? [calendar] : []), notice('confirmed')],
+    };
+  }
+  if (status === 'EXPIRED') {
+    const next = leaveConfirmationStep(updateRecord(state, bookingId, 'EXPIRED'), bookingId);
+    return { state: next, effects: [edit(expiredView(record)), notice('expired')] };
+  }
+  // An answer this code does not know: leave the booking confirmable and point to the studio.
+  const next = updateRecord(state, bookingId, 'BOOKED_WITH_CONFIRMATION_REQUIRED');
+  return {
+    state: next,
+    effects: [
+      reply(
+        view([text('confirm-unknown-status'), ...contactParts(ctx.studio)], {
+          type: 'inline',
+          rows: [[confirmButton(record)]],
+        }),
+      ),
+    ],
+  };
+}
+
+/** The confirm call failed: the booking stays confirmable and the button comes back as "try again". */
+export function onConfirmFailed(state: State, bookingId: number, temporary: boolean): TransitionResult {
+  const record = state.bookings.find((b) => b.bookingId === bookingId);
+  if (!record) return stay(state);
+  const next = updateRecord(state, bookingId, 'BOOKED_WITH_CONFIRMATION_REQUIRED');
+  const restored = { ...record, status: 'BOOKED_WITH_CONFIRMATION_REQUIRED' };
+  return {
+    state: next,
+    effects: [
+      reply(
+        view([text(temporary ? 'error-studio-unavailable' : 'error-studio-failed')], {
+          type: 'inline',
+          rows: [[confirmButton(restored)]],
+        }),
+      ),
+    ],
+  };
+}

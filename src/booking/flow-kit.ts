@@ -1,0 +1,185 @@
+/**
+ * Small pieces every part of the flow uses: moving to a step, building effects, and the one
+ * place that decides which studio call a waiting step makes (used both when entering the step and
+ * when the prospect taps "try again", so a retry repeats exactly the failed call).
+ */
+
+import { dayNumber, isoDateOfDay } from './calendar.ts';
+import { revisionModulus } from './callback-data.ts';
+import type { FlowContext } from './context.ts';
+import type { ApiCall, Effect, StaffNotice, View } from './effects.ts';
+import { buildLeadRequest } from './lead-plan.ts';
+import { type Text, text } from './messages.ts';
+import { offerKinds } from './offer-kind.ts';
+import { emptyFlow, type FlowData, isWorkingStep, type State, type Step } from './state.ts';
+import { button, slotWindowDays, view, zoneOf } from './views.ts';
+
+export interface TransitionResult {
+  state: State;
+  effects: Effect[];
+}
+
+/** Moves to a step: a new revision (old keyboards become out of date) and no failure pending. */
+export function enter(state: State, step: Step, flow: FlowData | undefined = state.flow): State {
+  const next: State = {
+    version: state.version,
+    rev: (state.rev + 1) % revisionModulus,
+    step,
+    bookings: state.bookings,
+  };
+  if (flow) next.flow = flow;
+  return next;
+}
+
+export const reply = (v: View): Effect => ({ type: 'reply', view: v });
+export const edit = (v: View): Effect => ({ type: 'edit', view: v });
+/** Answers the tapped button's callback query, with a toast (or an alert) when there is something to say. */
+export function answer(toast?: Text, alert?: boolean): Effect {
+  if (!toast) return { type: 'answerCallback' };
+  return alert ? { type: 'answerCallback', text: toast, alert } : { type: 'answerCallback', text: toast };
+}
+
+export function stay(state: State, effects: Effect[] = []): TransitionResult {
+  return { state, effects };
+}
+
+export function flowOf(state: State): FlowData {
+  return state.flow ?? emptyFlow();
+}
+
+/** The studio customer id to book with: the lead this flow created, or the one remembered for the user. */
+export function customerIdOf(flow: FlowData | undefined, ctx: FlowContext): number | undefined {
+  return flow?.leadId ?? ctx.knownLeadId;
+}
+
+/** Today's studio-calendar day number. */
+export function todayOf(flow: FlowData | undefined, ctx: FlowContext): number {
+  return dayNumber(ctx.now, zoneOf(flow, ctx));
+}
+
+export function todayIso(flow: FlowData | undefined, ctx: FlowContext): string {
+  return isoDateOfDay(todayOf(flow, ctx));
+}
+
+/**
+ * The studio call a waiting step makes, derived from the state alone. `undefined` when the state
+ * lacks what the call needs (only possible for a state the flow itself would not produce).
+ */
+export function callForStep(state: State, ctx: FlowContext): ApiCall | undefined {
+  const { step } = state;
+  const flow = state.flow;
+  const offer = flow?.offer;
+  const kind = offer ? offerKinds[offer.type] : undefined;
+  const customerId = customerIdOf(flow, ctx);
+  switch (step.name) {
+    case 'loadingOffers':
+      return { name: 'offers' };
+    case 'loadingConfig':
+      return offer && { name: 'config', configId: offer.configId };
+    case 'loadingSlots':
+      return (
+        offer &&
+        kind?.slotsCall(
+          offer.id,
+          step.window ?? { fromDay: todayOf(flow, ctx), days: slotWindowDays },
+          customerId,
+        )
+      );
+    case 'checkingSlot':
+      return offer && flow?.slot && kind?.slotsCall(offer.id, flow.slot.window, customerId);
+    case 'validatingLead':
+    case 'creatingLead': {
+      if (!flow?.config) return undefined;
+      const request = buildLeadRequest({
+        configId: flow.config.id,
+        modes: flow.config.modes,
+        lead: flow.lead,
+        locale: ctx.locale,
+        telegramUserId: ctx.user.id,
+      });
+      return request && { name: step.name === 'validatingLead' ? 'leadValidate' : 'leadCreate', request };
+    }
+    case 'validatingBooking':
+    case 'booking': {
+      const bookable = flow?.slot?.bookable;
+      if (!offer || !kind || !bookable || customerId === undefined) return undefined;
+      return step.name === 'validatingBooking'
+        ? kind.validateCall(offer.id, bookable, customerId)
+        : kind.bookCall(offer.id, bookable, customerId);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Enters a waiting step and asks for its call, after `before` (e.g. a notice to the user). */
+export function work(
+  state: State,
+  step: Step,
+  ctx: FlowContext,
+  before: Effect[] = [],
+  flow?: FlowData,
+): TransitionResult {
+  const next = enter(state, step, flow ?? state.flow);
+  const call = callForStep(next, ctx);
+  if (!call) return lost(next, before);
+  return { state: next, effects: [...before, { type: 'call', call }] };
+}
+
+/**
+ * A state that cannot go on (it lacks what the next step needs). Starts over rather than guess;
+ * the flow never produces such a state, but a stored one from a buggy release might be.
+ */
+export function lost(state: State, before: Effect[] = []): TransitionResult {
+  const next = enter(state, { name: 'idle' }, undefined);
+  delete next.flow;
+  return { state: next, effects: [...before, reply(idleView())] };
+}
+
+export function idleView(): View {
+  return view([text('idle-hint')], {
+    type: 'inline',
+    rows: [[button(text('button-show-offers'), { action: 'restart' })]],
+  });
+}
+
+export function isWorking(state: State): boolean {
+  return isWorkingStep(state.step);
+}
+
+/** What every staff notice says about the flow: offer, slot, campaign, lead. No personal data beyond the name. */
+export function noticeBase(flow: FlowData | undefined, ctx: FlowContext): Omit<StaffNotice, 'kind'> {
+  const notice: Omit<StaffNotice, 'kind'> = {};
+  if (flow?.offer) {
+    notice.offerType = flow.offer.type;
+    notice.offerId = flow.offer.id;
+    notice.offerTitle = flow.offer.title;
+  }
+  const start = flow?.slot?.bookable?.startRaw;
+  if (start) notice.slotStart = start;
+  if (flow?.campaign) notice.campaign = flow.campaign;
+  const leadId = customerIdOf(flow, ctx);
+  if (leadId !== undefined) notice.leadId = leadId;
+  const { firstName, lastName } = flow?.lead ?? {};
+  if (firstName && lastName) notice.name = `${firstName} ${lastName}`;
+  return notice;
+}
+
+/**
+ * A studio call failed: the state stays where it is (nothing typed is lost) and the prospect gets
+ * a plain explanation with a "try again" button that repeats the step.
+ */
+export function stall(state: State, temporary: boolean): TransitionResult {
+  const next: State = { ...state, stalled: true };
+  return { state: next, effects: [reply(failureView(next.rev, temporary))] };
+}
+
+export function failureView(rev: number, temporary: boolean): View {
+  const retry = button(text('button-try-again'), { action: 'retry', rev });
+  return temporary
+    ? view([text('error-studio-unavailable')], { type: 'inline', rows: [[retry]] })
+    : view([text('error-studio-failed')], {
+        type: 'inline',
+        rows: [[retry], [button(text('button-start-over'), { action: 'restart' })]],
+      });
+}

@@ -1,0 +1,205 @@
+/**
+ * Lead data: asking only the fields the trial-offer config wants, re-asking with a precise hint
+ * after a bad answer (keeping everything already given), the summary with its edit buttons, and
+ * the studio's lead check and creation.
+ */
+import type { Gender } from '../perfectgym/schemas.ts';
+import type { FlowContext } from './context.ts';
+import type { Effect } from './effects.ts';
+import type { NonTextKind } from './events.ts';
+import {
+  answer,
+  enter,
+  lost,
+  noticeBase,
+  reply,
+  stall,
+  stay,
+  type TransitionResult,
+  todayIso,
+  work,
+} from './flow-kit.ts';
+import {
+  checkName,
+  checkSharedPhoneNumber,
+  checkTypedField,
+  type EditableField,
+  type FieldCheck,
+  fieldsOf,
+  type LeadFieldName,
+} from './lead-fields.ts';
+import { givenFields, isSkippable, nextLeadField } from './lead-plan.ts';
+import { type Text, text } from './messages.ts';
+import type { FlowData, State } from './state.ts';
+import {
+  button,
+  chosenSlotArgs,
+  contactParts,
+  leadPromptView,
+  otherOffersRow,
+  problemText,
+  profileNameFor,
+  summaryView,
+  view,
+} from './views.ts';
+
+/** Asks the next missing field, or shows the summary when none is missing. */
+export function askNextLeadField(
+  state: State,
+  ctx: FlowContext,
+  before: Effect[],
+  intro = false,
+): TransitionResult {
+  const flow = state.flow;
+  const config = flow?.config;
+  if (!flow || !config) return lost(state, before);
+  const field = nextLeadField(config.modes, flow.lead, flow.skipped);
+  if (!field) {
+    const next = enter(state, { name: 'summary' });
+    return { state: next, effects: [...before, reply(summaryView(flow, config.modes, next.rev, ctx))] };
+  }
+  const next = enter(state, { name: 'collectingLead', field });
+  const lead: Text[] = intro
+    ? [text('lead-intro', { offer: flow.offer?.title ?? '', ...chosenSlotArgs(flow, ctx) })]
+    : [];
+  return {
+    state: next,
+    effects: [...before, reply(leadPromptView(field, config.modes, next.rev, ctx, lead))],
+  };
+}
+
+export type LeadInput =
+  | { type: 'text'; text: string }
+  | { type: 'contact'; phoneNumber: string; userId?: number | undefined }
+  | { type: 'nonText'; kind: NonTextKind }
+  | { type: 'skip' }
+  | { type: 'profileName' }
+  | { type: 'gender'; gender: Gender };
+
+/** An answer while a lead field is asked. Callback inputs are answered by the caller. */
+export function onLeadInput(state: State, input: LeadInput, ctx: FlowContext): TransitionResult {
+  const { step } = state;
+  const flow = state.flow;
+  const modes = flow?.config?.modes;
+  if (step.name !== 'collectingLead' || !flow || !modes) return stay(state);
+  const { field } = step;
+  const reask = (hint: Text) => stay(state, [reply(leadPromptView(field, modes, state.rev, ctx, [hint]))]);
+  const take = (check: FieldCheck) =>
+    check.ok ? accept(state, field, check.value, ctx) : reask(problemText(check.problem));
+
+  switch (input.type) {
+    case 'text':
+      if (field === 'gender') return reask(text('lead-error-use-buttons'));
+      return take(checkTypedField(field, input.text, todayIso(flow, ctx)));
+    case 'contact':
+      if (field !== 'telephone') return reask(text('lead-error-not-text'));
+      // Only the sender's own number: a forwarded contact card is someone else's.
+      if (input.userId !== ctx.user.id) return reask(text('lead-error-contact-foreign'));
+      return take(checkSharedPhoneNumber(input.phoneNumber));
+    case 'nonText':
+      return reask(field === 'gender' ? text('lead-error-use-buttons') : text('lead-error-not-text'));
+    case 'skip':
+      if (!isSkippable(field, modes)) return reask(text('lead-error-required'));
+      return skip(state, flow, field, ctx);
+    case 'profileName': {
+      if (field !== 'firstName' && field !== 'lastName')
+        return stay(state, [answer(text('callback-outdated'))]);
+      const name = profileNameFor(field, ctx);
+      if (!name) return reask(text('lead-error-empty'));
+      return take(checkName(name, field));
+    }
+    case 'gender':
+      if (field !== 'gender') return stay(state, [answer(text('callback-outdated'))]);
+      return accept(state, field, input.gender, ctx);
+  }
+}
+
+function accept(state: State, field: LeadFieldName, value: string, ctx: FlowContext): TransitionResult {
+  const flow = state.flow as FlowData;
+  const updated: FlowData = {
+    ...flow,
+    lead: { ...flow.lead, [field]: value },
+    skipped: flow.skipped.filter((f) => f !== field),
+  };
+  const before: Effect[] =
+    field === 'telephone'
+      ? [reply(view([text('lead-telephone-saved')], { type: 'removeReplyKeyboard' }))]
+      : [];
+  return askNextLeadField({ ...state, flow: updated }, ctx, before);
+}
+
+function skip(state: State, flow: FlowData, field: LeadFieldName, ctx: FlowContext): TransitionResult {
+  const { [field]: _dropped, ...lead } = flow.lead;
+  const updated: FlowData = { ...flow, lead, skipped: [...flow.skipped.filter((f) => f !== field), field] };
+  const before: Effect[] =
+    field === 'telephone'
+      ? [reply(view([text('lead-telephone-skipped')], { type: 'removeReplyKeyboard' }))]
+      : [];
+  return askNextLeadField({ ...state, flow: updated }, ctx, before);
+}
+
+/** An edit button of the summary: forget that field's answer (or the whole address) and ask it again. */
+export function editField(state: State, field: EditableField, ctx: FlowContext): TransitionResult {
+  const flow = state.flow;
+  if (!flow) return lost(state);
+  const cleared = fieldsOf(field);
+  const lead = { ...flow.lead };
+  for (const f of cleared) delete lead[f];
+  const updated: FlowData = { ...flow, lead, skipped: flow.skipped.filter((f) => !cleared.includes(f)) };
+  return askNextLeadField({ ...state, flow: updated }, ctx, []);
+}
+
+/** Re-shows the summary, e.g. with a hint after text typed where a button was expected. */
+export function showSummary(state: State, ctx: FlowContext, lead: Text[] = []): TransitionResult {
+  const flow = state.flow;
+  if (!flow?.config) return lost(state);
+  return stay(state, [reply(summaryView(flow, flow.config.modes, state.rev, ctx, lead))]);
+}
+
+export function onLeadValidated(state: State, status: string, ctx: FlowContext): TransitionResult {
+  const flow = state.flow;
+  if (state.step.name !== 'validatingLead' || !flow?.config) return stay(state);
+  if (status === 'POSSIBLE') return work(state, { name: 'creatingLead' }, ctx);
+  const next = enter(state, { name: 'summary' });
+  if (status === 'DUPLICATE_CUSTOMER') {
+    return {
+      state: next,
+      effects: [
+        reply(
+          view([text('lead-duplicate'), ...contactParts(ctx.studio)], {
+            type: 'inline',
+            rows: [
+              [button(text('button-fix-email'), { action: 'edit', rev: next.rev, field: 'email' })],
+              otherOffersRow(next.rev),
+            ],
+          }),
+        ),
+      ],
+    };
+  }
+  const hint =
+    status === 'INVALID_LEAD_CUSTOMER_DATA' ? text('lead-invalid-data') : text('lead-unknown-status');
+  return { state: next, effects: [reply(summaryView(flow, flow.config.modes, next.rev, ctx, [hint]))] };
+}
+
+export function onLeadCreated(state: State, leadId: number | undefined, ctx: FlowContext): TransitionResult {
+  const flow = state.flow;
+  if (state.step.name !== 'creatingLead' || !flow?.config) return stay(state);
+  // Created, but without an id nothing can be booked; "try again" re-validates first.
+  if (leadId === undefined) return stall(state, false);
+  // The studio has the details now; only the name stays (for staff notices), the rest is dropped.
+  const { firstName, lastName } = flow.lead;
+  const updated: FlowData = { ...flow, leadId, lead: { firstName, lastName }, skipped: [] };
+  const before: Effect[] = [
+    { type: 'rememberLead', leadId },
+    {
+      type: 'notifyStaff',
+      notice: {
+        kind: 'leadCreated',
+        ...noticeBase(updated, ctx),
+        givenFields: givenFields(flow.config.modes, flow.lead),
+      },
+    },
+  ];
+  return work(state, { name: 'validatingBooking' }, ctx, before, updated);
+}

@@ -1,0 +1,178 @@
+/**
+ * Picking a time: the slot list in windows of days, "earlier"/"later", the tap on a slot, and the
+ * re-check that reloads the chosen slot's window just before a lead is created or a booking made,
+ * so a slot that filled up meanwhile never leaves a lead behind without a booking.
+ */
+import { dayNumber, type SlotWindow, windowContains } from './calendar.ts';
+import type { CallbackData } from './callback-data.ts';
+import type { FlowContext } from './context.ts';
+import type { Effect } from './effects.ts';
+import type { ApiEvent } from './events.ts';
+import {
+  answer,
+  customerIdOf,
+  edit,
+  enter,
+  reply,
+  stay,
+  type TransitionResult,
+  todayOf,
+  work,
+} from './flow-kit.ts';
+import { askNextLeadField } from './flow-lead.ts';
+import { text } from './messages.ts';
+import { type OfferRef, offerCode, offerKinds } from './offer-kind.ts';
+import { type PresentedSlot, type SlotRef, sameSlot, slotDay, slotKey } from './slot-presentation.ts';
+import type { FlowData, State } from './state.ts';
+import { noSlotsView, type SlotListInput, slotListView, slotWindowDays } from './views.ts';
+
+/** The record key of an offer + slot choice, shared with booking records. */
+export function choiceKey(offer: OfferRef, slot: SlotRef): string {
+  return `${offerCode(offer)}:${slotKey(slot)}`;
+}
+
+export function onSlotsLoaded(
+  state: State,
+  event: Extract<ApiEvent, { type: 'slotsLoaded' }>,
+  ctx: FlowContext,
+): TransitionResult {
+  const flow = state.flow;
+  const offer = flow?.offer;
+  if (!flow || !offer || (state.step.name !== 'loadingSlots' && state.step.name !== 'checkingSlot')) {
+    return stay(state);
+  }
+  const learnedZone = event.loaded.slots.find((slot) => slot.startDateTime?.zone)?.startDateTime?.zone;
+  const updated: FlowData = learnedZone ? { ...flow, zone: learnedZone } : flow;
+  const kind = offerKinds[offer.type];
+  const presented = kind.present(event.loaded, ctx.now, updated.zone ?? ctx.fallbackTimeZone);
+  if (!presented) return stay(state);
+  const withZone = { ...state, flow: updated };
+
+  if (state.step.name === 'checkingSlot') return finishRecheck(withZone, presented, ctx);
+
+  const today = todayOf(updated, ctx);
+  const firstDay = presented.map(slotDay).find((day) => day >= today);
+  const window: SlotWindow = state.step.window ?? { fromDay: firstDay ?? today, days: slotWindowDays };
+  const next = enter(withZone, { name: 'choosingSlot', window });
+  if (presented.length === 0 && !kind.loadsByWindow) {
+    return { state: next, effects: [reply(noSlotsView(offer.title, next.rev))] };
+  }
+  const list = slotListView(listInput(next, presented, window, today, ctx));
+  return { state: next, effects: [state.step.replace ? edit(list) : reply(list)] };
+}
+
+function listInput(
+  state: State,
+  slots: PresentedSlot[],
+  window: SlotWindow,
+  today: number,
+  ctx: FlowContext,
+  lead?: SlotListInput['lead'],
+): SlotListInput {
+  const offer = state.flow?.offer;
+  return {
+    offerTitle: offer?.title ?? '',
+    slots,
+    window,
+    today,
+    loadsByWindow: offer ? offerKinds[offer.type].loadsByWindow : true,
+    rev: state.rev,
+    locale: ctx.locale,
+    lead,
+  };
+}
+
+/** The re-check's answer: go on with the fresh details, or show the window again when the slot is gone. */
+function finishRecheck(state: State, presented: PresentedSlot[], ctx: FlowContext): TransitionResult {
+  const flow = state.flow;
+  const chosen = flow?.slot;
+  const offer = flow?.offer;
+  if (!flow || !chosen || !offer) return stay(state);
+  const fresh = presented.find((slot) => sameSlot(slot.slot, chosen.slot));
+  if (!fresh) {
+    const { slot: _gone, ...rest } = flow;
+    const next = enter(state, { name: 'choosingSlot', window: chosen.window }, rest);
+    const today = todayOf(rest, ctx);
+    return {
+      state: next,
+      effects: [
+        reply(slotListView(listInput(next, presented, chosen.window, today, ctx, [text('slot-gone')]))),
+      ],
+    };
+  }
+  const updated: FlowData = {
+    ...flow,
+    slot: {
+      ...chosen,
+      waitingList: fresh.availability === 'waitingList',
+      bookable: offerKinds[offer.type].bookable(fresh),
+      ...(fresh.location ? { location: fresh.location.slice(0, 60) } : {}),
+      ...(fresh.instructorNames.length > 0
+        ? { instructors: fresh.instructorNames.join(', ').slice(0, 100) }
+        : {}),
+    },
+  };
+  const step = customerIdOf(updated, ctx) === undefined ? 'validatingLead' : 'validatingBooking';
+  return work(state, { name: step }, ctx, [], updated);
+}
+
+/** A tap on a slot button (already checked to belong to the current list). */
+export function pickSlot(
+  state: State,
+  data: Extract<CallbackData, { action: 'slot' }>,
+  ctx: FlowContext,
+): TransitionResult {
+  const flow = state.flow;
+  if (state.step.name !== 'choosingSlot' || !flow?.offer) return stay(state);
+  const { window } = state.step;
+  const startMs = data.slot.startMin * 60_000;
+  const zone = flow.zone ?? ctx.fallbackTimeZone;
+  // Buttons of the current list carry the current revision, so this only stops forged data.
+  if (startMs <= ctx.now || !windowContains(window, dayNumber(startMs, zone)))
+    return { state, effects: [answer(text('callback-outdated'))] };
+  const updated: FlowData = { ...flow, slot: { slot: data.slot, window, waitingList: data.waitingList } };
+  const before: Effect[] = [answer()];
+  if (customerIdOf(updated, ctx) !== undefined) {
+    // A known lead books straight away: no lead data, just the re-check and the booking calls.
+    return work(state, { name: 'checkingSlot' }, ctx, before, updated);
+  }
+  return askNextLeadField({ ...state, flow: updated }, ctx, before, true);
+}
+
+/** "Earlier" / "later": a new window, never starting before today. */
+export function moveWindow(state: State, fromDay: number, ctx: FlowContext): TransitionResult {
+  const today = todayOf(state.flow, ctx);
+  const window = { fromDay: Math.max(today, fromDay), days: slotWindowDays };
+  return work(state, { name: 'loadingSlots', window, replace: true }, ctx, [answer()]);
+}
+
+/**
+ * Shows the slots again after a refusal (slot full, studio closed...): the chosen slot is dropped,
+ * and classes start again at the first free day, appointments at the window the slot came from.
+ */
+export function slotsAgain(state: State, ctx: FlowContext, before: Effect[]): TransitionResult {
+  const flow = state.flow;
+  if (!flow?.offer) return stay(state, before);
+  const { slot, ...rest } = flow;
+  const kind = offerKinds[flow.offer.type];
+  const window = kind.loadsByWindow
+    ? (slot?.window ?? { fromDay: todayOf(flow, ctx), days: slotWindowDays })
+    : undefined;
+  return work(
+    state,
+    window ? { name: 'loadingSlots', window, replace: false } : { name: 'loadingSlots', replace: false },
+    ctx,
+    before,
+    rest,
+  );
+}
+
+/** Re-shows the current window (after a stale tap), which needs a fresh list. */
+export function reloadSlots(
+  state: State,
+  window: SlotWindow,
+  ctx: FlowContext,
+  before: Effect[],
+): TransitionResult {
+  return work(state, { name: 'loadingSlots', window, replace: false }, ctx, before);
+}

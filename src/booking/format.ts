@@ -1,0 +1,45 @@
+/**
+ * Dates and times as the prospect reads them: in the studio's time zone (where the class takes
+ * place), in the prospect's language. The flow formats these itself and hands the adapter finished
+ * strings, so a message renders the same wherever the bot runs.
+ */
+import type { SupportedLocale } from '../config.ts';
+
+// British English writes day before month, like the studios' own countries.
+const localeTags: Record<SupportedLocale, string> = { en: 'en-GB', de: 'de-DE' };
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(locale: SupportedLocale, zone: string, options: Intl.DateTimeFormatOptions) {
+  const key = `${locale}|${zone}|${JSON.stringify(options)}`;
+  let found = formatters.get(key);
+  if (!found) {
+    found = new Intl.DateTimeFormat(localeTags[locale], { ...options, timeZone: zone });
+    formatters.set(key, found);
+  }
+  return found;
+}
+
+/** "Mon 22 Jun" / "Mo., 22. Juni": a short day label for slot buttons and day headings. */
+export function formatShortDay(epochMs: number, zone: string, locale: SupportedLocale): string {
+  return formatter(locale, zone, { weekday: 'short', day: 'numeric', month: 'short' }).format(epochMs);
+}
+
+/** "Monday, 22 June 2026" / "Montag, 22. Juni 2026". */
+export function formatLongDate(epochMs: number, zone: string, locale: SupportedLocale): string {
+  return formatter(locale, zone, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(
+    epochMs,
+  );
+}
+
+/** "08:00", 24-hour clock in both languages. */
+export function formatTime(epochMs: number, zone: string, locale: SupportedLocale): string {
+  return formatter(locale, zone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(epochMs);
+}
+
+/** "22/06/2026" / "22.06.2026" for a yyyy-MM-dd calendar date (a date of birth has no zone). */
+export function formatCalendarDate(iso: string, locale: SupportedLocale): string {
+  return formatter(locale, 'UTC', { day: '2-digit', month: '2-digit', year: 'numeric' }).format(
+    Date.parse(`${iso}T00:00:00Z`),
+  );
+}

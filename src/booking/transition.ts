@@ -1,0 +1,322 @@
+/**
+ * The booking conversation as one pure function: `transition(state, event, context)` returns the
+ * next state and the effects for the adapter. This file routes events; what each step does lives
+ * in flow-offers.ts (start, offers, config), flow-slots.ts (slot lists, re-check),
+ * flow-lead.ts (lead data, summary, lead check) and flow-booking.ts (booking, result, confirm).
+ *
+ * Rules that hold everywhere:
+ * - Every button tap is answered exactly once (`answerCallback`).
+ * - A tap on a button from an earlier step (its revision differs) is answered "out of date" and the
+ *   current step is shown again; it never acts.
+ * - A failed studio call keeps the state and offers "try again", which repeats the step.
+ * - At most one `call` effect per result, always last: the adapter runs it and feeds back its result.
+ */
+import type { SupportedLocale } from '../config.ts';
+import { supportedLocales } from '../config.ts';
+import type { CallbackData } from './callback-data.ts';
+import { revisionModulus } from './callback-data.ts';
+import type { FlowContext } from './context.ts';
+import type { Effect } from './effects.ts';
+import type { BookingEvent, UserEvent } from './events.ts';
+import {
+  confirmationReminder,
+  existingBooking,
+  existingBookingView,
+  onBooked,
+  onBookingValidated,
+  onConfirmed,
+  onConfirmFailed,
+  onConfirmTap,
+} from './flow-booking.ts';
+import {
+  answer,
+  callForStep,
+  enter,
+  idleView,
+  isWorking,
+  reply,
+  stall,
+  stay,
+  type TransitionResult,
+  work,
+} from './flow-kit.ts';
+import { editField, onLeadCreated, onLeadInput, onLeadValidated, showSummary } from './flow-lead.ts';
+import { onConfigLoaded, onOffersLoaded, openOffer, showOffers, startFlow } from './flow-offers.ts';
+import { moveWindow, onSlotsLoaded, pickSlot, reloadSlots } from './flow-slots.ts';
+import { editableFieldsFor } from './lead-plan.ts';
+import { text } from './messages.ts';
+import { sameSlot } from './slot-presentation.ts';
+import { initialState, type State, type Step } from './state.ts';
+import { button, leadPromptView, view } from './views.ts';
+
+export type { TransitionResult } from './flow-kit.ts';
+
+export function transition(state: State, event: BookingEvent, ctx: FlowContext): TransitionResult {
+  switch (event.type) {
+    case 'start':
+      return startFlow(state, event.payload, ctx, closeReplyKeyboard(state));
+    case 'help':
+      return stay(state, [reply(view([text('help')]))]);
+    case 'cancel':
+      return cancel(state, []);
+    case 'forget':
+      return forget(state);
+    case 'language':
+      return onLanguageCommand(state, event.locale, ctx);
+    case 'text':
+    case 'contact':
+    case 'nonText':
+    case 'skip':
+      return onMessage(state, event, ctx);
+    case 'callback':
+      return answeredOnce(onCallback(state, event.data, ctx));
+    case 'offersLoaded':
+      return onOffersLoaded(state, event, ctx);
+    case 'configLoaded':
+      return onConfigLoaded(state, event.config, ctx);
+    case 'slotsLoaded':
+      return onSlotsLoaded(state, event, ctx);
+    case 'leadValidated':
+      return onLeadValidated(state, event.status, ctx);
+    case 'leadCreated':
+      return onLeadCreated(state, event.leadId, ctx);
+    case 'bookingValidated':
+      return onBookingValidated(state, event.status, ctx);
+    case 'booked':
+      return onBooked(state, event.bookingId, event.status, ctx);
+    case 'confirmed':
+      return onConfirmed(state, event.bookingId, event.status, ctx);
+    case 'callFailed':
+      if (event.call.name === 'confirm') return onConfirmFailed(state, event.call.bookingId, event.temporary);
+      // A late failure of a call the flow no longer waits for changes nothing.
+      if (!isWorking(state) || callForStep(state, ctx)?.name !== event.call.name) return stay(state);
+      return stall(state, event.temporary);
+  }
+}
+
+/** Leaving the phone-number question takes its reply keyboard away, which needs a message of its own. */
+function closeReplyKeyboard(state: State): Effect[] {
+  return state.step.name === 'collectingLead' && state.step.field === 'telephone'
+    ? [reply(view([text('start-over')], { type: 'removeReplyKeyboard' }))]
+    : [];
+}
+
+function cancel(state: State, before: Effect[]): TransitionResult {
+  const next = enter(state, { name: 'idle' }, undefined);
+  delete next.flow;
+  return {
+    state: next,
+    effects: [...before, reply(view([text('cancel-done')], { type: 'removeReplyKeyboard' }))],
+  };
+}
+
+function forget(state: State): TransitionResult {
+  // The revision moves on, so no keyboard from before matches the fresh state.
+  const next: State = { ...initialState(), rev: (state.rev + 1) % revisionModulus };
+  return {
+    state: next,
+    effects: [{ type: 'forgetUser' }, reply(view([text('forget-done')], { type: 'removeReplyKeyboard' }))],
+  };
+}
+
+function onLanguageCommand(state: State, code: string | undefined, ctx: FlowContext): TransitionResult {
+  const locale = supportedLocales.find((l) => l === code?.trim().toLowerCase());
+  if (locale) return setLanguage(state, locale, ctx, []);
+  return stay(state, [
+    reply(
+      view([text('language-choose')], {
+        type: 'inline',
+        rows: [
+          [
+            button(text('language-name-en'), { action: 'language', locale: 'en' }),
+            button(text('language-name-de'), { action: 'language', locale: 'de' }),
+          ],
+        ],
+      }),
+    ),
+  ]);
+}
+
+/** Switches the language and shows the current question again, now in that language. */
+function setLanguage(
+  state: State,
+  locale: SupportedLocale,
+  ctx: FlowContext,
+  before: Effect[],
+): TransitionResult {
+  const effects: Effect[] = [...before, { type: 'setLocale', locale }, reply(view([text('language-set')]))];
+  const inNewLanguage = { ...ctx, locale };
+  const { step } = state;
+  if (step.name === 'collectingLead' || step.name === 'summary' || step.name === 'awaitingConfirmation') {
+    effects.push(...reshow(state, inNewLanguage).effects);
+  }
+  return stay(state, effects);
+}
+
+function onMessage(
+  state: State,
+  event: Extract<UserEvent, { type: 'text' | 'contact' | 'nonText' | 'skip' }>,
+  ctx: FlowContext,
+): TransitionResult {
+  const { step } = state;
+  switch (step.name) {
+    case 'collectingLead':
+      return onLeadInput(state, event, ctx);
+    case 'summary':
+      return showSummary(state, ctx, [text('input-use-buttons')]);
+    case 'choosingOffer':
+    case 'choosingSlot':
+      return stay(state, [reply(view([text('input-use-buttons')]))]);
+    case 'awaitingConfirmation':
+      return confirmationReminder(state, step.bookingId, ctx);
+    case 'idle':
+    case 'done':
+      return stay(state, [reply(idleView())]);
+    default:
+      return stay(state, [reply(waitingView(state))]);
+  }
+}
+
+function waitingView(state: State) {
+  return view([text('working-wait')], {
+    type: 'inline',
+    rows: [[button(text('button-try-again'), { action: 'retry', rev: state.rev })]],
+  });
+}
+
+/** Shows the current step again (after a stale tap). Lists need a fresh load, which is cached or cheap. */
+function reshow(state: State, ctx: FlowContext): TransitionResult {
+  const { step } = state;
+  switch (step.name) {
+    case 'idle':
+    case 'done':
+      return stay(state, [reply(idleView())]);
+    case 'choosingOffer':
+      return showOffers(state, ctx, step.page, step.configId);
+    case 'choosingSlot':
+      return reloadSlots(state, step.window, ctx, []);
+    case 'collectingLead': {
+      const modes = state.flow?.config?.modes;
+      return modes ? stay(state, [reply(leadPromptView(step.field, modes, state.rev, ctx))]) : stay(state);
+    }
+    case 'summary':
+      return showSummary(state, ctx);
+    case 'awaitingConfirmation':
+      return confirmationReminder(state, step.bookingId, ctx);
+    default:
+      return stay(state, [reply(waitingView(state))]);
+  }
+}
+
+function outdated(state: State, ctx: FlowContext): TransitionResult {
+  const shown = reshow(state, ctx);
+  return { state: shown.state, effects: [answer(text('callback-outdated')), ...shown.effects] };
+}
+
+/** Telegram shows a spinner on the button until the query is answered, so every tap gets exactly one answer. */
+function answeredOnce(result: TransitionResult): TransitionResult {
+  let answered = false;
+  const effects = result.effects.filter((effect) => {
+    if (effect.type !== 'answerCallback') return true;
+    if (answered) return false;
+    answered = true;
+    return true;
+  });
+  return { state: result.state, effects: answered ? effects : [answer(), ...effects] };
+}
+
+function onCallback(state: State, data: CallbackData | undefined, ctx: FlowContext): TransitionResult {
+  if (!data) return outdated(state, ctx);
+
+  // Buttons that mean the same in every step.
+  switch (data.action) {
+    case 'confirm':
+      return onConfirmTap(state, data, ctx);
+    case 'restart':
+      return startFlow(state, undefined, ctx, [answer(), ...closeReplyKeyboard(state)], false);
+    case 'bookAgain':
+      return openOffer(state, data.offer, ctx, {
+        fresh: true,
+        before: [answer(), ...closeReplyKeyboard(state)],
+      });
+    case 'language':
+      return setLanguage(state, data.locale, ctx, [answer()]);
+    case 'book':
+    case 'slot': {
+      // A second "book" for something already booked (double tap, old keyboard) shows that booking.
+      const offer = data.action === 'book' ? data.offer : state.flow?.offer;
+      const existing = offer && existingBooking(state, offer, data.slot);
+      if (existing) return stay(state, [answer(), reply(existingBookingView(existing, state.flow, ctx))]);
+      if (data.action === 'book' && isWorking(state) && isCurrentChoice(state, data)) {
+        return stay(state, [answer(text('booking-busy'))]);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+
+  if (data.rev !== state.rev) return outdated(state, ctx);
+  const { step } = state;
+
+  switch (data.action) {
+    case 'cancel':
+      return cancel(state, [answer()]);
+    case 'retry':
+      return isWorking(state) ? work(state, retryStep(step), ctx, [answer()]) : outdated(state, ctx);
+    case 'otherOffers':
+      return isWorking(state) ? outdated(state, ctx) : showOffers(state, ctx);
+    case 'offer':
+      if (step.name !== 'choosingOffer') break;
+      return openOffer(state, data.offer, ctx, { configId: step.configId, fresh: false, before: [answer()] });
+    case 'offersPage':
+      if (step.name !== 'choosingOffer') break;
+      return showOffers(state, ctx, data.page, step.configId, true);
+    case 'slot':
+      if (step.name !== 'choosingSlot') break;
+      return pickSlot(state, data, ctx);
+    case 'slotWindow':
+      if (step.name !== 'choosingSlot') break;
+      return moveWindow(state, data.fromDay, ctx);
+    case 'skip':
+      if (step.name !== 'collectingLead') break;
+      return onLeadInput(state, { type: 'skip' }, ctx);
+    case 'profileName':
+      if (step.name !== 'collectingLead' || (step.field !== 'firstName' && step.field !== 'lastName')) break;
+      return onLeadInput(state, { type: 'profileName' }, ctx);
+    case 'gender':
+      if (step.name !== 'collectingLead' || step.field !== 'gender') break;
+      return onLeadInput(state, { type: 'gender', gender: data.gender }, ctx);
+    case 'edit': {
+      const modes = state.flow?.config?.modes;
+      if (step.name !== 'summary' || !modes || !editableFieldsFor(modes).includes(data.field)) break;
+      return editField(state, data.field, ctx);
+    }
+    case 'book':
+      if (step.name !== 'summary' || !isCurrentChoice(state, data)) break;
+      return work(state, { name: 'checkingSlot' }, ctx, [answer()]);
+  }
+  return outdated(state, ctx);
+}
+
+function isCurrentChoice(state: State, data: Extract<CallbackData, { action: 'book' }>): boolean {
+  const flow = state.flow;
+  return (
+    flow?.offer?.type === data.offer.type &&
+    flow.offer.id === data.offer.id &&
+    flow.slot !== undefined &&
+    sameSlot(flow.slot.slot, data.slot)
+  );
+}
+
+/**
+ * What "try again" repeats. Reads and validations are repeated as they are; for lead creation and
+ * booking the validation comes first again, because a call that timed out may have gone through:
+ * the studio then answers DUPLICATE_CUSTOMER or CUSTOMER_ALREADY_BOOKED instead of a second lead or
+ * booking being made.
+ */
+function retryStep(step: Step): Step {
+  if (step.name === 'creatingLead') return { name: 'validatingLead' };
+  if (step.name === 'booking') return { name: 'validatingBooking' };
+  return step;
+}

@@ -1,0 +1,401 @@
+/**
+ * The messages and keyboards of the booking flow, as data: Fluent keys with arguments and button
+ * payloads. The adapter renders them with i18n; nothing here knows about Telegram's API.
+ */
+import type { SupportedLocale } from '../config.ts';
+import type {
+  BookableTrialOfferAppointment,
+  StudioInformation,
+  TrialOfferClass,
+} from '../perfectgym/schemas.ts';
+import type { SlotWindow } from './calendar.ts';
+import { type CallbackData, encodeCallbackData } from './callback-data.ts';
+import type { FlowContext } from './context.ts';
+import type { InlineButton, Keyboard, View } from './effects.ts';
+import { formatCalendarDate, formatLongDate, formatShortDay, formatTime } from './format.ts';
+import type { EditableField, LeadFieldName, LeadInputProblem } from './lead-fields.ts';
+import { fieldMaxLengths, zipCodeMinLength } from './lead-fields.ts';
+import { editableFieldsFor, isSkippable, type LeadFieldModes } from './lead-plan.ts';
+import { type MessageKey, type Text, text } from './messages.ts';
+import type { OfferRef } from './offer-kind.ts';
+import { groupByDay, type PresentedSlot, slotDay, slotsInWindow } from './slot-presentation.ts';
+import type { FlowData } from './state.ts';
+
+export const offersPerPage = 6;
+/** More slot buttons than this would bury the message; the rest is one "later" tap away. */
+export const maxSlotButtons = 24;
+export const slotWindowDays = 3;
+/** How far ahead "later" may page through appointment windows. */
+export const appointmentHorizonDays = 90;
+
+const msPerDay = 86_400_000;
+
+export function button(label: Text, data: CallbackData): InlineButton {
+  return { text: label, data: encodeCallbackData(data) };
+}
+
+function inline(rows: InlineButton[][]): Keyboard | undefined {
+  const nonEmpty = rows.filter((row) => row.length > 0);
+  return nonEmpty.length > 0 ? { type: 'inline', rows: nonEmpty } : undefined;
+}
+
+export function view(parts: Text[], keyboard?: Keyboard): View {
+  return keyboard ? { parts, keyboard } : { parts };
+}
+
+// ---------- offers ----------
+
+export interface OfferEntry {
+  offer: OfferRef;
+  configId: number;
+  title: string;
+}
+
+/** Bookable offers in the studio's order, classes first; an offer listed under two configs appears once. */
+export function offerEntries(
+  classes: readonly TrialOfferClass[],
+  appointments: readonly BookableTrialOfferAppointment[],
+): OfferEntry[] {
+  const entries: OfferEntry[] = [
+    ...classes
+      .filter((c) => c.trialOfferClass.bookable)
+      .map((c) => ({
+        offer: { type: 'class' as const, id: c.trialOfferClass.id },
+        configId: c.trialOfferConfigId,
+        title: titleOf(c.trialOfferClass.title, c.trialOfferClass.category, c.trialOfferClass.id),
+      })),
+    ...appointments.map((a) => ({
+      offer: { type: 'appointment' as const, id: a.trialOfferBookableAppointment.id },
+      configId: a.trialOfferConfigId,
+      title: titleOf(
+        a.trialOfferBookableAppointment.title,
+        a.trialOfferBookableAppointment.category,
+        a.trialOfferBookableAppointment.id,
+      ),
+    })),
+  ];
+  const seen = new Set<string>();
+  return entries.filter((entry) => {
+    const key = `${entry.offer.type}:${entry.offer.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function titleOf(title: string | undefined, category: string | undefined, id: number): string {
+  return title?.trim() || category?.trim() || `#${id}`;
+}
+
+export function offersView(entries: readonly OfferEntry[], page: number, rev: number, lead: Text[]): View {
+  const pages = Math.max(1, Math.ceil(entries.length / offersPerPage));
+  const current = Math.min(Math.max(0, page), pages - 1);
+  const shown = entries.slice(current * offersPerPage, (current + 1) * offersPerPage);
+  const rows = shown.map((entry) => [
+    button(
+      text(entry.offer.type === 'class' ? 'offer-button-class' : 'offer-button-appointment', {
+        title: entry.title,
+      }),
+      { action: 'offer', rev, offer: entry.offer },
+    ),
+  ]);
+  const nav: InlineButton[] = [];
+  if (current > 0)
+    nav.push(button(text('button-previous'), { action: 'offersPage', rev, page: current - 1 }));
+  if (current < pages - 1)
+    nav.push(button(text('button-next'), { action: 'offersPage', rev, page: current + 1 }));
+  const parts = [...lead, text('offers-choose')];
+  if (pages > 1) parts.push(text('offers-page', { page: current + 1, pages }));
+  return view(parts, inline([...rows, nav]));
+}
+
+export function greeting(studio: StudioInformation | undefined): Text {
+  const name = studio?.name?.trim();
+  return name ? text('start-greeting', { studio: name }) : text('start-greeting-no-name');
+}
+
+// ---------- studio contact ----------
+
+export function contactParts(studio: StudioInformation | undefined): Text[] {
+  if (!studio) return [text('studio-contact-missing')];
+  const parts: Text[] = [];
+  if (studio.telephone?.trim())
+    parts.push(text('studio-contact-telephone', { telephone: studio.telephone.trim() }));
+  if (studio.email?.trim()) parts.push(text('studio-contact-email', { email: studio.email.trim() }));
+  if (studio.website?.trim()) parts.push(text('studio-contact-website', { website: studio.website.trim() }));
+  const address = [
+    [studio.street, studio.houseNumber].filter((p) => p?.trim()).join(' '),
+    [studio.zip, studio.city].filter((p) => p?.trim()).join(' '),
+  ]
+    .filter((line) => line !== '')
+    .join(', ');
+  if (address) parts.push(text('studio-contact-address', { address }));
+  return parts.length > 0 ? [text('studio-contact-intro'), ...parts] : [text('studio-contact-missing')];
+}
+
+export function otherOffersRow(rev: number): InlineButton[] {
+  return [button(text('button-other-offers'), { action: 'otherOffers', rev })];
+}
+
+// ---------- slots ----------
+
+/** A day number as a short label ("Mon 22 Jun"); day numbers are calendar days, so format in UTC. */
+function dayLabel(day: number, locale: SupportedLocale): string {
+  return formatShortDay(day * msPerDay + msPerDay / 2, 'UTC', locale);
+}
+
+export interface SlotListInput {
+  offerTitle: string;
+  /** Every slot the prospect may pick from the last load (any window). */
+  slots: readonly PresentedSlot[];
+  window: SlotWindow;
+  today: number;
+  /** Appointments: windows come from the API, so "later" cannot know whether more slots follow. */
+  loadsByWindow: boolean;
+  rev: number;
+  locale: SupportedLocale;
+  /** Messages shown above the list (e.g. "that time was just taken"). */
+  lead?: Text[] | undefined;
+}
+
+export function slotListView(input: SlotListInput): View {
+  const { window, today, rev, locale } = input;
+  const inWindow = slotsInWindow(input.slots, window);
+  const shown = inWindow.slice(0, maxSlotButtons);
+  const firstHidden = inWindow[maxSlotButtons];
+  const parts: Text[] = [...(input.lead ?? [])];
+  if (shown.length === 0) {
+    parts.push(
+      text('slots-none-in-window', {
+        from: dayLabel(window.fromDay, locale),
+        to: dayLabel(window.fromDay + window.days - 1, locale),
+      }),
+    );
+  } else {
+    parts.push(text('slots-header', { offer: input.offerTitle }));
+    for (const group of groupByDay(shown)) {
+      parts.push(text('slots-day', { day: dayLabel(group.day, locale) }));
+      for (const slot of group.slots) parts.push(slotLine(slot, locale));
+    }
+    if (firstHidden) parts.push(text('slots-truncated', { shown: shown.length }));
+  }
+  const slotButtons = shown.map((slot) => {
+    const args = {
+      day: formatShortDay(slot.startMs, slot.zone, locale),
+      time: formatTime(slot.startMs, slot.zone, locale),
+    };
+    const label =
+      slot.availability === 'waitingList'
+        ? text('slot-button-waiting-list', args)
+        : text('slot-button', args);
+    return button(label, {
+      action: 'slot',
+      rev,
+      slot: slot.slot,
+      waitingList: slot.availability === 'waitingList',
+    });
+  });
+  const rows: InlineButton[][] = [];
+  for (let i = 0; i < slotButtons.length; i += 2) rows.push(slotButtons.slice(i, i + 2));
+
+  const nav: InlineButton[] = [];
+  const earlierDay = Math.max(today, window.fromDay - window.days);
+  const hasEarlier =
+    window.fromDay > today &&
+    (input.loadsByWindow ||
+      input.slots.some((slot) => slotDay(slot) >= today && slotDay(slot) < window.fromDay));
+  if (hasEarlier)
+    nav.push(button(text('button-earlier'), { action: 'slotWindow', rev, fromDay: earlierDay }));
+  const laterDay = firstHidden
+    ? Math.max(window.fromDay + 1, slotDay(firstHidden))
+    : window.fromDay + window.days;
+  const hasLater = input.loadsByWindow
+    ? laterDay <= today + appointmentHorizonDays
+    : input.slots.some((slot) => slotDay(slot) >= laterDay);
+  if (hasLater) nav.push(button(text('button-later'), { action: 'slotWindow', rev, fromDay: laterDay }));
+  return view(parts, inline([...rows, nav, otherOffersRow(rev)]));
+}
+
+function slotLine(slot: PresentedSlot, locale: SupportedLocale): Text {
+  const time = formatTime(slot.startMs, slot.zone, locale);
+  if (slot.availability === 'waitingList') return text('slots-line-waiting-list', { time });
+  if (slot.freePlaces === undefined) return text('slots-line-open', { time });
+  return text('slots-line-free', { time, places: slot.freePlaces });
+}
+
+/** The view when an offer has no bookable slot at all. */
+export function noSlotsView(offerTitle: string, rev: number, lead: Text[] = []): View {
+  return view([...lead, text('slots-none', { offer: offerTitle })], inline([otherOffersRow(rev)]));
+}
+
+// ---------- the chosen slot in texts ----------
+
+export function zoneOf(flow: FlowData | undefined, ctx: FlowContext): string {
+  return flow?.zone ?? ctx.fallbackTimeZone;
+}
+
+/** `{ date, time }` of the chosen slot in the studio's zone. */
+export function chosenSlotArgs(flow: FlowData, ctx: FlowContext): { date: string; time: string } {
+  const startMs = (flow.slot?.slot.startMin ?? 0) * 60_000;
+  const zone = zoneOf(flow, ctx);
+  return { date: formatLongDate(startMs, zone, ctx.locale), time: formatTime(startMs, zone, ctx.locale) };
+}
+
+export function offerTitle(flow: FlowData | undefined): string {
+  return flow?.offer?.title ?? '';
+}
+
+// ---------- lead data ----------
+
+const promptKeys = {
+  firstName: 'lead-ask-first-name',
+  lastName: 'lead-ask-last-name',
+  email: 'lead-ask-email',
+  gender: 'lead-ask-gender',
+  dateOfBirth: 'lead-ask-date-of-birth',
+  telephone: 'lead-ask-telephone',
+  street: 'lead-ask-street',
+  houseNumber: 'lead-ask-house-number',
+  zipCode: 'lead-ask-zip-code',
+  city: 'lead-ask-city',
+} as const satisfies Record<LeadFieldName, MessageKey>;
+
+export function problemText(problem: LeadInputProblem): Text {
+  switch (problem.kind) {
+    case 'empty':
+      return text('lead-error-empty');
+    case 'tooLong':
+      return text('lead-error-too-long', { max: problem.max });
+    case 'noLetters':
+      return text('lead-error-no-letters');
+    case 'email':
+      return text('lead-error-email');
+    case 'phone':
+      return text('lead-error-phone');
+    case 'zipCode':
+      return text('lead-error-zip-code', { min: zipCodeMinLength, max: fieldMaxLengths.zipCode });
+    case 'dateFormat':
+      return text('lead-error-date-format');
+    case 'dateImpossible':
+      return text('lead-error-date-impossible');
+    case 'dateInFuture':
+      return text('lead-error-date-future');
+    case 'dateTooLongAgo':
+      return text('lead-error-date-too-old', { years: problem.maxYears });
+  }
+}
+
+/** The question for one field, with its buttons; `lead` holds hints shown above it. */
+export function leadPromptView(
+  field: LeadFieldName,
+  modes: LeadFieldModes,
+  rev: number,
+  ctx: FlowContext,
+  lead: Text[] = [],
+): View {
+  const skippable = isSkippable(field, modes);
+  const parts = [...lead, text(promptKeys[field])];
+  if (skippable) parts.push(text('lead-optional'));
+  const skipRow = skippable ? [button(text('button-skip'), { action: 'skip', rev })] : [];
+  switch (field) {
+    case 'telephone':
+      return view(parts, {
+        type: 'shareContact',
+        share: text('button-share-contact'),
+        ...(skippable ? { skip: text('button-skip') } : {}),
+      });
+    case 'gender':
+      return view(
+        parts,
+        inline([
+          [
+            button(text('gender-female'), { action: 'gender', rev, gender: 'FEMALE' }),
+            button(text('gender-male'), { action: 'gender', rev, gender: 'MALE' }),
+            button(text('gender-diverse'), { action: 'gender', rev, gender: 'UNISEX' }),
+          ],
+          skipRow,
+        ]),
+      );
+    case 'firstName':
+    case 'lastName': {
+      const profileName = profileNameFor(field, ctx);
+      const nameRow = profileName
+        ? [button(text('button-use-name', { name: profileName }), { action: 'profileName', rev })]
+        : [];
+      return view(parts, inline([nameRow, skipRow]));
+    }
+    default:
+      return view(parts, inline([skipRow]));
+  }
+}
+
+/** The Telegram profile's first or last name, offered as a one-tap answer. */
+export function profileNameFor(field: 'firstName' | 'lastName', ctx: FlowContext): string | undefined {
+  const name = (field === 'firstName' ? ctx.user.firstName : ctx.user.lastName)?.trim();
+  return name ? name : undefined;
+}
+
+// ---------- summary ----------
+
+const editButtonTexts: Record<EditableField, Text> = {
+  firstName: text('edit-first-name'),
+  lastName: text('edit-last-name'),
+  email: text('edit-email'),
+  gender: text('edit-gender'),
+  dateOfBirth: text('edit-date-of-birth'),
+  telephone: text('edit-telephone'),
+  address: text('edit-address'),
+};
+
+const genderSummaryTexts: Record<string, Text> = {
+  FEMALE: text('summary-gender-female'),
+  MALE: text('summary-gender-male'),
+  UNISEX: text('summary-gender-diverse'),
+};
+
+export function summaryView(
+  flow: FlowData,
+  modes: LeadFieldModes,
+  rev: number,
+  ctx: FlowContext,
+  lead: Text[] = [],
+): View {
+  const { lead: fields } = flow;
+  const parts: Text[] = [
+    ...lead,
+    text('summary-header', { offer: offerTitle(flow), ...chosenSlotArgs(flow, ctx) }),
+  ];
+  if (flow.slot?.waitingList) parts.push(text('summary-waiting-list'));
+  parts.push(text('summary-name', { first: fields.firstName ?? '', last: fields.lastName ?? '' }));
+  parts.push(text('summary-email', { value: fields.email ?? '' }));
+  const gender = fields.gender === undefined ? undefined : genderSummaryTexts[fields.gender];
+  if (gender) parts.push(gender);
+  if (fields.dateOfBirth) {
+    parts.push(text('summary-date-of-birth', { value: formatCalendarDate(fields.dateOfBirth, ctx.locale) }));
+  }
+  if (fields.telephone) parts.push(text('summary-telephone', { value: fields.telephone }));
+  if (fields.street) {
+    const address = [
+      [fields.street, fields.houseNumber].filter(Boolean).join(' '),
+      [fields.zipCode, fields.city].filter(Boolean).join(' '),
+    ].join(', ');
+    parts.push(text('summary-address', { value: address }));
+  }
+  parts.push(
+    ctx.privacyUrl ? text('summary-consent', { url: ctx.privacyUrl }) : text('summary-consent-no-link'),
+  );
+
+  const bookRow =
+    flow.offer && flow.slot
+      ? [button(text('button-book'), { action: 'book', rev, offer: flow.offer, slot: flow.slot.slot })]
+      : [];
+  const editButtons = editableFieldsFor(modes).map((field) =>
+    button(editButtonTexts[field], { action: 'edit', rev, field }),
+  );
+  const editRows: InlineButton[][] = [];
+  for (let i = 0; i < editButtons.length; i += 2) editRows.push(editButtons.slice(i, i + 2));
+  return view(
+    parts,
+    inline([bookRow, ...editRows, [button(text('button-cancel'), { action: 'cancel', rev })]]),
+  );
+}

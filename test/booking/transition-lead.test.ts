@@ -1,0 +1,231 @@
+/**
+ * Asking for lead data: every bad answer is re-asked with a hint that says what is wrong, and
+ * nothing already given is lost; the summary's edit buttons change one field and come back.
+ */
+import { describe, expect, test } from 'vitest';
+import type { BookingEvent } from '../../src/booking/events.ts';
+import type { LeadFieldName } from '../../src/booking/lead-fields.ts';
+import type { Text } from '../../src/booking/messages.ts';
+import {
+  buttonKeys,
+  context,
+  happyStudio,
+  lastView,
+  leadDataConfig,
+  openYoga,
+  pickFirstSlot,
+  type Run,
+  run,
+  type StudioScript,
+  tap,
+  trialConfig,
+} from './fixtures.ts';
+
+const ctx = context();
+const studio: StudioScript = happyStudio({
+  config: () =>
+    trialConfig({
+      leadDataConfig: leadDataConfig({
+        genderMode: 'MANDATORY',
+        dateOfBirthMode: 'MANDATORY',
+        telephoneMode: 'MANDATORY',
+        addressMode: 'MANDATORY',
+      }),
+    }),
+});
+
+const goodAnswers: Record<LeadFieldName, BookingEvent> = {
+  firstName: { type: 'text', text: 'Anna' },
+  lastName: { type: 'text', text: 'Schmidt' },
+  email: { type: 'text', text: 'anna@example.com' },
+  gender: { type: 'callback', data: undefined }, // replaced by a tap below
+  dateOfBirth: { type: 'text', text: '31.12.1990' },
+  telephone: { type: 'text', text: '+49 170 1234567' },
+  street: { type: 'text', text: 'Burgring' },
+  houseNumber: { type: 'text', text: '23A' },
+  zipCode: { type: 'text', text: '13000' },
+  city: { type: 'text', text: 'Berlin' },
+};
+
+/** Answers correctly until the flow asks for `field`. */
+function reachField(field: LeadFieldName | 'summary'): Run {
+  let at = pickFirstSlot(openYoga(ctx, studio), ctx, studio);
+  for (let guard = 0; guard < 12; guard++) {
+    const { step } = at.state;
+    if (step.name !== 'collectingLead' || step.field === field) return at;
+    const event =
+      step.field === 'gender' ? tap(lastView(at.effects), 'gender-female') : goodAnswers[step.field];
+    at = run(at.state, event, ctx, studio);
+  }
+  return at;
+}
+
+const long = (n: number) => 'x'.repeat(n);
+
+describe('bad answers are re-asked with a specific hint', () => {
+  test.each<[LeadFieldName, BookingEvent, Text]>([
+    ['firstName', { type: 'text', text: '   ' }, { key: 'lead-error-empty' }],
+    ['firstName', { type: 'text', text: long(51) }, { key: 'lead-error-too-long', args: { max: 50 } }],
+    ['firstName', { type: 'nonText', kind: 'sticker' }, { key: 'lead-error-not-text' }],
+    ['lastName', { type: 'text', text: '1234' }, { key: 'lead-error-no-letters' }],
+    ['email', { type: 'text', text: 'anna@' }, { key: 'lead-error-email' }],
+    ['email', { type: 'text', text: 'anna at example dot com' }, { key: 'lead-error-email' }],
+    [
+      'email',
+      { type: 'text', text: `${long(95)}@example.com` },
+      { key: 'lead-error-too-long', args: { max: 100 } },
+    ],
+    ['email', { type: 'nonText', kind: 'photo' }, { key: 'lead-error-not-text' }],
+    ['email', { type: 'contact', phoneNumber: '491701234567', userId: 42 }, { key: 'lead-error-not-text' }],
+    ['gender', { type: 'text', text: 'female' }, { key: 'lead-error-use-buttons' }],
+    ['dateOfBirth', { type: 'text', text: '31.02.1990' }, { key: 'lead-error-date-impossible' }],
+    ['dateOfBirth', { type: 'text', text: '01.01.2030' }, { key: 'lead-error-date-future' }],
+    [
+      'dateOfBirth',
+      { type: 'text', text: '01.01.1890' },
+      { key: 'lead-error-date-too-old', args: { years: 120 } },
+    ],
+    ['dateOfBirth', { type: 'text', text: '31.12.90' }, { key: 'lead-error-date-format' }],
+    ['dateOfBirth', { type: 'nonText', kind: 'voice' }, { key: 'lead-error-not-text' }],
+    ['telephone', { type: 'text', text: '12345' }, { key: 'lead-error-phone' }],
+    ['telephone', { type: 'text', text: 'ring me' }, { key: 'lead-error-phone' }],
+    [
+      'telephone',
+      { type: 'contact', phoneNumber: '491709999999', userId: 99 },
+      { key: 'lead-error-contact-foreign' },
+    ],
+    ['telephone', { type: 'contact', phoneNumber: '491709999999' }, { key: 'lead-error-contact-foreign' }],
+    ['street', { type: 'text', text: long(101) }, { key: 'lead-error-too-long', args: { max: 100 } }],
+    ['houseNumber', { type: 'text', text: long(11) }, { key: 'lead-error-too-long', args: { max: 10 } }],
+    ['zipCode', { type: 'text', text: '1#' }, { key: 'lead-error-zip-code', args: { min: 3, max: 10 } }],
+    ['city', { type: 'text', text: long(51) }, { key: 'lead-error-too-long', args: { max: 50 } }],
+    ['city', { type: 'nonText', kind: 'location' }, { key: 'lead-error-not-text' }],
+  ])('%s: %o → %o, nothing lost', (field, event, hint) => {
+    const at = reachField(field);
+    expect(at.state.step).toEqual({ name: 'collectingLead', field });
+    const after = run(at.state, event, ctx, studio);
+    // Same step, same revision (its buttons stay valid), every earlier answer kept.
+    expect(after.state).toEqual(at.state);
+    expect(after.calls).toEqual([]);
+    expect(after.effects).toHaveLength(1);
+    const shown = lastView(after.effects);
+    expect(shown.parts[0]).toEqual(hint);
+    expect(shown.parts[1]?.key).toMatch(/^lead-ask-/);
+  });
+
+  test('after a bad answer a good one is taken and the earlier answers are still there', () => {
+    const at = reachField('email');
+    const bad = run(at.state, { type: 'text', text: 'anna@' }, ctx, studio);
+    const good = run(bad.state, { type: 'text', text: ' Anna@Example.COM ' }, ctx, studio);
+    expect(good.state.flow?.lead).toEqual({
+      firstName: 'Anna',
+      lastName: 'Schmidt',
+      email: 'Anna@example.com',
+    });
+    expect(good.state.step).toEqual({ name: 'collectingLead', field: 'gender' });
+  });
+});
+
+describe('one-tap answers', () => {
+  test('the Telegram profile name is offered for first and last name', () => {
+    let at = reachField('firstName');
+    expect(lastView(at.effects).keyboard).toMatchObject({
+      rows: [[{ text: { key: 'button-use-name', args: { name: 'Anna' } } }]],
+    });
+    at = run(at.state, tap(lastView(at.effects), 'button-use-name'), ctx, studio);
+    expect(lastView(at.effects).keyboard).toMatchObject({
+      rows: [[{ text: { key: 'button-use-name', args: { name: 'Schmidt' } } }]],
+    });
+    at = run(at.state, tap(lastView(at.effects), 'button-use-name'), ctx, studio);
+    expect(at.state.flow?.lead).toEqual({ firstName: 'Anna', lastName: 'Schmidt' });
+  });
+
+  test('without a last name in the profile there is no one-tap button for it', () => {
+    const noLast = context({ user: { id: 42, firstName: 'Anna' } });
+    let at = pickFirstSlot(openYoga(noLast, studio), noLast, studio);
+    at = run(at.state, { type: 'text', text: 'Anna' }, noLast, studio);
+    expect(at.state.step).toEqual({ name: 'collectingLead', field: 'lastName' });
+    expect(lastView(at.effects).keyboard).toBeUndefined();
+  });
+
+  test("sharing one's own contact answers the phone question and removes the contact keyboard", () => {
+    const at = reachField('telephone');
+    const shared = run(at.state, { type: 'contact', phoneNumber: '491701234567', userId: 42 }, ctx, studio);
+    expect(shared.state.flow?.lead.telephone).toBe('+491701234567');
+    expect(shared.effects[0]).toEqual({
+      type: 'reply',
+      view: { parts: [{ key: 'lead-telephone-saved' }], keyboard: { type: 'removeReplyKeyboard' } },
+    });
+    expect(shared.state.step).toEqual({ name: 'collectingLead', field: 'street' });
+  });
+});
+
+describe('summary', () => {
+  test('shows every answer and an edit button per active field', () => {
+    const at = reachField('summary');
+    expect(at.state.step).toEqual({ name: 'summary' });
+    const shown = lastView(at.effects);
+    expect(shown.parts.map((p) => p.key)).toEqual([
+      'summary-header',
+      'summary-name',
+      'summary-email',
+      'summary-gender-female',
+      'summary-date-of-birth',
+      'summary-telephone',
+      'summary-address',
+      'summary-consent',
+    ]);
+    expect(shown.parts[4]).toEqual({ key: 'summary-date-of-birth', args: { value: '31/12/1990' } });
+    expect(shown.parts[6]).toEqual({ key: 'summary-address', args: { value: 'Burgring 23A, 13000 Berlin' } });
+    expect(buttonKeys(shown)).toEqual([
+      'button-book',
+      'edit-first-name',
+      'edit-last-name',
+      'edit-email',
+      'edit-gender',
+      'edit-date-of-birth',
+      'edit-telephone',
+      'edit-address',
+      'button-cancel',
+    ]);
+  });
+
+  test('editing one field asks only that field and returns to the summary', () => {
+    const at = reachField('summary');
+    const editing = run(at.state, tap(lastView(at.effects), 'edit-email'), ctx, studio);
+    expect(editing.state.step).toEqual({ name: 'collectingLead', field: 'email' });
+    const back = run(editing.state, { type: 'text', text: 'anna.s@example.com' }, ctx, studio);
+    expect(back.state.step).toEqual({ name: 'summary' });
+    expect(back.state.flow?.lead).toEqual({ ...at.state.flow?.lead, email: 'anna.s@example.com' });
+  });
+
+  test('editing the address asks its four parts again, then returns to the summary', () => {
+    const at = reachField('summary');
+    let editing = run(at.state, tap(lastView(at.effects), 'edit-address'), ctx, studio);
+    const asked: string[] = [];
+    for (const answer of ['Hauptstraße', '1', '10115', 'Berlin']) {
+      if (editing.state.step.name === 'collectingLead') asked.push(editing.state.step.field);
+      editing = run(editing.state, { type: 'text', text: answer }, ctx, studio);
+    }
+    expect(asked).toEqual(['street', 'houseNumber', 'zipCode', 'city']);
+    expect(editing.state.step).toEqual({ name: 'summary' });
+    expect(editing.state.flow?.lead.street).toBe('Hauptstraße');
+    expect(editing.state.flow?.lead.email).toBe('anna@example.com');
+  });
+
+  test('text typed at the summary gets a hint and the summary again', () => {
+    const at = reachField('summary');
+    const typed = run(at.state, { type: 'text', text: 'book it' }, ctx, studio);
+    expect(typed.state).toEqual(at.state);
+    expect(lastView(typed.effects).parts[0]).toEqual({ key: 'input-use-buttons' });
+    expect(lastView(typed.effects).parts[1]?.key).toBe('summary-header');
+  });
+
+  test('without a privacy URL the consent line has no link', () => {
+    const noPrivacy = context({ privacyUrl: undefined });
+    let at = pickFirstSlot(openYoga(noPrivacy, happyStudio()), noPrivacy, happyStudio());
+    for (const answer of ['Anna', 'Schmidt', 'anna@example.com'])
+      at = run(at.state, { type: 'text', text: answer }, noPrivacy, happyStudio());
+    expect(lastView(at.effects).parts.at(-1)).toEqual({ key: 'summary-consent-no-link' });
+  });
+});
