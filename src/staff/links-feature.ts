@@ -1,0 +1,197 @@
+/**
+ * `/links` for studio staff in Telegram: every bookable offer with its deep link, and a button per
+ * offer that sends the link's QR code as a photo. Only users in `ADMIN_IDS` get an answer; for
+ * anybody else the command passes on, so the bot's catch-all answers it like any unknown command
+ * and nobody learns that staff commands exist.
+ */
+import { type Api, Composer, type Context, InputFile } from 'grammy';
+import type { BotCommand, InlineKeyboardButton } from 'grammy/types';
+import { campaignPattern, decodeStartPayload } from '../booking/deep-link.ts';
+import { type SupportedLocale, supportedLocales } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { linkUrl, listOfferLinks, type OfferLink, type OfferSource } from './links.ts';
+import { escapeHtml, type Translate } from './messages.ts';
+import { qrPng } from './qr.ts';
+
+/** Callback data of a QR button: this prefix and the deep-link payload (at most 45 bytes in all). */
+export const qrCallbackPrefix = 'sq:';
+
+export interface LinksFeatureDeps<C extends Context = Context> {
+  adminIds: readonly number[];
+  catalog: OfferSource;
+  /** The bot's username, e.g. `() => bot.botInfo.username`; read when needed, after `bot.init()`. */
+  botUsername: () => string;
+  t: (locale: string) => Translate;
+  logger: Pick<Logger, 'warn' | 'error'>;
+  /**
+   * The locale to answer in (the adapter's choice for this user). Default: the Telegram client's
+   * language when trialgram speaks it, else English.
+   */
+  localeOf?: (ctx: C) => string;
+}
+
+// Below Telegram's 4096 characters per message and 100 buttons, with room for long titles.
+const maxLinksPerMessage = 25;
+const maxMessageLength = 3500;
+
+function clientLocale(ctx: Context): string {
+  const code = ctx.from?.language_code?.slice(0, 2).toLowerCase();
+  return supportedLocales.find((locale) => locale === code) ?? 'en';
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+interface LinksMessage {
+  html: string;
+  buttons: InlineKeyboardButton[][];
+}
+
+/** The offer list as one or more messages, each with the QR buttons of its own offers. */
+function linksMessages(links: OfferLink[], t: Translate, campaign: string | undefined): LinksMessage[] {
+  const header = [`<b>${t('staff-links-title', { count: links.length })}</b>`];
+  if (campaign) header.push(t('staff-links-campaign', { campaign: `<code>${escapeHtml(campaign)}</code>` }));
+  header.push(t('staff-links-hint'));
+
+  const messages: LinksMessage[] = [];
+  let blocks: string[] = [header.join('\n')];
+  let buttons: InlineKeyboardButton[][] = [];
+  for (const link of links) {
+    const title = `<b>${escapeHtml(link.title)}</b>`;
+    // The link stays outside the translation (see messages.ts) and outside any markup, so it copies cleanly.
+    const block = `${t(`staff-links-line-${link.kind}`, { title })}\n${link.url}`;
+    const length = blocks.join('\n\n').length + block.length + 2;
+    if (buttons.length > 0 && (buttons.length >= maxLinksPerMessage || length > maxMessageLength)) {
+      messages.push({ html: blocks.join('\n\n'), buttons });
+      blocks = [];
+      buttons = [];
+    }
+    blocks.push(block);
+    buttons.push([
+      {
+        text: t(`staff-links-button-${link.kind}`, { title: link.title }),
+        callback_data: `${qrCallbackPrefix}${link.payload}`,
+      },
+    ]);
+  }
+  messages.push({ html: blocks.join('\n\n'), buttons });
+  return messages;
+}
+
+/** The text of the button that was tapped, to title the QR code with the offer it belongs to. */
+function tappedButtonText(ctx: Context): string | undefined {
+  const data = ctx.callbackQuery?.data;
+  const rows = ctx.callbackQuery?.message?.reply_markup?.inline_keyboard ?? [];
+  for (const row of rows) {
+    for (const button of row) {
+      if ('callback_data' in button && button.callback_data === data) return button.text;
+    }
+  }
+  return undefined;
+}
+
+/** `/links [campaign]` for admins, and the QR code buttons under its answer. */
+export function createLinksFeature<C extends Context = Context>(deps: LinksFeatureDeps<C>): Composer<C> {
+  const admins = new Set(deps.adminIds);
+  const isAdmin = (ctx: C) => ctx.from !== undefined && admins.has(ctx.from.id);
+  const translate = (ctx: C) => deps.t(deps.localeOf ? deps.localeOf(ctx) : clientLocale(ctx));
+  const composer = new Composer<C>();
+
+  composer.command('links', async (ctx, next) => {
+    if (!isAdmin(ctx)) return next();
+    const t = translate(ctx);
+    const campaign = ctx.match.trim() || undefined;
+    if (campaign !== undefined && !campaignPattern.test(campaign)) {
+      await ctx.reply(t('staff-links-campaign-invalid'));
+      return;
+    }
+    let links: OfferLink[];
+    try {
+      links = await listOfferLinks({ catalog: deps.catalog, botUsername: deps.botUsername(), campaign });
+    } catch (error) {
+      deps.logger.warn({ error: describeError(error) }, 'staff /links: could not load the offers');
+      await ctx.reply(t('staff-links-failed'));
+      return;
+    }
+    if (links.length === 0) {
+      await ctx.reply(t('staff-links-none'));
+      return;
+    }
+    for (const message of linksMessages(links, t, campaign)) {
+      await ctx.reply(message.html, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        reply_markup: { inline_keyboard: message.buttons },
+      });
+    }
+  });
+
+  composer.callbackQuery(/^sq:(.*)$/, async (ctx) => {
+    const t = translate(ctx);
+    if (!isAdmin(ctx)) {
+      await ctx.answerCallbackQuery({ text: t('staff-qr-refused') });
+      return;
+    }
+    const payload = ctx.match[1] ?? '';
+    if (!decodeStartPayload(payload)) {
+      await ctx.answerCallbackQuery({ text: t('staff-qr-outdated') });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    const url = linkUrl(deps.botUsername(), payload);
+    const title = tappedButtonText(ctx);
+    try {
+      const png = await qrPng(url);
+      await ctx.replyWithPhoto(new InputFile(png, `qr-${payload}.png`), {
+        caption: title ? `<b>${escapeHtml(title)}</b>\n${url}` : url,
+        parse_mode: 'HTML',
+      });
+    } catch (error) {
+      deps.logger.error({ payload, error: describeError(error) }, 'staff QR code could not be sent');
+      await ctx.reply(t('staff-qr-failed'));
+    }
+  });
+
+  return composer;
+}
+
+export interface StaffCommandLists {
+  /**
+   * The public command list per locale, as the adapter sets it for everybody. A chat-scoped list
+   * replaces all others for that chat, so admins get these too, followed by /links.
+   */
+  publicCommands: Partial<Record<SupportedLocale, BotCommand[]>>;
+  /** Whose list also goes to admins whose Telegram language has no list of its own. */
+  defaultLocale: SupportedLocale;
+  t: (locale: SupportedLocale) => Translate;
+}
+
+/**
+ * Shows /links in the command menu of each admin's private chat only (scope `chat`), in each
+ * locale. An admin who has not opened the bot yet has no chat to scope to: Telegram refuses, the
+ * other admins still get their menu, and the failures are returned (set them again later).
+ */
+export async function setStaffCommands(
+  api: Pick<Api, 'setMyCommands'>,
+  adminIds: readonly number[],
+  lists: StaffCommandLists,
+): Promise<{ failed: Array<{ adminId: number; reason: string }> }> {
+  const withLinks = (locale: SupportedLocale): BotCommand[] => [
+    ...(lists.publicCommands[locale] ?? []),
+    { command: 'links', description: lists.t(locale)('staff-command-links') },
+  ];
+  const failed: Array<{ adminId: number; reason: string }> = [];
+  for (const adminId of adminIds) {
+    const scope = { type: 'chat', chat_id: adminId } as const;
+    try {
+      for (const locale of supportedLocales.filter((locale) => lists.publicCommands[locale])) {
+        await api.setMyCommands(withLinks(locale), { scope, language_code: locale });
+      }
+      await api.setMyCommands(withLinks(lists.defaultLocale), { scope });
+    } catch (error) {
+      failed.push({ adminId, reason: describeError(error) });
+    }
+  }
+  return { failed };
+}
