@@ -3,6 +3,7 @@
  * mistake is reported at start-up with the variable's name and what is wrong with it.
  */
 import { z } from 'zod';
+import { isValidTimeZone } from './perfectgym/datetime.ts';
 
 export const supportedLocales = ['en', 'de'] as const;
 export type SupportedLocale = (typeof supportedLocales)[number];
@@ -46,6 +47,13 @@ const schema = z
       z.enum(supportedLocales, { error: `must be one of ${supportedLocales.join(', ')}` }),
     ).default('en'),
     PRIVACY_URL: optional(httpUrl),
+    STUDIO_TIME_ZONE: optional(
+      z
+        .string()
+        .refine((zone) => isValidTimeZone(zone), {
+          error: 'must be an IANA time zone such as Europe/Berlin',
+        }),
+    ).default('Europe/Berlin'),
     STORAGE_URL: optional(
       z.string().regex(/^(sqlite:.+|memory:|rediss?:\/\/.+)$/, {
         error: 'must be sqlite:<path>, memory: or redis://host:port',
@@ -97,6 +105,8 @@ export interface Config {
     | { mode: 'sandbox'; timeoutMs: number };
   defaultLocale: SupportedLocale;
   privacyUrl?: string;
+  /** The studio's zone until a slot names one (slots carry `[Zone/Id]`; studio information does not). */
+  studioTimeZone: string;
   storageUrl: string;
   conversationTtlMs: number;
   cacheTtlMs: number;
@@ -155,6 +165,7 @@ export function parseConfig(env: Env): Config {
         : { mode: 'sandbox', timeoutMs: e.PERFECTGYM_TIMEOUT_MS },
     defaultLocale: e.DEFAULT_LOCALE,
     ...(e.PRIVACY_URL ? { privacyUrl: e.PRIVACY_URL } : {}),
+    studioTimeZone: e.STUDIO_TIME_ZONE,
     storageUrl: e.STORAGE_URL,
     conversationTtlMs: e.CONVERSATION_TTL_HOURS * 3_600_000,
     cacheTtlMs: e.CACHE_TTL_SECONDS * 1000,

@@ -52,6 +52,7 @@ describe('parseConfig', () => {
       PRIVACY_URL: 'ftp://example.com',
       ADMIN_IDS: '12,abc',
       PORT: '70000',
+      STUDIO_TIME_ZONE: 'Mars/Olympus',
     });
     const byVariable = Object.fromEntries(found.map((p) => [p.variable, p.message]));
     expect(Object.keys(byVariable).sort()).toEqual([
