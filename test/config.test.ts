@@ -61,6 +61,7 @@ describe('parseConfig', () => {
       'DEFAULT_LOCALE',
       'PORT',
       'PRIVACY_URL',
+      'STUDIO_TIME_ZONE',
     ]);
     expect(byVariable.DEFAULT_LOCALE).toContain('en, de');
     expect(byVariable.PORT).toContain('at most 65535');
