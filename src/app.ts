@@ -1,0 +1,210 @@
+/**
+ * Wires trialgram together from a Config: the studio (real or the embedded sandbox), the stores,
+ * the bot, and how updates arrive (long polling, webhook, or the local playground).
+ */
+import { type RunnerHandle, run } from '@grammyjs/runner';
+import { createBot, type TrialgramBot } from './bot/index.ts';
+import type { Config } from './config.ts';
+import type { FakeTelegram } from './fake-telegram/index.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createPerfectGymClient, type PerfectGymClient } from './perfectgym/client.ts';
+import { type BotHttpServer, startHttpServer } from './runtime/http-server.ts';
+import type { Sandbox } from './sandbox/index.ts';
+import { createStores, type Stores } from './store/index.ts';
+import { createStudioCatalog } from './studio/catalog.ts';
+
+export interface RunningApp {
+  readonly bot: TrialgramBot;
+  readonly stores: Stores;
+  readonly metrics: Metrics;
+  readonly client: PerfectGymClient;
+  readonly http?: BotHttpServer;
+  readonly sandbox?: Sandbox;
+  readonly fake?: FakeTelegram;
+  readonly playgroundUrl?: string;
+  /** Stops taking updates, finishes those in flight, closes pools and the store. */
+  stop(): Promise<void>;
+}
+
+export interface StartAppOptions {
+  logger?: Logger;
+  /** Human-facing start-up lines (URLs, sandbox mode). Defaults to stderr. */
+  announce?: (line: string) => void;
+  /** Serve /healthz and /metrics in polling mode too (on config.port). Default true. */
+  httpInPollingMode?: boolean;
+  /** Loopback host for everything the app listens on in tests. */
+  host?: string;
+  /** Passed to the embedded sandbox studio. */
+  sandboxOptions?: Parameters<typeof import('./sandbox/index.ts').createSandbox>[0];
+}
+
+export async function startApp(config: Config, options: StartAppOptions = {}): Promise<RunningApp> {
+  const secrets = [
+    ...(config.telegram.mode === 'telegram' ? [config.telegram.token] : []),
+    ...(config.studio.mode === 'perfectgym' ? [config.studio.apiKey] : []),
+  ];
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
+  const announce = options.announce ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.splice(0).reverse())
+      await fn().catch((err) => logger.error({ err }, 'cleanup failed'));
+  };
+
+  try {
+    const metrics = createMetrics();
+
+    let sandbox: Sandbox | undefined;
+    let studio: { baseUrl: string; apiKey: string };
+    if (config.studio.mode === 'perfectgym') {
+      studio = { baseUrl: config.studio.baseUrl, apiKey: config.studio.apiKey };
+    } else {
+      const { createSandbox } = await import('./sandbox/index.ts');
+      sandbox = await createSandbox({ host: options.host ?? '127.0.0.1', ...options.sandboxOptions });
+      cleanups.push(() => (sandbox as Sandbox).close());
+      studio = { baseUrl: sandbox.url, apiKey: sandbox.apiKey };
+      announce(
+        `SANDBOX MODE: no PERFECTGYM_BASE_URL/PERFECTGYM_API_KEY set, so bookings go to the embedded sandbox studio at ${sandbox.url} (demo data, nothing reaches a real studio).`,
+      );
+    }
+
+    const client = createPerfectGymClient({
+      ...studio,
+      timeoutMs: config.studio.timeoutMs,
+      onCall: (event) => metrics.studioCall(event),
+      logger,
+    });
+    cleanups.push(() => client.close());
+
+    const stores = await createStores({
+      url: config.storageUrl,
+      conversationTtlMs: config.conversationTtlMs,
+    });
+    cleanups.push(() => stores.close());
+    const catalog = createStudioCatalog({ client, cache: stores.cache, ttlMs: config.cacheTtlMs });
+
+    let fake: FakeTelegram | undefined;
+    let token: string;
+    let apiRoot: string | undefined;
+    if (config.telegram.mode === 'telegram') {
+      token = config.telegram.token;
+      apiRoot = config.telegram.apiRoot;
+    } else {
+      const { createFakeTelegram } = await import('./fake-telegram/index.ts');
+      fake = await createFakeTelegram({
+        host: options.host ?? '127.0.0.1',
+        bot: { username: 'trialgram_playground_bot', firstName: 'trialgram' },
+      });
+      cleanups.push(() => (fake as FakeTelegram).close());
+      token = fake.token;
+      apiRoot = fake.apiRoot;
+    }
+
+    const bot = createBot({
+      token,
+      ...(apiRoot ? { apiRoot } : {}),
+      client,
+      catalog,
+      stores,
+      logger,
+      metrics,
+      defaultLocale: config.defaultLocale,
+      ...(config.privacyUrl ? { privacyUrl: config.privacyUrl } : {}),
+      adminIds: config.adminIds,
+      fallbackTimeZone: config.studioTimeZone,
+      ...(config.staffChatId !== undefined ? { staffChatId: config.staffChatId } : {}),
+    });
+    await bot.init();
+    cleanups.push(() => bot.flush());
+
+    const health = [
+      { name: 'store', check: () => stores.ping() },
+      {
+        name: 'studio',
+        check: async () => {
+          await client.getStudioInformation();
+          return true;
+        },
+      },
+    ];
+
+    let http: BotHttpServer | undefined;
+    let runner: RunnerHandle | undefined;
+    if (config.webhook) {
+      const path = new URL(config.webhook.url).pathname || '/';
+      http = await startHttpServer({
+        port: config.webhook.port,
+        ...(options.host ? { host: options.host } : {}),
+        logger,
+        metrics: metrics.registry,
+        health,
+        webhook: {
+          path,
+          ...(config.webhook.secret ? { secret: config.webhook.secret } : {}),
+          handle: (update) => bot.handleUpdate(update),
+        },
+      });
+      cleanups.push(() => (http as BotHttpServer).close());
+      await bot.bot.api.setWebhook(config.webhook.url, {
+        ...(config.webhook.secret ? { secret_token: config.webhook.secret } : {}),
+        allowed_updates: ['message', 'callback_query'],
+      });
+      announce(
+        `Webhook mode: Telegram posts to ${config.webhook.url}; serving on port ${config.webhook.port}.`,
+      );
+    } else {
+      if (options.httpInPollingMode ?? true) {
+        http = await startHttpServer({
+          port: config.port,
+          ...(options.host ? { host: options.host } : {}),
+          logger,
+          metrics: metrics.registry,
+          health,
+        });
+        cleanups.push(() => (http as BotHttpServer).close());
+      }
+      await bot.bot.api.deleteWebhook();
+      runner = run(bot.bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
+      const handle = runner;
+      cleanups.push(async () => {
+        if (handle.isRunning()) await handle.stop();
+      });
+      announce(`Long polling as @${bot.bot.botInfo.username}.`);
+    }
+
+    let playgroundUrl: string | undefined;
+    if (fake && sandbox) {
+      const { startPlayground } = await import('./playground/index.ts');
+      const playground = await startPlayground({
+        fake,
+        sandbox: { url: sandbox.url, apiKey: sandbox.apiKey },
+        port: config.telegram.mode === 'playground' ? config.telegram.port : 0,
+        ...(options.host ? { host: options.host } : {}),
+        logger,
+      });
+      cleanups.push(() => playground.close());
+      playgroundUrl = playground.url;
+      announce(`Playground: open ${playground.url} to chat with the bot (no BOT_TOKEN set).`);
+    }
+
+    let stopped: Promise<void> | undefined;
+    return {
+      bot,
+      stores,
+      metrics,
+      client,
+      ...(http ? { http } : {}),
+      ...(sandbox ? { sandbox } : {}),
+      ...(fake ? { fake } : {}),
+      ...(playgroundUrl ? { playgroundUrl } : {}),
+      stop: () => {
+        stopped ??= cleanup();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
