@@ -33,9 +33,15 @@ import type { OfferType } from './offer-kind.ts';
 export type ApiCall =
   | { name: 'offers' }
   | { name: 'config'; configId: number }
-  | { name: 'classSlots'; classId: number }
+  /**
+   * Slot lists. `fresh` marks the re-check just before a lead is created or a booking made: it
+   * must reach the studio. Other slot lists may come from a short shared cache, since every
+   * prospect looking at the same class sees the same list.
+   */
+  | { name: 'classSlots'; classId: number; fresh?: true }
   | {
       name: 'appointmentSlots';
+      fresh?: true;
       bookableAppointmentId: number;
       /** yyyy-MM-dd in the studio's zone, never before today. */
       slotWindowStartDate: string;
@@ -52,6 +58,7 @@ export type ApiCall =
   | { name: 'confirm'; bookingId: number };
 
 export type ApiCallName = ApiCall['name'];
+export type SlotsCall = Extract<ApiCall, { name: 'classSlots' | 'appointmentSlots' }>;
 
 /** What each call returns on success (the client's and the catalog's return types). */
 export interface ApiCallResults {

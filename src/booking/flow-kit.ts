@@ -85,8 +85,10 @@ export function callForStep(state: State, ctx: FlowContext): ApiCall | undefined
           customerId,
         )
       );
-    case 'checkingSlot':
-      return offer && flow?.slot && kind?.slotsCall(offer.id, flow.slot.window, customerId);
+    case 'checkingSlot': {
+      const call = offer && flow?.slot && kind?.slotsCall(offer.id, flow.slot.window, customerId);
+      return call && { ...call, fresh: true };
+    }
     case 'validatingLead':
     case 'creatingLead': {
       if (!flow?.config) return undefined;

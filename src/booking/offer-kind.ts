@@ -5,7 +5,7 @@
  */
 import type { AppointmentSlot, ClassSlot } from '../perfectgym/schemas.ts';
 import { isoDateOfDay, type SlotWindow } from './calendar.ts';
-import type { ApiCall } from './effects.ts';
+import type { ApiCall, SlotsCall } from './effects.ts';
 import { type PresentedSlot, presentAppointmentSlots, presentClassSlots } from './slot-presentation.ts';
 
 export type OfferType = 'class' | 'appointment';
@@ -37,7 +37,7 @@ export interface OfferKind {
    * an offer's slots at once and the window is applied here (classes: one day back to fourteen ahead).
    */
   loadsByWindow: boolean;
-  slotsCall(offerId: number, window: SlotWindow, customerId: number | undefined): ApiCall;
+  slotsCall(offerId: number, window: SlotWindow, customerId: number | undefined): SlotsCall;
   /** The slots a prospect may pick; `undefined` when the loaded slots belong to the other kind. */
   present(loaded: LoadedSlots, now: number, fallbackZone: string): PresentedSlot[] | undefined;
   bookable(slot: PresentedSlot): BookableSlot;

@@ -5,9 +5,11 @@
  * studio calls. Concurrent misses for the same entry share one request.
  */
 import type { Keyv } from 'keyv';
-import type { PerfectGymClient } from '../perfectgym/client.ts';
+import type { AppointmentSlotsQuery, PerfectGymClient } from '../perfectgym/client.ts';
 import type {
+  AppointmentSlot,
   BookableTrialOfferAppointment,
+  ClassSlot,
   StudioInformation,
   TrialOfferClass,
   TrialOfferConfig,
@@ -22,6 +24,13 @@ export interface StudioCatalog {
   offers(): Promise<TrialOffers>;
   config(configId: number): Promise<TrialOfferConfig>;
   studio(): Promise<StudioInformation>;
+  /**
+   * A class's slots, shared by every prospect looking at it for `slotsTtlMs`. `fresh` goes to the
+   * studio whatever is cached (the re-check before a lead or booking) and refreshes the entry.
+   */
+  classSlots(classId: number, options?: { fresh?: boolean }): Promise<ClassSlot[]>;
+  /** An appointment's slots in one window; cached and refreshed like {@link classSlots}. */
+  appointmentSlots(query: AppointmentSlotsQuery, options?: { fresh?: boolean }): Promise<AppointmentSlot[]>;
   /** Drops every cached entry (e.g. after the studio changed its offers). */
   invalidate(): Promise<void>;
 }
@@ -30,32 +39,42 @@ export interface StudioCatalogOptions {
   client: PerfectGymClient;
   cache: Keyv;
   ttlMs: number;
+  /** How long a slot list is shared; short, since places fill up. Default 15 s; 0 = never cached. */
+  slotsTtlMs?: number;
 }
 
-export function createStudioCatalog({ client, cache, ttlMs }: StudioCatalogOptions): StudioCatalog {
+export function createStudioCatalog({
+  client,
+  cache,
+  ttlMs,
+  slotsTtlMs = 15_000,
+}: StudioCatalogOptions): StudioCatalog {
   // In-process copy in front of the shared store: the hot path then costs no store round trip.
   const local = new Map<string, { value: unknown; expires: number }>();
   const inFlight = new Map<string, Promise<unknown>>();
 
-  async function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const hit = local.get(key);
-    if (hit && hit.expires > Date.now()) return hit.value as T;
-    const pending = inFlight.get(key);
+  async function cached<T>(key: string, load: () => Promise<T>, ttl = ttlMs, fresh = false): Promise<T> {
+    if (!fresh) {
+      const hit = local.get(key);
+      if (hit && hit.expires > Date.now()) return hit.value as T;
+    }
+    const flightKey = fresh ? `fresh:${key}` : key;
+    const pending = inFlight.get(flightKey);
     if (pending) return pending as Promise<T>;
     const promise = (async () => {
-      const shared = ttlMs > 0 ? ((await cache.get(key)) as T | undefined) : undefined;
+      const shared = ttl > 0 && !fresh ? ((await cache.get(key)) as T | undefined) : undefined;
       const value = shared ?? (await load());
-      if (ttlMs > 0) {
-        local.set(key, { value, expires: Date.now() + ttlMs });
-        if (shared === undefined) await cache.set(key, value, ttlMs);
+      if (ttl > 0) {
+        local.set(key, { value, expires: Date.now() + ttl });
+        if (shared === undefined) await cache.set(key, value, ttl);
       }
       return value;
     })();
-    inFlight.set(key, promise);
+    inFlight.set(flightKey, promise);
     try {
       return await promise;
     } finally {
-      inFlight.delete(key);
+      inFlight.delete(flightKey);
     }
   }
 
@@ -70,6 +89,20 @@ export function createStudioCatalog({ client, cache, ttlMs }: StudioCatalogOptio
       }),
     config: (configId) => cached(`config:${configId}`, () => client.getTrialOfferConfig(configId)),
     studio: () => cached('studio', () => client.getStudioInformation()),
+    classSlots: (classId, options = {}) =>
+      cached(
+        `classSlots:${classId}`,
+        () => Array.fromAsync(client.classSlots(classId, { sliceSize: 100 })),
+        slotsTtlMs,
+        options.fresh,
+      ),
+    appointmentSlots: (query, options = {}) =>
+      cached(
+        `appointmentSlots:${query.bookableAppointmentId}:${query.slotWindowStartDate ?? ''}:${query.daysAhead ?? 1}:${query.customerId ?? ''}`,
+        () => client.getAppointmentSlots(query),
+        slotsTtlMs,
+        options.fresh,
+      ),
     invalidate: async () => {
       local.clear();
       await cache.clear();

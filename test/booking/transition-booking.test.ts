@@ -114,6 +114,17 @@ describe('re-check before the lead is created', () => {
     expect(again.state.step).toEqual({ name: 'summary' });
   });
 
+  test('only the re-check must reach the studio: the listing may come from a shared cache', () => {
+    const studio = happyStudio();
+    const slots = openYoga(ctx, studio);
+    const listing = slots.calls.find((c) => c.name === 'classSlots');
+    expect(listing).toBeDefined();
+    expect(listing).not.toHaveProperty('fresh');
+    const summary = reachSummary(ctx, studio);
+    const booked = run(summary.state, tap(lastView(summary.effects), 'button-book'), ctx, studio);
+    expect(booked.calls[0]).toMatchObject({ name: 'classSlots', fresh: true });
+  });
+
   test('a full slot with waiting-list room is marked, and the summary says so', () => {
     const studio = happyStudio({
       classSlots: () => [

@@ -55,4 +55,30 @@ describe('studio catalog', () => {
     await expect(catalog.studio()).rejects.toThrow();
     await expect(catalog.studio()).resolves.toMatchObject({ studioId: expect.any(Number) });
   });
+
+  it('shares a slot list between prospects, while a fresh re-check always reaches the studio', async () => {
+    const catalog = createStudioCatalog({ client, cache: new Keyv(), ttlMs: 60_000, slotsTtlMs: 60_000 });
+    const classId = (await catalog.offers()).classes[0]?.trialOfferClass.id ?? 0;
+    const first = await catalog.classSlots(classId);
+    const afterListing = sandbox.callCounts().classSlots;
+    expect(afterListing).toBeGreaterThan(0);
+    expect(first.length).toBeGreaterThan(0);
+    expect(await catalog.classSlots(classId)).toEqual(first);
+    expect(sandbox.callCounts().classSlots).toBe(afterListing);
+
+    await catalog.classSlots(classId, { fresh: true });
+    expect(sandbox.callCounts().classSlots).toBeGreaterThan(afterListing);
+    const afterRecheck = sandbox.callCounts().classSlots;
+    await catalog.classSlots(classId);
+    expect(sandbox.callCounts().classSlots).toBe(afterRecheck);
+  });
+
+  it('caches each appointment window separately', async () => {
+    const catalog = createStudioCatalog({ client, cache: new Keyv(), ttlMs: 60_000 });
+    const appointmentId = (await catalog.offers()).appointments[0]?.trialOfferBookableAppointment.id ?? 0;
+    await catalog.appointmentSlots({ bookableAppointmentId: appointmentId, daysAhead: 3 });
+    await catalog.appointmentSlots({ bookableAppointmentId: appointmentId, daysAhead: 3 });
+    await catalog.appointmentSlots({ bookableAppointmentId: appointmentId, daysAhead: 6 });
+    expect(sandbox.callCounts().appointmentSlots).toBe(2);
+  });
 });
