@@ -1,0 +1,343 @@
+/**
+ * The playground: a web page that looks and behaves like a Telegram chat with the bot, next to a
+ * panel showing the sandbox studio. The bot runs unmodified against the fake Telegram Bot API; the
+ * page acts as the Telegram user through the fake's control API and watches the sandbox through
+ * its admin API. This server serves the page's static files and proxies both APIs, so the page
+ * needs one origin only and the sandbox's API key stays on the server.
+ */
+import { readFile } from 'node:fs/promises';
+import {
+  type ClientRequest,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FakeTelegram } from '../fake-telegram/index.ts';
+import type { Logger } from '../logger.ts';
+import { endpointNames, endpoints } from '../perfectgym/endpoints.ts';
+
+export interface PlaygroundOptions {
+  /** The running fake Telegram the bot polls; the page plays its user through `/__fake/`. */
+  fake: FakeTelegram;
+  /** The sandbox studio's base URL and admin key; the key is added here, never sent to the browser. */
+  sandbox: { url: string; apiKey: string };
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default `127.0.0.1`. Anything else exposes the sandbox's admin API to that network. */
+  host?: string;
+  logger: Logger;
+}
+
+export interface Playground {
+  /** Where to open the page, such as `http://127.0.0.1:3000/`. */
+  readonly url: string;
+  /** Stops serving and ends open event streams. */
+  close(): Promise<void>;
+}
+
+/** What the page learns at start-up from `GET /api/config`. */
+export interface PlaygroundConfigJson {
+  bot: { firstName: string; username: string | undefined };
+  /** Endpoint names the fault form offers. */
+  endpoints: string[];
+  /** Class and appointment titles by id, for the sandbox panel; empty when the studio did not answer. */
+  titles: { classes: Record<string, string>; appointments: Record<string, string> };
+}
+
+const staticDirectory = fileURLToPath(new URL('./static/', import.meta.url));
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+const staticFileName = /^[a-z0-9][a-z0-9-]*\.(?:js|css|svg)$/;
+
+/** Bot text is rendered as DOM nodes, never markup; the policy backs that up should a bug slip in. */
+const contentSecurityPolicy = [
+  "default-src 'self'",
+  "img-src 'self' data: blob:",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+const pageHeaders = {
+  'content-security-policy': contentSecurityPolicy,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-cache',
+};
+
+const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost']);
+const requestHeadersToForward = ['content-type', 'content-length', 'accept', 'accept-language'];
+const responseHeadersToForward = [
+  'content-type',
+  'content-length',
+  'cache-control',
+  'content-language',
+  'retry-after',
+];
+const maxProxiedBodyBytes = 1024 * 1024;
+
+class PlaygroundHttpError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * Starts the playground's web server. The page is at the returned `url`; `/api/fake/*` goes to
+ * the fake Telegram's control API, `/api/sandbox/*` to the sandbox's admin API (`/__sandbox/*`,
+ * with its X-API-KEY added), and `/api/config` names the bot and the studio's classes.
+ */
+export async function startPlayground(options: PlaygroundOptions): Promise<Playground> {
+  const { fake, sandbox, logger } = options;
+  const host = options.host ?? '127.0.0.1';
+  const boundToLoopback = loopbackHosts.has(host);
+  const upstreams = new Set<ClientRequest>();
+  const sockets = new Set<Socket>();
+  let titles: PlaygroundConfigJson['titles'] | undefined;
+
+  /**
+   * Refuses requests a web page on another site could make to this loopback server: DNS
+   * rebinding (a foreign Host header) and cross-site writes (a foreign Origin).
+   */
+  const checkCaller = (request: IncomingMessage): void => {
+    const hostHeader = request.headers.host ?? '';
+    if (boundToLoopback && !loopbackHosts.has(hostnameOf(hostHeader))) {
+      throw new PlaygroundHttpError(403, 'the playground answers only on localhost');
+    }
+    const origin = request.headers.origin;
+    if (request.method !== 'GET' && request.method !== 'HEAD' && origin !== undefined) {
+      let originHost: string;
+      try {
+        originHost = new URL(origin).host;
+      } catch {
+        originHost = '';
+      }
+      if (originHost !== hostHeader) throw new PlaygroundHttpError(403, 'cross-origin requests are refused');
+    }
+  };
+
+  const proxy = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: URL,
+    extraHeaders: Record<string, string>,
+    upstreamName: string,
+  ): void => {
+    const declaredLength = Number(request.headers['content-length'] ?? 0);
+    if (declaredLength > maxProxiedBodyBytes) throw new PlaygroundHttpError(413, 'request body too large');
+    const headers: Record<string, string> = { ...extraHeaders };
+    for (const name of requestHeadersToForward) {
+      const value = request.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const upstream = httpRequest(target, { method: request.method ?? 'GET', headers }, (upstreamResponse) => {
+      response.writeHead(upstreamResponse.statusCode ?? 502, {
+        ...pickHeaders(upstreamResponse.headers, responseHeadersToForward),
+        'x-content-type-options': 'nosniff',
+      });
+      // Event streams must reach the browser event by event, not when a buffer fills.
+      response.flushHeaders();
+      upstreamResponse.pipe(response);
+    });
+    upstreams.add(upstream);
+    upstream.on('close', () => upstreams.delete(upstream));
+    upstream.on('error', (error) => {
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      logger.warn({ upstream: upstreamName, err: { message: error.message } }, 'playground proxy failed');
+      sendJson(response, 502, { error: `the ${upstreamName} did not answer` });
+    });
+    // The browser closing an event stream must end the upstream stream too.
+    response.on('close', () => {
+      if (!response.writableFinished) upstream.destroy();
+    });
+    request.pipe(upstream);
+  };
+
+  const loadTitles = async (): Promise<PlaygroundConfigJson['titles']> => {
+    if (titles !== undefined) return titles;
+    const fetchTitles = async (path: string, field: string): Promise<Record<string, string>> => {
+      const found: Record<string, string> = {};
+      let offset = '0';
+      // The demo studio has a handful of offers; the cap guards against a studio that never ends.
+      for (let page = 0; page < 20; page += 1) {
+        const response = await fetch(`${sandbox.url}${path}?sliceSize=100&offset=${offset}`, {
+          headers: { 'x-api-key': sandbox.apiKey },
+          signal: AbortSignal.timeout(5_000),
+        });
+        if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+        const slice = (await response.json()) as {
+          result?: Array<Record<string, unknown>>;
+          hasNext?: boolean;
+          offset?: string;
+        };
+        for (const item of slice.result ?? []) {
+          const title = (item[field] as { title?: unknown } | undefined)?.title;
+          if (typeof title === 'string') found[String(item.id)] = title;
+        }
+        if (slice.hasNext !== true || slice.offset === undefined) break;
+        offset = slice.offset;
+      }
+      return found;
+    };
+    try {
+      const [classes, appointments] = await Promise.all([
+        fetchTitles(endpoints.classes.path, 'trialOfferClass'),
+        fetchTitles(endpoints.appointments.path, 'trialOfferBookableAppointment'),
+      ]);
+      titles = { classes, appointments };
+      return titles;
+    } catch (error) {
+      // Titles are a nicety: the panel shows ids instead, and the next page load tries again.
+      logger.warn({ err: { message: (error as Error).message } }, 'playground could not load offer titles');
+      return { classes: {}, appointments: {} };
+    }
+  };
+
+  const serveStatic = async (response: ServerResponse, name: string): Promise<void> => {
+    if (!staticFileName.test(name) && name !== 'index.html') throw new PlaygroundHttpError(404, 'not found');
+    let body: Buffer;
+    try {
+      body = await readFile(join(staticDirectory, name));
+    } catch {
+      throw new PlaygroundHttpError(404, 'not found');
+    }
+    response.writeHead(200, {
+      'content-type': contentTypes[extname(name)] ?? 'application/octet-stream',
+      'content-length': String(body.length),
+      ...pageHeaders,
+    });
+    response.end(body);
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    checkCaller(request);
+    const url = new URL(request.url ?? '/', 'http://playground.invalid');
+    const path = url.pathname;
+    const method = request.method ?? 'GET';
+    if (path.startsWith('/api/fake/')) {
+      const target = new URL(`/__fake/${path.slice('/api/fake/'.length)}${url.search}`, fake.url);
+      if (!target.pathname.startsWith('/__fake/')) throw new PlaygroundHttpError(404, 'not found');
+      proxy(request, response, target, {}, 'fake Telegram');
+      return;
+    }
+    if (path.startsWith('/api/sandbox/')) {
+      const target = new URL(`/__sandbox/${path.slice('/api/sandbox/'.length)}${url.search}`, sandbox.url);
+      // Only the admin API: the studio endpoints belong to the bot, not to the page.
+      if (!target.pathname.startsWith('/__sandbox/')) throw new PlaygroundHttpError(404, 'not found');
+      proxy(request, response, target, { 'x-api-key': sandbox.apiKey }, 'sandbox studio');
+      return;
+    }
+    request.resume();
+    if (method !== 'GET' && method !== 'HEAD') throw new PlaygroundHttpError(405, 'method not allowed');
+    if (path === '/api/config') {
+      const config: PlaygroundConfigJson = {
+        bot: { firstName: fake.botInfo.first_name, username: fake.botInfo.username },
+        endpoints: [...endpointNames],
+        titles: await loadTitles(),
+      };
+      sendJson(response, 200, config);
+      return;
+    }
+    if (path === '/' || path === '/index.html') {
+      await serveStatic(response, 'index.html');
+      return;
+    }
+    if (path.startsWith('/assets/')) {
+      await serveStatic(response, path.slice('/assets/'.length));
+      return;
+    }
+    throw new PlaygroundHttpError(404, 'not found');
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      request.resume();
+      if (error instanceof PlaygroundHttpError) {
+        sendJson(response, error.status, { error: error.message });
+        return;
+      }
+      logger.error({ err: error, path: (request.url ?? '').split('?')[0] }, 'playground request failed');
+      sendJson(response, 500, { error: 'internal error' });
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : address.address;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}/`;
+  if (!boundToLoopback) {
+    logger.warn(
+      { host },
+      'the playground listens beyond loopback: anyone who reaches it controls the sandbox',
+    );
+  }
+  logger.info({ url }, 'playground listening');
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closed ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const upstream of upstreams) upstream.destroy();
+        for (const socket of sockets) socket.destroy();
+        await stopped;
+      })();
+      return closed;
+    },
+  };
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent || response.destroyed) return;
+  const json = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(json)),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  response.end(json);
+}
+
+function pickHeaders(headers: IncomingHttpHeaders, names: string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of names) {
+    const value = headers[name];
+    if (typeof value === 'string') picked[name] = value;
+  }
+  return picked;
+}
+
+/** `127.0.0.1:3000` → `127.0.0.1`, `[::1]:3000` → `::1`. */
+function hostnameOf(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(1, hostHeader.indexOf(']'));
+  const colon = hostHeader.lastIndexOf(':');
+  return colon === -1 ? hostHeader : hostHeader.slice(0, colon);
+}

@@ -1,0 +1,250 @@
+/**
+ * The sandbox studio's side of the story: its clock, faults, leads, bookings and free places.
+ * Reads `/api/sandbox/state` and `/api/sandbox/faults`; moves the clock and sets faults through
+ * the same admin API (the server adds the API key).
+ */
+import { callApi } from './api.js';
+
+const hourMs = 3_600_000;
+const dayMs = 24 * hourMs;
+const slotDaysShown = 7;
+/** The bot often sends two messages in a row; one refresh after the burst is enough. */
+const refreshDelayMs = 250;
+
+/** The studio writes `2030-03-25T18:00:00.000+01:00[Europe/Berlin]`; Date.parse wants no zone name. */
+function epochOf(dateTime) {
+  return typeof dateTime === 'number' ? dateTime : Date.parse(dateTime.replace(/\[[^\]]*\]$/, ''));
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className !== undefined) td.className = className;
+  return td;
+}
+
+function row(cells) {
+  const tr = document.createElement('tr');
+  tr.append(...cells);
+  return tr;
+}
+
+function emptyRow(columns, text) {
+  const td = cell(text, 'empty');
+  td.colSpan = columns;
+  return row([td]);
+}
+
+function describeOffset(ms) {
+  const minutes = Math.round(ms / 60_000);
+  if (Math.abs(minutes) < 1) return 'real time';
+  const sign = minutes > 0 ? 'ahead of' : 'behind';
+  const absolute = Math.abs(minutes);
+  const days = Math.floor(absolute / 1440);
+  const hours = Math.floor((absolute % 1440) / 60);
+  const rest = absolute % 60;
+  const parts = [days > 0 ? `${days} d` : '', hours > 0 ? `${hours} h` : '', rest > 0 ? `${rest} min` : ''];
+  return `${parts.filter(Boolean).join(' ')} ${sign} real time`;
+}
+
+/** What a booking's status and confirmation mean, in words. */
+export function describeBooking(booking, formatDate) {
+  const { state, deadline } = booking.confirmation;
+  if (booking.status === 'CANCELED')
+    return state === 'EXPIRED' ? 'Canceled: not confirmed in time' : 'Canceled';
+  if (booking.status === 'WAITING_LIST') return 'Waiting list';
+  if (state === 'PENDING')
+    return deadline === undefined
+      ? 'Awaiting confirmation'
+      : `Awaiting confirmation until ${formatDate(deadline)}`;
+  if (state === 'CONFIRMED') return 'Confirmed';
+  return 'Booked';
+}
+
+/**
+ * elements: the panel's nodes by role (see main.js); titles: class/appointment titles by id;
+ * notify(text, kind): shows a short message.
+ */
+export function createStudioPanel(elements, { titles, endpoints, notify }) {
+  let refreshTimer;
+  let refreshing;
+  let zone = 'UTC';
+
+  const formatDate = (value) =>
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    }).format(new Date(epochOf(value)));
+
+  for (const endpoint of endpoints) {
+    const option = document.createElement('option');
+    option.value = endpoint;
+    option.textContent = endpoint;
+    elements.faultEndpoint.append(option);
+  }
+
+  const showError = (message) => {
+    elements.error.textContent = message ?? '';
+    elements.error.hidden = message === undefined;
+  };
+
+  function renderLeads(snapshot) {
+    const configNames = new Map(snapshot.configs.map((config) => [config.id, config.name]));
+    const rows = snapshot.leads.map((lead) => {
+      const data = lead.leadCustomerData ?? {};
+      const name = [data.firstname, data.lastname].filter((part) => typeof part === 'string').join(' ');
+      return row([
+        cell(String(lead.id)),
+        cell(configNames.get(lead.trialOfferConfigId) ?? `Offer ${lead.trialOfferConfigId}`),
+        cell(name),
+        cell(typeof data.email === 'string' ? data.email : ''),
+      ]);
+    });
+    elements.leads.replaceChildren(...(rows.length > 0 ? rows : [emptyRow(4, 'No leads yet')]));
+  }
+
+  function renderBookings(snapshot) {
+    const rows = snapshot.bookings.map((booking) => {
+      const title =
+        booking.kind === 'class'
+          ? (titles.classes[String(booking.classId)] ?? `Class ${booking.classId}`)
+          : (titles.appointments[String(booking.bookableAppointmentId)] ??
+            `Appointment ${booking.bookableAppointmentId}`);
+      const status = cell(describeBooking(booking, formatDate), 'status');
+      status.dataset.status = booking.status;
+      status.dataset.confirmation = booking.confirmation.state;
+      status.title = `status ${booking.status}, confirmation ${booking.confirmation.state}`;
+      return row([cell(String(booking.id)), cell(title), cell(formatDate(booking.startDateTime)), status]);
+    });
+    elements.bookings.replaceChildren(...(rows.length > 0 ? rows : [emptyRow(4, 'No bookings yet')]));
+  }
+
+  function renderSlots(snapshot) {
+    const bookedSlots = new Set(
+      snapshot.bookings
+        .filter((booking) => booking.status !== 'CANCELED')
+        .map((booking) => booking.classSlotId),
+    );
+    const upcoming = snapshot.classSlots
+      .map((slot) => ({ slot, startMs: epochOf(slot.startDateTime) }))
+      .filter(({ startMs }) => startMs >= snapshot.nowMs && startMs < snapshot.nowMs + slotDaysShown * dayMs)
+      .sort((a, b) => a.startMs - b.startMs);
+    const rows = upcoming.map(({ slot }) => {
+      const tr = row([
+        cell(titles.classes[String(slot.classId)] ?? `Class ${slot.classId}`),
+        cell(formatDate(slot.startDateTime)),
+        cell(`${slot.freePlaces} of ${slot.maxParticipants}`, slot.freePlaces === 0 ? 'full' : undefined),
+        cell(`${slot.waitingListParticipants} of ${slot.maxWaitingListParticipants}`),
+      ]);
+      tr.dataset.slotId = String(slot.id);
+      if (bookedSlots.has(slot.id)) {
+        tr.classList.add('booked');
+        tr.title = 'A booking from the sandbox holds this slot';
+      }
+      return tr;
+    });
+    elements.slots.replaceChildren(
+      ...(rows.length > 0 ? rows : [emptyRow(4, 'No class slots in the next 7 days')]),
+    );
+  }
+
+  function renderFaults(faults) {
+    const entries = Object.entries(faults);
+    elements.faultList.replaceChildren(
+      ...entries.map(([endpoint, fault]) => {
+        const item = document.createElement('li');
+        const what = fault.kind === 'status' ? `answers ${fault.status}` : fault.kind;
+        const times = fault.remaining === null ? 'until cleared' : `${fault.remaining} more time(s)`;
+        item.textContent = `${endpoint} ${what}, ${times}`;
+        return item;
+      }),
+    );
+    if (entries.length === 0) {
+      const item = document.createElement('li');
+      item.className = 'empty';
+      item.textContent = 'No faults: the studio answers normally.';
+      elements.faultList.append(item);
+    }
+  }
+
+  async function loadAndRender() {
+    try {
+      const [snapshot, faults] = await Promise.all([
+        callApi('/api/sandbox/state'),
+        callApi('/api/sandbox/faults'),
+      ]);
+      zone = snapshot.zone;
+      showError(undefined);
+      elements.studioName.textContent = snapshot.studio.name;
+      elements.clock.textContent = formatDate(snapshot.nowMs);
+      elements.clock.dateTime = new Date(snapshot.nowMs).toISOString();
+      elements.clockOffset.textContent = `(${describeOffset(snapshot.nowMs - Date.now())})`;
+      renderLeads(snapshot);
+      renderBookings(snapshot);
+      renderSlots(snapshot);
+      renderFaults(faults);
+      elements.updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    } catch (error) {
+      showError(`Could not read the sandbox studio: ${error.message}`);
+    }
+  }
+
+  /** Reads the studio again, after any read already under way (which may predate a change). */
+  function refresh() {
+    clearTimeout(refreshTimer);
+    const next = (refreshing ?? Promise.resolve()).then(loadAndRender);
+    refreshing = next;
+    void next.finally(() => {
+      if (refreshing === next) refreshing = undefined;
+    });
+    return next;
+  }
+
+  async function change(action, done) {
+    try {
+      await action();
+      if (done !== undefined) notify(done, 'info');
+    } catch (error) {
+      notify(error.message, 'error');
+    }
+    await refresh();
+  }
+
+  elements.refresh.addEventListener('click', () => void refresh());
+  for (const button of elements.advanceButtons) {
+    button.addEventListener('click', () => {
+      const advanceMs = Number(button.dataset.advanceMs);
+      void change(() => callApi('/api/sandbox/clock', { method: 'POST', body: { advanceMs } }));
+    });
+  }
+  elements.clockReset.addEventListener('click', () => {
+    void change(() => callApi('/api/sandbox/clock', { method: 'POST', body: { setMs: Date.now() } }));
+  });
+  elements.faultForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const endpoint = elements.faultEndpoint.value;
+    const status = Number(elements.faultStatus.value);
+    const times = elements.faultTimes.value === '' ? undefined : Number(elements.faultTimes.value);
+    const fault = { kind: 'status', status, ...(times === undefined ? {} : { times }) };
+    void change(
+      () => callApi('/api/sandbox/faults', { method: 'POST', body: { endpoint, fault } }),
+      `${endpoint} now answers ${status}`,
+    );
+  });
+  elements.faultsClear.addEventListener('click', () => {
+    void change(() => callApi('/api/sandbox/faults', { method: 'DELETE' }), 'Faults cleared');
+  });
+
+  return {
+    refresh,
+    /** Refreshes shortly, once, however often it is called meanwhile. */
+    scheduleRefresh() {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(() => void refresh(), refreshDelayMs);
+    },
+  };
+}
