@@ -132,7 +132,12 @@ export class World {
   ensureUser(init: FakeUserInit = {}): UserRecord {
     if (init.id !== undefined) {
       const existing = this.#users.get(init.id);
-      if (existing !== undefined) return existing;
+      if (existing !== undefined) {
+        // Telegram sends the app's current language with every update: a user who switched their
+        // app's language is the same user with another language_code from then on.
+        if (init.languageCode !== undefined) existing.languageCode = init.languageCode;
+        return existing;
+      }
     }
     let id = init.id;
     if (id === undefined) {

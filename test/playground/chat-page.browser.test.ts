@@ -290,17 +290,19 @@ describe('the simulated Telegram user', () => {
     await page.context().close();
   });
 
-  it('talks to the bot in German after the language switch, as a new user', async () => {
+  it('talks to the same user in German after the language switch, keeping the chat', async () => {
     const page = await freshPage();
-    const englishUserId = await shownUserId(page);
-    await page.getByLabel('Telegram language').selectOption('de');
-    await expect.poll(() => shownUserId(page)).not.toBe(englishUserId);
-    await page.locator('body[data-ready="true"]').waitFor();
+    const userId = await shownUserId(page);
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect.poll(() => botMessages(page).last().locator('.text').textContent()).toMatch(/^Hello Alex!/);
 
+    await page.getByLabel('Telegram language').selectOption('de');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
 
     await expect.poll(() => botMessages(page).last().locator('.text').textContent()).toMatch(/^Hallo Alex!/);
-    expect(seen.starts.at(-1)).toMatchObject({ userId: await shownUserId(page), languageCode: 'de' });
+    expect(await shownUserId(page)).toBe(userId);
+    expect(await botMessages(page).first().locator('.text').textContent()).toMatch(/^Hello Alex!/);
+    expect(seen.starts.at(-1)).toMatchObject({ userId, languageCode: 'de' });
     await page.context().close();
   });
 

@@ -221,7 +221,10 @@ async function main() {
 
   byId('language-select').addEventListener('change', (event) => {
     const languageCode = event.target.value;
-    if (languages.includes(languageCode) && languageCode !== user.languageCode) startOver(languageCode);
+    if (!languages.includes(languageCode) || languageCode === user.languageCode) return;
+    // Same Telegram user, app switched to another language: the next update carries it.
+    user = saveUser({ id: user.id, languageCode });
+    showUser();
   });
   byId('new-user-button').addEventListener('click', () => startOver(user.languageCode));
 
