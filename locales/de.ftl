@@ -185,6 +185,19 @@ language-name-en = English
 language-name-de = Deutsch
 forget-done = Erledigt: Ich habe alles gelöscht, was ich über dich gespeichert hatte. Deine Buchungen im Studio bleiben davon unberührt; wenn deine Daten auch dort gelöscht werden sollen, melde dich bitte beim Studio.
 
+## Bot
+
+bot-state-reset = Entschuldige, ich habe den Faden verloren. Lass uns noch einmal von vorn anfangen.
+bot-store-unavailable = Entschuldige, ich habe gerade technische Probleme und kann nicht weitermachen. Bitte versuch es in ein paar Minuten noch einmal.
+bot-unexpected-error = Entschuldige, bei mir ist etwas schiefgelaufen. Bitte versuch es noch einmal oder tipp /start, um neu anzufangen.
+bot-unknown-command = Diesen Befehl kenne ich nicht. Mit /help siehst du, was ich kann.
+bot-edited-message = Ich lese nur neue Nachrichten, keine bearbeiteten. Bitte schick deine Antwort noch einmal als neue Nachricht.
+bot-command-start = Kostenloses Probetraining buchen
+bot-command-help = Was ich kann
+bot-command-language = Sprache wechseln
+bot-command-cancel = Aktuelle Buchung abbrechen
+bot-command-forget = Meine gespeicherten Daten löschen
+
 ## Staff
 
 staff-command-links = Angebotslinks und QR-Codes (Team)

@@ -185,6 +185,19 @@ language-name-en = English
 language-name-de = Deutsch
 forget-done = Done: I've deleted everything I stored about you. Bookings at the studio aren't affected; to have your data removed there, please contact the studio.
 
+## Bot
+
+bot-state-reset = Sorry, I lost track of our conversation, so let's start again.
+bot-store-unavailable = Sorry, I'm having technical trouble and can't continue right now. Please try again in a few minutes.
+bot-unexpected-error = Sorry, something went wrong on my side. Please try again, or type /start to begin again.
+bot-unknown-command = I don't know that command. /help shows what I can do.
+bot-edited-message = I only read new messages, not edited ones. Please send your answer again as a new message.
+bot-command-start = Book a free trial session
+bot-command-help = What I can do
+bot-command-language = Switch language
+bot-command-cancel = Stop the current booking
+bot-command-forget = Delete what I stored about you
+
 ## Staff
 
 staff-command-links = Offer links and QR codes (staff)

@@ -1,0 +1,39 @@
+/**
+ * The grammY context the adapter works with: grammY's own, plus the booking session that the
+ * session middleware loads for the user behind the update.
+ */
+import type { Context } from 'grammy';
+import type { State } from '../booking/index.ts';
+import { type SupportedLocale, supportedLocales } from '../config.ts';
+import type { UserProfile } from './user-store.ts';
+
+export interface BookingSession {
+  readonly userId: number;
+  /** The conversation state; replaced after every transition (and saved at once). */
+  state: State;
+  /** The long-lived part: lead id and chosen language. */
+  profile: UserProfile;
+  /** The locale to speak now: chosen language, else Telegram's, else the default. */
+  locale: SupportedLocale;
+}
+
+export interface BookingFlavor {
+  /** Set by the session middleware for updates that come from a user; absent otherwise. */
+  booking?: BookingSession;
+}
+
+export type BotContext = Context & BookingFlavor;
+
+/** The user's Telegram app language, when trialgram speaks it. */
+export function telegramLocale(languageCode: string | undefined): SupportedLocale | undefined {
+  const code = languageCode?.slice(0, 2).toLowerCase();
+  return supportedLocales.find((locale) => locale === code);
+}
+
+export function chooseLocale(
+  profile: UserProfile,
+  languageCode: string | undefined,
+  defaultLocale: SupportedLocale,
+): SupportedLocale {
+  return profile.locale ?? telegramLocale(languageCode) ?? defaultLocale;
+}

@@ -1,0 +1,49 @@
+/**
+ * Log-safe descriptions of errors. A GrammyError carries the call's payload (the text sent to a
+ * prospect, with their name and e-mail address), so errors are never logged whole: only their
+ * kind, Telegram's code and description, or a message that holds no personal data by design.
+ */
+import { GrammyError, HttpError } from 'grammy';
+import { scrubSecrets } from '../logger.ts';
+import { PerfectGymApiError, PerfectGymRequestError } from '../perfectgym/errors.ts';
+import { StoreUnavailableError } from './user-store.ts';
+
+export interface ErrorSummary {
+  kind: string;
+  message: string;
+  method?: string;
+  code?: number;
+}
+
+export function describeError(error: unknown): ErrorSummary {
+  if (error instanceof GrammyError) {
+    return { kind: 'telegram', method: error.method, code: error.error_code, message: error.description };
+  }
+  if (error instanceof HttpError) return { kind: 'telegram-network', message: scrubSecrets(error.message) };
+  if (error instanceof PerfectGymApiError || error instanceof PerfectGymRequestError) {
+    return { kind: 'studio', message: error.message };
+  }
+  if (error instanceof StoreUnavailableError) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.name}` : '';
+    return { kind: 'store', message: `${error.message}${cause}` };
+  }
+  if (error instanceof Error) {
+    // A bug: its stack helps, and stacks name code locations, not data.
+    return { kind: error.name, message: scrubSecrets(error.stack ?? error.message) };
+  }
+  return { kind: typeof error, message: 'non-error value thrown' };
+}
+
+/** Telegram's answer to an edit that would change nothing: the message already shows it. */
+export function isMessageNotModified(error: unknown): boolean {
+  return (
+    error instanceof GrammyError &&
+    error.error_code === 400 &&
+    error.description.includes('message is not modified')
+  );
+}
+
+/** An error from the Telegram Bot API or from reaching it (as opposed to a bug or the store). */
+export function isTelegramError(error: unknown): boolean {
+  return error instanceof GrammyError || error instanceof HttpError;
+}

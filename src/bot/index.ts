@@ -1,0 +1,206 @@
+/**
+ * The grammY adapter: turns Telegram updates into booking events for the flow in src/booking/,
+ * and the flow's effects into messages, edits, answers and files. Middleware, in order:
+ * count the update, answer store failures, one update per chat at a time, ignore redeliveries,
+ * load the user's session; then one composer per feature, the catch-all last.
+ */
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Bot, BotError, type Transformer } from 'grammy';
+import type { Update, UserFromGetMe } from 'grammy/types';
+import { type SupportedLocale, supportedLocales } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { PerfectGymClient } from '../perfectgym/client.ts';
+import { createLinksFeature, setStaffCommands } from '../staff/links-feature.ts';
+import { createStaffNotifier, type StaffNotifier } from '../staff/notices.ts';
+import type { Stores } from '../store/index.ts';
+import type { StudioCatalog } from '../studio/catalog.ts';
+import { publicCommandsByLocale } from './command-menu.ts';
+import { type BotContext, telegramLocale } from './context.ts';
+import { createConversation } from './conversation.ts';
+import { describeError, isTelegramError } from './errors.ts';
+import { createCallbacksFeature } from './features/callbacks.ts';
+import { createCommandsFeature } from './features/commands.ts';
+import { createMessagesFeature } from './features/messages.ts';
+import { createStartFeature } from './features/start.ts';
+import { createUnhandledFeature } from './features/unhandled.ts';
+import { createTranslator } from './i18n.ts';
+import { oneUpdatePerChat } from './middlewares/chat-lock.ts';
+import { countUpdates } from './middlewares/count-updates.ts';
+import { ignoreRedeliveries } from './middlewares/deduplicate.ts';
+import { loadBookingSession } from './middlewares/session.ts';
+import { answerStoreFailures } from './middlewares/store-failure.ts';
+import { createStudioCalls } from './studio-calls.ts';
+import { createUserStore } from './user-store.ts';
+
+export type { BookingSession, BotContext } from './context.ts';
+
+export interface BotDependencies {
+  token: string;
+  apiRoot?: string;
+  /** Lets tests skip getMe. */
+  botInfo?: UserFromGetMe;
+  client: PerfectGymClient;
+  catalog: StudioCatalog;
+  stores: Stores;
+  logger: Logger;
+  metrics: Metrics;
+  defaultLocale: SupportedLocale;
+  privacyUrl?: string;
+  adminIds: number[];
+  staffChatId?: number;
+  /** Default 'Europe/Berlin'. */
+  fallbackTimeZone?: string;
+  /** Default Date.now (tests move time with the sandbox clock). */
+  now?: () => number;
+}
+
+export interface TrialgramBot {
+  /** Run it with @grammyjs/runner `run(bot.bot)` or grammY's `bot.start()`. */
+  readonly bot: Bot<BotContext>;
+  /** getMe (unless botInfo was given), then the command menus (public for everybody, /links for admins). */
+  init(): Promise<void>;
+  /** Webhook entry: the same middleware as polling; never throws. */
+  handleUpdate(update: Update): Promise<void>;
+  /** Waits for pending staff notices (shutdown, tests). */
+  flush(): Promise<void>;
+}
+
+/** Telegram's own 429s are waited out up to this long; a user waiting longer has given up anyway. */
+const maxTelegramRetryDelaySeconds = 30;
+
+/** Counts every answer of the Bot API that is an error, each attempt of a retried call included. */
+function countTelegramErrors(metrics: Metrics): Transformer {
+  return async (prev, method, payload, signal) => {
+    try {
+      const response = await prev(method, payload, signal);
+      if (!response.ok) metrics.telegramError(method, response.error_code);
+      return response;
+    } catch (error) {
+      metrics.telegramError(method, 'network');
+      throw error;
+    }
+  };
+}
+
+/** Builds the bot. Reads the locale files; makes no network call (that is `init`). */
+export function createBot(deps: BotDependencies): TrialgramBot {
+  const { logger, metrics, stores, defaultLocale } = deps;
+  const fallbackTimeZone = deps.fallbackTimeZone ?? 'Europe/Berlin';
+  const translator = createTranslator();
+  const bot = new Bot<BotContext>(deps.token, {
+    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+    client: deps.apiRoot ? { apiRoot: deps.apiRoot } : {},
+  });
+  // The counter first and auto-retry around it, so every attempt of a retried call is counted.
+  bot.api.config.use(countTelegramErrors(metrics));
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: maxTelegramRetryDelaySeconds }));
+
+  const staffTranslations = (locale: string) => (key: string, args?: Record<string, string | number>) =>
+    translator.t(locale, key, args);
+  const notifier: StaffNotifier | undefined =
+    deps.staffChatId === undefined
+      ? undefined
+      : createStaffNotifier({
+          sendMessage: (chatId, text, other) => bot.api.sendMessage(chatId, text, other),
+          chatId: deps.staffChatId,
+          t: staffTranslations(defaultLocale),
+          zone: fallbackTimeZone,
+          logger,
+        });
+
+  const userStore = createUserStore(stores);
+  const conversation = createConversation({
+    studio: createStudioCalls({
+      client: deps.client,
+      catalog: deps.catalog,
+      onFailure: (call, error, temporary) =>
+        logger.warn({ call: call.name, temporary, error: describeError(error) }, 'studio call failed'),
+    }),
+    userStore,
+    translator,
+    metrics,
+    logger,
+    notifier,
+    now: deps.now ?? Date.now,
+    defaultLocale,
+    privacyUrl: deps.privacyUrl,
+    fallbackTimeZone,
+  });
+
+  bot.use(countUpdates(metrics));
+  bot.use(answerStoreFailures({ translator, defaultLocale, logger }));
+  bot.use(oneUpdatePerChat(stores.chatLock));
+  bot.use(ignoreRedeliveries(userStore, logger));
+  bot.use(loadBookingSession({ userStore, translator, defaultLocale, logger }));
+
+  bot.use(createStartFeature(conversation));
+  bot.use(createCommandsFeature(conversation));
+  bot.use(
+    createLinksFeature<BotContext>({
+      adminIds: deps.adminIds,
+      catalog: deps.catalog,
+      botUsername: () => bot.botInfo.username,
+      t: staffTranslations,
+      logger,
+      localeOf: (ctx) => ctx.booking?.locale ?? telegramLocale(ctx.from?.language_code) ?? defaultLocale,
+    }),
+  );
+  bot.use(createCallbacksFeature(conversation));
+  bot.use(createMessagesFeature(conversation, translator));
+  bot.use(createUnhandledFeature(translator, defaultLocale));
+
+  bot.catch(async (error) => {
+    const { ctx } = error;
+    logger.error({ updateId: ctx.update.update_id, error: describeError(error.error) }, 'update failed');
+    if (isTelegramError(error.error) || ctx.chat?.type !== 'private') return;
+    // A bug: the user gets a way forward instead of silence. Best effort, it may fail as well.
+    const locale = ctx.booking?.locale ?? telegramLocale(ctx.from?.language_code) ?? defaultLocale;
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
+    await ctx.reply(translator.bot(locale, 'bot-unexpected-error')).catch(() => undefined);
+  });
+
+  return {
+    bot,
+    async init() {
+      await bot.init();
+      const menus = publicCommandsByLocale(translator);
+      try {
+        for (const locale of supportedLocales) {
+          await bot.api.setMyCommands(menus[locale], { language_code: locale });
+        }
+        await bot.api.setMyCommands(menus[defaultLocale]);
+      } catch (error) {
+        // The menu is a convenience: the bot works without it.
+        logger.warn({ error: describeError(error) }, 'could not set the command menu');
+      }
+      if (deps.adminIds.length > 0) {
+        const { failed } = await setStaffCommands(bot.api, deps.adminIds, {
+          publicCommands: menus,
+          defaultLocale,
+          t: staffTranslations,
+        });
+        for (const { adminId, reason } of failed) {
+          logger.warn(
+            { adminId, reason },
+            'could not set the staff command menu (has the admin opened the bot?)',
+          );
+        }
+      }
+    },
+    async handleUpdate(update) {
+      try {
+        await bot.handleUpdate(update);
+      } catch (error) {
+        if (error instanceof BotError) {
+          await bot.errorHandler(error);
+        } else {
+          logger.error({ updateId: update.update_id, error: describeError(error) }, 'update failed');
+        }
+      }
+    },
+    async flush() {
+      await notifier?.flush();
+    },
+  };
+}

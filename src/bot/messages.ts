@@ -1,0 +1,20 @@
+/**
+ * Texts only the adapter shows (the flow's own texts are in src/booking/messages.ts): trouble with
+ * the store, an unreadable saved conversation, unknown commands, and the command menu. A test
+ * checks that both locale files define exactly these `bot-` messages.
+ */
+
+export const botMessageKeys = [
+  'bot-state-reset',
+  'bot-store-unavailable',
+  'bot-unexpected-error',
+  'bot-unknown-command',
+  'bot-edited-message',
+  'bot-command-start',
+  'bot-command-help',
+  'bot-command-language',
+  'bot-command-cancel',
+  'bot-command-forget',
+] as const;
+
+export type BotMessageKey = (typeof botMessageKeys)[number];

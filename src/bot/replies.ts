@@ -1,0 +1,87 @@
+/**
+ * Shows the flow's views to the user of one update: send, edit the message with the tapped
+ * button, answer the callback query (exactly once), send the calendar file. A failed Telegram call
+ * is logged and counted but does not stop the remaining effects: the flow's state is already
+ * saved, and a later effect (the studio call) must still happen for the state to stay true.
+ */
+import { InputFile } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { Text, View } from '../booking/index.ts';
+import type { SupportedLocale } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { BotContext } from './context.ts';
+import { describeError, isMessageNotModified, isTelegramError } from './errors.ts';
+import type { Translator } from './i18n.ts';
+import { renderView } from './render.ts';
+
+export interface Replies {
+  reply(view: View, locale: SupportedLocale): Promise<void>;
+  edit(view: View, locale: SupportedLocale): Promise<void>;
+  answerCallback(locale: SupportedLocale, text?: Text, alert?: boolean): Promise<void>;
+  sendCalendar(ics: string, filename: string, caption: Text, locale: SupportedLocale): Promise<void>;
+  /** Answers the update's callback query silently if nothing answered it yet (stops the spinner). */
+  answerPendingCallback(): Promise<void>;
+}
+
+export function createReplies(ctx: BotContext, translator: Translator, logger: Logger): Replies {
+  let answered = ctx.callbackQuery === undefined;
+  const updateId = ctx.update.update_id;
+
+  /** Runs a Telegram call; a Telegram failure is logged (the metrics transformer counts it). */
+  async function attempt(what: string, call: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await call();
+      return true;
+    } catch (error) {
+      if (!isTelegramError(error)) throw error;
+      logger.warn({ updateId, effect: what, error: describeError(error) }, 'telegram call failed');
+      return false;
+    }
+  }
+
+  async function reply(view: View, locale: SupportedLocale): Promise<void> {
+    const { text, replyMarkup } = renderView(view, locale, translator);
+    await attempt('reply', () => ctx.reply(text, replyMarkup ? { reply_markup: replyMarkup } : {}));
+  }
+
+  return {
+    reply,
+    async edit(view, locale) {
+      const rendered = renderView(view, locale, translator);
+      const message = ctx.callbackQuery?.message;
+      // An inaccessible message (date 0) or a view with a reply keyboard cannot be edited in place.
+      if (!rendered.editable || !message || message.date === 0) return reply(view, locale);
+      try {
+        await ctx.api.editMessageText(message.chat.id, message.message_id, rendered.text, {
+          // Without a markup Telegram drops the old buttons, which is what a view without buttons means.
+          ...(rendered.replyMarkup ? { reply_markup: rendered.replyMarkup as InlineKeyboardMarkup } : {}),
+        });
+      } catch (error) {
+        if (isMessageNotModified(error)) return;
+        if (!isTelegramError(error)) throw error;
+        // Too old to edit, deleted, a document: the user still needs to see the new content.
+        logger.debug({ updateId, error: describeError(error) }, 'edit failed, sending instead');
+        await reply(view, locale);
+      }
+    },
+    async answerCallback(locale, text, alert) {
+      if (answered) return;
+      answered = true;
+      const other = text
+        ? { text: translator.render(locale, text), ...(alert ? { show_alert: true } : {}) }
+        : {};
+      await attempt('answerCallback', () => ctx.answerCallbackQuery(other));
+    },
+    async sendCalendar(ics, filename, caption, locale) {
+      const file = new InputFile(new TextEncoder().encode(ics), filename);
+      await attempt('sendCalendar', () =>
+        ctx.replyWithDocument(file, { caption: translator.render(locale, caption) }),
+      );
+    },
+    async answerPendingCallback() {
+      if (answered) return;
+      answered = true;
+      await attempt('answerCallback', () => ctx.answerCallbackQuery());
+    },
+  };
+}

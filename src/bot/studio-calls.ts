@@ -1,0 +1,99 @@
+/**
+ * Carries out the studio calls the flow asks for and turns the outcome into the event the flow
+ * expects next: the result (`resultEvent`), or `callFailed` telling whether trying again soon may
+ * work. Offers and configs come from the shared catalog cache, everything else from the client.
+ */
+import { type ApiCall, type BookingEvent, resultEvent } from '../booking/index.ts';
+import type { PerfectGymClient } from '../perfectgym/client.ts';
+import { isTemporary } from '../perfectgym/errors.ts';
+import type { StudioInformation } from '../perfectgym/schemas.ts';
+import type { StudioCatalog } from '../studio/catalog.ts';
+
+export interface StudioCalls {
+  /** Never throws: a failure becomes a `callFailed` event (and is reported to `onFailure`). */
+  execute(call: ApiCall, language: string): Promise<BookingEvent>;
+  /** Studio name and contact data for the flow's texts; undefined while it cannot be loaded. */
+  studioInformation(): Promise<StudioInformation | undefined>;
+}
+
+export interface StudioCallsOptions {
+  client: PerfectGymClient;
+  catalog: StudioCatalog;
+  onFailure: (call: ApiCall, error: unknown, temporary: boolean) => void;
+  /** After a failed studio-information load, how long to go without it before asking again. */
+  studioRetryAfterMs?: number;
+  now?: () => number;
+}
+
+export function createStudioCalls(options: StudioCallsOptions): StudioCalls {
+  const { client, catalog } = options;
+  const retryAfterMs = options.studioRetryAfterMs ?? 30_000;
+  const now = options.now ?? Date.now;
+  let studioFailedAt: number | undefined;
+
+  async function run(call: ApiCall, language: string): Promise<BookingEvent> {
+    const opts = { language };
+    switch (call.name) {
+      case 'offers':
+        return resultEvent(call, await catalog.offers());
+      case 'config':
+        return resultEvent(call, await catalog.config(call.configId));
+      case 'classSlots':
+        return resultEvent(
+          call,
+          await Array.fromAsync(client.classSlots(call.classId, { ...opts, sliceSize: 100 })),
+        );
+      case 'appointmentSlots':
+        return resultEvent(
+          call,
+          await client.getAppointmentSlots(
+            {
+              bookableAppointmentId: call.bookableAppointmentId,
+              slotWindowStartDate: call.slotWindowStartDate,
+              daysAhead: call.daysAhead,
+              ...(call.customerId === undefined ? {} : { customerId: call.customerId }),
+            },
+            opts,
+          ),
+        );
+      case 'leadValidate':
+        return resultEvent(call, await client.validateLead(call.request, opts));
+      case 'leadCreate':
+        return resultEvent(call, await client.createLead(call.request, opts));
+      case 'classBookingValidate':
+        return resultEvent(call, await client.validateClassBooking(call.request, opts));
+      case 'appointmentBookingValidate':
+        return resultEvent(call, await client.validateAppointmentBooking(call.request, opts));
+      case 'classBook':
+        return resultEvent(call, await client.bookClassSlot(call.request, opts));
+      case 'appointmentBook':
+        return resultEvent(call, await client.bookAppointment(call.request, opts));
+      case 'confirm':
+        return resultEvent(call, await client.confirmBooking(call.bookingId, opts));
+    }
+  }
+
+  return {
+    async execute(call, language) {
+      try {
+        return await run(call, language);
+      } catch (error) {
+        const temporary = isTemporary(error);
+        options.onFailure(call, error, temporary);
+        return { type: 'callFailed', call, temporary };
+      }
+    },
+    async studioInformation() {
+      // While the studio is down, every update would otherwise wait for this call to fail first.
+      if (studioFailedAt !== undefined && now() - studioFailedAt < retryAfterMs) return undefined;
+      try {
+        const studio = await catalog.studio();
+        studioFailedAt = undefined;
+        return studio;
+      } catch {
+        studioFailedAt = now();
+        return undefined;
+      }
+    },
+  };
+}
