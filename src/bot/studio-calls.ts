@@ -1,7 +1,8 @@
 /**
  * Carries out the studio calls the flow asks for and turns the outcome into the event the flow
  * expects next: the result (`resultEvent`), or `callFailed` telling whether trying again soon may
- * work. Offers and configs come from the shared catalog cache, everything else from the client.
+ * work. Offers, configs and slot lists come from the shared catalog cache (a slot re-check marked
+ * `fresh` always reaches the studio), everything else from the client.
  */
 import { type ApiCall, type BookingEvent, resultEvent } from '../booking/index.ts';
 import type { PerfectGymClient } from '../perfectgym/client.ts';
@@ -39,21 +40,18 @@ export function createStudioCalls(options: StudioCallsOptions): StudioCalls {
       case 'config':
         return resultEvent(call, await catalog.config(call.configId));
       case 'classSlots':
-        return resultEvent(
-          call,
-          await Array.fromAsync(client.classSlots(call.classId, { ...opts, sliceSize: 100 })),
-        );
+        return resultEvent(call, await catalog.classSlots(call.classId, { fresh: call.fresh === true }));
       case 'appointmentSlots':
         return resultEvent(
           call,
-          await client.getAppointmentSlots(
+          await catalog.appointmentSlots(
             {
               bookableAppointmentId: call.bookableAppointmentId,
               slotWindowStartDate: call.slotWindowStartDate,
               daysAhead: call.daysAhead,
               ...(call.customerId === undefined ? {} : { customerId: call.customerId }),
             },
-            opts,
+            { fresh: call.fresh === true },
           ),
         );
       case 'leadValidate':
