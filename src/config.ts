@@ -48,11 +48,9 @@ const schema = z
     ).default('en'),
     PRIVACY_URL: optional(httpUrl),
     STUDIO_TIME_ZONE: optional(
-      z
-        .string()
-        .refine((zone) => isValidTimeZone(zone), {
-          error: 'must be an IANA time zone such as Europe/Berlin',
-        }),
+      z.string().refine((zone) => isValidTimeZone(zone), {
+        error: 'must be an IANA time zone such as Europe/Berlin',
+      }),
     ).default('Europe/Berlin'),
     STORAGE_URL: optional(
       z.string().regex(/^(sqlite:.+|memory:|rediss?:\/\/.+)$/, {
