@@ -2,8 +2,11 @@
  * Wires trialgram together from a Config: the studio (real or the embedded sandbox), the stores,
  * the bot, and how updates arrive (long polling, webhook, or the local playground).
  */
-import { type RunnerHandle, run } from '@grammyjs/runner';
+import { run } from '@grammyjs/runner';
+import type { Update } from 'grammy/types';
+import { describeError } from './bot/errors.ts';
 import { createBot, type TrialgramBot } from './bot/index.ts';
+import { updateType } from './bot/middlewares/count-updates.ts';
 import type { Config } from './config.ts';
 import type { FakeTelegram } from './fake-telegram/index.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -23,6 +26,7 @@ export interface RunningApp {
   readonly sandbox?: Sandbox;
   readonly fake?: FakeTelegram;
   readonly playgroundUrl?: string;
+  readonly logger: Logger;
   /** Stops taking updates, finishes those in flight, closes pools and the store. */
   stop(): Promise<void>;
 }
@@ -37,6 +41,11 @@ export interface StartAppOptions {
   host?: string;
   /** Passed to the embedded sandbox studio. */
   sandboxOptions?: Parameters<typeof import('./sandbox/index.ts').createSandbox>[0];
+  /**
+   * Long polling stopped for good (Telegram refused the token, or another process polls the same
+   * bot). Default: logged; `npm start` exits so that a supervisor restarts it.
+   */
+  onFatal?: (error: unknown) => void;
 }
 
 export async function startApp(config: Config, options: StartAppOptions = {}): Promise<RunningApp> {
@@ -49,7 +58,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
   const cleanups: Array<() => Promise<void>> = [];
   const cleanup = async () => {
     for (const fn of cleanups.splice(0).reverse())
-      await fn().catch((err) => logger.error({ err }, 'cleanup failed'));
+      await fn().catch((error) => logger.error({ error: describeError(error) }, 'cleanup failed'));
   };
 
   try {
@@ -80,7 +89,15 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     const stores = await createStores({
       url: config.storageUrl,
       conversationTtlMs: config.conversationTtlMs,
+      onUnreadable: (namespace) =>
+        logger.warn(
+          { namespace },
+          'unreadable stored value: a conversation starts afresh, anything else counts as absent',
+        ),
     });
+    if (stores.kind === 'redis' && !(await stores.ping())) {
+      logger.warn('Redis is not reachable yet; starting anyway and reconnecting in the background');
+    }
     cleanups.push(() => stores.close());
     const catalog = createStudioCatalog({ client, cache: stores.cache, ttlMs: config.cacheTtlMs });
 
@@ -117,6 +134,19 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     });
     await bot.init();
     cleanups.push(() => bot.flush());
+    // One line per update, like an access log: ids, type and duration, never its content.
+    const handleUpdate = async (update: Update) => {
+      const started = performance.now();
+      await bot.handleUpdate(update);
+      logger.info(
+        {
+          updateId: update.update_id,
+          type: updateType(update),
+          durationMs: Math.round(performance.now() - started),
+        },
+        'update handled',
+      );
+    };
 
     const health = [
       { name: 'store', check: () => stores.ping() },
@@ -130,7 +160,6 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     ];
 
     let http: BotHttpServer | undefined;
-    let runner: RunnerHandle | undefined;
     if (config.webhook) {
       const path = new URL(config.webhook.url).pathname || '/';
       http = await startHttpServer({
@@ -142,7 +171,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
         webhook: {
           path,
           ...(config.webhook.secret ? { secret: config.webhook.secret } : {}),
-          handle: (update) => bot.handleUpdate(update),
+          handle: handleUpdate,
         },
       });
       cleanups.push(() => (http as BotHttpServer).close());
@@ -165,11 +194,8 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
         cleanups.push(() => (http as BotHttpServer).close());
       }
       await bot.bot.api.deleteWebhook();
-      runner = run(bot.bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
-      const handle = runner;
-      cleanups.push(async () => {
-        if (handle.isRunning()) await handle.stop();
-      });
+      const polling = startPolling(bot, handleUpdate, logger, options.onFatal);
+      cleanups.push(() => polling.stop());
       announce(`Long polling as @${bot.bot.botInfo.username}.`);
     }
 
@@ -188,6 +214,15 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       announce(`Playground: open ${playground.url} to chat with the bot (no BOT_TOKEN set).`);
     }
 
+    logger.info(
+      {
+        mode: config.webhook ? 'webhook' : 'polling',
+        storage: stores.kind,
+        studio: config.studio.mode,
+        ...(http ? { httpUrl: http.url } : {}),
+      },
+      'trialgram started',
+    );
     let stopped: Promise<void> | undefined;
     return {
       bot,
@@ -198,8 +233,13 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       ...(sandbox ? { sandbox } : {}),
       ...(fake ? { fake } : {}),
       ...(playgroundUrl ? { playgroundUrl } : {}),
+      logger,
       stop: () => {
-        stopped ??= cleanup();
+        stopped ??= (async () => {
+          logger.info('stopping: no new updates, finishing those in flight');
+          await cleanup();
+          logger.info('stopped');
+        })();
         return stopped;
       },
     };
@@ -207,4 +247,72 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     await cleanup();
     throw error;
   }
+}
+
+/**
+ * Long polling with @grammyjs/runner: updates of different chats run concurrently, one chat's in
+ * order (the bot's chat lock). The runner's own stop() does not wait for updates being handled,
+ * so they are tracked here; and the offset of the last handled update is confirmed to Telegram
+ * before exiting, so the next process does not receive those updates again.
+ */
+function startPolling(
+  bot: TrialgramBot,
+  handleUpdate: (update: Update) => Promise<void>,
+  logger: Logger,
+  onFatal: ((error: unknown) => void) | undefined,
+): { stop(): Promise<void> } {
+  const inFlight = new Set<Promise<void>>();
+  let lastUpdateId: number | undefined;
+  const handle = run(
+    {
+      api: {
+        getUpdates: (args, signal) =>
+          bot.bot.api.getUpdates(args, signal).catch((error: unknown) => {
+            if (!signal.aborted) {
+              logger.warn({ error: describeError(error) }, 'fetching updates failed; retrying');
+            }
+            throw error;
+          }),
+      },
+      init: () => bot.bot.init(),
+      handleUpdate: (update: Update) => {
+        lastUpdateId = Math.max(lastUpdateId ?? 0, update.update_id);
+        const handling = handleUpdate(update);
+        inFlight.add(handling);
+        void handling.then(
+          () => inFlight.delete(handling),
+          () => inFlight.delete(handling),
+        );
+        return handling;
+      },
+      errorHandler: (error: unknown) => {
+        logger.error({ error: describeError(error) }, 'update failed');
+      },
+    },
+    // silent: the runner would print fetch errors to stderr unstructured; getUpdates above logs them.
+    { runner: { fetch: { allowed_updates: ['message', 'callback_query'] }, silent: true } },
+  );
+  handle.task()?.catch((error: unknown) => {
+    logger.fatal({ error: describeError(error) }, 'long polling stopped');
+    onFatal?.(error);
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    stop: () => {
+      stopped ??= (async () => {
+        await handle.stop();
+        await Promise.allSettled([...inFlight]);
+        if (lastUpdateId === undefined) return;
+        await bot.bot.api
+          .getUpdates({ offset: lastUpdateId + 1, limit: 1, timeout: 0 })
+          .catch((error: unknown) =>
+            logger.warn(
+              { error: describeError(error) },
+              'could not confirm the last updates; Telegram will send them again',
+            ),
+          );
+      })();
+      return stopped;
+    },
+  };
 }

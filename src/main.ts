@@ -1,6 +1,14 @@
-/** `npm start`: reads the environment, starts trialgram, stops it cleanly on SIGTERM/SIGINT. */
-import { startApp } from './app.ts';
+/**
+ * `npm start`: reads the environment, starts trialgram, stops it cleanly on SIGTERM/SIGINT: no
+ * new updates are taken, those in flight are finished, then pools and the store are closed.
+ */
+import { type RunningApp, startApp } from './app.ts';
+import { describeError } from './bot/errors.ts';
 import { ConfigError, parseConfig } from './config.ts';
+import { scrubSecrets } from './logger.ts';
+
+/** Longest a graceful stop may take before the process gives up on it. */
+const stopTimeoutMs = 30_000;
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof parseConfig>;
@@ -13,28 +21,41 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await startApp(config);
+
+  let app: RunningApp | undefined;
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`${signal}: finishing updates in flight, then stopping.\n`);
-    const force = setTimeout(() => process.exit(1), 30_000).unref();
-    app.stop().then(
+    process.stderr.write(`${reason}: finishing updates in flight, then stopping.\n`);
+    const force = setTimeout(() => {
+      process.stderr.write(`Could not stop within ${stopTimeoutMs / 1000} s; exiting anyway.\n`);
+      process.exit(1);
+    }, stopTimeoutMs).unref();
+    (app?.stop() ?? Promise.resolve()).then(
       () => {
         clearTimeout(force);
-        process.exit(0);
+        process.exit(exitCode);
       },
       () => process.exit(1),
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM', 0));
+  process.once('SIGINT', () => stop('SIGINT', 0));
+
+  app = await startApp(config, { onFatal: () => stop('Long polling stopped', 1) });
+  const { logger } = app;
+  // A stray rejection is a bug to log, not a reason to drop every conversation in flight.
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ error: describeError(reason) }, 'unhandled rejection'),
+  );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `trialgram failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  const message = error instanceof Error ? error.message : String(error);
+  const secrets = [process.env.BOT_TOKEN, process.env.PERFECTGYM_API_KEY].filter(
+    (secret): secret is string => typeof secret === 'string',
   );
+  process.stderr.write(`trialgram failed to start: ${scrubSecrets(message, secrets)}\n`);
   process.exit(1);
 });

@@ -23,6 +23,8 @@ export interface HttpServerOptions {
   logger: Logger;
   metrics?: { contentType: string; metrics(): Promise<string> };
   health: HealthCheck[];
+  /** A health check that has not answered after this long counts as unavailable. Default 3 s. */
+  healthTimeoutMs?: number;
   webhook?: {
     path: string;
     secret?: string;
@@ -100,9 +102,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
   }
 
   async function onHealth(res: ServerResponse) {
+    const timeoutMs = options.healthTimeoutMs ?? 3_000;
     const results = await Promise.all(
       options.health.map(async ({ name, check }) => {
-        const ok = await check().catch(() => false);
+        // A dependency that hangs is as unavailable as one that refuses; the probe must answer.
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        });
+        const ok = await Promise.race([check().catch(() => false), timedOut]);
+        clearTimeout(timer);
         return [name, ok ? 'ok' : 'unavailable'] as const;
       }),
     );

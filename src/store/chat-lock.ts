@@ -1,6 +1,7 @@
 /**
  * Updates of one chat are processed one at a time. Within a process a promise chain per chat does
- * it; across instances sharing Redis a lock with expiry (SET NX PX, released only by its owner).
+ * it; across instances sharing Redis a lock with expiry (SET NX PX, renewed while its holder works,
+ * released only by its owner).
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +33,7 @@ export interface RedisLockClient {
 }
 
 const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const renewScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 export class LockTimeoutError extends Error {
   constructor(key: string) {
@@ -41,10 +43,14 @@ export class LockTimeoutError extends Error {
 }
 
 export interface RedisChatLockOptions {
-  /** How long a lock lives if its holder dies mid-update. */
+  /**
+   * How long a lock lives without renewal: how long a chat stays blocked after its holder died
+   * mid-update (SIGKILL, lost host). The holder renews it every third of this while it works.
+   */
   ttlMs?: number;
-  /** How long to wait for another instance to finish before giving up. */
+  /** How long to wait for another instance to finish before giving up; longer than `ttlMs`. */
   waitMs?: number;
+  /** Key prefix, e.g. `trialgram:lock:`. */
   prefix?: string;
 }
 
@@ -57,8 +63,8 @@ export class RedisChatLock implements ChatLock {
 
   constructor(client: RedisLockClient, options: RedisChatLockOptions = {}) {
     this.#client = client;
-    this.#ttlMs = options.ttlMs ?? 30_000;
-    this.#waitMs = options.waitMs ?? 20_000;
+    this.#ttlMs = options.ttlMs ?? 10_000;
+    this.#waitMs = options.waitMs ?? 25_000;
     this.#prefix = options.prefix ?? 'trialgram:lock:';
   }
 
@@ -74,13 +80,41 @@ export class RedisChatLock implements ChatLock {
         await sleep(delay + Math.random() * delay);
         delay = Math.min(delay * 2, 100);
       }
+      // A slow studio call must not let the lock lapse while this instance still works on the chat.
+      const renewal = setInterval(
+        () => {
+          this.#client
+            .eval(renewScript, { keys: [lockKey], arguments: [token, String(this.#ttlMs)] })
+            .catch(() => undefined);
+        },
+        Math.max(1, Math.floor(this.#ttlMs / 3)),
+      );
+      renewal.unref();
       try {
         return await task();
       } finally {
-        await this.#client
-          .eval(releaseScript, { keys: [lockKey], arguments: [token] })
-          .catch(() => undefined);
+        clearInterval(renewal);
+        await this.#release(lockKey, token);
       }
     });
+  }
+
+  /**
+   * Releases the lock if this instance still owns it. When Redis cannot be reached at that moment
+   * (a blip just as the update finished), the release is retried in the background until the lock
+   * would expire anyway: otherwise the chat's next update waits out the whole expiry.
+   */
+  async #release(lockKey: string, token: string): Promise<void> {
+    const release = () => this.#client.eval(releaseScript, { keys: [lockKey], arguments: [token] });
+    try {
+      await release();
+    } catch {
+      const giveUpAt = Date.now() + this.#ttlMs;
+      const retry = () => {
+        if (Date.now() > giveUpAt) return;
+        release().catch(() => setTimeout(retry, 100).unref());
+      };
+      setTimeout(retry, 100).unref();
+    }
   }
 }

@@ -1,13 +1,21 @@
 /**
  * The stores trialgram keeps, chosen by STORAGE_URL:
  * - `sqlite:<path>` (default `sqlite:./data/trialgram.sqlite`): embedded and durable, one process;
- * - `redis://…`: shared by several instances, with a cross-instance chat lock;
+ * - `redis://…` or `rediss://…`: shared by several instances, with a cross-instance chat lock;
+ *   `?prefix=<name>` puts every key under `<name>:` (default `trialgram`), so several bots or
+ *   test runs can share one Redis;
  * - `memory:`: nothing survives a restart (tests, benchmarks).
  * Three namespaces: conversation state (expires after inactivity), the Telegram-user-to-lead
- * mapping (long-lived), and the shared cache of offers, configs and studio information.
+ * mapping (long-lived), and the shared cache of offers, configs and studio information; plus small
+ * idempotency records.
+ *
+ * Every store throws when its backend fails, so the bot can tell "Redis is away" from "nothing
+ * stored". A stored value that is not readable JSON is not a backend failure: it reads as the raw
+ * text in the conversation namespace (the bot's state parser rejects it and restarts that user)
+ * and as absent elsewhere, and is reported through `onUnreadable`.
  */
 import KeyvRedis, { createClient } from '@keyv/redis';
-import { Keyv } from 'keyv';
+import { type DeserializedData, Keyv } from 'keyv';
 import { type ChatLock, LocalChatLock, RedisChatLock, type RedisLockClient } from './chat-lock.ts';
 import { SqliteKeyvStore } from './sqlite-keyv.ts';
 
@@ -26,28 +34,77 @@ export interface Stores {
   close(): Promise<void>;
 }
 
+export const storeNamespaces = ['conversations', 'leads', 'cache', 'records'] as const;
+export type StoreNamespace = (typeof storeNamespaces)[number];
+
 export interface StoresOptions {
   url: string;
   conversationTtlMs: number;
+  /** A stored value in `namespace` could not be read (corrupt); it was treated as described above. */
+  onUnreadable?: (namespace: StoreNamespace) => void;
+  /**
+   * Redis only: how long start-up waits for the first connection. After that the app starts
+   * anyway (health reports the store unavailable, users hear "temporarily unavailable") and the
+   * client keeps reconnecting in the background. Default 5 s.
+   */
+  redisConnectWaitMs?: number;
 }
 
-const namespaces = ['conversations', 'leads', 'cache', 'records'] as const;
-type Namespace = (typeof namespaces)[number];
+export type StorageLocation =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'memory' }
+  | { kind: 'redis'; url: string; keyPrefix: string };
 
-function keyvOptions(namespace: Namespace, ttlMs: number) {
+const keyPrefixPattern = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Reads a STORAGE_URL; throws a RangeError naming what is wrong. */
+export function parseStorageUrl(url: string): StorageLocation {
+  if (url === 'memory:') return { kind: 'memory' };
+  if (url.startsWith('sqlite:') && url.length > 'sqlite:'.length) {
+    return { kind: 'sqlite', path: url.slice('sqlite:'.length) };
+  }
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+    const parsed = new URL(url);
+    const keyPrefix = parsed.searchParams.get('prefix') ?? 'trialgram';
+    if (!keyPrefixPattern.test(keyPrefix)) {
+      throw new RangeError('STORAGE_URL prefix may only use A-Z, a-z, 0-9, _, . and - (1-64 chars)');
+    }
+    parsed.searchParams.delete('prefix');
+    return { kind: 'redis', url: parsed.toString(), keyPrefix };
+  }
+  throw new RangeError('STORAGE_URL must be sqlite:<path>, memory: or redis://host:port');
+}
+
+/** keyv's own JSON format (strings starting with ':' escaped, Buffers as ':base64:'), read tolerantly. */
+function tolerantDeserializer(namespace: StoreNamespace, onUnreadable: StoresOptions['onUnreadable']) {
+  return <Value>(text: string): DeserializedData<Value> | undefined => {
+    try {
+      return JSON.parse(text, (_key, value: unknown) => {
+        if (typeof value !== 'string') return value;
+        if (value.startsWith(':base64:')) return Buffer.from(value.slice(8), 'base64');
+        return value.startsWith(':') ? value.slice(1) : value;
+      }) as DeserializedData<Value>;
+    } catch {
+      onUnreadable?.(namespace);
+      return namespace === 'conversations' ? { value: text as Value } : undefined;
+    }
+  };
+}
+
+function keyvOptions(namespace: StoreNamespace, options: StoresOptions) {
   return {
-    namespace,
     throwOnErrors: true,
-    ...(namespace === 'conversations' ? { ttl: ttlMs } : {}),
+    deserialize: tolerantDeserializer(namespace, options.onUnreadable),
+    ...(namespace === 'conversations' ? { ttl: options.conversationTtlMs } : {}),
   };
 }
 
 export async function createStores(options: StoresOptions): Promise<Stores> {
-  const { url } = options;
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) return createRedisStores(options);
-  if (url === 'memory:') {
-    const [conversations, leads, cache, records] = namespaces.map(
-      (ns) => new Keyv({ store: new Map(), ...keyvOptions(ns, options.conversationTtlMs) }),
+  const location = parseStorageUrl(options.url);
+  if (location.kind === 'redis') return createRedisStores(location, options);
+  if (location.kind === 'memory') {
+    const [conversations, leads, cache, records] = storeNamespaces.map(
+      (namespace) => new Keyv({ store: new Map(), namespace, ...keyvOptions(namespace, options) }),
     ) as [Keyv, Keyv, Keyv, Keyv];
     return {
       kind: 'memory',
@@ -60,10 +117,12 @@ export async function createStores(options: StoresOptions): Promise<Stores> {
       close: async () => undefined,
     };
   }
-  const path = url.slice('sqlite:'.length);
-  const sqliteStores = namespaces.map((ns) => ({ ns, store: new SqliteKeyvStore({ path }) }));
+  const sqliteStores = storeNamespaces.map((namespace) => ({
+    namespace,
+    store: new SqliteKeyvStore({ path: location.path }),
+  }));
   const [conversations, leads, cache, records] = sqliteStores.map(
-    ({ ns, store }) => new Keyv({ store, ...keyvOptions(ns, options.conversationTtlMs) }),
+    ({ namespace, store }) => new Keyv({ store, namespace, ...keyvOptions(namespace, options) }),
   ) as [Keyv, Keyv, Keyv, Keyv];
   return {
     kind: 'sqlite',
@@ -86,9 +145,12 @@ export async function createStores(options: StoresOptions): Promise<Stores> {
   };
 }
 
-async function createRedisStores(options: StoresOptions): Promise<Stores> {
+async function createRedisStores(
+  location: Extract<StorageLocation, { kind: 'redis' }>,
+  options: StoresOptions,
+): Promise<Stores> {
   const client = createClient({
-    url: options.url,
+    url: location.url,
     socket: {
       connectTimeout: 2_000,
       // Keep reconnecting while Redis is away; calls fail fast meanwhile (no offline queue).
@@ -98,11 +160,24 @@ async function createRedisStores(options: StoresOptions): Promise<Stores> {
   });
   // Errors surface on the calls that hit them; the event only needs a listener so it never crashes.
   client.on('error', () => undefined);
-  await client.connect();
-  const make = (ns: Namespace) =>
+  // connect() keeps retrying until Redis answers; start-up waits only a while for it (see options).
+  const connected = client.connect().then(
+    () => true,
+    () => false,
+  );
+  const waitMs = options.redisConnectWaitMs ?? 5_000;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([connected, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  clearTimeout(timer);
+
+  const make = (namespace: StoreNamespace) =>
     new Keyv({
-      store: new KeyvRedis(client, { namespace: `trialgram:${ns}`, throwOnConnectError: true }),
-      ...keyvOptions(ns, options.conversationTtlMs),
+      // throwOnErrors on the adapter too: by default it answers "not found" when Redis is away,
+      // which would silently restart every conversation during an outage.
+      store: new KeyvRedis(client, { throwOnConnectError: true, throwOnErrors: true }),
+      ...keyvOptions(namespace, options),
+      // keyv hands its namespace to the adapter, which puts it in front of every key.
+      namespace: `${location.keyPrefix}:${namespace}`,
       useKeyPrefix: false,
     });
   return {
@@ -111,7 +186,9 @@ async function createRedisStores(options: StoresOptions): Promise<Stores> {
     leads: make('leads'),
     cache: make('cache'),
     records: make('records'),
-    chatLock: new RedisChatLock(client as unknown as RedisLockClient),
+    chatLock: new RedisChatLock(client as unknown as RedisLockClient, {
+      prefix: `${location.keyPrefix}:lock:`,
+    }),
     ping: async () => {
       try {
         return (await client.ping()) === 'PONG';
@@ -120,7 +197,10 @@ async function createRedisStores(options: StoresOptions): Promise<Stores> {
       }
     },
     close: async () => {
-      if (client.isOpen) await client.close();
+      // close() lets sent commands finish; without a connection there is nothing to finish.
+      if (client.isReady) await client.close();
+      else if (client.isOpen) client.destroy();
+      await connected;
     },
   };
 }

@@ -82,6 +82,21 @@ describe('bot http server', () => {
     expect(await sick.json()).toEqual({ status: 'unhealthy', store: 'ok', studio: 'unavailable' });
   });
 
+  it('answers a health probe in time when a dependency hangs', async () => {
+    const server = await start({
+      healthTimeoutMs: 100,
+      health: [
+        { name: 'store', check: async () => true },
+        { name: 'studio', check: () => new Promise<boolean>(() => undefined) },
+      ],
+    });
+    const started = Date.now();
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ status: 'unhealthy', store: 'ok', studio: 'unavailable' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it('serves Prometheus metrics', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     metrics.funnel('booked');

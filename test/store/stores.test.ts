@@ -1,9 +1,28 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createStores, type Stores } from '../../src/store/index.ts';
+import { createClient } from '@keyv/redis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { parseStoredState } from '../../src/booking/index.ts';
+import { RedisChatLock, type RedisLockClient } from '../../src/store/chat-lock.ts';
+import {
+  createStores,
+  parseStorageUrl,
+  type StoreNamespace,
+  type Stores,
+  type StoresOptions,
+} from '../../src/store/index.ts';
+import {
+  deleteRedisKeys,
+  redisKeys,
+  redisUrl,
+  setRawRedisValue,
+  startTcpProxy,
+  type TcpProxy,
+  uniqueRedisPrefix,
+} from './redis-helpers.ts';
 
 const open: Stores[] = [];
 const dirs: string[] = [];
@@ -12,8 +31,8 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function stores(url: string, conversationTtlMs = 60_000) {
-  const s = await createStores({ url, conversationTtlMs });
+async function stores(url: string, conversationTtlMs = 60_000, extra: Partial<StoresOptions> = {}) {
+  const s = await createStores({ url, conversationTtlMs, ...extra });
   open.push(s);
   return s;
 }
@@ -69,25 +88,96 @@ describe('embedded sqlite store', () => {
     await Promise.all([slow, other, next]);
     expect(order).toEqual(['a1 start', 'b', 'a1 end', 'a2']);
   });
+
+  it('reads a corrupt conversation as unreadable text for that user only, never as a failure', async () => {
+    const url = tempSqliteUrl();
+    const unreadable: StoreNamespace[] = [];
+    const s = await stores(url, 60_000, { onUnreadable: (namespace) => void unreadable.push(namespace) });
+    await s.conversations.set('42', { step: 'summary' });
+    await s.conversations.set('43', { step: 'summary' });
+    await s.leads.set('42', { leadId: 9 });
+    const db = new DatabaseSync(url.slice('sqlite:'.length));
+    db.prepare("UPDATE keyv SET value = '{half a write' WHERE key IN ('conversations:42', 'leads:42')").run();
+    db.close();
+
+    const raw = await s.conversations.get('42');
+    expect(raw).toBe('{half a write');
+    expect(parseStoredState(raw)).toBeUndefined();
+    expect(await s.leads.get('42')).toBeUndefined();
+    expect(await s.conversations.get('43')).toEqual({ step: 'summary' });
+    expect(unreadable).toEqual(['conversations', 'leads']);
+    expect(await s.ping()).toBe(true);
+  });
+});
+
+describe('storage url', () => {
+  it('takes a key prefix from a redis url and leaves it out of the connection url', () => {
+    expect(parseStorageUrl('redis://10.0.0.5:6379/2?prefix=studio-north')).toEqual({
+      kind: 'redis',
+      url: 'redis://10.0.0.5:6379/2',
+      keyPrefix: 'studio-north',
+    });
+    expect(parseStorageUrl('rediss://cache.internal:6380')).toMatchObject({ keyPrefix: 'trialgram' });
+    expect(parseStorageUrl('sqlite:./data/x.sqlite')).toEqual({ kind: 'sqlite', path: './data/x.sqlite' });
+    expect(() => parseStorageUrl('redis://h:1?prefix=a b')).toThrow(/prefix/);
+  });
 });
 
 describe('redis store', () => {
-  const url = 'redis://127.0.0.1:6379/0';
+  const prefixes: string[] = [];
+  const proxies: TcpProxy[] = [];
+  afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
+  });
+  afterAll(async () => {
+    for (const prefix of prefixes) await deleteRedisKeys(prefix);
+  });
+  function prefix(label: string) {
+    const value = uniqueRedisPrefix(label);
+    prefixes.push(value);
+    return value;
+  }
+  async function proxyToRedis() {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 });
+    proxies.push(proxy);
+    return proxy;
+  }
+  async function eventually(check: () => Promise<boolean>, timeoutMs = 8_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await sleep(50);
+    }
+  }
 
   it('shares state between two instances', async () => {
-    const a = await stores(url);
-    const b = await stores(url);
-    const key = `user-${Date.now()}-${Math.random()}`;
-    await a.leads.set(key, { leadId: 77 });
-    expect(await b.leads.get(key)).toEqual({ leadId: 77 });
+    const p = prefix('share');
+    const a = await stores(redisUrl(p));
+    const b = await stores(redisUrl(p));
+    await a.leads.set('user-1', { leadId: 77 });
+    expect(await b.leads.get('user-1')).toEqual({ leadId: 77 });
     expect(await a.ping()).toBe(true);
-    await a.leads.delete(key);
+  });
+
+  it('keeps every key under its prefix, invisible to a bot on another prefix', async () => {
+    const north = prefix('north');
+    const south = prefix('south');
+    const a = await stores(redisUrl(north));
+    const b = await stores(redisUrl(south));
+    await a.leads.set('5', { leadId: 1 });
+    await a.conversations.set('5', { step: 'x' });
+    await a.chatLock.run('5', async () => {
+      expect(await redisKeys(north)).toContain(`${north}:lock:5`);
+    });
+    expect(await b.leads.get('5')).toBeUndefined();
+    expect(await redisKeys(north)).toEqual([`${north}:conversations::5`, `${north}:leads::5`]);
+    expect(await redisKeys(south)).toEqual([]);
   });
 
   it('never runs one chat on two instances at once', async () => {
-    const a = await stores(url);
-    const b = await stores(url);
-    const key = `chat-${Date.now()}-${Math.random()}`;
+    const p = prefix('lock');
+    const a = await stores(redisUrl(p));
+    const b = await stores(redisUrl(p));
     let running = 0;
     let maxRunning = 0;
     const task = async () => {
@@ -96,7 +186,126 @@ describe('redis store', () => {
       await sleep(15);
       running--;
     };
-    await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).chatLock.run(key, task)));
+    await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).chatLock.run('chat-1', task)));
     expect(maxRunning).toBe(1);
+  });
+
+  it('keeps the lock while a slow update runs longer than its expiry', async () => {
+    const p = prefix('renew');
+    const clients = [
+      createClient({ url: 'redis://127.0.0.1:6379/0' }),
+      createClient({ url: 'redis://127.0.0.1:6379/0' }),
+    ];
+    await Promise.all(clients.map((c) => c.connect()));
+    try {
+      const [a, b] = clients.map(
+        (c) =>
+          new RedisChatLock(c as unknown as RedisLockClient, {
+            ttlMs: 150,
+            waitMs: 5_000,
+            prefix: `${p}:lock:`,
+          }),
+      ) as [RedisChatLock, RedisChatLock];
+      const order: string[] = [];
+      const slow = a.run('chat', async () => {
+        order.push('a start');
+        await sleep(600);
+        order.push('a end');
+      });
+      await sleep(20);
+      const other = b.run('chat', async () => void order.push('b'));
+      await Promise.all([slow, other]);
+      expect(order).toEqual(['a start', 'a end', 'b']);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
+  it("lets the next instance in once a crashed holder's lock expires", async () => {
+    const p = prefix('crash');
+    const s = await stores(redisUrl(p));
+    // What a SIGKILLed instance leaves behind: its lock, never released.
+    await setRawRedisValue(`${p}:lock:chat-9`, 'dead-instance');
+    const raw = createClient({ url: 'redis://127.0.0.1:6379/0' });
+    await raw.connect();
+    await raw.pExpire(`${p}:lock:chat-9`, 400);
+    await raw.close();
+    const started = Date.now();
+    const waited = await s.chatLock.run('chat-9', async () => Date.now() - started);
+    expect(waited).toBeGreaterThanOrEqual(300);
+    expect(waited).toBeLessThan(3_000);
+  });
+
+  it('fails loudly while Redis is away, instead of answering "nothing stored", and recovers', async () => {
+    const p = prefix('outage');
+    const proxy = await proxyToRedis();
+    const s = await stores(redisUrl(p, proxy.port));
+    await s.conversations.set('7', { step: 'summary' });
+
+    proxy.cut();
+    await expect(s.conversations.get('7')).rejects.toThrow();
+    await expect(s.conversations.set('7', { step: 'idle' })).rejects.toThrow();
+    const ran: string[] = [];
+    await expect(s.chatLock.run('7', async () => void ran.push('task'))).rejects.toThrow();
+    expect(ran).toEqual([]);
+    expect(await s.ping()).toBe(false);
+
+    proxy.restore();
+    await eventually(() => s.ping());
+    expect(await s.conversations.get('7')).toEqual({ step: 'summary' });
+  });
+
+  it('releases a lock whose release hit a Redis blip as soon as Redis is back', async () => {
+    const p = prefix('blip');
+    const proxy = await proxyToRedis();
+    const s = await stores(redisUrl(p, proxy.port));
+    // Redis goes away just as the update finishes: the release cannot reach it.
+    await s.chatLock.run('3', async () => proxy.cut());
+    proxy.restore();
+    await eventually(() => s.ping());
+    const started = Date.now();
+    await s.chatLock.run('3', async () => undefined);
+    // Without the retried release the chat would wait for the lock's 10 s expiry.
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('starts while Redis is unreachable and connects by itself once it is back', async () => {
+    const p = prefix('late');
+    const proxy = await proxyToRedis();
+    proxy.cut();
+    const s = await stores(redisUrl(p, proxy.port), 60_000, { redisConnectWaitMs: 200 });
+    expect(await s.ping()).toBe(false);
+    proxy.restore();
+    await eventually(() => s.ping());
+    await s.leads.set('1', { leadId: 3 });
+    expect(await s.leads.get('1')).toEqual({ leadId: 3 });
+  });
+
+  it('closes promptly while still trying to reach Redis', async () => {
+    const proxy = await proxyToRedis();
+    proxy.cut();
+    const s = await createStores({
+      url: redisUrl(prefix('close'), proxy.port),
+      conversationTtlMs: 60_000,
+      redisConnectWaitMs: 100,
+    });
+    const started = Date.now();
+    await s.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('reads a corrupt conversation as unreadable text for that user only', async () => {
+    const p = prefix('corrupt');
+    const unreadable: StoreNamespace[] = [];
+    const s = await stores(redisUrl(p), 60_000, {
+      onUnreadable: (namespace) => void unreadable.push(namespace),
+    });
+    await s.conversations.set('43', { step: 'summary' });
+    await setRawRedisValue(`${p}:conversations::42`, '{"value":{"step":');
+    const raw = await s.conversations.get('42');
+    expect(parseStoredState(raw)).toBeUndefined();
+    expect(raw).toBe('{"value":{"step":');
+    expect(await s.conversations.get('43')).toEqual({ step: 'summary' });
+    expect(unreadable).toEqual(['conversations']);
   });
 });

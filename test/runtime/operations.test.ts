@@ -1,0 +1,209 @@
+/**
+ * The app as operators run it (`startApp` with a parsed environment, long polling): /metrics
+ * after a whole booking, /healthz when the studio or Redis goes away, and what a prospect hears
+ * while Redis is unreachable.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type RunningApp, startApp } from '../../src/app.ts';
+import { parseConfig } from '../../src/config.ts';
+import { createFakeTelegram, type FakeTelegram } from '../../src/fake-telegram/index.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import {
+  deleteRedisKeys,
+  redisUrl,
+  setRawRedisValue,
+  startTcpProxy,
+  type TcpProxy,
+  uniqueRedisPrefix,
+} from '../store/redis-helpers.ts';
+import {
+  answerLeadQuestions,
+  bookAndConfirm,
+  botEnv,
+  chooseOfferAndSlot,
+  countMatching,
+  eventually,
+  metricValue,
+  type Prospect,
+  step,
+  texts,
+} from './helpers.ts';
+
+const zofia: Prospect = {
+  firstName: 'Zofia',
+  lastName: 'Kowalczyk',
+  email: 'zofia.k@example.com',
+  telephone: '+4915112345678',
+  street: 'Kastanienallee',
+  houseNumber: '7',
+  zipCode: '10435',
+  city: 'Berlin',
+};
+
+interface World {
+  sandbox: Sandbox;
+  fake: FakeTelegram;
+  app: RunningApp;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startWorld(storageUrl: string): Promise<World> {
+  const sandbox = await createSandbox({ rateLimitPerMinute: false });
+  cleanups.push(() => sandbox.close());
+  const fake = await createFakeTelegram();
+  cleanups.push(() => fake.close());
+  const app = await startApp(parseConfig(botEnv({ fake, sandbox, storageUrl })), {
+    host: '127.0.0.1',
+    logger: silentLogger(),
+    announce: () => undefined,
+  });
+  cleanups.push(() => app.stop());
+  return { sandbox, fake, app };
+}
+
+async function metricsText(app: RunningApp): Promise<string> {
+  const response = await fetch(`${app.http?.url}/metrics`);
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+async function health(app: RunningApp): Promise<{ status: number; body: Record<string, string> }> {
+  const response = await fetch(`${app.http?.url}/healthz`);
+  return { status: response.status, body: (await response.json()) as Record<string, string> };
+}
+
+describe('metrics', () => {
+  it('count a whole booking with confirmation through the funnel, the studio calls and the updates', async () => {
+    const { app, fake } = await startWorld('memory:');
+    const user = fake.user({ firstName: 'Zofia' });
+
+    await chooseOfferAndSlot(user, /Rückenfit/);
+    await answerLeadQuestions(user, zofia);
+    await bookAndConfirm(user);
+    // One Telegram error, answered by the Bot API: the user blocked the bot before /help.
+    fake.failNext('sendMessage', { error_code: 403, description: 'Forbidden: bot was blocked by the user' });
+    await user.sendText('/help');
+    await eventually(
+      async () => metricValue(await metricsText(app), 'trialgram_telegram_api_errors_total') !== undefined,
+    );
+
+    const metrics = await metricsText(app);
+    const funnel = (stage: string) => metricValue(metrics, 'trialgram_booking_funnel_total', { stage });
+    expect({
+      started: funnel('started'),
+      offer_chosen: funnel('offer_chosen'),
+      slot_chosen: funnel('slot_chosen'),
+      lead_created: funnel('lead_created'),
+      booked: funnel('booked'),
+      confirmation_required: funnel('confirmation_required'),
+      confirmed: funnel('confirmed'),
+      duplicate: funnel('duplicate'),
+      expired: funnel('expired'),
+    }).toEqual({
+      started: 1,
+      offer_chosen: 1,
+      slot_chosen: 1,
+      lead_created: 1,
+      booked: 1,
+      confirmation_required: 1,
+      confirmed: 1,
+      duplicate: 0,
+      expired: 0,
+    });
+
+    const calls = (endpoint: string) =>
+      metricValue(metrics, 'trialgram_studio_api_calls_total', { endpoint, status: '200' });
+    expect(calls('leadCreate')).toBe(1);
+    expect(calls('classBook')).toBe(1);
+    expect(calls('confirm')).toBe(1);
+    expect(
+      metricValue(metrics, 'trialgram_studio_api_duration_seconds_count', { endpoint: 'classBook' }),
+    ).toBe(1);
+
+    // What the prospect sent: /start, Rückenfit, slot, gender skip, date-of-birth skip, Book now,
+    // Confirm are taps or commands; first name, last name, e-mail, contact, street, number, postcode,
+    // city and /help are messages.
+    const sent = user.chat.messages.filter((m) => m.from === 'user').length;
+    const taps = fake.calls.filter((c) => c.method === 'answerCallbackQuery').length;
+    expect(metricValue(metrics, 'trialgram_updates_total', { type: 'callback_query' })).toBe(taps);
+    expect(metricValue(metrics, 'trialgram_updates_total', { type: 'message' })).toBe(sent);
+    expect(sent).toBeGreaterThanOrEqual(10);
+
+    expect(
+      metricValue(metrics, 'trialgram_telegram_api_errors_total', { method: 'sendMessage', code: '403' }),
+    ).toBe(1);
+  });
+});
+
+describe('health and Redis outages', () => {
+  const prefixes: string[] = [];
+  afterAll(async () => {
+    for (const prefix of prefixes) await deleteRedisKeys(prefix);
+  });
+
+  async function startOnProxiedRedis(): Promise<World & { proxy: TcpProxy; prefix: string }> {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 });
+    cleanups.push(() => proxy.close());
+    const prefix = uniqueRedisPrefix('ops');
+    prefixes.push(prefix);
+    return { proxy, prefix, ...(await startWorld(redisUrl(prefix, proxy.port))) };
+  }
+
+  it('/healthz names the studio while its API fails, and recovers with it', async () => {
+    const { app, sandbox } = await startOnProxiedRedis();
+    expect(await health(app)).toEqual({ status: 200, body: { status: 'ok', store: 'ok', studio: 'ok' } });
+
+    sandbox.faults.set('studio', { kind: 'status', status: 500 });
+    expect(await health(app)).toEqual({
+      status: 503,
+      body: { status: 'unhealthy', store: 'ok', studio: 'unavailable' },
+    });
+
+    sandbox.faults.clear('studio');
+    expect((await health(app)).status).toBe(200);
+  });
+
+  it('answers "temporarily unavailable" while Redis is unreachable and carries on once it is back', async () => {
+    const { app, fake, proxy } = await startOnProxiedRedis();
+    const user = fake.user({ firstName: 'Zofia' });
+    await chooseOfferAndSlot(user, /Yoga Flow/);
+    await step(user, () => user.sendText(zofia.firstName), texts.lastName);
+
+    proxy.cut();
+    expect(await health(app)).toEqual({
+      status: 503,
+      body: { status: 'unhealthy', store: 'unavailable', studio: 'ok' },
+    });
+    await step(user, () => user.sendText(zofia.lastName), texts.storeUnavailable);
+
+    proxy.restore();
+    await eventually(async () => (await health(app)).status === 200);
+    // The answer given during the outage was not kept; the bot still asks for the last name.
+    await step(user, () => user.sendText(zofia.lastName), texts.email);
+    await step(user, () => user.sendText(zofia.email), texts.summary);
+    expect(user.chat.last('bot')?.text).toContain('Name: Zofia Kowalczyk');
+    await bookAndConfirm(user);
+    expect(countMatching(user, texts.booked)).toBe(1);
+    expect(countMatching(user, texts.storeUnavailable)).toBe(1);
+  });
+
+  it('restarts only the prospect whose stored conversation is unreadable, with a friendly word', async () => {
+    const { fake, prefix } = await startOnProxiedRedis();
+    const broken = fake.user({ firstName: 'Zofia' });
+    const other = fake.user({ firstName: 'Yusuf' });
+    await chooseOfferAndSlot(broken, /Yoga Flow/);
+    await chooseOfferAndSlot(other, /Yoga Flow/);
+
+    await setRawRedisValue(`${prefix}:conversations::${broken.id}`, '{"value":"{\\"version\\":1,\\"st');
+    await step(broken, () => broken.sendText(zofia.firstName), /lost track of our conversation/);
+    await step(broken, () => broken.start(), texts.offers);
+
+    // The other prospect is where they were.
+    await step(other, () => other.sendText('Yusuf'), texts.lastName);
+  });
+});
