@@ -34,63 +34,61 @@ const telegramId = z
   .regex(/^-?\d{1,19}$/, { error: 'must be a numeric Telegram id' })
   .transform((value) => Number(value));
 
-const schema = z
-  .object({
-    BOT_TOKEN: optional(
-      z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, { error: 'is not a bot token from BotFather' }),
-    ),
-    TELEGRAM_API_ROOT: optional(httpUrl),
-    PERFECTGYM_BASE_URL: optional(httpUrl),
-    PERFECTGYM_API_KEY: optional(z.string()),
-    PERFECTGYM_TIMEOUT_MS: optional(integer(500, 120_000)).default(10_000),
-    DEFAULT_LOCALE: optional(
-      z.enum(supportedLocales, { error: `must be one of ${supportedLocales.join(', ')}` }),
-    ).default('en'),
-    PRIVACY_URL: optional(httpUrl),
-    STUDIO_TIME_ZONE: optional(
-      z.string().refine((zone) => isValidTimeZone(zone), {
-        error: 'must be an IANA time zone such as Europe/Berlin',
-      }),
-    ).default('Europe/Berlin'),
-    STORAGE_URL: optional(
-      z.string().regex(/^(sqlite:.+|memory:|rediss?:\/\/.+)$/, {
-        error: 'must be sqlite:<path>, memory: or redis://host:port',
-      }),
-    ).default('sqlite:./data/trialgram.sqlite'),
-    CONVERSATION_TTL_HOURS: optional(integer(1, 24 * 90)).default(24),
-    CACHE_TTL_SECONDS: optional(integer(0, 86_400)).default(300),
-    ADMIN_IDS: optional(z.string())
-      .transform((value) => (value === undefined ? [] : value.split(',').map((part: string) => part.trim())))
-      .pipe(z.array(telegramId.refine((id) => id > 0, { error: 'must be a user id' }))),
-    STAFF_CHAT_ID: optional(telegramId),
-    WEBHOOK_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
-    WEBHOOK_SECRET: optional(
-      z
-        .string()
-        .regex(/^[A-Za-z0-9_-]{1,256}$/, { error: 'may only use A-Z, a-z, 0-9, _ and - (1-256 chars)' }),
-    ),
-    PORT: optional(integer(0, 65_535)).default(8080),
-    PLAYGROUND_PORT: optional(integer(0, 65_535)).default(3000),
-    LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default(
-      'info',
-    ),
-  })
-  .superRefine((env, ctx) => {
-    if (Boolean(env.PERFECTGYM_BASE_URL) !== Boolean(env.PERFECTGYM_API_KEY)) {
-      const missing = env.PERFECTGYM_BASE_URL ? 'PERFECTGYM_API_KEY' : 'PERFECTGYM_BASE_URL';
-      ctx.addIssue({
-        code: 'custom',
-        path: [missing],
-        message:
-          'must be set together with the other PERFECTGYM_* variable (or leave both unset for the sandbox studio)',
-      });
-    }
-    if (env.WEBHOOK_URL && !env.BOT_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'needs BOT_TOKEN' });
-    }
-  });
+const schema = z.object({
+  BOT_TOKEN: optional(
+    z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, { error: 'is not a bot token from BotFather' }),
+  ),
+  TELEGRAM_API_ROOT: optional(httpUrl),
+  PERFECTGYM_BASE_URL: optional(httpUrl),
+  PERFECTGYM_API_KEY: optional(z.string()),
+  PERFECTGYM_TIMEOUT_MS: optional(integer(500, 120_000)).default(10_000),
+  DEFAULT_LOCALE: optional(
+    z.enum(supportedLocales, { error: `must be one of ${supportedLocales.join(', ')}` }),
+  ).default('en'),
+  PRIVACY_URL: optional(httpUrl),
+  STUDIO_TIME_ZONE: optional(
+    z.string().refine((zone) => isValidTimeZone(zone), {
+      error: 'must be an IANA time zone such as Europe/Berlin',
+    }),
+  ).default('Europe/Berlin'),
+  STORAGE_URL: optional(
+    z.string().regex(/^(sqlite:.+|memory:|rediss?:\/\/.+)$/, {
+      error: 'must be sqlite:<path>, memory: or redis://host:port',
+    }),
+  ).default('sqlite:./data/trialgram.sqlite'),
+  CONVERSATION_TTL_HOURS: optional(integer(1, 24 * 90)).default(24),
+  CACHE_TTL_SECONDS: optional(integer(0, 86_400)).default(300),
+  ADMIN_IDS: optional(z.string())
+    .transform((value) => (value === undefined ? [] : value.split(',').map((part: string) => part.trim())))
+    .pipe(z.array(telegramId.refine((id) => id > 0, { error: 'must be a user id' }))),
+  STAFF_CHAT_ID: optional(telegramId),
+  WEBHOOK_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+  WEBHOOK_SECRET: optional(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, { error: 'may only use A-Z, a-z, 0-9, _ and - (1-256 chars)' }),
+  ),
+  PORT: optional(integer(0, 65_535)).default(8080),
+  PLAYGROUND_PORT: optional(integer(0, 65_535)).default(3000),
+  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+});
 
 export type Env = Record<string, string | undefined>;
+
+function combinationProblems(env: Env): Array<{ variable: string; message: string }> {
+  const isSet = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: Array<{ variable: string; message: string }> = [];
+  if (isSet('PERFECTGYM_BASE_URL') !== isSet('PERFECTGYM_API_KEY')) {
+    problems.push({
+      variable: isSet('PERFECTGYM_BASE_URL') ? 'PERFECTGYM_API_KEY' : 'PERFECTGYM_BASE_URL',
+      message:
+        'must be set together with the other PERFECTGYM_* variable (or leave both unset for the sandbox studio)',
+    });
+  }
+  if (isSet('WEBHOOK_URL') && !isSet('BOT_TOKEN'))
+    problems.push({ variable: 'WEBHOOK_URL', message: 'needs BOT_TOKEN' });
+  return problems;
+}
 
 export interface Config {
   telegram:
@@ -126,14 +124,17 @@ export class ConfigError extends Error {
 /** Reads trialgram's configuration; throws a ConfigError naming every wrong variable. */
 export function parseConfig(env: Env): Config {
   const result = schema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => ({
-        variable: String(issue.path[0] ?? 'environment'),
-        message: issue.message,
-      })),
-    );
-  }
+  // Checked apart from the schema so that they are reported together with every other problem.
+  const problems = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => ({
+          variable: String(issue.path[0] ?? 'environment'),
+          message: issue.message,
+        }))),
+    ...combinationProblems(env),
+  ];
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   const e = result.data;
   return {
     telegram: e.BOT_TOKEN
