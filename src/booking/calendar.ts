@@ -3,13 +3,13 @@
  * the studio's wall-clock calendar, so windows of days ("the next three days") and yyyy-MM-dd
  * parameters are plain integer arithmetic, with no DST surprises.
  */
-import { formatInTimeZone } from 'date-fns-tz';
+import { formatInZone } from '../perfectgym/datetime.ts';
 
 const msPerDay = 86_400_000;
 
 /** The studio-calendar day an instant falls on. */
 export function dayNumber(epochMs: number, zone: string): number {
-  const iso = formatInTimeZone(epochMs, zone, 'yyyy-MM-dd');
+  const iso = formatInZone(epochMs, zone, 'yyyy-MM-dd');
   return dayNumberOfIsoDate(iso);
 }
 

@@ -4,8 +4,12 @@
  * are exact durations; days and longer are calendar steps in the studio's zone, so "1 DAY" booked at
  * 18:00 before a DST change still ends at 18:00 the next day.
  */
-import { addDays, addMonths, addWeeks, addYears } from 'date-fns';
-import { fromZonedTime, toZonedTime } from 'date-fns-tz';
+import { addDays } from 'date-fns/addDays';
+import { addMonths } from 'date-fns/addMonths';
+import { addWeeks } from 'date-fns/addWeeks';
+import { addYears } from 'date-fns/addYears';
+import { fromZonedTime } from 'date-fns-tz/fromZonedTime';
+import { toZonedTime } from 'date-fns-tz/toZonedTime';
 import type { TermWithMinutes } from '../perfectgym/schemas.ts';
 
 /** The deadline in epoch ms, or `undefined` for a unit this code does not know or a negative value. */

@@ -3,7 +3,8 @@
  * 18:00"), so a day is not always 24 hours: across a DST change the instants shift, the wall times
  * do not.
  */
-import { formatInTimeZone, fromZonedTime } from 'date-fns-tz';
+import { fromZonedTime } from 'date-fns-tz/fromZonedTime';
+import { formatInZone } from '../perfectgym/datetime.ts';
 
 /** A calendar date, `YYYY-MM-DD`. */
 export type LocalDate = string;
@@ -24,7 +25,7 @@ export const hourMs = 60 * minuteMs;
 export const dayMs = 24 * hourMs;
 
 export function localDateOf(epochMs: number, zone: string): LocalDate {
-  return formatInTimeZone(epochMs, zone, 'yyyy-MM-dd');
+  return formatInZone(epochMs, zone, 'yyyy-MM-dd');
 }
 
 /** The instant at which the wall clock in `zone` shows `time` (`HH:mm`) on `date`. */
@@ -71,7 +72,7 @@ export type TermUnit = 'MINUTES' | 'HOURS' | 'DAY' | 'WEEK' | 'MONTH' | 'YEAR';
 export function addTerm(epochMs: number, term: { value: number; unit: TermUnit }, zone: string): number {
   if (term.unit === 'MINUTES') return epochMs + term.value * minuteMs;
   if (term.unit === 'HOURS') return epochMs + term.value * hourMs;
-  const wall = new Date(`${formatInTimeZone(epochMs, zone, "yyyy-MM-dd'T'HH:mm:ss.SSS")}Z`);
+  const wall = new Date(`${formatInZone(epochMs, zone, "yyyy-MM-dd'T'HH:mm:ss.SSS")}Z`);
   if (term.unit === 'DAY' || term.unit === 'WEEK') {
     wall.setUTCDate(wall.getUTCDate() + term.value * (term.unit === 'WEEK' ? 7 : 1));
   } else {

@@ -4,12 +4,11 @@
  * booking: `notify` returns at once, failed sends are retried in the background, and a notice
  * that cannot be delivered is dropped with an error log.
  */
-import { formatInTimeZone } from 'date-fns-tz';
 import type { StaffNotice } from '../booking/effects.ts';
 import type { LeadFieldName } from '../booking/lead-fields.ts';
 import type { Logger } from '../logger.ts';
 import { scrubSecrets } from '../logger.ts';
-import { parseZonedDateTime } from '../perfectgym/datetime.ts';
+import { formatInZone, parseZonedDateTime } from '../perfectgym/datetime.ts';
 import { escapeHtml, type StaffMessageKey, type Translate } from './messages.ts';
 
 export type { Translate } from './messages.ts';
@@ -42,7 +41,7 @@ function studioTime(slotStart: string, zone: string): string {
   const parsed = parseZonedDateTime(slotStart);
   if (!parsed) return slotStart;
   const slotZone = parsed.zone ?? zone;
-  return `${formatInTimeZone(parsed.epochMs, slotZone, 'yyyy-MM-dd HH:mm')} (${slotZone})`;
+  return `${formatInZone(parsed.epochMs, slotZone, 'yyyy-MM-dd HH:mm')} (${slotZone})`;
 }
 
 /**
