@@ -1,0 +1,430 @@
+/**
+ * One benchmark run: the baseline (a bare grammY bot) and trialgram, each driven by simulated
+ * prospects through the fake Telegram Bot API, trialgram booking at the sandbox studio over
+ * loopback HTTP. Everything listens on 127.0.0.1, every wait has a timeout, and whatever the run
+ * set up (servers, the bot's process, temporary files, Redis keys) is removed when it ends.
+ */
+import diagnostics from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { cpus, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { createFakeTelegram } from '../src/fake-telegram/index.ts';
+import { createSandbox, type Sandbox, type SandboxSnapshot } from '../src/sandbox/index.ts';
+import { type BotHost, type HostedReport, hostBot, type Isolation } from './bot-host.ts';
+import type { BotSpec } from './bots.ts';
+import { cpuMsSince, type MemoryMark } from './instrument.ts';
+import { type BenchOptions, type StoreKind, soakFactor } from './options.ts';
+import {
+  bookTrial,
+  chatWithBaseline,
+  type DriveLimits,
+  type FlowOutcome,
+  forEachConcurrently,
+  loadLocaleTexts,
+  updatesPerBooking,
+} from './prospects.ts';
+import { benchmarkClassIds, benchmarkSeed } from './seed.ts';
+import { Histogram, type Summary } from './stats.ts';
+import { prepareStorage } from './storage.ts';
+
+export interface RunOptions {
+  prospects: number;
+  concurrency: number;
+  store: StoreKind;
+  soak: boolean;
+  /** Also drive the bare grammY bot (default: yes, except in soak mode). */
+  baseline?: boolean;
+  /** Where the bot runs; see bot-host.ts. Default 'process'. */
+  isolation?: Isolation;
+  /** How long one prospect waits for one answer. Default 30 s. */
+  stepTimeoutMs?: number;
+  /** No prospect step starts after this long. Default 20 minutes (60 in soak mode). */
+  maxRunMs?: number;
+  /** Progress lines (stderr in the CLI). */
+  progress?: (line: string) => void;
+  /** Where the bots' processes write their CPU profiles (process isolation only). */
+  cpuProfileDir?: string;
+}
+
+export interface FailureGroup {
+  step: string;
+  reason: string;
+  count: number;
+}
+
+export interface PhaseResult {
+  prospects: number;
+  concurrency: number;
+  flowsCompleted: number;
+  flowsFailed: number;
+  /** The most frequent reasons, at most ten. */
+  failures: FailureGroup[];
+  updates: number;
+  seconds: number;
+  updatesPerSecond: number;
+  /**
+   * CPU time of the benchmark's own process while prospects were driven: the fake Telegram, the
+   * sandbox studio and the prospects (and the bot too, when it runs in-process).
+   */
+  benchmarkCpuMs: number;
+  bot: HostedReport;
+  /** Bot API calls the bot made while handling updates. */
+  telegramCalls: number;
+}
+
+export interface BookingCheck {
+  /** Prospects who saw their booking confirmed. */
+  expected: number;
+  /** …whose lead and confirmed booking are in the sandbox exactly once. */
+  landedOnce: number;
+  missing: number;
+  duplicated: number;
+  notConfirmed: number;
+  /** Bookings in the sandbox that belong to no completed prospect. */
+  stray: number;
+  problems: string[];
+}
+
+export interface TrialgramPhaseResult extends PhaseResult {
+  store: StoreKind;
+  storeDescription: string;
+  bookings: BookingCheck;
+  /** Calls the sandbox received, by endpoint (its own count). */
+  studioCallsByEndpoint: Record<string, number>;
+  studioCalls: number;
+  /** Time inside the sandbox per request: request received to response finished. */
+  sandboxServiceMs: Summary;
+  /** Soak mode: readings of the bot's memory as the run went on. */
+  memory: MemoryMark[];
+}
+
+export interface BenchmarkResult {
+  startedAt: string;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  options: { prospects: number; concurrency: number; store: StoreKind; soak: boolean; isolation: Isolation };
+  baseline: PhaseResult | undefined;
+  trialgram: TrialgramPhaseResult;
+}
+
+const defaultStepTimeoutMs = 30_000;
+/** Soak readings taken with no prospect in flight. */
+export const idleStartLabel = 'before the first prospect';
+export const idleEndLabel = 'after the last prospect';
+const minutes = 60_000;
+
+/** Turns the CLI's options into a run (soak mode: ten times the prospects, no baseline). */
+export function runOptionsFrom(
+  options: BenchOptions,
+  progress?: (line: string) => void,
+  cpuProfileDir?: string,
+): RunOptions {
+  return {
+    ...(cpuProfileDir ? { cpuProfileDir } : {}),
+    prospects: options.soak ? options.prospects * soakFactor : options.prospects,
+    concurrency: options.concurrency,
+    store: options.store,
+    soak: options.soak,
+    ...(progress ? { progress } : {}),
+  };
+}
+
+export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult> {
+  const isolation = options.isolation ?? 'process';
+  const progress = options.progress ?? (() => undefined);
+  const startedAt = new Date().toISOString();
+  const deadlineAt = Date.now() + (options.maxRunMs ?? (options.soak ? 60 : 20) * minutes);
+  const limits: DriveLimits = { stepTimeoutMs: options.stepTimeoutMs ?? defaultStepTimeoutMs, deadlineAt };
+
+  const baseline =
+    (options.baseline ?? !options.soak)
+      ? await runBaselinePhase(options, isolation, limits, progress)
+      : undefined;
+  const trialgram = await runTrialgramPhase(options, isolation, limits, progress);
+  const cpuList = cpus();
+  return {
+    startedAt,
+    machine: {
+      cpus: cpuList.length,
+      cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
+    options: {
+      prospects: options.prospects,
+      concurrency: options.concurrency,
+      store: options.store,
+      soak: options.soak,
+      isolation,
+    },
+    baseline,
+    trialgram,
+  };
+}
+
+async function runBaselinePhase(
+  options: RunOptions,
+  isolation: Isolation,
+  limits: DriveLimits,
+  progress: (line: string) => void,
+): Promise<PhaseResult> {
+  const fake = await createFakeTelegram();
+  try {
+    const spec: BotSpec = { kind: 'baseline', telegram: { token: fake.token, apiRoot: fake.apiRoot } };
+    const host = await hostBot(spec, isolation, options.cpuProfileDir);
+    return await withHost(host, async () => {
+      progress(
+        `baseline: ${options.prospects} prospects × ${updatesPerBooking} messages, ${options.concurrency} at a time`,
+      );
+      const drive = await drivePhase('baseline', options, progress, (index) =>
+        chatWithBaseline(fake, index, updatesPerBooking, limits),
+      );
+      const bot = await host.finish();
+      return phaseResult(options, drive, bot);
+    });
+  } finally {
+    await fake.close();
+  }
+}
+
+async function runTrialgramPhase(
+  options: RunOptions,
+  isolation: Isolation,
+  limits: DriveLimits,
+  progress: (line: string) => void,
+): Promise<TrialgramPhaseResult> {
+  const text = loadLocaleTexts();
+  const seed = benchmarkSeed(Date.now(), options.prospects + 100);
+  const classIds = benchmarkClassIds(seed);
+  const cleanups: Array<() => Promise<unknown>> = [];
+  try {
+    const sandbox = await createSandbox({ seed, rateLimitPerMinute: false });
+    cleanups.push(() => sandbox.close());
+    const serviceTimes = timeSandboxRequests(sandbox);
+    cleanups.push(async () => serviceTimes.stop());
+    const fake = await createFakeTelegram();
+    cleanups.push(() => fake.close());
+    const storage = await prepareStorage(options.store);
+    cleanups.push(() => storage.cleanup());
+
+    const spec: BotSpec = {
+      kind: 'trialgram',
+      telegram: { token: fake.token, apiRoot: fake.apiRoot },
+      studio: { url: sandbox.url, apiKey: sandbox.apiKey },
+      storageUrl: storage.url,
+      // Sizes are kept per conversation, which would grow the bot's heap over a soak run.
+      recordStoredSizes: !options.soak,
+    };
+    const host = await hostBot(spec, isolation, options.cpuProfileDir);
+    return await withHost(host, async () => {
+      const memory: MemoryMark[] = [];
+      if (options.soak) memory.push(await host.markMemory(idleStartLabel));
+      const marks = options.soak ? soakMarks(options.prospects) : new Map<number, string>();
+      progress(
+        `trialgram (${storage.description}): ${options.prospects} prospects booking a trial, ${options.concurrency} at a time`,
+      );
+      const drive = await drivePhase(
+        'trialgram',
+        options,
+        progress,
+        (index) => bookTrial(fake, index, classIds[index % classIds.length] as number, text, limits),
+        async (completed) => {
+          const label = marks.get(completed);
+          if (label !== undefined) memory.push(await host.markMemory(label));
+        },
+      );
+      if (options.soak) memory.push(await host.markMemory(idleEndLabel));
+      const bot = await host.finish();
+      const snapshot = sandbox.snapshot();
+      const studioCallsByEndpoint = Object.fromEntries(
+        Object.entries(sandbox.callCounts()).filter(([, count]) => count > 0),
+      );
+      return {
+        ...phaseResult(options, drive, bot),
+        store: options.store,
+        storeDescription: storage.description,
+        bookings: checkBookings(snapshot, drive.outcomes),
+        studioCallsByEndpoint,
+        studioCalls: Object.values(studioCallsByEndpoint).reduce((sum, count) => sum + count, 0),
+        sandboxServiceMs: serviceTimes.summary(),
+        memory,
+      };
+    });
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) =>
+        progress(`cleaning up failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+  }
+}
+
+/** Runs `work` with the bot up; if anything fails, the bot's process is ended too. */
+async function withHost<T>(host: BotHost, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    host.abort();
+    throw error;
+  }
+}
+
+interface DriveResult {
+  outcomes: FlowOutcome[];
+  seconds: number;
+  cpuMs: number;
+}
+
+async function drivePhase(
+  name: string,
+  options: RunOptions,
+  progress: (line: string) => void,
+  prospect: (index: number) => Promise<FlowOutcome>,
+  afterEach?: (completed: number) => Promise<void>,
+): Promise<DriveResult> {
+  const outcomes: FlowOutcome[] = [];
+  let finished = 0;
+  let lastReport = performance.now();
+  const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
+  await forEachConcurrently(options.prospects, options.concurrency, async (index) => {
+    outcomes[index] = await prospect(index);
+    finished += 1;
+    await afterEach?.(finished);
+    const now = performance.now();
+    if (now - lastReport >= 5_000) {
+      lastReport = now;
+      progress(`${name}: ${finished}/${options.prospects} prospects done`);
+    }
+  });
+  return { outcomes, seconds: (performance.now() - started) / 1000, cpuMs: cpuMsSince(cpuAtStart) };
+}
+
+function phaseResult(options: RunOptions, drive: DriveResult, bot: HostedReport): PhaseResult {
+  const completed = drive.outcomes.filter((outcome) => outcome.completed).length;
+  const updates = drive.outcomes.reduce((sum, outcome) => sum + outcome.updatesSent, 0);
+  return {
+    prospects: options.prospects,
+    concurrency: Math.min(options.concurrency, options.prospects),
+    flowsCompleted: completed,
+    flowsFailed: drive.outcomes.length - completed,
+    failures: groupFailures(drive.outcomes),
+    updates,
+    seconds: drive.seconds,
+    updatesPerSecond: updates / drive.seconds,
+    benchmarkCpuMs: drive.cpuMs,
+    bot,
+    telegramCalls: Object.values(bot.telegramCallsByMethod).reduce((sum, count) => sum + count, 0),
+  };
+}
+
+function groupFailures(outcomes: FlowOutcome[]): FailureGroup[] {
+  const groups = new Map<string, FailureGroup>();
+  for (const outcome of outcomes) {
+    if (outcome.completed) continue;
+    const step = outcome.failedStep ?? '?';
+    // Numbers differ from prospect to prospect; without them, equal failures group together.
+    const reason = (outcome.reason ?? '').replace(/\d+/g, 'N');
+    const key = `${step}\n${reason}`;
+    const group = groups.get(key) ?? { step, reason, count: 0 };
+    group.count += 1;
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count).slice(0, 10);
+}
+
+/** Soak readings during the run, after 10 %, 20 %, … 90 % of the prospects. */
+function soakMarks(prospects: number): Map<number, string> {
+  const marks = new Map<number, string>();
+  for (let tenth = 1; tenth <= 9; tenth++) {
+    marks.set(Math.max(1, Math.round((prospects * tenth) / 10)), `after ${tenth * 10} % of the prospects`);
+  }
+  return marks;
+}
+
+/**
+ * Times every request the sandbox serves, from Node's HTTP server diagnostics: request parsed to
+ * response finished, which is the sandbox's own service time (the bot's wait on top of it is
+ * loopback, connection pool and event-loop queueing).
+ */
+function timeSandboxRequests(sandbox: Sandbox): { summary(): Summary; stop(): void } {
+  const port = Number(new URL(sandbox.url).port);
+  const started = new WeakMap<object, number>();
+  const samples = new Histogram();
+  const onStart = (message: unknown) => {
+    const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
+    if (request.socket.localPort === port) started.set(response, performance.now());
+  };
+  const onFinish = (message: unknown) => {
+    const { response } = message as { response: ServerResponse };
+    const start = started.get(response);
+    if (start !== undefined) samples.push(performance.now() - start);
+  };
+  diagnostics.subscribe('http.server.request.start', onStart);
+  diagnostics.subscribe('http.server.response.finish', onFinish);
+  return {
+    summary: () => samples.summary(),
+    stop() {
+      diagnostics.unsubscribe('http.server.request.start', onStart);
+      diagnostics.unsubscribe('http.server.response.finish', onFinish);
+    },
+  };
+}
+
+/**
+ * Every prospect who saw their booking confirmed must have exactly one lead (found by the e-mail
+ * address they typed) and exactly one booking for it, confirmed, in the sandbox; and the sandbox
+ * must hold no booking beyond those.
+ */
+export function checkBookings(snapshot: SandboxSnapshot, outcomes: FlowOutcome[]): BookingCheck {
+  const leadsByEmail = new Map<string, number[]>();
+  for (const lead of snapshot.leads) {
+    const email = (lead.leadCustomerData as { email?: unknown } | null)?.email;
+    if (typeof email !== 'string') continue;
+    leadsByEmail.set(email, [...(leadsByEmail.get(email) ?? []), lead.id]);
+  }
+  const bookingsByCustomer = new Map<number, SandboxSnapshot['bookings']>();
+  for (const booking of snapshot.bookings) {
+    bookingsByCustomer.set(booking.customerId, [
+      ...(bookingsByCustomer.get(booking.customerId) ?? []),
+      booking,
+    ]);
+  }
+  const check: BookingCheck = {
+    expected: 0,
+    landedOnce: 0,
+    missing: 0,
+    duplicated: 0,
+    notConfirmed: 0,
+    stray: 0,
+    problems: [],
+  };
+  const accounted = new Set<number>();
+  const problem = (line: string) => {
+    if (check.problems.length < 10) check.problems.push(line);
+  };
+  outcomes.forEach((outcome, index) => {
+    if (!outcome.completed) return;
+    check.expected += 1;
+    const leads = leadsByEmail.get(outcome.email) ?? [];
+    const bookings = leads.flatMap((leadId) => bookingsByCustomer.get(leadId) ?? []);
+    for (const booking of bookings) accounted.add(booking.id);
+    if (leads.length === 0 || bookings.length === 0) {
+      check.missing += 1;
+      problem(`prospect ${index}: ${leads.length} lead(s), no booking`);
+    } else if (leads.length > 1 || bookings.length > 1) {
+      check.duplicated += 1;
+      problem(`prospect ${index}: ${leads.length} lead(s), ${bookings.length} booking(s)`);
+    } else if (bookings[0]?.status === 'CANCELED' || bookings[0]?.confirmation.state !== 'CONFIRMED') {
+      check.notConfirmed += 1;
+      problem(
+        `prospect ${index}: booking ${bookings[0]?.status}, confirmation ${bookings[0]?.confirmation.state}`,
+      );
+    } else {
+      check.landedOnce += 1;
+    }
+  });
+  check.stray = snapshot.bookings.filter((booking) => !accounted.has(booking.id)).length;
+  if (check.stray > 0) problem(`${check.stray} booking(s) in the sandbox belong to no prospect who finished`);
+  return check;
+}

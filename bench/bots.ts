@@ -1,0 +1,71 @@
+/**
+ * The two bots the benchmark drives: trialgram wired as `src/app.ts` wires it in polling mode
+ * (against the fake Telegram and the sandbox studio), and the baseline, a bare grammY bot that
+ * answers every message with one sendMessage. Both run under @grammyjs/runner like production.
+ */
+import { run } from '@grammyjs/runner';
+import { Bot } from 'grammy';
+import type { BotRecorder } from './instrument.ts';
+
+export type BotKind = 'trialgram' | 'baseline';
+
+/** What a bot under test needs to know; plain data, so it can be sent to a child process. */
+export interface BotSpec {
+  kind: BotKind;
+  telegram: { token: string; apiRoot: string };
+  /** trialgram only. */
+  studio?: { url: string; apiKey: string };
+  /** trialgram only: STORAGE_URL. */
+  storageUrl?: string;
+  /**
+   * trialgram only: record the size of every stored conversation (default true). The recorder
+   * keeps one entry per conversation for that, so soak runs, which watch the heap, leave it off.
+   */
+  recordStoredSizes?: boolean;
+}
+
+export interface RunningBot {
+  /** Stops taking updates, waits for those in flight, closes pools and the store. */
+  stop(): Promise<void>;
+}
+
+/** Counts what trialgram logs (at the production default level, into the void) to spot trouble. */
+export interface LogCounter {
+  lines: number;
+  warnings: number;
+}
+
+/** The update types trialgram asks for, as `src/app.ts` does; the baseline takes the same. */
+export const allowedUpdates = ['message', 'callback_query'] as const;
+
+/** How long stop() waits for updates still being handled when the runner stops. */
+export const drainTimeoutMs = 30_000;
+
+export async function startBot(spec: BotSpec, recorder: BotRecorder, logs: LogCounter): Promise<RunningBot> {
+  recorder.startSampling();
+  let bot: RunningBot;
+  if (spec.kind === 'baseline') bot = await startBaseline(spec, recorder);
+  else {
+    // Imported only here, so the baseline's process never loads (nor pays the memory of) trialgram.
+    const { startTrialgram } = await import('./trialgram-bot.ts');
+    bot = await startTrialgram(spec, recorder, logs);
+  }
+  recorder.botStarted();
+  return bot;
+}
+
+/** The framework's floor: grammY, the runner, one sendMessage per message, nothing else. */
+async function startBaseline(spec: BotSpec, recorder: BotRecorder): Promise<RunningBot> {
+  const bot = new Bot(spec.telegram.token, { client: { apiRoot: spec.telegram.apiRoot } });
+  bot.on('message', (ctx) => ctx.reply('ok'));
+  await bot.init();
+  recorder.instrument(bot);
+  await bot.api.deleteWebhook();
+  const runner = run(bot, { runner: { fetch: { allowed_updates: [...allowedUpdates] } } });
+  return {
+    async stop() {
+      if (runner.isRunning()) await runner.stop();
+      await recorder.whenIdle(drainTimeoutMs);
+    },
+  };
+}

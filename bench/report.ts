@@ -1,0 +1,354 @@
+/**
+ * Turns a benchmark result into the issue's figures, each next to its baseline and its target
+ * where there is one, as a table for people or JSON for tools.
+ */
+import {
+  type BenchmarkResult,
+  idleEndLabel,
+  idleStartLabel,
+  type PhaseResult,
+  type TrialgramPhaseResult,
+} from './benchmark.ts';
+import type { StoreKind } from './options.ts';
+import type { Summary } from './stats.ts';
+
+/** Studio endpoints whose answers every prospect shares through the catalog's cache. */
+export const sharedEndpoints = ['classes', 'appointments', 'config', 'studio'] as const;
+
+/** Throughput targets, as a share of the bare grammY bot's updates per second. */
+export const throughputTargets: Partial<Record<StoreKind, number>> = { embedded: 0.5, redis: 0.35 };
+export const maxStudioCallsPerBooking = 6;
+export const maxStoredBytesPerConversation = 2048;
+/** Soak: the idle heap (after a full collection) may end this much above where it started. */
+export const soakHeapToleranceBytes = 5 * 2 ** 20;
+export const soakHeapToleranceShare = 0.05;
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface Figures {
+  completedBookings: number;
+  /** Calls to the per-booking endpoints (slots, lead, booking, confirm) per completed booking. */
+  flowCallsPerBooking: number;
+  /** Calls to the shared, cached endpoints (offers, config, studio) in the whole run. */
+  sharedCalls: number;
+  studioCallsPerBookingByEndpoint: Record<string, number>;
+  telegramCallsPerBooking: number;
+  telegramCallsPerBookingByMethod: Record<string, number>;
+  throughputRatio: number | undefined;
+  latencyRatio: { p50: number; p95: number; p99: number } | undefined;
+  peakRssRatio: number | undefined;
+  soakHeapGrowthBytes: number | undefined;
+  targets: TargetCheck[];
+}
+
+const perBooking = (count: number, bookings: number) => (bookings === 0 ? 0 : count / bookings);
+
+export function computeFigures(result: BenchmarkResult): Figures {
+  const { trialgram, baseline } = result;
+  const bookings = trialgram.bookings.landedOnce;
+  let sharedCalls = 0;
+  let flowCalls = 0;
+  const studioByEndpoint: Record<string, number> = {};
+  for (const [endpoint, count] of Object.entries(trialgram.studioCallsByEndpoint)) {
+    if ((sharedEndpoints as readonly string[]).includes(endpoint)) sharedCalls += count;
+    else flowCalls += count;
+    studioByEndpoint[endpoint] = perBooking(count, bookings);
+  }
+  const telegramByMethod: Record<string, number> = {};
+  for (const [method, count] of Object.entries(trialgram.bot.telegramCallsByMethod)) {
+    telegramByMethod[method] = perBooking(count, bookings);
+  }
+  const throughputRatio = baseline ? trialgram.updatesPerSecond / baseline.updatesPerSecond : undefined;
+  const latency = trialgram.bot.latencyMs;
+  const baseLatency = baseline?.bot.latencyMs;
+  const figures: Figures = {
+    completedBookings: bookings,
+    flowCallsPerBooking: perBooking(flowCalls, bookings),
+    sharedCalls,
+    studioCallsPerBookingByEndpoint: studioByEndpoint,
+    telegramCallsPerBooking: perBooking(trialgram.telegramCalls, bookings),
+    telegramCallsPerBookingByMethod: telegramByMethod,
+    throughputRatio,
+    latencyRatio: baseLatency
+      ? {
+          p50: latency.p50 / baseLatency.p50,
+          p95: latency.p95 / baseLatency.p95,
+          p99: latency.p99 / baseLatency.p99,
+        }
+      : undefined,
+    peakRssRatio: baseline ? trialgram.bot.peakRssBytes / baseline.bot.peakRssBytes : undefined,
+    soakHeapGrowthBytes: soakGrowth(trialgram),
+    targets: [],
+  };
+  figures.targets = checkTargets(result, figures);
+  return figures;
+}
+
+/**
+ * Heap growth over a soak run: the readings with no prospect in flight, before the first and after
+ * the last, both after a full collection. (Readings during the run also hold the state of the
+ * prospects in flight, so they are shown but not compared with the idle ones.)
+ */
+function soakGrowth(trialgram: TrialgramPhaseResult): number | undefined {
+  const start = trialgram.memory.find((mark) => mark.label === idleStartLabel);
+  const end = trialgram.memory.find((mark) => mark.label === idleEndLabel);
+  return start && end ? end.heapUsedBytes - start.heapUsedBytes : undefined;
+}
+
+function checkTargets(result: BenchmarkResult, figures: Figures): TargetCheck[] {
+  const { trialgram } = result;
+  const checks: TargetCheck[] = [];
+  const share = throughputTargets[trialgram.store];
+  if (share !== undefined && figures.throughputRatio !== undefined) {
+    checks.push({
+      name: `throughput (${trialgram.store} store)`,
+      target: `≥ ${percent(share)} of the bare grammY bot`,
+      measured: percent(figures.throughputRatio),
+      met: figures.throughputRatio >= share,
+    });
+  }
+  checks.push({
+    name: 'studio calls per completed booking',
+    target: `≤ ${maxStudioCallsPerBooking}, offers/config/studio from the shared cache`,
+    measured: `${fixed(figures.flowCallsPerBooking)} (+ ${figures.sharedCalls} cached-endpoint calls in all)`,
+    // Two decimals: the shared slot list is loaded a handful of times per run, not per booking.
+    met:
+      Math.round(figures.flowCallsPerBooking * 100) / 100 <= maxStudioCallsPerBooking &&
+      figures.sharedCalls <= sharedEndpoints.length * 2,
+  });
+  const storage = trialgram.bot.storage;
+  if (storage) {
+    checks.push({
+      name: 'stored bytes per active conversation',
+      target: `≤ ${maxStoredBytesPerConversation}`,
+      measured: `${Math.round(storage.largestPerConversation.max)} at most (mean ${Math.round(storage.largestPerConversation.mean)})`,
+      met: storage.largestPerConversation.max <= maxStoredBytesPerConversation,
+    });
+  }
+  if (figures.soakHeapGrowthBytes !== undefined) {
+    const start = trialgram.memory.find((mark) => mark.label === idleStartLabel);
+    const allowed = Math.max(soakHeapToleranceBytes, (start?.heapUsedBytes ?? 0) * soakHeapToleranceShare);
+    checks.push({
+      name: 'memory over the soak run (heap after GC)',
+      target: `no growth beyond noise (≤ ${mib(allowed)}, idle before vs. idle after)`,
+      measured: `${figures.soakHeapGrowthBytes >= 0 ? '+' : ''}${mib(figures.soakHeapGrowthBytes)}`,
+      met: figures.soakHeapGrowthBytes <= allowed,
+    });
+  }
+  checks.push({
+    name: 'every booking landed exactly once',
+    target: `${trialgram.prospects} of ${trialgram.prospects}`,
+    measured: `${trialgram.bookings.landedOnce} of ${trialgram.prospects}`,
+    met: trialgram.bookings.landedOnce === trialgram.prospects && trialgram.bookings.stray === 0,
+  });
+  return checks;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+const fixed = (value: number, digits = 2) => value.toFixed(digits);
+const percent = (value: number) => `${Math.round(value * 100)} %`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+const ratio = (value: number | undefined) => (value === undefined ? '' : `${value.toFixed(2)}×`);
+const latencyCell = (summary: Summary) => `${ms(summary.p50)} / ${ms(summary.p95)} / ${ms(summary.p99)}`;
+const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
+
+function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function byKey(counts: Record<string, number>, digits: number): string {
+  return Object.entries(counts)
+    .sort(([, a], [, b]) => b - a)
+    .map(([key, value]) => `${key} ${fixed(value, digits)}`)
+    .join(', ');
+}
+
+function phaseLine(name: string, phase: PhaseResult): string {
+  return `${name}: ${phase.flowsCompleted}/${phase.prospects} prospects finished, ${thousands(phase.updates)} updates in ${phase.seconds.toFixed(1)} s`;
+}
+
+/** The human-readable report. */
+export function formatReport(result: BenchmarkResult, figures: Figures = computeFigures(result)): string {
+  const { trialgram, baseline, machine, options } = result;
+  const tg = trialgram.bot;
+  const base = baseline?.bot;
+  const lines: string[] = [];
+  lines.push(
+    `trialgram benchmark — ${result.startedAt.slice(0, 10)}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`,
+  );
+  lines.push(
+    `${options.prospects} prospects, ${options.concurrency} concurrent, store: ${trialgram.storeDescription}${options.soak ? ', soak' : ''}; bot ${options.isolation === 'process' ? 'in its own process' : 'in the benchmark process'}`,
+  );
+  if (baseline) lines.push(phaseLine('baseline', baseline));
+  lines.push(phaseLine('trialgram', trialgram));
+  lines.push('');
+
+  const rows: string[][] = [['', 'trialgram', 'bare grammY', 'ratio']];
+  rows.push([
+    'updates per second',
+    fixed(trialgram.updatesPerSecond, 0),
+    baseline ? fixed(baseline.updatesPerSecond, 0) : '',
+    ratio(figures.throughputRatio),
+  ]);
+  rows.push([
+    'latency per update, ms (p50 / p95 / p99)',
+    latencyCell(tg.latencyMs),
+    base ? latencyCell(base.latencyMs) : '',
+    figures.latencyRatio
+      ? `${fixed(figures.latencyRatio.p50)} / ${fixed(figures.latencyRatio.p95)} / ${fixed(figures.latencyRatio.p99)}`
+      : '',
+  ]);
+  rows.push(['  without waiting for the studio', latencyCell(tg.latencyWithoutStudioMs), '', '']);
+  rows.push(['  studio waits per update that calls it', latencyCell(tg.studioMsPerUpdate), '', '']);
+  rows.push(['studio call round trip, ms (client side)', latencyCell(tg.studioCallMs), '', '']);
+  rows.push([
+    'sandbox service time, ms (inside the sandbox)',
+    latencyCell(trialgram.sandboxServiceMs),
+    '',
+    '',
+  ]);
+  rows.push([
+    'studio calls per completed booking',
+    `${fixed(figures.flowCallsPerBooking)} + ${figures.sharedCalls} cached-endpoint calls in all`,
+    '',
+    '',
+  ]);
+  rows.push([
+    'Telegram API calls per booking',
+    fixed(figures.telegramCallsPerBooking),
+    baseline ? fixed(perBooking(baseline.telegramCalls, baseline.flowsCompleted)) : '',
+    baseline
+      ? ratio(figures.telegramCallsPerBooking / perBooking(baseline.telegramCalls, baseline.flowsCompleted))
+      : '',
+  ]);
+  if (tg.storage) {
+    rows.push([
+      'stored bytes per active conversation',
+      `mean ${thousands(tg.storage.largestPerConversation.mean)}, max ${thousands(tg.storage.largestPerConversation.max)}`,
+      '',
+      '',
+    ]);
+    rows.push([
+      '  when finished',
+      `mean ${thousands(tg.storage.finalPerConversation.mean)}; other per-user records ${thousands(tg.storage.otherBytes / Math.max(1, tg.storage.conversations))}`,
+      '',
+      '',
+    ]);
+  }
+  const cpuPerBooking = (phase: PhaseResult) => phase.bot.cpuMs / Math.max(1, phase.flowsCompleted);
+  rows.push([
+    'bot CPU time per booking, ms',
+    fixed(cpuPerBooking(trialgram), 1),
+    baseline ? fixed(cpuPerBooking(baseline), 1) : '',
+    baseline ? ratio(cpuPerBooking(trialgram) / cpuPerBooking(baseline)) : '',
+  ]);
+  rows.push([
+    '  bot process busy (CPU time / wall time)',
+    percent(trialgram.bot.cpuMs / 1000 / trialgram.seconds),
+    baseline ? percent(baseline.bot.cpuMs / 1000 / baseline.seconds) : '',
+    '',
+  ]);
+  const loopDelay = (phase: PhaseResult) =>
+    `${ms(phase.bot.eventLoopDelayMs.p50)} / ${ms(phase.bot.eventLoopDelayMs.p99)}`;
+  rows.push([
+    '  bot event loop delay, ms (p50 / p99)',
+    loopDelay(trialgram),
+    baseline ? loopDelay(baseline) : '',
+    '',
+  ]);
+  rows.push([
+    '  benchmark process busy (fake Telegram, sandbox, prospects)',
+    percent(trialgram.benchmarkCpuMs / 1000 / trialgram.seconds),
+    baseline ? percent(baseline.benchmarkCpuMs / 1000 / baseline.seconds) : '',
+    '',
+  ]);
+  rows.push([
+    'peak RSS of the bot process',
+    mib(tg.peakRssBytes),
+    base ? mib(base.peakRssBytes) : '',
+    ratio(figures.peakRssRatio),
+  ]);
+  lines.push(table(rows));
+  lines.push('');
+  lines.push(
+    `studio calls per booking by endpoint (sandbox count): ${byKey(figures.studioCallsPerBookingByEndpoint, 3)}`,
+  );
+  lines.push(
+    `studio calls in all: ${Object.entries(trialgram.studioCallsByEndpoint)
+      .map(([endpoint, count]) => `${endpoint} ${count}`)
+      .join(', ')}`,
+  );
+  lines.push(
+    `Telegram API calls per booking by method: ${byKey(figures.telegramCallsPerBookingByMethod, 2)}`,
+  );
+  const failures = Object.entries(tg.studioCallFailures);
+  if (failures.length > 0)
+    lines.push(`studio call failures: ${failures.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  const telegramErrors = Object.entries(tg.telegramErrors);
+  if (telegramErrors.length > 0) {
+    lines.push(`Telegram API errors: ${telegramErrors.map(([k, v]) => `${k} ×${v}`).join('; ')}`);
+  }
+  if (tg.logs.warnings > 0 || tg.handlerErrors > 0) {
+    lines.push(`bot warnings/errors logged: ${tg.logs.warnings}; updates that threw: ${tg.handlerErrors}`);
+  }
+  const check = trialgram.bookings;
+  lines.push(
+    `bookings in the sandbox: ${check.landedOnce} of ${check.expected} confirmed flows landed exactly once` +
+      (check.missing + check.duplicated + check.notConfirmed + check.stray > 0
+        ? ` (missing ${check.missing}, duplicated ${check.duplicated}, not confirmed ${check.notConfirmed}, stray ${check.stray})`
+        : ''),
+  );
+  for (const problem of check.problems) lines.push(`  ${problem}`);
+  for (const [name, phase] of [
+    ['baseline', baseline],
+    ['trialgram', trialgram],
+  ] as const) {
+    if (!phase || phase.failures.length === 0) continue;
+    lines.push(`${name} prospects that did not finish: ${phase.flowsFailed}`);
+    for (const failure of phase.failures)
+      lines.push(`  ${failure.count} × at "${failure.step}": ${failure.reason}`);
+  }
+  if (trialgram.memory.length > 0) {
+    lines.push('');
+    lines.push('bot memory (heap after a full GC / RSS):');
+    for (const mark of trialgram.memory) {
+      lines.push(
+        `  ${mark.label.padEnd(28)} ${mib(mark.heapUsedBytes).padStart(10)} / ${mib(mark.rssBytes)}`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push(
+    table([
+      ['target', 'goal', 'measured', ''],
+      ...figures.targets.map((t) => [t.name, t.target, t.measured, t.met ? 'met' : 'MISSED']),
+    ]),
+  );
+  return lines.join('\n');
+}
+
+/** The JSON report: the raw result plus the derived figures and target checks. */
+export function formatJson(result: BenchmarkResult): string {
+  return JSON.stringify({ ...result, figures: computeFigures(result) }, null, 2);
+}
