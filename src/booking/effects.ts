@@ -160,6 +160,11 @@ export type Effect =
   | { type: 'edit'; view: View }
   /** Answer the callback query of this update; at most one per update. */
   | { type: 'answerCallback'; text?: Text | undefined; alert?: boolean | undefined }
+  /**
+   * Removes the buttons under the message whose button started this update, leaving its text as a
+   * record (the summary once "Book" is tapped: nothing there may be tapped again).
+   */
+  | { type: 'clearKeyboard' }
   | { type: 'sendCalendar'; ics: string; filename: string; caption: Text }
   /** Store the lead id for this Telegram user in the long-lived lead store. */
   | { type: 'rememberLead'; leadId: number }

@@ -294,7 +294,7 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
     }
     case 'book':
       if (step.name !== 'summary' || !isCurrentChoice(state, data)) break;
-      return work(state, { name: 'checkingSlot' }, ctx, [answer()]);
+      return work(state, { name: 'checkingSlot' }, ctx, [answer(), { type: 'clearKeyboard' }]);
   }
   return outdated(state, ctx);
 }

@@ -95,6 +95,9 @@ export function createConversation(deps: ConversationDeps): Conversation {
               case 'answerCallback':
                 await replies.answerCallback(session.locale, effect.text, effect.alert);
                 break;
+              case 'clearKeyboard':
+                await replies.clearKeyboard();
+                break;
               case 'sendCalendar':
                 await replies.sendCalendar(effect.ics, effect.filename, effect.caption, session.locale);
                 break;

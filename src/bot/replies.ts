@@ -18,6 +18,8 @@ export interface Replies {
   reply(view: View, locale: SupportedLocale): Promise<void>;
   edit(view: View, locale: SupportedLocale): Promise<void>;
   answerCallback(locale: SupportedLocale, text?: Text, alert?: boolean): Promise<void>;
+  /** Removes the inline buttons of the message whose button was tapped. */
+  clearKeyboard(): Promise<void>;
   sendCalendar(ics: string, filename: string, caption: Text, locale: SupportedLocale): Promise<void>;
   /** Answers the update's callback query silently if nothing answered it yet (stops the spinner). */
   answerPendingCallback(): Promise<void>;
@@ -71,6 +73,18 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
         ? { text: translator.render(locale, text), ...(alert ? { show_alert: true } : {}) }
         : {};
       await attempt('answerCallback', () => ctx.answerCallbackQuery(other));
+    },
+    async clearKeyboard() {
+      const message = ctx.callbackQuery?.message;
+      if (!message || message.date === 0) return;
+      try {
+        await ctx.api.editMessageReplyMarkup(message.chat.id, message.message_id);
+      } catch (error) {
+        if (isMessageNotModified(error)) return;
+        if (!isTelegramError(error)) throw error;
+        // Cosmetic: an old keyboard left in place is answered "out of date" if tapped.
+        logger.debug({ updateId, error: describeError(error) }, 'clearing the keyboard failed');
+      }
     },
     async sendCalendar(ics, filename, caption, locale) {
       const file = new InputFile(new TextEncoder().encode(ics), filename);

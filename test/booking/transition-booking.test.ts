@@ -123,6 +123,8 @@ describe('re-check before the lead is created', () => {
     const summary = reachSummary(ctx, studio);
     const booked = run(summary.state, tap(lastView(summary.effects), 'button-book'), ctx, studio);
     expect(booked.calls[0]).toMatchObject({ name: 'classSlots', fresh: true });
+    // The tapped summary loses its buttons at once, before any studio call.
+    expect(booked.effects.slice(0, 2).map((e) => e.type)).toEqual(['answerCallback', 'clearKeyboard']);
   });
 
   test('a full slot with waiting-list room is marked, and the summary says so', () => {

@@ -124,6 +124,10 @@ describe('booking a class that needs a confirmation (config 1)', () => {
     ]);
 
     await tap(ann, '✅ Book now');
+    // The summary stays as a record of what was sent, with nothing left to tap on it.
+    const sentSummary = ann.chat.message(summary?.messageId ?? -1);
+    expect(sentSummary?.text).toBe(summary?.text);
+    expect(labels(sentSummary)).toEqual([]);
     const reserved = ann.chat.last('bot');
     expect(reserved?.text).toBe(
       'Almost done! Rückenfit on Wednesday, 12 June 2030 at 18:00 is reserved for you. ' +
