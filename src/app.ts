@@ -5,7 +5,7 @@
 import { run } from '@grammyjs/runner';
 import type { Update } from 'grammy/types';
 import { describeError } from './bot/errors.ts';
-import { createBot, type TrialgramBot } from './bot/index.ts';
+import { allowedUpdates, createBot, type TrialgramBot } from './bot/index.ts';
 import { updateType } from './bot/middlewares/count-updates.ts';
 import type { Config } from './config.ts';
 import type { FakeTelegram } from './fake-telegram/index.ts';
@@ -177,7 +177,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       cleanups.push(() => (http as BotHttpServer).close());
       await bot.bot.api.setWebhook(config.webhook.url, {
         ...(config.webhook.secret ? { secret_token: config.webhook.secret } : {}),
-        allowed_updates: ['message', 'callback_query'],
+        allowed_updates: [...allowedUpdates],
       });
       announce(
         `Webhook mode: Telegram posts to ${config.webhook.url}; serving on port ${config.webhook.port}.`,
@@ -290,7 +290,7 @@ function startPolling(
       },
     },
     // silent: the runner would print fetch errors to stderr unstructured; getUpdates above logs them.
-    { runner: { fetch: { allowed_updates: ['message', 'callback_query'] }, silent: true } },
+    { runner: { fetch: { allowed_updates: [...allowedUpdates] }, silent: true } },
   );
   handle.task()?.catch((error: unknown) => {
     logger.fatal({ error: describeError(error) }, 'long polling stopped');

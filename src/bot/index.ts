@@ -84,6 +84,12 @@ function countTelegramErrors(metrics: Metrics): Transformer {
 }
 
 /** Builds the bot. Reads the locale files; makes no network call (that is `init`). */
+/**
+ * The updates trialgram asks Telegram for. Edited messages are included so that a prospect who
+ * edits an answer is told to send it again instead of hearing nothing.
+ */
+export const allowedUpdates = ['message', 'edited_message', 'callback_query'] as const;
+
 export function createBot(deps: BotDependencies): TrialgramBot {
   const { logger, metrics, stores, defaultLocale } = deps;
   const fallbackTimeZone = deps.fallbackTimeZone ?? 'Europe/Berlin';

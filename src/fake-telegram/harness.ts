@@ -49,6 +49,8 @@ export interface FakeUser {
   readonly chat: ChatView;
   /** Sends a text message; text starting with `/` carries a bot_command entity, as from a real client. */
   sendText(text: string): Promise<number>;
+  /** Edits a text message this user sent earlier (an `edited_message` update). */
+  editText(messageId: number, text: string): Promise<number>;
   /** Sends `/start` or `/start <payload>` (a deep link). */
   start(payload?: string): Promise<number>;
   /**
@@ -206,6 +208,7 @@ export function createFakeUser(world: World, user: UserRecord): FakeUser {
     firstName: user.firstName,
     chat: view,
     sendText,
+    editText: async (messageId, text) => world.userEditsMessage(user, messageId, text),
     start: (payload) => sendText(payload === undefined || payload === '' ? '/start' : `/start ${payload}`),
 
     async tap(query, options) {

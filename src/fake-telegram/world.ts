@@ -319,6 +319,25 @@ export class World {
     return this.#enqueue(user, 'message', { message: stored.message } as Omit<Update, 'update_id'>);
   }
 
+  /**
+   * A user edits a text message they sent: the chat shows the new text and the bot gets an
+   * `edited_message` update carrying the whole message with `edit_date`.
+   */
+  userEditsMessage(user: UserRecord, messageId: number, text: string): number {
+    const chat = this.#chats.get(user.id);
+    const stored = chat?.messages.get(messageId);
+    if (chat === undefined || stored === undefined || stored.message.from?.id !== user.id) {
+      throw new Error(`User ${user.id} has no message ${messageId} to edit`);
+    }
+    if (stored.message.text === undefined) throw new Error(`Message ${messageId} has no text to edit`);
+    const { entities: _old, ...rest } = stored.message;
+    const edited = this.replaceMessage(chat, { ...rest, text } as Message, undefined);
+    return this.#enqueue(user, 'edited_message', { edited_message: edited.message } as Omit<
+      Update,
+      'update_id'
+    >);
+  }
+
   /** A user taps an inline button: Telegram sends the bot a callback query with the button's data. */
   userTapsButton(user: UserRecord, message: Message, callbackData: string): number {
     const id = `${user.id}${String(this.#nextCallbackQuery).padStart(6, '0')}`;

@@ -125,6 +125,27 @@ describe('commands', () => {
     expect(lastText(ann)).toMatch(/\nWhat's your first name\?$/);
   });
 
+  it('answers an edited answer by asking for a new message, and keeps the step and what was entered', async () => {
+    h = await startHarness();
+    const ann = h.user({ firstName: 'Ann' });
+    await start(ann);
+    await tap(ann, '🏋️ Yoga Flow');
+    await tap(ann, firstSlot);
+    await send(ann, 'Ann');
+    const typo = ann.chat.last('user')?.messageId ?? -1;
+    expect(lastText(ann)).toBe(askLastName);
+
+    const update = await ann.editText(typo, 'Anna');
+    await ann.settled(update);
+    expect(lastText(ann)).toBe(
+      'I only read new messages, not edited ones. Please send your answer again as a new message.',
+    );
+    // Still at the last name; the first name stays as first sent.
+    await send(ann, 'Berg');
+    await send(ann, 'ann@example.com');
+    expect(lastText(ann)).toContain('Ann Berg');
+  });
+
   it('answers unknown commands, and staff commands for non-staff, with a pointer to /help', async () => {
     h = await startHarness({ adminIds: [424_242] });
     const ann = h.user();

@@ -140,6 +140,18 @@ describe('metrics', () => {
   });
 });
 
+describe('updates the app asks Telegram for', () => {
+  it('include edited messages, so an edited answer gets a reply instead of silence', async () => {
+    const { fake } = await startWorld('memory:');
+    const user = fake.user({ firstName: 'Edda' });
+    await user.sendText('/help');
+    await user.chat.waitFor((chat) => chat.messages.some((m) => m.from === 'bot'));
+    const sent = user.chat.last('user')?.messageId ?? -1;
+    await user.editText(sent, '/help please');
+    await user.chat.waitFor((chat) => (chat.last('bot')?.text ?? '').startsWith('I only read new messages'));
+  });
+});
+
 describe('health and Redis outages', () => {
   const prefixes: string[] = [];
   afterAll(async () => {
