@@ -381,6 +381,27 @@ describe('class booking', () => {
     expect(other.validationStatus).toBe('NO_CONTINGENT');
   });
 
+  it('answers EXPIRED to a confirmation after the term, and the place is free again', async () => {
+    const config = await configWhere(
+      (candidate) => candidate.allowBookingForLeads && candidate.confirmationOfBookingTerm !== undefined,
+    );
+    const [offer] = await bookableClassesOf(config.id);
+    const slots = await collect(client.classSlots(offer?.trialOfferClass.id ?? -1));
+    const slot = pick(slots, (candidate) => bookableNow(candidate) && freePlaces(candidate) > 0, 'open slot');
+    const booking = await client.bookClassSlot({ customerId: await newLead(), classSlotId: slot.id });
+    expect(booking.bookingStatus).toBe('BOOKED_WITH_CONFIRMATION_REQUIRED');
+
+    sandbox.clock.advance(25 * 3_600_000); // the demo config's term is 24 hours
+
+    expect(await client.confirmBooking(booking.bookingId)).toEqual({ status: 'EXPIRED' });
+    expect(sandbox.snapshot().bookings).toEqual([
+      expect.objectContaining({
+        id: booking.bookingId,
+        confirmation: expect.objectContaining({ state: 'EXPIRED' }),
+      }),
+    ]);
+  });
+
   it('says DISPLAY_ONLY for a class that is only listed', async () => {
     const classes = await collect(client.bookableTrialClasses());
     const displayOnly = pick(classes, (offer) => !offer.trialOfferClass.bookable, 'display-only class');
