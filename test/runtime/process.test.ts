@@ -72,6 +72,19 @@ function expectNothingPersonalOrSecretIn(bot: BotProcess) {
 }
 
 describe('a bot process', () => {
+  it('with a bot token but no studio credentials books at the embedded sandbox and says so at start-up', async () => {
+    const { PERFECTGYM_BASE_URL: _url, PERFECTGYM_API_KEY: _key, ...withoutStudio } = env;
+    const bot = await spawnBot(withoutStudio);
+    processes.push(bot);
+    expect(bot.stderr()).toMatch(/^SANDBOX MODE: no PERFECTGYM_BASE_URL\/PERFECTGYM_API_KEY set/m);
+
+    const user = fake.user({ firstName: 'Sami' });
+    await user.start();
+    await user.chat.waitFor((chat) => /Studio Kiez Berlin/.test(chat.last('bot')?.text ?? ''));
+    // The studio configured through the environment was never asked.
+    expect(sandbox.callCounts().studio + sandbox.callCounts().classes).toBe(0);
+  });
+
   it('is killed mid-conversation, and a new process carries on where the prospect was', async () => {
     const first = await startBot();
     const user = fake.user({ firstName: 'Zofia' });
