@@ -1,7 +1,7 @@
 /**
  * Browser tests drive Debian's Chromium through playwright-core (which downloads no browser).
  * A missing Chromium fails the test with instructions: skipping would hide that the page is
- * untested. CI installs it in .ci/run.
+ * untested. The test setup (test/global-setup.ts) installs it where it can.
  */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
@@ -12,7 +12,7 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
     throw new Error(
       `The playground's browser tests need Chromium at ${chromiumPath}, and it is missing. ` +
-        'Install it with `apt-get update && apt-get install -y chromium` (CI does this in .ci/run).',
+        'Install it with `apt-get update && apt-get install -y chromium` (the test setup does this when run as root).',
     );
   }
   return chromium.launch({
