@@ -60,7 +60,11 @@ export async function startTrialgram(
   });
   const stores = await createStores({ url: config.storageUrl, conversationTtlMs: config.conversationTtlMs });
   if (spec.recordStoredSizes !== false) recorder.watchStores(stores);
-  const catalog = createStudioCatalog({ client, cache: stores.cache, ttlMs: config.cacheTtlMs });
+  const catalog = createStudioCatalog({
+    client,
+    cache: stores.kind === 'redis' ? stores.cache : undefined,
+    ttlMs: config.cacheTtlMs,
+  });
   const bot = createBot({
     token: config.telegram.token,
     ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}),

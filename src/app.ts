@@ -99,7 +99,11 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       logger.warn('Redis is not reachable yet; starting anyway and reconnecting in the background');
     }
     cleanups.push(() => stores.close());
-    const catalog = createStudioCatalog({ client, cache: stores.cache, ttlMs: config.cacheTtlMs });
+    const catalog = createStudioCatalog({
+      client,
+      cache: stores.kind === 'redis' ? stores.cache : undefined,
+      ttlMs: config.cacheTtlMs,
+    });
 
     let fake: FakeTelegram | undefined;
     let token: string;

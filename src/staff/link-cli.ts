@@ -5,7 +5,6 @@
  */
 import { parseArgs } from 'node:util';
 import { Api, GrammyError, HttpError } from 'grammy';
-import { Keyv } from 'keyv';
 import { campaignPattern, decodeStartPayload, type StartPayload } from '../booking/deep-link.ts';
 import { type Config, ConfigError, type Env, parseConfig } from '../config.ts';
 import { scrubSecrets } from '../logger.ts';
@@ -176,7 +175,7 @@ async function openStudio(config: Config, io: CliIo): Promise<OpenStudio> {
     timeoutMs: studio.timeoutMs,
   });
   return {
-    catalog: createStudioCatalog({ client, cache: new Keyv(), ttlMs: 60_000 }),
+    catalog: createStudioCatalog({ client, ttlMs: 60_000 }),
     close: async () => {
       await client.close();
       await sandbox?.close();

@@ -1,7 +1,7 @@
 /**
  * What every prospect shares: the bookable offers, trial-offer configs and studio information.
  * They change rarely, so they are read once per TTL for all users (and all instances, through the
- * shared cache store) instead of once per conversation: this keeps a booking at a handful of
+ * shared cache store when there is one) instead of once per conversation: this keeps a booking at a handful of
  * studio calls. Concurrent misses for the same entry share one request.
  */
 import type { Keyv } from 'keyv';
@@ -31,17 +31,21 @@ export interface StudioCatalog {
   classSlots(classId: number, options?: { fresh?: boolean }): Promise<ClassSlot[]>;
   /** An appointment's slots in one window; cached and refreshed like {@link classSlots}. */
   appointmentSlots(query: AppointmentSlotsQuery, options?: { fresh?: boolean }): Promise<AppointmentSlot[]>;
-  /** Drops every cached entry (e.g. after the studio changed its offers). */
-  invalidate(): Promise<void>;
 }
 
 export interface StudioCatalogOptions {
   client: PerfectGymClient;
-  cache: Keyv;
+  /**
+   * The store shared by several instances (Redis). Without it each process caches for itself,
+   * which is all a single process needs: a store of its own would only add writes.
+   */
+  cache?: Keyv | undefined;
   ttlMs: number;
   /** How long a slot list is shared; short, since places fill up. Default 15 s; 0 = never cached. */
   slotsTtlMs?: number;
 }
+
+const maxLocalEntries = 500;
 
 export function createStudioCatalog({
   client,
@@ -53,20 +57,30 @@ export function createStudioCatalog({
   const local = new Map<string, { value: unknown; expires: number }>();
   const inFlight = new Map<string, Promise<unknown>>();
 
+  /** Slot keys carry dates and customer ids, so expired entries must go, or the map only grows. */
+  function remember(key: string, value: unknown, ttl: number) {
+    const now = Date.now();
+    if (local.size >= maxLocalEntries) {
+      for (const [k, entry] of local) if (entry.expires <= now) local.delete(k);
+    }
+    local.set(key, { value, expires: now + ttl });
+  }
+
   async function cached<T>(key: string, load: () => Promise<T>, ttl = ttlMs, fresh = false): Promise<T> {
     if (!fresh) {
       const hit = local.get(key);
       if (hit && hit.expires > Date.now()) return hit.value as T;
+      if (hit) local.delete(key);
     }
     const flightKey = fresh ? `fresh:${key}` : key;
     const pending = inFlight.get(flightKey);
     if (pending) return pending as Promise<T>;
     const promise = (async () => {
-      const shared = ttl > 0 && !fresh ? ((await cache.get(key)) as T | undefined) : undefined;
+      const shared = cache && ttl > 0 && !fresh ? ((await cache.get(key)) as T | undefined) : undefined;
       const value = shared ?? (await load());
       if (ttl > 0) {
-        local.set(key, { value, expires: Date.now() + ttl });
-        if (shared === undefined) await cache.set(key, value, ttl);
+        remember(key, value, ttl);
+        if (cache && shared === undefined) await cache.set(key, value, ttl);
       }
       return value;
     })();
@@ -103,9 +117,5 @@ export function createStudioCatalog({
         slotsTtlMs,
         options.fresh,
       ),
-    invalidate: async () => {
-      local.clear();
-      await cache.clear();
-    },
   };
 }
