@@ -3,14 +3,24 @@
  * the studio's wall-clock calendar, so windows of days ("the next three days") and yyyy-MM-dd
  * parameters are plain integer arithmetic, with no DST surprises.
  */
-import { formatInZone } from '../perfectgym/datetime.ts';
-
 const msPerDay = 86_400_000;
+
+// en-CA writes dates as yyyy-MM-dd. One formatter per zone: a slot list asks for many days.
+const isoDateFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The studio-calendar day an instant falls on. */
 export function dayNumber(epochMs: number, zone: string): number {
-  const iso = formatInZone(epochMs, zone, 'yyyy-MM-dd');
-  return dayNumberOfIsoDate(iso);
+  let formatter = isoDateFormatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    isoDateFormatters.set(zone, formatter);
+  }
+  return dayNumberOfIsoDate(formatter.format(epochMs));
 }
 
 export function dayNumberOfIsoDate(iso: string): number {
