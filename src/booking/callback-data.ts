@@ -13,7 +13,7 @@
 import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { Gender } from '../perfectgym/schemas.ts';
 import { type EditableField, editableFields } from './lead-fields.ts';
-import type { OfferRef } from './offer-kind.ts';
+import { type OfferRef, offerCode, parseOfferCode } from './offer-kind.ts';
 import { type SlotRef, slotKey } from './slot-presentation.ts';
 
 export const callbackFormatVersion = '1';
@@ -79,10 +79,6 @@ const fieldCodes = {
 
 const b36 = (n: number) => n.toString(36);
 
-function encodeOffer(offer: OfferRef): string {
-  return `${offer.type === 'class' ? 'c' : 'a'}${b36(offer.id)}`;
-}
-
 /**
  * Encodes a button payload.
  * @throws RangeError if the result would exceed Telegram's 64 bytes (only possible with ids beyond
@@ -93,7 +89,7 @@ export function encodeCallbackData(data: CallbackData): string {
   if ('rev' in data) parts.push(b36(data.rev));
   switch (data.action) {
     case 'offer':
-      parts.push(encodeOffer(data.offer));
+      parts.push(offerCode(data.offer));
       break;
     case 'offersPage':
       parts.push(b36(data.page));
@@ -111,13 +107,13 @@ export function encodeCallbackData(data: CallbackData): string {
       parts.push(fieldCodes[data.field]);
       break;
     case 'book':
-      parts.push(encodeOffer(data.offer), slotKey(data.slot));
+      parts.push(offerCode(data.offer), slotKey(data.slot));
       break;
     case 'confirm':
       parts.push(b36(data.bookingId), b36(data.deadlineMin));
       break;
     case 'bookAgain':
-      parts.push(encodeOffer(data.offer));
+      parts.push(offerCode(data.offer));
       break;
     case 'language':
       parts.push(data.locale);
@@ -138,13 +134,6 @@ function parseNumber(text: string | undefined): number | undefined {
   if (text === undefined || !base36Pattern.test(text)) return undefined;
   const value = Number.parseInt(text, 36);
   return Number.isSafeInteger(value) ? value : undefined;
-}
-
-function parseOffer(text: string | undefined): OfferRef | undefined {
-  if (!text) return undefined;
-  const type = text[0] === 'c' ? 'class' : text[0] === 'a' ? 'appointment' : undefined;
-  const id = parseNumber(text.slice(1));
-  return type && id !== undefined ? { type, id } : undefined;
 }
 
 function parseSlot(text: string | undefined): SlotRef | undefined {
@@ -206,7 +195,7 @@ function parseArgs(action: CallbackAction, parts: string[]): CallbackData | unde
   const [a, b] = hasRev ? parts.slice(1) : parts;
   switch (action) {
     case 'offer': {
-      const offer = parseOffer(a);
+      const offer = parseOfferCode(a);
       return offer && { action, rev, offer };
     }
     case 'offersPage': {
@@ -239,7 +228,7 @@ function parseArgs(action: CallbackAction, parts: string[]): CallbackData | unde
         : undefined;
     }
     case 'book': {
-      const offer = parseOffer(a);
+      const offer = parseOfferCode(a);
       const slot = parseSlot(b);
       return offer && slot && { action, rev, offer, slot };
     }
@@ -251,7 +240,7 @@ function parseArgs(action: CallbackAction, parts: string[]): CallbackData | unde
         : { action, bookingId, deadlineMin };
     }
     case 'bookAgain': {
-      const offer = parseOffer(a);
+      const offer = parseOfferCode(a);
       return offer && { action, offer };
     }
     case 'restart':

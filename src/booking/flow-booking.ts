@@ -17,7 +17,7 @@ import { choiceKey, slotsAgain } from './flow-slots.ts';
 import { formatLongDate, formatTime } from './format.ts';
 import { buildIcs } from './ics.ts';
 import { type MessageKey, type Text, text } from './messages.ts';
-import type { OfferRef } from './offer-kind.ts';
+import { type OfferRef, parseOfferCode } from './offer-kind.ts';
 import type { SlotRef } from './slot-presentation.ts';
 import { type BookingRecord, type FlowData, maxBookingRecords, type State } from './state.ts';
 import { button, chosenSlotArgs, contactParts, otherOffersRow, view, zoneOf } from './views.ts';
@@ -259,11 +259,9 @@ export function confirmationReminder(state: State, bookingId: number, ctx: FlowC
   return stay(state, [reply(existingBookingView(record, state.flow, ctx))]);
 }
 
+/** The offer of a booking record's choice (`offerCode` + ':' + slot key). */
 function offerOfChoice(choice: string): OfferRef | undefined {
-  const match = /^([ca])([0-9a-z]+):/.exec(choice);
-  if (!match) return undefined;
-  const id = Number.parseInt(match[2] ?? '', 36);
-  return Number.isSafeInteger(id) ? { type: match[1] === 'c' ? 'class' : 'appointment', id } : undefined;
+  return parseOfferCode(choice.split(':')[0]);
 }
 
 function expiredView(record: BookingRecord): View {

@@ -106,3 +106,11 @@ export const offerKinds: Record<OfferType, OfferKind> = { class: trialClass, app
 export function offerCode(offer: OfferRef): string {
   return `${offer.type === 'class' ? 'c' : 'a'}${offer.id.toString(36)}`;
 }
+
+/** Reads an {@link offerCode}; `undefined` for anything else. */
+export function parseOfferCode(code: string | undefined): OfferRef | undefined {
+  const match = code === undefined ? null : /^([ca])([0-9a-z]{1,13})$/.exec(code);
+  if (!match) return undefined;
+  const id = Number.parseInt(match[2] ?? '', 36);
+  return Number.isSafeInteger(id) ? { type: match[1] === 'c' ? 'class' : 'appointment', id } : undefined;
+}
