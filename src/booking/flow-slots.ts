@@ -23,8 +23,8 @@ import { askNextLeadField } from './flow-lead.ts';
 import { text } from './messages.ts';
 import { type OfferRef, offerCode, offerKinds } from './offer-kind.ts';
 import { type PresentedSlot, type SlotRef, sameSlot, slotDay, slotKey } from './slot-presentation.ts';
-import type { FlowData, State } from './state.ts';
-import { noSlotsView, type SlotListInput, slotListView, slotWindowDays } from './views.ts';
+import { type FlowData, maxStoredInstructorsLength, maxStoredLocationLength, type State } from './state.ts';
+import { noSlotsView, type SlotListInput, slotListView, slotWindowDays, zoneOf } from './views.ts';
 
 /** The record key of an offer + slot choice, shared with booking records. */
 export function choiceKey(offer: OfferRef, slot: SlotRef): string {
@@ -44,7 +44,7 @@ export function onSlotsLoaded(
   const learnedZone = event.loaded.slots.find((slot) => slot.startDateTime?.zone)?.startDateTime?.zone;
   const updated: FlowData = learnedZone ? { ...flow, zone: learnedZone } : flow;
   const kind = offerKinds[offer.type];
-  const presented = kind.present(event.loaded, ctx.now, updated.zone ?? ctx.fallbackTimeZone);
+  const presented = kind.present(event.loaded, ctx.now, zoneOf(updated, ctx));
   if (!presented) return stay(state);
   const withZone = { ...state, flow: updated };
 
@@ -106,9 +106,9 @@ function finishRecheck(state: State, presented: PresentedSlot[], ctx: FlowContex
       ...chosen,
       waitingList: fresh.availability === 'waitingList',
       bookable: offerKinds[offer.type].bookable(fresh),
-      ...(fresh.location ? { location: fresh.location.slice(0, 60) } : {}),
+      ...(fresh.location ? { location: fresh.location.slice(0, maxStoredLocationLength) } : {}),
       ...(fresh.instructorNames.length > 0
-        ? { instructors: fresh.instructorNames.join(', ').slice(0, 100) }
+        ? { instructors: fresh.instructorNames.join(', ').slice(0, maxStoredInstructorsLength) }
         : {}),
     },
   };
@@ -126,7 +126,7 @@ export function pickSlot(
   if (state.step.name !== 'choosingSlot' || !flow?.offer) return stay(state);
   const { window } = state.step;
   const startMs = data.slot.startMin * 60_000;
-  const zone = flow.zone ?? ctx.fallbackTimeZone;
+  const zone = zoneOf(flow, ctx);
   // Buttons of the current list carry the current revision, so this only stops forged data.
   if (startMs <= ctx.now || !windowContains(window, dayNumber(startMs, zone)))
     return { state, effects: [answer(text('callback-outdated'))] };

@@ -16,6 +16,9 @@ export const stateVersion = 1;
 
 /** Longest offer title kept in state (the studio's own title may be longer; the rest is cut). */
 export const maxStoredTitleLength = 80;
+/** Longest location name and instructor list kept for a chosen slot; longer ones are cut. */
+export const maxStoredLocationLength = 60;
+export const maxStoredInstructorsLength = 100;
 /**
  * How many bookings are kept per user, for confirm buttons and double-tap answers. Trial offers
  * allow a prospect one or two bookings (the config's contingent), so three is plenty.
@@ -43,8 +46,8 @@ const chosenSlotSchema = z.object({
       instructorIds: z.array(int).max(10),
     })
     .optional(),
-  location: z.string().max(60).optional(),
-  instructors: z.string().max(100).optional(),
+  location: z.string().max(maxStoredLocationLength).optional(),
+  instructors: z.string().max(maxStoredInstructorsLength).optional(),
 });
 
 const leadSchema = z.object({
