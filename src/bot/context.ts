@@ -30,6 +30,11 @@ export function telegramLocale(languageCode: string | undefined): SupportedLocal
   return supportedLocales.find((locale) => locale === code);
 }
 
+/** The language to answer this update in: the session's, else the Telegram app's, else the default. */
+export function localeOf(ctx: BotContext, defaultLocale: SupportedLocale): SupportedLocale {
+  return ctx.booking?.locale ?? telegramLocale(ctx.from?.language_code) ?? defaultLocale;
+}
+
 export function chooseLocale(
   profile: UserProfile,
   languageCode: string | undefined,

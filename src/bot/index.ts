@@ -16,7 +16,7 @@ import { createStaffNotifier, type StaffNotifier } from '../staff/notices.ts';
 import type { Stores } from '../store/index.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
 import { publicCommandsByLocale } from './command-menu.ts';
-import { type BotContext, telegramLocale } from './context.ts';
+import { type BotContext, localeOf } from './context.ts';
 import { createConversation } from './conversation.ts';
 import { describeError, isTelegramError } from './errors.ts';
 import { createCallbacksFeature } from './features/callbacks.ts';
@@ -83,13 +83,13 @@ function countTelegramErrors(metrics: Metrics): Transformer {
   };
 }
 
-/** Builds the bot. Reads the locale files; makes no network call (that is `init`). */
 /**
  * The updates trialgram asks Telegram for. Edited messages are included so that a prospect who
  * edits an answer is told to send it again instead of hearing nothing.
  */
 export const allowedUpdates = ['message', 'edited_message', 'callback_query'] as const;
 
+/** Builds the bot. Reads the locale files; makes no network call (that is `init`). */
 export function createBot(deps: BotDependencies): TrialgramBot {
   const { logger, metrics, stores, defaultLocale } = deps;
   const fallbackTimeZone = deps.fallbackTimeZone ?? 'Europe/Berlin';
@@ -149,7 +149,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
       botUsername: () => bot.botInfo.username,
       t: staffTranslations,
       logger,
-      localeOf: (ctx) => ctx.booking?.locale ?? telegramLocale(ctx.from?.language_code) ?? defaultLocale,
+      localeOf: (ctx) => localeOf(ctx, defaultLocale),
     }),
   );
   bot.use(createCallbacksFeature(conversation));
@@ -161,7 +161,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     logger.error({ updateId: ctx.update.update_id, error: describeError(error.error) }, 'update failed');
     if (isTelegramError(error.error) || ctx.chat?.type !== 'private') return;
     // A bug: the user gets a way forward instead of silence. Best effort, it may fail as well.
-    const locale = ctx.booking?.locale ?? telegramLocale(ctx.from?.language_code) ?? defaultLocale;
+    const locale = localeOf(ctx, defaultLocale);
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
     await ctx.reply(translator.bot(locale, 'bot-unexpected-error')).catch(() => undefined);
   });

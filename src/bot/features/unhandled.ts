@@ -5,21 +5,24 @@
  */
 import { Composer } from 'grammy';
 import type { SupportedLocale } from '../../config.ts';
-import { type BotContext, telegramLocale } from '../context.ts';
+import { type BotContext, localeOf } from '../context.ts';
 import type { Translator } from '../i18n.ts';
 
 export function createUnhandledFeature(
   translator: Translator,
   defaultLocale: SupportedLocale,
 ): Composer<BotContext> {
-  const localeOf = (ctx: BotContext) =>
-    ctx.booking?.locale ?? telegramLocale(ctx.from?.language_code) ?? defaultLocale;
+  const localeOfUpdate = (ctx: BotContext) => localeOf(ctx, defaultLocale);
   const composer = new Composer<BotContext>();
   const privateChats = composer.chatType('private');
 
   // Only commands get this far as text: the messages feature takes every other text.
-  privateChats.on('message:text', (ctx) => ctx.reply(translator.bot(localeOf(ctx), 'bot-unknown-command')));
-  privateChats.on('edited_message', (ctx) => ctx.reply(translator.bot(localeOf(ctx), 'bot-edited-message')));
+  privateChats.on('message:text', (ctx) =>
+    ctx.reply(translator.bot(localeOfUpdate(ctx), 'bot-unknown-command')),
+  );
+  privateChats.on('edited_message', (ctx) =>
+    ctx.reply(translator.bot(localeOfUpdate(ctx), 'bot-edited-message')),
+  );
   composer.on('callback_query', (ctx) => ctx.answerCallbackQuery());
   return composer;
 }

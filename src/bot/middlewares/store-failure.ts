@@ -6,7 +6,7 @@
 import type { MiddlewareFn } from 'grammy';
 import type { SupportedLocale } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
-import { type BotContext, telegramLocale } from '../context.ts';
+import { type BotContext, localeOf } from '../context.ts';
 import { describeError } from '../errors.ts';
 import type { Translator } from '../i18n.ts';
 import { StoreUnavailableError } from '../user-store.ts';
@@ -23,7 +23,7 @@ export function answerStoreFailures(options: {
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
       logger.error({ updateId: ctx.update.update_id, error: describeError(error) }, 'store unavailable');
-      const locale = ctx.booking?.locale ?? telegramLocale(ctx.from?.language_code) ?? options.defaultLocale;
+      const locale = localeOf(ctx, options.defaultLocale);
       // Best effort: the query may be answered already, and Telegram may be the next thing to fail.
       if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
       if (ctx.chat?.type === 'private') {
