@@ -100,7 +100,15 @@ export function createBot(deps: BotDependencies): TrialgramBot {
   });
   // The counter first and auto-retry around it, so every attempt of a retried call is counted.
   bot.api.config.use(countTelegramErrors(metrics));
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: maxTelegramRetryDelaySeconds }));
+  bot.api.config.use(
+    autoRetry({
+      maxRetryAttempts: 3,
+      maxDelaySeconds: maxTelegramRetryDelaySeconds,
+      // A network failure goes back to the caller (logged, retried by the runner or the notifier);
+      // left to auto-retry it would be retried without limit while holding the chat lock.
+      rethrowHttpErrors: true,
+    }),
+  );
 
   const staffTranslations = (locale: string) => (key: string, args?: Record<string, string | number>) =>
     translator.t(locale, key, args);

@@ -179,3 +179,17 @@ describe('the store being down', () => {
     expect(lastText(jonas)).toMatch(/\nWie ist dein Vorname\?$/);
   });
 });
+
+describe('Telegram out of reach', () => {
+  it('a Bot API call fails within seconds instead of being retried without end', async () => {
+    h = await startHarness({ polling: 'none' });
+    const ann = h.user();
+    await ann.start();
+    const chatId = ann.id;
+    await h.fake.close();
+
+    const started = Date.now();
+    await expect(h.bot.bot.api.sendMessage(chatId, 'hello?')).rejects.toThrow(/Network request/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
