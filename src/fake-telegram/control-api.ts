@@ -107,9 +107,10 @@ export function createControlApi(deps: ControlApiDependencies): {
     throw new ControlApiError(400, 'the body must be a JSON object');
   };
 
-  const existingUser = (chatId: number): FakeUser => {
+  /** A user who has a chat already; `init` (e.g. a new language_code) applies from this update on. */
+  const existingUser = (chatId: number, init: FakeUserInit = {}): FakeUser => {
     if (world.chat(chatId) === undefined) throw new ControlApiError(404, `no chat ${chatId}`);
-    return deps.userFor(chatId);
+    return deps.userFor(chatId, init);
   };
 
   const openEventStream = (request: IncomingMessage, response: ServerResponse, url: URL): void => {
@@ -203,11 +204,11 @@ export function createControlApi(deps: ControlApiDependencies): {
         if (typeof query !== 'string')
           throw new ControlApiError(400, 'callbackData (or text) must be a string');
         const options = typeof body.messageId === 'number' ? { messageId: body.messageId } : undefined;
-        updateId = await existingUser(chatId).tap(query, options);
+        updateId = await existingUser(chatId, userInit(body.user)).tap(query, options);
         break;
       }
       case 'contact':
-        updateId = await existingUser(chatId).shareContact({
+        updateId = await existingUser(chatId, userInit(body.user)).shareContact({
           ...(typeof body.phoneNumber === 'string' ? { phoneNumber: body.phoneNumber } : {}),
           ...(typeof body.ownContact === 'boolean' ? { ownContact: body.ownContact } : {}),
         });

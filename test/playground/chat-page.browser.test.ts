@@ -70,7 +70,11 @@ function scriptedBot(fake: FakeTelegram, seen: Seen): Bot {
     await ctx.answerCallbackQuery();
     await ctx.editMessageText('Edited: <i>all <b>done</b></i>', { parse_mode: 'HTML' });
   });
-  bot.callbackQuery('toast', (ctx) => ctx.answerCallbackQuery({ text: 'Saved for later' }));
+  bot.callbackQuery('toast', (ctx) =>
+    ctx.answerCallbackQuery({
+      text: ctx.from.language_code === 'de' ? 'Für später gemerkt' : 'Saved for later',
+    }),
+  );
   bot.callbackQuery('alert', (ctx) =>
     ctx.answerCallbackQuery({ text: 'This class is full', show_alert: true }),
   );
@@ -297,6 +301,9 @@ describe('the simulated Telegram user', () => {
     await expect.poll(() => botMessages(page).last().locator('.text').textContent()).toMatch(/^Hello Alex!/);
 
     await page.getByLabel('Telegram language').selectOption('de');
+    // A tap right after the switch already tells the bot the new language.
+    await botMessages(page).first().getByRole('button', { name: 'Toast' }).click();
+    await page.locator('.toast', { hasText: 'Für später gemerkt' }).waitFor();
     await page.getByRole('button', { name: 'Start', exact: true }).click();
 
     await expect.poll(() => botMessages(page).last().locator('.text').textContent()).toMatch(/^Hallo Alex!/);

@@ -123,9 +123,9 @@ async function main() {
     },
     {
       tap: (messageId, callbackData) =>
-        callApi(chatPath('tap'), { method: 'POST', body: { callbackData, messageId } }),
+        callApi(chatPath('tap'), { method: 'POST', body: { callbackData, messageId, user: userInit() } }),
       sendText,
-      shareContact: () => callApi(chatPath('contact'), { method: 'POST', body: {} }),
+      shareContact: () => callApi(chatPath('contact'), { method: 'POST', body: { user: userInit() } }),
       botChanged: () => panel.scheduleRefresh(),
     },
   );
