@@ -35,8 +35,10 @@ export interface LogCounter {
   warnings: number;
 }
 
-/** The update types trialgram asks for, as `src/app.ts` does; the baseline takes the same. */
-export const allowedUpdates = ['message', 'callback_query'] as const;
+import { allowedUpdates } from '../src/bot/allowed-updates.ts';
+
+/** The update types trialgram asks for (as `src/app.ts` does); the baseline takes the same. */
+export { allowedUpdates };
 
 /** How long stop() waits for updates still being handled when the runner stops. */
 export const drainTimeoutMs = 30_000;

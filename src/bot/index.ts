@@ -83,11 +83,7 @@ function countTelegramErrors(metrics: Metrics): Transformer {
   };
 }
 
-/**
- * The updates trialgram asks Telegram for. Edited messages are included so that a prospect who
- * edits an answer is told to send it again instead of hearing nothing.
- */
-export const allowedUpdates = ['message', 'edited_message', 'callback_query'] as const;
+export { allowedUpdates } from './allowed-updates.ts';
 
 /** Builds the bot. Reads the locale files; makes no network call (that is `init`). */
 export function createBot(deps: BotDependencies): TrialgramBot {

@@ -94,10 +94,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
     });
     inFlight.add(handling);
     void handling.finally(() => inFlight.delete(handling));
+    let ackTimer: NodeJS.Timeout | undefined;
     await Promise.race([
       handling,
-      new Promise((resolve) => setTimeout(resolve, webhook.ackAfterMs ?? 5_000).unref()),
+      new Promise((resolve) => {
+        ackTimer = setTimeout(resolve, webhook.ackAfterMs ?? 5_000);
+      }),
     ]);
+    clearTimeout(ackTimer);
     send(res, 200, '{"ok":true}');
   }
 
