@@ -5,6 +5,7 @@
  */
 import { run } from '@grammyjs/runner';
 import { Bot } from 'grammy';
+import { allowedUpdates } from '../src/bot/allowed-updates.ts';
 import type { BotRecorder } from './instrument.ts';
 
 export type BotKind = 'trialgram' | 'baseline';
@@ -34,8 +35,6 @@ export interface LogCounter {
   lines: number;
   warnings: number;
 }
-
-import { allowedUpdates } from '../src/bot/allowed-updates.ts';
 
 /** The update types trialgram asks for (as `src/app.ts` does); the baseline takes the same. */
 export { allowedUpdates };
