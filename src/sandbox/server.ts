@@ -133,9 +133,14 @@ function matchRoute(method: string, pathname: string) {
       continue;
     }
     const params: Record<string, string> = {};
-    route.paramNames.forEach((name, index) => {
-      params[name] = decodeURIComponent(match[index + 1] ?? '');
-    });
+    try {
+      route.paramNames.forEach((name, index) => {
+        params[name] = decodeURIComponent(match[index + 1] ?? '');
+      });
+    } catch {
+      // Malformed percent-encoding names no entity: unknown route, not a sandbox bug.
+      return undefined;
+    }
     return { route, params };
   }
   return allowed.length > 0 ? { allowed } : undefined;

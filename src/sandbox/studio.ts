@@ -300,7 +300,8 @@ export class Studio {
       id,
       firstname: data.firstname ?? '',
       lastname: data.lastname ?? '',
-      email: data.email ?? '',
+      // Trimmed as validateLead compares it: " ann@x.de " is the same customer next time.
+      email: (data.email ?? '').trim(),
       isLead: true,
     });
     return { leadCustomerId: id };

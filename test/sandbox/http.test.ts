@@ -33,6 +33,8 @@ describe('routing', () => {
     const answer = await test.call<ErrorBody>('GET', '/v1/trial-offers/nothing-here');
     expect(answer.status).toBe(404);
     expect(answer.body.errorCode).toBe('ROUTE_NOT_FOUND');
+    const malformed = await test.call<ErrorBody>('GET', '/v1/trial-offers/config/%E0');
+    expect(malformed.status).toBe(404);
   });
 
   it('answers 405 naming the allowed method when the method is wrong', async () => {

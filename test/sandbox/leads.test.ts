@@ -74,6 +74,20 @@ describe('lead validation', () => {
     expect(await validate(test, 2, { ...leadBasics, email: 'known@example.com' })).toBe('DUPLICATE_CUSTOMER');
     expect(await validate(test, 2, { ...leadBasics, email: 'Known@Example.COM' })).toBe('DUPLICATE_CUSTOMER');
   });
+
+  it('knows a lead created with spaces around the e-mail when it comes again', async () => {
+    const test = await startSandbox();
+    const created = await test.endpoint('leadCreate', {
+      body: { trialOfferConfigId: 2, leadCustomerData: { ...leadBasics, email: '  new.lead@example.com ' } },
+    });
+    expect(created.status).toBe(200);
+    expect(await validate(test, 2, { ...leadBasics, email: 'new.lead@example.com' })).toBe(
+      'DUPLICATE_CUSTOMER',
+    );
+    expect(await validate(test, 2, { ...leadBasics, email: ' New.Lead@example.com' })).toBe(
+      'DUPLICATE_CUSTOMER',
+    );
+  });
 });
 
 describe('lead creation', () => {
