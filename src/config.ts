@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isValidTimeZone } from './perfectgym/datetime.ts';
+import { parseStorageUrl } from './store/location.ts';
 
 export const supportedLocales = ['en', 'de'] as const;
 export type SupportedLocale = (typeof supportedLocales)[number];
@@ -52,8 +53,12 @@ const schema = z.object({
     }),
   ).default('Europe/Berlin'),
   STORAGE_URL: optional(
-    z.string().regex(/^(sqlite:.+|memory:|rediss?:\/\/.+)$/, {
-      error: 'must be sqlite:<path>, memory: or redis://host:port',
+    z.string().superRefine((url, ctx) => {
+      try {
+        parseStorageUrl(url);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
     }),
   ).default('sqlite:./data/trialgram.sqlite'),
   CONVERSATION_TTL_HOURS: optional(integer(1, 24 * 90)).default(24),

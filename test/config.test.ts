@@ -77,5 +77,11 @@ describe('parseConfig', () => {
 
   it('rejects a storage URL it cannot open', () => {
     expect(problems({ STORAGE_URL: 'mongodb://x' })[0]?.variable).toBe('STORAGE_URL');
+    expect(problems({ STORAGE_URL: 'redis://localhost:6379?prefix=bad!' })).toEqual([
+      { variable: 'STORAGE_URL', message: expect.stringContaining('prefix may only use') },
+    ]);
+    expect(problems({ STORAGE_URL: 'redis://:::' })).toEqual([
+      { variable: 'STORAGE_URL', message: 'is not a valid redis:// URL' },
+    ]);
   });
 });

@@ -17,9 +17,11 @@
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { type DeserializedData, Keyv } from 'keyv';
 import { type ChatLock, LocalChatLock, RedisChatLock, type RedisLockClient } from './chat-lock.ts';
+import { parseStorageUrl, type StorageLocation } from './location.ts';
 import { SqliteKeyvStore } from './sqlite-keyv.ts';
 
 export type { ChatLock } from './chat-lock.ts';
+export { parseStorageUrl, type StorageLocation } from './location.ts';
 
 export interface Stores {
   readonly kind: 'sqlite' | 'redis' | 'memory';
@@ -48,31 +50,6 @@ export interface StoresOptions {
    * client keeps reconnecting in the background. Default 5 s.
    */
   redisConnectWaitMs?: number;
-}
-
-export type StorageLocation =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'memory' }
-  | { kind: 'redis'; url: string; keyPrefix: string };
-
-const keyPrefixPattern = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** Reads a STORAGE_URL; throws a RangeError naming what is wrong. */
-export function parseStorageUrl(url: string): StorageLocation {
-  if (url === 'memory:') return { kind: 'memory' };
-  if (url.startsWith('sqlite:') && url.length > 'sqlite:'.length) {
-    return { kind: 'sqlite', path: url.slice('sqlite:'.length) };
-  }
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
-    const parsed = new URL(url);
-    const keyPrefix = parsed.searchParams.get('prefix') ?? 'trialgram';
-    if (!keyPrefixPattern.test(keyPrefix)) {
-      throw new RangeError('STORAGE_URL prefix may only use A-Z, a-z, 0-9, _, . and - (1-64 chars)');
-    }
-    parsed.searchParams.delete('prefix');
-    return { kind: 'redis', url: parsed.toString(), keyPrefix };
-  }
-  throw new RangeError('STORAGE_URL must be sqlite:<path>, memory: or redis://host:port');
 }
 
 /** keyv's own JSON format (strings starting with ':' escaped, Buffers as ':base64:'), read tolerantly. */
