@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { type EndpointName, endpointPath, endpoints, isIdempotent } from './endpoints.ts';
 import { PerfectGymApiError, PerfectGymRequestError } from './errors.ts';
 import { parseRetryAfter, RateLimitLockouts } from './rate-limit.ts';
-import { backoffDelayMs, isTransientStatus, provablyNotSent, sleep } from './retry.ts';
+import { backoffDelayMs, errorCode, isTransientStatus, provablyNotSent, sleep } from './retry.ts';
 import {
   type AppointmentBookingRequest,
   type AppointmentBookingResult,
@@ -279,7 +279,7 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
         error: new PerfectGymRequestError({
           endpoint,
           reason: 'network',
-          detail: describeTransportError(cause),
+          detail: errorCode(cause),
           cause,
         }),
       };
@@ -524,12 +524,4 @@ function queryString(query: Record<string, string | number | undefined> | undefi
   }
   const text = params.toString();
   return text ? `?${text}` : '';
-}
-
-/** An error code such as `ECONNREFUSED` says enough and carries no request data. */
-function describeTransportError(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
-    return error.code;
-  }
-  return undefined;
 }

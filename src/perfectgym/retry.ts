@@ -54,7 +54,8 @@ export function provablyNotSent(error: unknown): boolean {
   return false;
 }
 
-function errorCode(error: unknown): string | undefined {
+/** The `code` of a Node/undici error (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`, ...), if any. */
+export function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
   return typeof error.code === 'string' ? error.code : undefined;
 }

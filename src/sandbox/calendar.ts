@@ -5,6 +5,7 @@
  */
 import { fromZonedTime } from 'date-fns-tz/fromZonedTime';
 import { formatInZone } from '../perfectgym/datetime.ts';
+import type { termWithMinutesUnits } from '../perfectgym/schemas.ts';
 
 /** A calendar date, `YYYY-MM-DD`. */
 export type LocalDate = string;
@@ -62,7 +63,7 @@ export function timeOfDay(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
-export type TermUnit = 'MINUTES' | 'HOURS' | 'DAY' | 'WEEK' | 'MONTH' | 'YEAR';
+export type TermUnit = (typeof termWithMinutesUnits)[number];
 
 /**
  * `epochMs` plus a term. Minutes and hours are exact durations; days and longer keep the wall

@@ -3,12 +3,14 @@
  * slots, bookable appointments with opening hours, and the customers already known. A seed is
  * plain data, so a test can build its own; `demoSeed` builds the demo studio "Studio Kiez Berlin".
  */
+import type { leadFieldModes } from '../perfectgym/schemas.ts';
 import {
   addDaysToDate,
   atLocalTime,
   type DayOfWeek,
   dayMs,
   dayOfWeekOf,
+  daysOfWeek,
   type LocalDate,
   localDateOf,
   minuteMs,
@@ -17,7 +19,7 @@ import {
   timeOfDay,
 } from './calendar.ts';
 
-export type LeadFieldMode = 'MANDATORY' | 'OPTIONAL' | 'INACTIVE';
+export type LeadFieldMode = (typeof leadFieldModes)[number];
 
 export interface SeedLocalTime {
   hour: number;
@@ -169,7 +171,7 @@ export interface SandboxSeed {
 }
 
 const zone = 'Europe/Berlin';
-const allWeek: DayOfWeek[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
+const allWeek: DayOfWeek[] = [...daysOfWeek];
 const weekdays: DayOfWeek[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];
 
 function localTime(hour: number, minute = 0): SeedLocalTime {

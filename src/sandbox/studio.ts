@@ -18,8 +18,10 @@
  * - One appointment slot takes one customer; `instructorIds`, when given, must be the slot's
  *   instructors (else RESOURCE_NOT_AVAILABLE).
  */
+
 import { formatZonedDateTime } from '../perfectgym/datetime.ts';
 import type { EndpointName } from '../perfectgym/endpoints.ts';
+import type { Slice } from '../perfectgym/schemas.ts';
 import {
   addDaysToDate,
   addTerm,
@@ -129,12 +131,6 @@ interface ClassSlotState extends SeedClassSlot {
 /** Class slots are listed from one day before to fourteen days after the clock. */
 const classSlotsBackMs = dayMs;
 const classSlotsAheadMs = 14 * dayMs;
-
-export interface Slice<T> {
-  result: T[];
-  hasNext: boolean;
-  offset: string;
-}
 
 /** Items with an id greater than `offset`, sorted by id, at most `sliceSize` of them. */
 export function sliceById<T extends { id: number }, R>(
@@ -518,8 +514,8 @@ export class Studio {
 
   // ---------- confirmation ----------
 
+  /** The server has run expireOverdueBookings for this request already. */
   confirm(bookingId: number): { status: 'CONFIRMED' | 'EXPIRED' } {
-    this.expireOverdueBookings();
     const booking = this.#bookings.find((candidate) => candidate.id === bookingId);
     if (!booking) throw notFound('booking', bookingId);
     if (booking.confirmation === 'EXPIRED') return { status: 'EXPIRED' };
