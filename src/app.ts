@@ -163,40 +163,36 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       },
     ];
 
+    // One server for /healthz, /metrics and, in webhook mode, the webhook itself.
     let http: BotHttpServer | undefined;
-    if (config.webhook) {
-      const path = new URL(config.webhook.url).pathname || '/';
+    const { webhook } = config;
+    if (webhook || (options.httpInPollingMode ?? true)) {
       http = await startHttpServer({
-        port: config.webhook.port,
+        port: config.port,
         ...(options.host ? { host: options.host } : {}),
         logger,
         metrics: metrics.registry,
         health,
-        webhook: {
-          path,
-          ...(config.webhook.secret ? { secret: config.webhook.secret } : {}),
-          handle: handleUpdate,
-        },
+        ...(webhook
+          ? {
+              webhook: {
+                path: new URL(webhook.url).pathname || '/',
+                ...(webhook.secret ? { secret: webhook.secret } : {}),
+                handle: handleUpdate,
+              },
+            }
+          : {}),
       });
-      cleanups.push(() => (http as BotHttpServer).close());
-      await bot.bot.api.setWebhook(config.webhook.url, {
-        ...(config.webhook.secret ? { secret_token: config.webhook.secret } : {}),
+      const server = http;
+      cleanups.push(() => server.close());
+    }
+    if (webhook) {
+      await bot.bot.api.setWebhook(webhook.url, {
+        ...(webhook.secret ? { secret_token: webhook.secret } : {}),
         allowed_updates: [...allowedUpdates],
       });
-      announce(
-        `Webhook mode: Telegram posts to ${config.webhook.url}; serving on port ${config.webhook.port}.`,
-      );
+      announce(`Webhook mode: Telegram posts to ${webhook.url}; serving on port ${config.port}.`);
     } else {
-      if (options.httpInPollingMode ?? true) {
-        http = await startHttpServer({
-          port: config.port,
-          ...(options.host ? { host: options.host } : {}),
-          logger,
-          metrics: metrics.registry,
-          health,
-        });
-        cleanups.push(() => (http as BotHttpServer).close());
-      }
       await bot.bot.api.deleteWebhook();
       const polling = startPolling(bot, handleUpdate, logger, options.onFatal);
       cleanups.push(() => polling.stop());

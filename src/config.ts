@@ -100,7 +100,7 @@ export interface Config {
     | { mode: 'telegram'; token: string; apiRoot?: string }
     /** No token: the local playground (fake Bot API + web chat). */
     | { mode: 'playground'; port: number };
-  webhook?: { url: string; secret?: string; port: number };
+  webhook?: { url: string; secret?: string };
   studio:
     | { mode: 'perfectgym'; baseUrl: string; apiKey: string; timeoutMs: number }
     | { mode: 'sandbox'; timeoutMs: number };
@@ -153,7 +153,6 @@ export function parseConfig(env: Env): Config {
       ? {
           webhook: {
             url: e.WEBHOOK_URL,
-            port: e.PORT,
             ...(e.WEBHOOK_SECRET ? { secret: e.WEBHOOK_SECRET } : {}),
           },
         }
