@@ -18,7 +18,7 @@ import KeyvRedis, { createClient } from '@keyv/redis';
 import { type DeserializedData, Keyv } from 'keyv';
 import { type ChatLock, LocalChatLock, RedisChatLock, type RedisLockClient } from './chat-lock.ts';
 import { parseStorageUrl, type StorageLocation } from './location.ts';
-import { SqliteKeyvStore } from './sqlite-keyv.ts';
+import { openKeyvDatabase, SqliteKeyvStore } from './sqlite-keyv.ts';
 
 export type { ChatLock } from './chat-lock.ts';
 export { parseStorageUrl, type StorageLocation } from './location.ts';
@@ -94,9 +94,11 @@ export async function createStores(options: StoresOptions): Promise<Stores> {
       close: async () => undefined,
     };
   }
-  const sqliteStores = storeNamespaces.map((namespace) => ({
+  // One connection for the four namespaces; one of them sweeps expired rows for all.
+  const database = openKeyvDatabase(location.path);
+  const sqliteStores = storeNamespaces.map((namespace, index) => ({
     namespace,
-    store: new SqliteKeyvStore({ path: location.path }),
+    store: new SqliteKeyvStore(index === 0 ? { database } : { database, sweepIntervalMs: 0 }),
   }));
   const [conversations, leads, cache, records] = sqliteStores.map(
     ({ namespace, store }) => new Keyv({ store, namespace, ...keyvOptions(namespace, options) }),
@@ -118,6 +120,7 @@ export async function createStores(options: StoresOptions): Promise<Stores> {
     },
     close: async () => {
       await Promise.all(sqliteStores.map(({ store }) => store.disconnect()));
+      if (database.isOpen) database.close();
     },
   };
 }

@@ -9,17 +9,39 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 
-export interface SqliteKeyvOptions {
-  /** File path, or ':memory:'. */
-  path: string;
+export type SqliteKeyvOptions = (
+  | {
+      /** File path, or ':memory:'. The store opens and closes the database itself. */
+      path: string;
+    }
+  | {
+      /** A database opened with {@link openKeyvDatabase}, shared by several stores and closed by its owner. */
+      database: DatabaseSync;
+    }
+) & {
   /** How often expired rows are swept, in ms (0 = never). */
   sweepIntervalMs?: number;
+};
+
+/** Opens (creating if needed) a database file with the table the stores use. */
+export function openKeyvDatabase(path: string): DatabaseSync {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec(`
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = NORMAL;
+    PRAGMA busy_timeout = 5000;
+    CREATE TABLE IF NOT EXISTS keyv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);
+    CREATE INDEX IF NOT EXISTS keyv_expires ON keyv (expires) WHERE expires IS NOT NULL;
+  `);
+  return db;
 }
 
 export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   readonly opts: SqliteKeyvOptions;
   namespace?: string | undefined;
   readonly #db: DatabaseSync;
+  readonly #ownsDatabase: boolean;
   readonly #get: StatementSync;
   readonly #set: StatementSync;
   readonly #delete: StatementSync;
@@ -29,15 +51,8 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   constructor(options: SqliteKeyvOptions) {
     super();
     this.opts = options;
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.#db = new DatabaseSync(options.path);
-    this.#db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = NORMAL;
-      PRAGMA busy_timeout = 5000;
-      CREATE TABLE IF NOT EXISTS keyv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);
-      CREATE INDEX IF NOT EXISTS keyv_expires ON keyv (expires) WHERE expires IS NOT NULL;
-    `);
+    this.#ownsDatabase = 'path' in options;
+    this.#db = 'path' in options ? openKeyvDatabase(options.path) : options.database;
     this.#get = this.#db.prepare('SELECT value FROM keyv WHERE key = ? AND (expires IS NULL OR expires > ?)');
     this.#set = this.#db.prepare(
       'INSERT INTO keyv (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires',
@@ -82,6 +97,6 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   async disconnect(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
-    if (this.#db.isOpen) this.#db.close();
+    if (this.#ownsDatabase && this.#db.isOpen) this.#db.close();
   }
 }
