@@ -19,8 +19,11 @@ export interface TransitionResult {
   effects: Effect[];
 }
 
-/** Moves to a step: a new revision (old keyboards become out of date) and no failure pending. */
-export function enter(state: State, step: Step, flow: FlowData | undefined = state.flow): State {
+/**
+ * Moves to a step: a new revision (old keyboards become out of date) and no failure pending.
+ * The flow data stays unless another is given; `null` ends it.
+ */
+export function enter(state: State, step: Step, flow: FlowData | null | undefined = state.flow): State {
   const next: State = {
     version: state.version,
     rev: (state.rev + 1) % revisionModulus,
@@ -122,7 +125,7 @@ export function work(
   before: Effect[] = [],
   flow?: FlowData,
 ): TransitionResult {
-  const next = enter(state, step, flow ?? state.flow);
+  const next = enter(state, step, flow);
   const call = callForStep(next, ctx);
   if (!call) return lost(next, before);
   return { state: next, effects: [...before, { type: 'call', call }] };
@@ -133,8 +136,7 @@ export function work(
  * the flow never produces such a state, but a stored one from a buggy release might be.
  */
 export function lost(state: State, before: Effect[] = []): TransitionResult {
-  const next = enter(state, { name: 'idle' }, undefined);
-  delete next.flow;
+  const next = enter(state, { name: 'idle' }, null);
   return { state: next, effects: [...before, reply(idleView())] };
 }
 

@@ -102,8 +102,7 @@ function closeReplyKeyboard(state: State): Effect[] {
 }
 
 function cancel(state: State, before: Effect[]): TransitionResult {
-  const next = enter(state, { name: 'idle' }, undefined);
-  delete next.flow;
+  const next = enter(state, { name: 'idle' }, null);
   return {
     state: next,
     effects: [...before, reply(view([text('cancel-done')], { type: 'removeReplyKeyboard' }))],
