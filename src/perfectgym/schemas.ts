@@ -1,6 +1,6 @@
 /**
  * Zod schemas for the studio API's trial-offer endpoints, following
- * `shared/perfectgym/trial-offers.openapi.json` and the 1.13.2 docs page.
+ * `spec/trial-offers.openapi.json` and the 1.13.2 docs page.
  *
  * Two rules run through every schema:
  * - Unknown extra fields are dropped, never an error (zod's default for objects).

@@ -31,9 +31,15 @@ async function main(): Promise<void> {
   const host = process.env.SANDBOX_HOST?.trim() || '127.0.0.1';
   const sandbox = await createSandbox({ port, apiKey, host });
   // The key is the sandbox's own development key, not a studio credential: printing it is the point.
-  console.log(`Sandbox studio listening on ${sandbox.url}`);
-  console.log(`X-API-KEY: ${sandbox.apiKey}`);
-  console.log(`State: GET ${sandbox.url}/__sandbox/state (same X-API-KEY). Stop with Ctrl+C.`);
+  // One write: a reader that sees the first line sees the key too.
+  process.stdout.write(
+    [
+      `Sandbox studio listening on ${sandbox.url}`,
+      `X-API-KEY: ${sandbox.apiKey}`,
+      `State: GET ${sandbox.url}/__sandbox/state (same X-API-KEY). Stop with Ctrl+C.`,
+      '',
+    ].join('\n'),
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

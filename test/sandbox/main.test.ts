@@ -33,7 +33,7 @@ describe('npm run sandbox', () => {
   it('serves the demo studio with the given key and stops cleanly on SIGTERM', async () => {
     const { child, output } = start({ SANDBOX_PORT: '0', SANDBOX_API_KEY: 'main-test-key' });
     const done = exited(child);
-    await waitFor(() => /listening on (http:\/\/\S+)/.test(output()));
+    await waitFor(() => /listening on (http:\/\/\S+)/.test(output()) && output().includes('X-API-KEY'));
     const url = /listening on (http:\/\/\S+)/.exec(output())?.[1];
     expect(output()).toContain('X-API-KEY: main-test-key');
     const answer = await fetch(`${url}/v1/studios/information`, {

@@ -9,7 +9,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 
-const documentUrl = new URL('../../../shared/perfectgym/trial-offers.openapi.json', import.meta.url);
+const documentUrl = new URL('../../spec/trial-offers.openapi.json', import.meta.url);
 const documentId = 'https://trialgram.invalid/trial-offers.openapi.json';
 
 interface OpenApiDocument {
