@@ -1,9 +1,7 @@
 import type {
   BotCommand,
-  ChatFullInfo,
   File,
   InlineKeyboardMarkup,
-  MenuButton,
   Message,
   MessageEntity,
   PhotoSize,
@@ -104,6 +102,8 @@ function formatInput(context: MethodContext, source: TextSource): FormattedInput
     const mode = resolveParseMode(context.params.parse_mode);
     if (mode === 'unsupported')
       throw badRequest(`unsupported parse_mode "${String(context.params.parse_mode)}"`);
+    if (mode === 'not-implemented')
+      throw badRequest(`parse_mode "${String(context.params.parse_mode)}" is not implemented by this fake`);
     try {
       parsed = parseMarkup(input, mode);
     } catch (error) {
@@ -401,27 +401,6 @@ const editMessageText: MethodHandler = (context): Message => {
   return context.world.replaceMessage(chat, edited, formatted.html).message;
 };
 
-const editMessageCaption: MethodHandler = (context): Message => {
-  const formatted = formatInput(context, CAPTION);
-  const { chat, message } = editableMessage(context);
-  if (message.document === undefined && message.photo === undefined) {
-    throw badRequest('there is no caption in the message to edit');
-  }
-  const markup = parseInlineMarkup(context.params.reply_markup);
-  if (
-    sameContent(
-      [message.caption ?? '', message.caption_entities ?? []],
-      [formatted.text, formatted.entities],
-    ) &&
-    sameContent(message.reply_markup, markup)
-  ) {
-    throw badRequest(MESSAGE_NOT_MODIFIED);
-  }
-  const { caption: _caption, caption_entities: _entities, reply_markup: _markup, ...rest } = message;
-  const edited = { ...rest, ...captionFields(formatted), ...inlineMarkupField(markup) } as Message;
-  return context.world.replaceMessage(chat, edited, formatted.html).message;
-};
-
 const editMessageReplyMarkup: MethodHandler = (context): Message => {
   const { chat, message } = editableMessage(context);
   const markup = parseInlineMarkup(context.params.reply_markup);
@@ -430,23 +409,6 @@ const editMessageReplyMarkup: MethodHandler = (context): Message => {
   const html = chat.messages.get(message.message_id)?.html;
   return context.world.replaceMessage(chat, { ...rest, ...inlineMarkupField(markup) } as Message, html)
     .message;
-};
-
-const deleteMessage: MethodHandler = ({ world, params }) => {
-  const chat = world.findChat(params.chat_id);
-  const messageId = requireMessageId(params);
-  if (!world.deleteMessage(chat, messageId)) throw badRequest('message to delete not found');
-  return true;
-};
-
-const deleteMessages: MethodHandler = ({ world, params }) => {
-  const chat = world.findChat(params.chat_id);
-  const ids = params.message_ids;
-  if (!Array.isArray(ids) || ids.length === 0) throw badRequest('message identifiers are not specified');
-  let deleted = 0;
-  for (const id of ids) if (world.deleteMessage(chat, Number(id))) deleted += 1;
-  if (deleted === 0) throw badRequest('message to delete not found');
-  return true;
 };
 
 const answerCallbackQuery: MethodHandler = ({ world, params }) => {
@@ -607,73 +569,6 @@ const setMyCommands: MethodHandler = ({ world, params }) => {
 const getMyCommands: MethodHandler = ({ world, params }): BotCommand[] =>
   world.commands.get(commandsKey(world, params)) ?? [];
 
-const deleteMyCommands: MethodHandler = ({ world, params }) => {
-  world.commands.delete(commandsKey(world, params));
-  return true;
-};
-
-const MENU_BUTTON_TYPES = new Set(['commands', 'web_app', 'default']);
-
-const setChatMenuButton: MethodHandler = ({ world, params }) => {
-  const button = (params.menu_button ?? { type: 'default' }) as MenuButton;
-  if (!MENU_BUTTON_TYPES.has(String(button.type))) throw badRequest('unsupported menu button type');
-  if (params.chat_id === undefined) {
-    world.defaultMenuButton = button.type === 'default' ? { type: 'commands' } : button;
-    return true;
-  }
-  const chat = world.findChat(params.chat_id);
-  chat.menuButton = button.type === 'default' ? undefined : button;
-  return true;
-};
-
-const getChatMenuButton: MethodHandler = ({ world, params }): MenuButton =>
-  params.chat_id === undefined
-    ? world.defaultMenuButton
-    : (world.findChat(params.chat_id).menuButton ?? world.defaultMenuButton);
-
-const getChat: MethodHandler = ({ world, params }): ChatFullInfo => {
-  const chat = world.findChat(params.chat_id);
-  return {
-    ...world.chatObject(chat),
-    accent_color_id: 0,
-    max_reaction_count: 11,
-    accepted_gift_types: {
-      unlimited_gifts: true,
-      limited_gifts: true,
-      unique_gifts: true,
-      premium_subscription: true,
-      gifts_from_channels: true,
-    },
-  };
-};
-
-/** setMyName/Description/ShortDescription and their getters: stored per language. */
-function botText(
-  field: 'name' | 'description' | 'short_description',
-  maxLength: number,
-): [MethodHandler, MethodHandler] {
-  const key = (params: Record<string, unknown>): string =>
-    `${field}|${typeof params.language_code === 'string' ? params.language_code : ''}`;
-  const set: MethodHandler = ({ world, params }) => {
-    const value = typeof params[field] === 'string' ? (params[field] as string) : '';
-    if (value.length > maxLength) throw badRequest(`bot ${field.replace('_', ' ')} is too long`);
-    if (value === '') world.botTexts.delete(key(params));
-    else world.botTexts.set(key(params), value);
-    return true;
-  };
-  const get: MethodHandler = ({ world, params }) => ({
-    [field]:
-      world.botTexts.get(key(params)) ??
-      world.botTexts.get(`${field}|`) ??
-      (field === 'name' ? world.bot.first_name : ''),
-  });
-  return [set, get];
-}
-
-const [setMyName, getMyName] = botText('name', 64);
-const [setMyDescription, getMyDescription] = botText('description', 512);
-const [setMyShortDescription, getMyShortDescription] = botText('short_description', 120);
-
 const METHODS: Record<string, MethodHandler> = {
   getMe,
   getUpdates,
@@ -682,10 +577,7 @@ const METHODS: Record<string, MethodHandler> = {
   getWebhookInfo,
   sendMessage,
   editMessageText,
-  editMessageCaption,
   editMessageReplyMarkup,
-  deleteMessage,
-  deleteMessages,
   answerCallbackQuery,
   sendDocument,
   sendPhoto,
@@ -693,16 +585,6 @@ const METHODS: Record<string, MethodHandler> = {
   sendChatAction,
   setMyCommands,
   getMyCommands,
-  deleteMyCommands,
-  setChatMenuButton,
-  getChatMenuButton,
-  getChat,
-  setMyName,
-  getMyName,
-  setMyDescription,
-  getMyDescription,
-  setMyShortDescription,
-  getMyShortDescription,
 };
 
 const METHODS_BY_LOWERCASE_NAME = new Map(
@@ -713,6 +595,3 @@ const METHODS_BY_LOWERCASE_NAME = new Map(
 export function findMethod(name: string): { name: string; handler: MethodHandler } | undefined {
   return METHODS_BY_LOWERCASE_NAME.get(name.toLowerCase());
 }
-
-/** The methods the fake implements, for documentation and error messages. */
-export const implementedMethods: readonly string[] = Object.keys(METHODS);

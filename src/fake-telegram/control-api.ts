@@ -66,7 +66,6 @@ export function createControlApi(deps: ControlApiDependencies): {
       toasts: view.toasts,
       replyKeyboard: view.replyKeyboard ?? null,
       forceReply: view.forceReply ?? null,
-      menuButton: view.menuButton,
       chatAction: view.chatAction ?? null,
       commands: view.commands,
     };

@@ -1,4 +1,4 @@
-import type { BotCommand, MenuButton, Message } from 'grammy/types';
+import type { BotCommand, Message } from 'grammy/types';
 import { commandScopeKey, photoSizes } from './bot-api.ts';
 import { SAMPLE_PNG, SAMPLE_WEBP } from './files.ts';
 import { detectEntities, trimFormattedText } from './formatting.ts';
@@ -9,7 +9,7 @@ import type { CallRecord, ChatRecord, Toast, UserRecord, World } from './world.t
 /** What the user sees in their private chat with the bot, read live on every access. */
 export interface ChatView {
   readonly chatId: number;
-  /** Visible (not deleted) messages in order, from both sides. */
+  /** Visible messages in order, from both sides. */
   readonly messages: ViewMessage[];
   /** The newest message, optionally only the bot's or only the user's. */
   last(from?: 'bot' | 'user'): ViewMessage | undefined;
@@ -20,7 +20,6 @@ export interface ChatView {
   readonly replyKeyboard: ReplyKeyboardView | undefined;
   /** Set after the bot sent `force_reply`, until the user writes. */
   readonly forceReply: { placeholder?: string } | undefined;
-  readonly menuButton: MenuButton;
   /** The latest sendChatAction ("typing"…). */
   readonly chatAction: { action: string; at: number } | undefined;
   /** The command menu this user sees (their chat's scope, then private chats, then default). */
@@ -102,9 +101,6 @@ export function createChatView(world: World, chat: ChatRecord): ChatView {
     },
     get forceReply() {
       return chat.forceReply;
-    },
-    get menuButton() {
-      return chat.menuButton ?? world.defaultMenuButton;
     },
     get chatAction() {
       return chat.chatAction;

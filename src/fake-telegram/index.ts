@@ -16,7 +16,6 @@
  *
  * The playground's control API lives under `${fake.url}/__fake/` (see control-api.ts).
  */
-export { implementedMethods } from './bot-api.ts';
 export type { ViewMessageJson } from './control-api.ts';
 export { MESSAGE_NOT_MODIFIED, QUERY_TOO_OLD } from './errors.ts';
 export {
@@ -25,7 +24,7 @@ export {
   type FakeTelegramOptions,
   type InjectedFailure,
 } from './fake-telegram.ts';
-export { type FormattedText, parseHtml, parseMarkdownV2 } from './formatting.ts';
+export { type FormattedText, parseHtml } from './formatting.ts';
 export type { ChatView, FakeUser, ShareContactOptions } from './harness.ts';
 export type { ReplyKeyboardView } from './reply-markup.ts';
 export type { ViewButton, ViewMessage } from './views.ts';

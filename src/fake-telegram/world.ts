@@ -1,4 +1,4 @@
-import type { BotCommand, Chat, MenuButton, Message, Update, User, UserFromGetMe } from 'grammy/types';
+import type { BotCommand, Chat, Message, Update, User, UserFromGetMe } from 'grammy/types';
 import { badRequest, forbidden } from './errors.ts';
 import { FileStore } from './files.ts';
 import type { ParsedReplyMarkup, ReplyKeyboardView } from './reply-markup.ts';
@@ -45,7 +45,6 @@ export interface ChatRecord {
   toasts: Toast[];
   replyKeyboard: ReplyKeyboardView | undefined;
   forceReply: { placeholder?: string } | undefined;
-  menuButton: MenuButton | undefined;
   chatAction: { action: string; at: number } | undefined;
   /** The user has written to the bot, so the bot may write back (Telegram's rule). */
   started: boolean;
@@ -60,7 +59,6 @@ export interface ChatRecord {
 export type FakeTelegramEvent =
   | { type: 'message'; chatId: number; message: ViewMessage }
   | { type: 'message_edited'; chatId: number; message: ViewMessage }
-  | { type: 'message_deleted'; chatId: number; messageId: number }
   | { type: 'toast'; chatId: number; toast: Toast }
   | { type: 'reply_keyboard'; chatId: number; replyKeyboard: ReplyKeyboardView | undefined }
   | { type: 'chat_action'; chatId: number; action: string };
@@ -98,8 +96,6 @@ export class World {
   readonly files = new FileStore();
   readonly calls: CallRecord[] = [];
   readonly commands = new Map<string, BotCommand[]>();
-  readonly botTexts = new Map<string, string>();
-  defaultMenuButton: MenuButton = { type: 'commands' };
   /** Set right after construction: the feed's hooks call back into this world, so neither can be built first. */
   feed!: UpdateFeed;
 
@@ -164,7 +160,6 @@ export class World {
       toasts: [],
       replyKeyboard: undefined,
       forceReply: undefined,
-      menuButton: undefined,
       chatAction: undefined,
       started: false,
       blockedBot: false,
@@ -266,12 +261,6 @@ export class World {
     chat.messages.set(message.message_id, stored);
     if (this.hasListeners) this.emit({ type: 'message_edited', chatId: chat.id, message: this.view(stored) });
     return stored;
-  }
-
-  deleteMessage(chat: ChatRecord, messageId: number): boolean {
-    if (!chat.messages.delete(messageId)) return false;
-    this.emit({ type: 'message_deleted', chatId: chat.id, messageId });
-    return true;
   }
 
   view(stored: StoredMessage): ViewMessage {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectEntities, parseHtml, parseMarkdownV2 } from '../../src/fake-telegram/formatting.ts';
+import { detectEntities, parseHtml } from '../../src/fake-telegram/formatting.ts';
 
 // Expected values follow Telegram's behaviour (tdlib's parser and its published test cases).
 
@@ -95,62 +95,6 @@ describe('parseHtml', () => {
     ],
   ])('rejects %s', (markup, message) => {
     expect(() => parseHtml(markup)).toThrow(message);
-  });
-});
-
-describe('parseMarkdownV2', () => {
-  it.each([
-    {
-      markup: '*bold* _it_ __u__ ~s~ ||sp||',
-      text: 'bold it u s sp',
-      entities: [
-        { type: 'bold', offset: 0, length: 4 },
-        { type: 'italic', offset: 5, length: 2 },
-        { type: 'underline', offset: 8, length: 1 },
-        { type: 'strikethrough', offset: 10, length: 1 },
-        { type: 'spoiler', offset: 12, length: 2 },
-      ],
-    },
-    { markup: 'Version 1\\.0 \\(beta\\)\\!', text: 'Version 1.0 (beta)!', entities: [] },
-    {
-      markup: '[site](https://example.com/a\\)b)',
-      text: 'site',
-      entities: [{ type: 'text_link', offset: 0, length: 4, url: 'https://example.com/a)b' }],
-    },
-    {
-      markup: '```ts\nconst x\n```',
-      text: 'const x\n',
-      entities: [{ type: 'pre', offset: 0, length: 8, language: 'ts' }],
-    },
-    { markup: '`a\\`b`', text: 'a`b', entities: [{ type: 'code', offset: 0, length: 3 }] },
-    {
-      markup: '🏟 🏟_🏟 __🏟___',
-      text: '🏟 🏟🏟 🏟',
-      entities: [
-        { type: 'italic', offset: 5, length: 5 },
-        { type: 'underline', offset: 8, length: 2 },
-      ],
-    },
-    {
-      markup: '>quoted\n>lines\nafter',
-      text: 'quoted\nlines\nafter',
-      entities: [{ type: 'blockquote', offset: 0, length: 13 }],
-    },
-    { markup: '\\\\a\\➡️\\', text: '\\a\\➡️\\', entities: [] },
-  ])('$markup', ({ markup, text, entities }) => {
-    expect(parseMarkdownV2(markup)).toEqual({ text, entities });
-  });
-
-  it.each([
-    ['Version 1.0', "Character '.' is reserved and must be escaped with the preceding '\\'"],
-    ['a - b', "Character '-' is reserved and must be escaped with the preceding '\\'"],
-    ['🏟 🏟_abacaba', "Can't find end of Italic entity at byte offset 9"],
-    ['🏟 🏟_abac * asd ', "Can't find end of Bold entity at byte offset 15"],
-    ['🏟 🏟```a ', "Can't find end of PreCode entity at byte offset 9"],
-    ['🏟 🏟__🏟 _🏟___', "Can't find end of Italic entity at byte offset 23"],
-    ['[telegram\\.org](asd\\)', "Can't find end of a URL at byte offset 16"],
-  ])('rejects %s', (markup, message) => {
-    expect(() => parseMarkdownV2(markup)).toThrow(message);
   });
 });
 

@@ -237,12 +237,6 @@ export function createChat(elements, actions) {
     updateEmptyHint();
   }
 
-  function removeMessage(messageId) {
-    messages.delete(messageId);
-    elements.messages.querySelector(`[data-message-id="${messageId}"]`)?.remove();
-    updateEmptyHint();
-  }
-
   function renderReplyKeyboard(keyboard) {
     const container = elements.replyKeyboard;
     const rows = elements.replyKeyboardRows;
@@ -314,9 +308,6 @@ export function createChat(elements, actions) {
             actions.botChanged();
           }
           upsertMessage(data.message, { scroll: type === 'message' });
-          break;
-        case 'message_deleted':
-          removeMessage(data.messageId);
           break;
         case 'toast':
           clearPendingTap();

@@ -9,7 +9,7 @@ import { createStudioPanel } from './studio-panel.js';
 const userStorageKey = 'trialgram-playground-user';
 const languages = ['en', 'de'];
 const userName = { firstName: 'Alex', lastName: 'Sample' };
-const eventTypes = ['message', 'message_edited', 'message_deleted', 'toast', 'reply_keyboard', 'chat_action'];
+const eventTypes = ['message', 'message_edited', 'toast', 'reply_keyboard', 'chat_action'];
 /** Telegram's rule for `?start=` payloads. */
 const deepLinkPayload = /^[A-Za-z0-9_-]{1,64}$/;
 
