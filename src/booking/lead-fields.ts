@@ -151,9 +151,9 @@ const localPartPattern = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*
 // After IDNA: letters, digits and hyphens per label, a top-level domain of letters or punycode.
 const asciiDomainPattern = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
-function splitEmail(email: string): { local: string; domain: string } {
+function splitEmail(email: string): { local: string; domain: string } | undefined {
   const at = email.lastIndexOf('@');
-  return { local: email.slice(0, at), domain: email.slice(at + 1) };
+  return at < 0 ? undefined : { local: email.slice(0, at), domain: email.slice(at + 1) };
 }
 
 /**
@@ -166,8 +166,10 @@ export function checkEmail(text: string): FieldCheck {
   const typed = withoutInvisibles(text).trim();
   if (typed === '') return problem({ kind: 'empty' });
   if (typed.length > fieldMaxLengths.email) return problem({ kind: 'tooLong', max: fieldMaxLengths.email });
-  const { local, domain } = splitEmail(typed);
-  if (local.length > 64 || !localPartPattern.test(local)) return problem({ kind: 'email' });
+  const parts = splitEmail(typed);
+  if (!parts || parts.local.length > 64 || !localPartPattern.test(parts.local))
+    return problem({ kind: 'email' });
+  const { local, domain } = parts;
   // domainToASCII applies IDNA (lower-casing, width mapping, punycode); '' when it is no domain.
   const ascii = domainToASCII(domain);
   if (!asciiDomainPattern.test(ascii)) return problem({ kind: 'email' });
@@ -182,8 +184,8 @@ export function checkEmail(text: string): FieldCheck {
  * and reaches the same mailbox.
  */
 export function emailForStudio(email: string): string {
-  const { local, domain } = splitEmail(email);
-  return `${local}@${domainToASCII(domain) || domain}`;
+  const parts = splitEmail(email);
+  return parts ? `${parts.local}@${domainToASCII(parts.domain) || parts.domain}` : email;
 }
 
 /**
