@@ -389,16 +389,12 @@ export function summaryView(
     parts.push(text('summary-telephone', { value: formatPhoneInternational(fields.telephone) }));
   }
   if (fields.street) {
-    const address = [
-      [fields.street, fields.houseNumber]
+    const words = (...given: Array<string | undefined>) =>
+      given
         .filter((part): part is string => Boolean(part))
         .map(isolated)
-        .join(' '),
-      [fields.zipCode, fields.city]
-        .filter((part): part is string => Boolean(part))
-        .map(isolated)
-        .join(' '),
-    ].join(', ');
+        .join(' ');
+    const address = [words(fields.street, fields.houseNumber), words(fields.zipCode, fields.city)].join(', ');
     parts.push(text('summary-address', { value: address }));
   }
   parts.push(
