@@ -134,6 +134,8 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       ...(config.privacyUrl ? { privacyUrl: config.privacyUrl } : {}),
       adminIds: config.adminIds,
       fallbackTimeZone: config.studioTimeZone,
+      ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}),
+      minAgeYears: config.minAgeYears,
       ...(config.staffChatId !== undefined ? { staffChatId: config.staffChatId } : {}),
     });
     await bot.init();

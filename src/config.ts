@@ -3,6 +3,8 @@
  * mistake is reported at start-up with the variable's name and what is wrong with it.
  */
 import { z } from 'zod';
+import { defaultMinAgeYears } from './booking/lead-fields.ts';
+import { isPhoneRegion } from './booking/phone.ts';
 import { isValidTimeZone } from './perfectgym/datetime.ts';
 import { parseStorageUrl } from './store/location.ts';
 
@@ -76,6 +78,13 @@ const schema = z.object({
   PORT: optional(integer(0, 65_535)).default(8080),
   PLAYGROUND_PORT: optional(integer(0, 65_535)).default(3000),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+  DEFAULT_PHONE_REGION: optional(
+    z
+      .string()
+      .transform((code) => code.toUpperCase())
+      .refine((code) => isPhoneRegion(code), { error: 'must be a two-letter country code such as DE or AT' }),
+  ),
+  MIN_AGE: optional(integer(0, 100)).default(defaultMinAgeYears),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -115,6 +124,10 @@ export interface Config {
   staffChatId?: number;
   port: number;
   logLevel: string;
+  /** `DEFAULT_PHONE_REGION`; absent: the studio's `countryCode`, else DE. */
+  phoneRegion?: string;
+  /** `MIN_AGE`: the youngest age a date of birth may give. */
+  minAgeYears: number;
 }
 
 export class ConfigError extends Error {
@@ -176,5 +189,7 @@ export function parseConfig(env: Env): Config {
     ...(e.STAFF_CHAT_ID !== undefined ? { staffChatId: e.STAFF_CHAT_ID } : {}),
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    ...(e.DEFAULT_PHONE_REGION ? { phoneRegion: e.DEFAULT_PHONE_REGION } : {}),
+    minAgeYears: e.MIN_AGE,
   };
 }

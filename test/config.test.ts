@@ -75,6 +75,20 @@ describe('parseConfig', () => {
     expect(JSON.stringify(found)).not.toContain('top-secret-key');
   });
 
+  it('reads the phone region override and the minimum age, with their defaults', () => {
+    expect(parseConfig({}).phoneRegion).toBeUndefined();
+    expect(parseConfig({}).minAgeYears).toBe(14);
+    const config = parseConfig({ DEFAULT_PHONE_REGION: 'at', MIN_AGE: '18' });
+    expect(config.phoneRegion).toBe('AT');
+    expect(config.minAgeYears).toBe(18);
+    expect(parseConfig({ MIN_AGE: '0' }).minAgeYears).toBe(0);
+    expect(problems({ DEFAULT_PHONE_REGION: 'Germany', MIN_AGE: '-1' })).toEqual([
+      { variable: 'DEFAULT_PHONE_REGION', message: 'must be a two-letter country code such as DE or AT' },
+      { variable: 'MIN_AGE', message: 'must be at least 0' },
+    ]);
+    expect(problems({ DEFAULT_PHONE_REGION: 'XX' })[0]?.variable).toBe('DEFAULT_PHONE_REGION');
+  });
+
   it('rejects a storage URL it cannot open', () => {
     expect(problems({ STORAGE_URL: 'mongodb://x' })[0]?.variable).toBe('STORAGE_URL');
     expect(problems({ STORAGE_URL: 'redis://localhost:6379?prefix=bad!' })).toEqual([

@@ -21,4 +21,11 @@ export interface FlowContext {
    * the first appointment window and for dates of birth.
    */
   fallbackTimeZone: string;
+  /**
+   * `DEFAULT_PHONE_REGION`: where national phone numbers are read, instead of the studio's own
+   * country (`studio.countryCode`); see `phoneRegionOf`.
+   */
+  phoneRegion?: string | undefined;
+  /** `MIN_AGE`: the youngest age a date of birth may give; `defaultMinAgeYears` when absent. */
+  minAgeYears?: number | undefined;
 }

@@ -23,13 +23,16 @@ import {
   checkName,
   checkSharedPhoneNumber,
   checkTypedField,
+  defaultMinAgeYears,
   type EditableField,
   type FieldCheck,
   fieldsOf,
   type LeadFieldName,
+  type LeadFieldRules,
 } from './lead-fields.ts';
 import { givenFields, isSkippable, nextLeadField } from './lead-plan.ts';
 import { type Text, text } from './messages.ts';
+import { phoneRegionOf } from './phone.ts';
 import type { FlowData, State } from './state.ts';
 import {
   button,
@@ -90,7 +93,7 @@ export function onLeadInput(state: State, input: LeadInput, ctx: FlowContext): T
   switch (input.type) {
     case 'text':
       if (field === 'gender') return reask(text('lead-error-use-buttons'));
-      return take(checkTypedField(field, input.text, todayIso(flow, ctx)));
+      return take(checkTypedField(field, input.text, leadFieldRules(flow, ctx)));
     case 'contact':
       if (field !== 'telephone') return reask(text('lead-error-not-text'));
       // Only the sender's own number: a forwarded contact card is someone else's.
@@ -112,6 +115,15 @@ export function onLeadInput(state: State, input: LeadInput, ctx: FlowContext): T
       if (field !== 'gender') return stay(state, [answer(text('callback-outdated'))]);
       return accept(state, field, input.gender, ctx);
   }
+}
+
+/** The studio's day, phone region and minimum age, for the checks of typed answers. */
+export function leadFieldRules(flow: FlowData, ctx: FlowContext): LeadFieldRules {
+  return {
+    today: todayIso(flow, ctx),
+    phoneRegion: phoneRegionOf(ctx.phoneRegion, ctx.studio?.countryCode),
+    minAgeYears: ctx.minAgeYears ?? defaultMinAgeYears,
+  };
 }
 
 function accept(state: State, field: LeadFieldName, value: string, ctx: FlowContext): TransitionResult {

@@ -3,6 +3,8 @@
  * names a problem precise enough for a hint ("at most 50 characters", "that date does not
  * exist"), because a bare "invalid input" makes people give up.
  */
+import { domainToASCII, domainToUnicode } from 'node:url';
+import { examplePhone, internationalPhoneToE164, type PhoneRegion, phoneToE164 } from './phone.ts';
 
 export const leadFieldNames = [
   'firstName',
@@ -43,7 +45,10 @@ export function editableFieldOf(field: LeadFieldName): EditableField {
   return (addressFields as readonly string[]).includes(field) ? 'address' : (field as EditableField);
 }
 
-/** Longest accepted answer per typed field, in characters after trimming. */
+/**
+ * Longest accepted answer per typed field, in UTF-16 code units after tidying (as the stored
+ * state counts them: an emoji counts two).
+ */
 export const fieldMaxLengths = {
   firstName: 50,
   lastName: 50,
@@ -56,19 +61,24 @@ export const fieldMaxLengths = {
 
 export const zipCodeMinLength = 3;
 export const maxAgeYears = 120;
-export const phoneDigits = { min: 6, max: 15 } as const;
+/** Youngest age a date of birth may give, unless `MIN_AGE` says otherwise. */
+export const defaultMinAgeYears = 14;
 
 export type LeadInputProblem =
   | { kind: 'empty' }
   | { kind: 'tooLong'; max: number }
   | { kind: 'noLetters' }
   | { kind: 'email' }
-  | { kind: 'phone' }
+  /** `example`: a number written as people in the studio's country write one, for the hint. */
+  | { kind: 'phone'; example: string }
+  /** The number of a shared Telegram contact is not a valid number. */
+  | { kind: 'sharedPhone' }
   | { kind: 'zipCode' }
   | { kind: 'dateFormat' }
   | { kind: 'dateImpossible' }
   | { kind: 'dateInFuture' }
-  | { kind: 'dateTooLongAgo'; maxYears: number };
+  | { kind: 'dateTooLongAgo'; maxYears: number }
+  | { kind: 'dateTooYoung'; minYears: number };
 
 export type FieldCheck = { ok: true; value: string } | { ok: false; problem: LeadInputProblem };
 
@@ -77,18 +87,57 @@ export type TypedLeadField = Exclude<LeadFieldName, 'gender'>;
 const ok = (value: string): FieldCheck => ({ ok: true, value });
 const problem = (p: LeadInputProblem): FieldCheck => ({ ok: false, problem: p });
 
-/** Trims and collapses runs of white space (a pasted line break becomes a space). */
-function tidy(text: string): string {
-  return text.replace(/\s+/gu, ' ').trim();
+/** What the checks of a few fields depend on besides the text: the studio's day and settings. */
+export interface LeadFieldRules {
+  /** The studio's calendar date, yyyy-MM-dd. */
+  today: string;
+  /** Where national phone numbers are read (see `phoneRegionOf`). */
+  phoneRegion: PhoneRegion;
+  /** Youngest age a date of birth may give (`MIN_AGE`). */
+  minAgeYears: number;
 }
 
-// Control and format characters (zero-width joiners aside) have no business in a name or address.
+// Characters that render as nothing (zero-width space, BOM, word joiner, soft hyphen, variation
+// selectors, tags) and every bidi control (U+202A-U+202E, U+2066-U+2069, U+200E/F, U+061C): typed
+// into a name they hide something or reorder the line the name is shown in (the summary, a staff
+// notice). They are dropped from every typed answer. Zero-width (non-)joiners between two letters
+// stay: Persian and Indic names need them to be spelt right, and they move nothing.
+const invisible = /(?![\u200C\u200D])[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}]/gu;
+const strayJoiner = /(?<![\p{L}\p{M}])[\u200C\u200D]|[\u200C\u200D](?![\p{L}\p{M}])/gu;
+
+/** A typed answer in composed form (NFC), without invisible and direction-changing characters. */
+export function withoutInvisibles(text: string): string {
+  return text.normalize('NFC').replace(invisible, '').replace(strayJoiner, '');
+}
+
+// The blocks Unicode gives to right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko, ...):
+// their letters are strongly right-to-left.
+const rightToLeft = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFE\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u;
+
+/**
+ * A value a prospect gave, ready to be placed into a line of text sent to Telegram: wrapped in
+ * Unicode isolation marks (FSI ... PDI, as Fluent would) when it holds right-to-left letters, so
+ * it cannot pull the words around it into its direction. Values without such letters cannot
+ * reorder a left-to-right line once `withoutInvisibles` took the direction controls out, so they
+ * stay as they are, and stay clean to copy. Typed answers never hold a PDI that could end the
+ * isolation early (`withoutInvisibles`).
+ */
+export function isolated(value: string): string {
+  return rightToLeft.test(value) ? `\u2068${value}\u2069` : value;
+}
+
+/** Drops invisibles, trims and collapses runs of white space (a pasted line break becomes a space). */
+function tidy(text: string): string {
+  return withoutInvisibles(text).replace(/\s+/gu, ' ').trim();
+}
+
+// Control characters and unassigned or private-use code points have no business in a name or address.
 const unprintable = /[\p{Cc}\p{Co}\p{Cn}]/u;
 
 function checkText(text: string, max: number, needsLetter: boolean): FieldCheck {
   const value = tidy(text);
   if (value === '') return problem({ kind: 'empty' });
-  if ([...value].length > max) return problem({ kind: 'tooLong', max });
+  if (value.length > max) return problem({ kind: 'tooLong', max });
   if (unprintable.test(value)) return problem({ kind: 'noLetters' });
   if (needsLetter && !/\p{L}/u.test(value)) return problem({ kind: 'noLetters' });
   return ok(value);
@@ -98,46 +147,70 @@ export function checkName(text: string, field: 'firstName' | 'lastName'): FieldC
   return checkText(text, fieldMaxLengths[field], true);
 }
 
-const emailPattern =
-  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const localPartPattern = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+// After IDNA: letters, digits and hyphens per label, a top-level domain of letters or punycode.
+const asciiDomainPattern = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
-export function checkEmail(text: string): FieldCheck {
-  const value = text.trim();
-  if (value === '') return problem({ kind: 'empty' });
-  if (value.length > fieldMaxLengths.email) return problem({ kind: 'tooLong', max: fieldMaxLengths.email });
-  if (!emailPattern.test(value)) return problem({ kind: 'email' });
-  const [local = '', domain = ''] = value.split('@');
-  if (local.length > 64) return problem({ kind: 'email' });
-  // The domain part is case-insensitive; lower-casing it helps the studio's duplicate check.
-  return ok(`${local}@${domain.toLowerCase()}`);
+function splitEmail(email: string): { local: string; domain: string } | undefined {
+  const at = email.lastIndexOf('@');
+  return at < 0 ? undefined : { local: email.slice(0, at), domain: email.slice(at + 1) };
 }
 
 /**
- * Phone numbers become digits with an optional leading `+` (`00` counts as `+`), 6 to 15 digits
- * (E.164's maximum). Spaces, dashes, dots, slashes and brackets people type are dropped;
- * letters or a `+` in the middle mean it is not a phone number.
+ * An address with an ASCII local part and any domain, internationalised ones included
+ * (`a@münchen.de`); kept with the domain lower-cased and in Unicode, as the prospect reads it.
+ * The studio gets it through {@link emailForStudio}. Local parts beyond ASCII would need every
+ * mail server on the way to speak SMTPUTF8, so they are refused.
  */
-export function checkTelephone(text: string): FieldCheck {
-  const trimmed = text.trim();
-  if (trimmed === '') return problem({ kind: 'empty' });
-  if (!/^\+?[\d\s\-./()]+$/.test(trimmed)) return problem({ kind: 'phone' });
-  let digits = trimmed.replace(/\D/g, '');
-  let international = trimmed.startsWith('+');
-  if (!international && digits.startsWith('00')) {
-    digits = digits.slice(2);
-    international = true;
-  }
-  if (digits.length < phoneDigits.min || digits.length > phoneDigits.max) return problem({ kind: 'phone' });
-  return ok(international ? `+${digits}` : digits);
+export function checkEmail(text: string): FieldCheck {
+  const typed = withoutInvisibles(text).trim();
+  if (typed === '') return problem({ kind: 'empty' });
+  if (typed.length > fieldMaxLengths.email) return problem({ kind: 'tooLong', max: fieldMaxLengths.email });
+  const parts = splitEmail(typed);
+  if (!parts || parts.local.length > 64 || !localPartPattern.test(parts.local))
+    return problem({ kind: 'email' });
+  const { local, domain } = parts;
+  // domainToASCII applies IDNA (lower-casing, width mapping, punycode); '' when it is no domain.
+  const ascii = domainToASCII(domain);
+  if (!asciiDomainPattern.test(ascii)) return problem({ kind: 'email' });
+  const value = `${local}@${domainToUnicode(ascii)}`;
+  if (value.length > fieldMaxLengths.email) return problem({ kind: 'tooLong', max: fieldMaxLengths.email });
+  return ok(value);
 }
 
 /**
- * A phone number from a shared Telegram contact. Telegram sends it in international form, often
- * without the `+`, so one is added.
+ * The address as it goes to the studio: the domain in punycode (`a@xn--mnchen-3ya.de`). The API
+ * documents `email` as a plain string; an ASCII address passes any e-mail check a studio may run
+ * and reaches the same mailbox.
+ */
+export function emailForStudio(email: string): string {
+  const parts = splitEmail(email);
+  return parts ? `${parts.local}@${domainToASCII(parts.domain) || parts.domain}` : email;
+}
+
+/**
+ * Phone numbers are read with the studio's country as the region of national numbers
+ * (`0151 12345678`), `+`/`00` for others, and kept in E.164 (`+4915112345678`) if libphonenumber
+ * says they are valid. Spaces, dashes, dots, slashes and brackets are allowed; letters are not.
+ * A date in one of the forms the date-of-birth question reads is refused even where its digits
+ * happen to form a valid number (`2026-12-01`): it answers another question.
+ */
+export function checkTelephone(text: string, region: PhoneRegion): FieldCheck {
+  const value = withoutInvisibles(text).trim();
+  if (value === '') return problem({ kind: 'empty' });
+  const refused = problem({ kind: 'phone', example: examplePhone(region) });
+  if (!/^\+?[\d\s\-./()]+$/.test(value) || isDate(value)) return refused;
+  const e164 = phoneToE164(value, region);
+  return e164 ? ok(e164) : refused;
+}
+
+/**
+ * A phone number from a shared Telegram contact. Telegram sends it in international form, mostly
+ * without the `+` (`491761234567`), so it is read as international, never in the studio's region.
  */
 export function checkSharedPhoneNumber(phoneNumber: string): FieldCheck {
-  const trimmed = phoneNumber.trim();
-  return checkTelephone(trimmed.startsWith('+') ? trimmed : `+${trimmed}`);
+  const e164 = internationalPhoneToE164(phoneNumber);
+  return e164 ? ok(e164) : problem({ kind: 'sharedPhone' });
 }
 
 const datePatterns: Array<{ pattern: RegExp; order: 'dmy' | 'ymd' }> = [
@@ -146,27 +219,43 @@ const datePatterns: Array<{ pattern: RegExp; order: 'dmy' | 'ymd' }> = [
   { pattern: /^(\d{4})-(\d{1,2})-(\d{1,2})$/, order: 'ymd' },
 ];
 
-/**
- * Accepts `31.12.1990`, `31/12/1990` (day first, as in the studios' countries) and `1990-12-31`;
- * returns `1990-12-31`. `today` is the studio's calendar date (yyyy-MM-dd), so "in the future"
- * means the same for the prospect and the studio.
- */
-export function checkDateOfBirth(text: string, today: string): FieldCheck {
-  const value = text.trim().replace(/\s+/g, '');
-  if (value === '') return problem({ kind: 'empty' });
+/** A text in one of the date forms, as numbers (not yet checked to be a real date). */
+function readDate(value: string): { year: number; month: number; day: number } | undefined {
   for (const { pattern, order } of datePatterns) {
     const match = pattern.exec(value);
     if (!match) continue;
     const [a = '', b = '', c = ''] = match.slice(1);
     const [year, month, day] =
       order === 'dmy' ? [Number(c), Number(b), Number(a)] : [Number(a), Number(b), Number(c)];
-    if (!isRealDate(year, month, day)) return problem({ kind: 'dateImpossible' });
-    const iso = `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
-    if (iso > today) return problem({ kind: 'dateInFuture' });
-    if (ageOn(iso, today) > maxAgeYears) return problem({ kind: 'dateTooLongAgo', maxYears: maxAgeYears });
-    return ok(iso);
+    return { year, month, day };
   }
-  return problem({ kind: 'dateFormat' });
+  return undefined;
+}
+
+/** Whether a text is a real calendar date with a four-digit year, in one of the date forms. */
+function isDate(text: string): boolean {
+  const date = readDate(text.replace(/\s+/g, ''));
+  return date !== undefined && date.year >= 1000 && isRealDate(date.year, date.month, date.day);
+}
+
+/**
+ * Accepts `31.12.1990`, `31/12/1990` (day first, as in the studios' countries) and `1990-12-31`;
+ * returns `1990-12-31`. `today` is the studio's calendar date (yyyy-MM-dd), so "in the future"
+ * means the same for the prospect and the studio. A date younger than `minAgeYears` is refused.
+ */
+export function checkDateOfBirth(text: string, today: string, minAgeYears: number): FieldCheck {
+  const value = withoutInvisibles(text).replace(/\s+/g, '');
+  if (value === '') return problem({ kind: 'empty' });
+  const date = readDate(value);
+  if (!date) return problem({ kind: 'dateFormat' });
+  const { year, month, day } = date;
+  if (!isRealDate(year, month, day)) return problem({ kind: 'dateImpossible' });
+  const iso = `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
+  if (iso > today) return problem({ kind: 'dateInFuture' });
+  const age = ageOn(iso, today);
+  if (age > maxAgeYears) return problem({ kind: 'dateTooLongAgo', maxYears: maxAgeYears });
+  if (age < minAgeYears) return problem({ kind: 'dateTooYoung', minYears: minAgeYears });
+  return ok(iso);
 }
 
 function pad2(n: number): string {
@@ -208,7 +297,7 @@ export function checkCity(text: string): FieldCheck {
 }
 
 /** Checks a typed answer for any field that is answered by typing. */
-export function checkTypedField(field: TypedLeadField, text: string, today: string): FieldCheck {
+export function checkTypedField(field: TypedLeadField, text: string, rules: LeadFieldRules): FieldCheck {
   switch (field) {
     case 'firstName':
     case 'lastName':
@@ -216,9 +305,9 @@ export function checkTypedField(field: TypedLeadField, text: string, today: stri
     case 'email':
       return checkEmail(text);
     case 'dateOfBirth':
-      return checkDateOfBirth(text, today);
+      return checkDateOfBirth(text, rules.today, rules.minAgeYears);
     case 'telephone':
-      return checkTelephone(text);
+      return checkTelephone(text, rules.phoneRegion);
     case 'street':
       return checkStreet(text);
     case 'houseNumber':

@@ -14,6 +14,7 @@ import {
   addressFields,
   type EditableField,
   editableFields,
+  emailForStudio,
   type LeadFieldName,
   type LeadFields,
   leadFieldNames,
@@ -114,8 +115,9 @@ export function thirdPartyId(telegramUserId: number): string {
 }
 
 /**
- * The lead request: name, e-mail, language and third-party id always; every other field only when
- * its mode is not INACTIVE and it was answered. `undefined` when a required answer is missing.
+ * The lead request: name, e-mail (its domain in punycode), language and third-party id always;
+ * every other field only when its mode is not INACTIVE and it was answered (the phone number is
+ * kept in E.164). `undefined` when a required answer is missing.
  */
 export function buildLeadRequest(input: LeadRequestInput): LeadCreationRequest | undefined {
   const { lead, modes } = input;
@@ -125,7 +127,7 @@ export function buildLeadRequest(input: LeadRequestInput): LeadCreationRequest |
     thirdPartyId: thirdPartyId(input.telegramUserId),
     firstname: firstName,
     lastname: lastName,
-    email,
+    email: emailForStudio(email),
     language: { languageCode: input.locale },
   };
   if (isActive('gender', modes) && lead.gender !== undefined)

@@ -14,10 +14,11 @@ import type { FlowContext } from './context.ts';
 import type { InlineButton, Keyboard, View } from './effects.ts';
 import { formatCalendarDate, formatLongDate, formatShortDay, formatTime } from './format.ts';
 import type { EditableField, LeadFieldName, LeadInputProblem } from './lead-fields.ts';
-import { fieldMaxLengths, zipCodeMinLength } from './lead-fields.ts';
+import { fieldMaxLengths, isolated, withoutInvisibles, zipCodeMinLength } from './lead-fields.ts';
 import { editableFieldsFor, isSkippable, type LeadFieldModes } from './lead-plan.ts';
 import { type MessageKey, type Text, text } from './messages.ts';
 import type { OfferRef } from './offer-kind.ts';
+import { formatPhoneInternational } from './phone.ts';
 import { groupByDay, type PresentedSlot, slotDay, slotsInWindow } from './slot-presentation.ts';
 import type { FlowData } from './state.ts';
 
@@ -271,7 +272,9 @@ export function problemText(problem: LeadInputProblem): Text {
     case 'email':
       return text('lead-error-email');
     case 'phone':
-      return text('lead-error-phone');
+      return text('lead-error-phone', { example: problem.example });
+    case 'sharedPhone':
+      return text('lead-error-contact-invalid');
     case 'zipCode':
       return text('lead-error-zip-code', { min: zipCodeMinLength, max: fieldMaxLengths.zipCode });
     case 'dateFormat':
@@ -282,6 +285,8 @@ export function problemText(problem: LeadInputProblem): Text {
       return text('lead-error-date-future');
     case 'dateTooLongAgo':
       return text('lead-error-date-too-old', { years: problem.maxYears });
+    case 'dateTooYoung':
+      return text('lead-error-date-too-young', { years: problem.minYears });
   }
 }
 
@@ -320,7 +325,7 @@ export function leadPromptView(
     case 'lastName': {
       const profileName = profileNameFor(field, ctx);
       const nameRow = profileName
-        ? [button(text('button-use-name', { name: profileName }), { action: 'profileName', rev })]
+        ? [button(text('button-use-name', { name: isolated(profileName) }), { action: 'profileName', rev })]
         : [];
       return view(parts, inline([nameRow, skipRow]));
     }
@@ -329,9 +334,13 @@ export function leadPromptView(
   }
 }
 
-/** The Telegram profile's first or last name, offered as a one-tap answer. */
+/**
+ * The Telegram profile's first or last name, offered as a one-tap answer; without the invisible
+ * and direction-changing characters profile names may hold, as every typed answer.
+ */
 export function profileNameFor(field: 'firstName' | 'lastName', ctx: FlowContext): string | undefined {
-  const name = (field === 'firstName' ? ctx.user.firstName : ctx.user.lastName)?.trim();
+  const profileName = field === 'firstName' ? ctx.user.firstName : ctx.user.lastName;
+  const name = profileName === undefined ? undefined : withoutInvisibles(profileName).trim();
   return name ? name : undefined;
 }
 
@@ -366,19 +375,26 @@ export function summaryView(
     text('summary-header', { offer: offerTitle(flow), ...chosenSlotArgs(flow, ctx) }),
   ];
   if (flow.slot?.waitingList) parts.push(text('summary-waiting-list'));
-  parts.push(text('summary-name', { first: fields.firstName ?? '', last: fields.lastName ?? '' }));
-  parts.push(text('summary-email', { value: fields.email ?? '' }));
+  // What the prospect gave, isolated where it could turn the line around (see `isolated`).
+  parts.push(
+    text('summary-name', { first: isolated(fields.firstName ?? ''), last: isolated(fields.lastName ?? '') }),
+  );
+  parts.push(text('summary-email', { value: isolated(fields.email ?? '') }));
   const gender = fields.gender === undefined ? undefined : genderSummaryTexts[fields.gender];
   if (gender) parts.push(gender);
   if (fields.dateOfBirth) {
     parts.push(text('summary-date-of-birth', { value: formatCalendarDate(fields.dateOfBirth, ctx.locale) }));
   }
-  if (fields.telephone) parts.push(text('summary-telephone', { value: fields.telephone }));
+  if (fields.telephone) {
+    parts.push(text('summary-telephone', { value: formatPhoneInternational(fields.telephone) }));
+  }
   if (fields.street) {
-    const address = [
-      [fields.street, fields.houseNumber].filter(Boolean).join(' '),
-      [fields.zipCode, fields.city].filter(Boolean).join(' '),
-    ].join(', ');
+    const words = (...given: Array<string | undefined>) =>
+      given
+        .filter((part): part is string => Boolean(part))
+        .map(isolated)
+        .join(' ');
+    const address = [words(fields.street, fields.houseNumber), words(fields.zipCode, fields.city)].join(', ');
     parts.push(text('summary-address', { value: address }));
   }
   parts.push(

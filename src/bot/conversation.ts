@@ -31,6 +31,8 @@ export interface ConversationDeps {
   defaultLocale: FlowContext['locale'];
   privacyUrl?: string | undefined;
   fallbackTimeZone: string;
+  phoneRegion?: string | undefined;
+  minAgeYears?: number | undefined;
 }
 
 export interface Conversation {
@@ -66,6 +68,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
           privacyUrl: deps.privacyUrl,
           studio,
           fallbackTimeZone: deps.fallbackTimeZone,
+          phoneRegion: deps.phoneRegion,
+          minAgeYears: deps.minAgeYears,
         };
       };
 

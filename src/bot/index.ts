@@ -53,6 +53,10 @@ export interface BotDependencies {
   fallbackTimeZone?: string;
   /** Default Date.now (tests move time with the sandbox clock). */
   now?: () => number;
+  /** `DEFAULT_PHONE_REGION`; default: the studio's `countryCode`, else DE. */
+  phoneRegion?: string;
+  /** `MIN_AGE`; default 14. */
+  minAgeYears?: number;
 }
 
 export interface TrialgramBot {
@@ -136,6 +140,8 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     defaultLocale,
     privacyUrl: deps.privacyUrl,
     fallbackTimeZone,
+    phoneRegion: deps.phoneRegion,
+    minAgeYears: deps.minAgeYears,
   });
 
   bot.use(countUpdates(metrics));

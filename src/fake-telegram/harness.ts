@@ -237,7 +237,9 @@ export function createFakeUser(world: World, user: UserRecord): FakeUser {
 
     async shareContact(options = {}) {
       const own = options.ownContact ?? true;
-      const phoneNumber = options.phoneNumber ?? `+1555555${String(user.id % 10_000).padStart(4, '0')}`;
+      // As Telegram sends it: the account's number, country code first, without "+". A German
+      // mobile number, valid in the number plan (a 555 number would be refused as unreal).
+      const phoneNumber = options.phoneNumber ?? `49151${String(user.id % 100_000_000).padStart(8, '0')}`;
       const contact = own
         ? {
             phone_number: phoneNumber,

@@ -5,7 +5,7 @@
  * that cannot be delivered is dropped with an error log.
  */
 import type { StaffNotice } from '../booking/effects.ts';
-import type { LeadFieldName } from '../booking/lead-fields.ts';
+import { isolated, type LeadFieldName } from '../booking/lead-fields.ts';
 import type { Logger } from '../logger.ts';
 import { scrubSecrets } from '../logger.ts';
 import { formatInZone, parseZonedDateTime } from '../perfectgym/datetime.ts';
@@ -62,7 +62,8 @@ export function formatStaffNotice(notice: StaffNotice, t: Translate, zone: strin
     }
   }
   if (notice.slotStart) add('staff-notice-slot', { slot: escapeHtml(studioTime(notice.slotStart, zone)) });
-  if (notice.name) add('staff-notice-name', { name: escapeHtml(notice.name) });
+  // Typed by the prospect (bidi controls already stripped); isolated so it cannot turn the line.
+  if (notice.name) add('staff-notice-name', { name: escapeHtml(isolated(notice.name)) });
   if (notice.givenFields && notice.givenFields.length > 0) {
     const fields = notice.givenFields.map((field) => escapeHtml(t(fieldNames[field]))).join(', ');
     add('staff-notice-fields', { fields });

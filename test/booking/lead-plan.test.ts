@@ -177,6 +177,17 @@ describe('lead request', () => {
     expect(data?.address).toEqual({ street: 'Burgring', zipCode: '13000', city: 'Berlin' });
   });
 
+  test('an internationalised e-mail domain goes to the studio in punycode', () => {
+    const data = buildLeadRequest({
+      configId: 4,
+      modes: allInactive,
+      lead: { ...everything, email: 'anna@münchen.de' },
+      locale: 'de',
+      telegramUserId: 42,
+    })?.leadCustomerData;
+    expect(data?.email).toBe('anna@xn--mnchen-3ya.de');
+  });
+
   test('without name and e-mail there is no request', () => {
     expect(
       buildLeadRequest({

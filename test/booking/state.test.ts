@@ -182,7 +182,8 @@ describe('stored state', () => {
         { type: 'text', text: `${'e'.repeat(60)}@${'d'.repeat(30)}.example` },
         lastTap('gender-diverse'),
         { type: 'text', text: '31.12.1990' },
-        { type: 'text', text: '+123456789012345' },
+        // The longest number E.164 allows (15 digits), and a valid one.
+        { type: 'text', text: '+49 30 123456789 01' },
         { type: 'text', text: 'S'.repeat(100) },
         { type: 'text', text: 'H'.repeat(10) },
         { type: 'text', text: 'Z'.repeat(10) },

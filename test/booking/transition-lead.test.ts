@@ -3,9 +3,11 @@
  * nothing already given is lost; the summary's edit buttons change one field and come back.
  */
 import { describe, expect, test } from 'vitest';
+import type { FlowContext } from '../../src/booking/context.ts';
 import type { BookingEvent } from '../../src/booking/events.ts';
 import type { LeadFieldName } from '../../src/booking/lead-fields.ts';
 import type { Text } from '../../src/booking/messages.ts';
+import type { StudioInformation } from '../../src/perfectgym/schemas.ts';
 import {
   buttonKeys,
   context,
@@ -61,6 +63,8 @@ function reachField(field: LeadFieldName | 'summary'): Run {
 }
 
 const long = (n: number) => 'x'.repeat(n);
+/** The studio information of the fixtures names no country: German numbers, a German example. */
+const phoneHint: Text = { key: 'lead-error-phone', args: { example: '01512 3456789' } };
 
 describe('bad answers are re-asked with a specific hint', () => {
   test.each<[LeadFieldName, BookingEvent, Text]>([
@@ -87,8 +91,20 @@ describe('bad answers are re-asked with a specific hint', () => {
     ],
     ['dateOfBirth', { type: 'text', text: '31.12.90' }, { key: 'lead-error-date-format' }],
     ['dateOfBirth', { type: 'nonText', kind: 'voice' }, { key: 'lead-error-not-text' }],
-    ['telephone', { type: 'text', text: '12345' }, { key: 'lead-error-phone' }],
-    ['telephone', { type: 'text', text: 'ring me' }, { key: 'lead-error-phone' }],
+    [
+      'dateOfBirth',
+      { type: 'text', text: '01.12.2025' },
+      { key: 'lead-error-date-too-young', args: { years: 14 } },
+    ],
+    ['telephone', { type: 'text', text: '12345' }, phoneHint],
+    ['telephone', { type: 'text', text: 'ring me' }, phoneHint],
+    ['telephone', { type: 'text', text: '15.06.1990' }, phoneHint],
+    ['telephone', { type: 'text', text: '2026-12-01' }, phoneHint],
+    [
+      'telephone',
+      { type: 'contact', phoneNumber: '15555551234', userId: 42 },
+      { key: 'lead-error-contact-invalid' },
+    ],
     [
       'telephone',
       { type: 'contact', phoneNumber: '491709999999', userId: 99 },
@@ -123,6 +139,86 @@ describe('bad answers are re-asked with a specific hint', () => {
       email: 'Anna@example.com',
     });
     expect(good.state.step).toEqual({ name: 'collectingLead', field: 'gender' });
+  });
+});
+
+describe("the studio's country and age limit", () => {
+  const atPhone = (flowCtx: FlowContext) => {
+    let at = pickFirstSlot(openYoga(flowCtx, studio), flowCtx, studio);
+    for (let guard = 0; guard < 12; guard++) {
+      const { step } = at.state;
+      if (step.name !== 'collectingLead' || step.field === 'telephone') break;
+      const event =
+        step.field === 'gender' ? tap(lastView(at.effects), 'gender-female') : goodAnswers[step.field];
+      at = run(at.state, event, flowCtx, studio);
+    }
+    expect(at.state.step).toEqual({ name: 'collectingLead', field: 'telephone' });
+    return at;
+  };
+  const austrian = context({ studio: { ...(context().studio as StudioInformation), countryCode: 'AT' } });
+
+  test('an Austrian studio reads a national number as Austrian, and its hint shows an Austrian one', () => {
+    const at = atPhone(austrian);
+    const typed = run(at.state, { type: 'text', text: '0664 1234567' }, austrian, studio);
+    expect(typed.state.flow?.lead.telephone).toBe('+436641234567');
+    const bad = run(at.state, { type: 'text', text: '15.06.1990' }, austrian, studio);
+    expect(lastView(bad.effects).parts[0]).toEqual({
+      key: 'lead-error-phone',
+      args: { example: '0664 123456' },
+    });
+  });
+
+  test('DEFAULT_PHONE_REGION overrides the studio country', () => {
+    const overridden = { ...austrian, phoneRegion: 'DE' };
+    const at = atPhone(overridden);
+    const typed = run(at.state, { type: 'text', text: '0151 12345678' }, overridden, studio);
+    expect(typed.state.flow?.lead.telephone).toBe('+4915112345678');
+  });
+
+  test('MIN_AGE sets the youngest date of birth taken', () => {
+    const adults = context({ minAgeYears: 18 });
+    let at = pickFirstSlot(openYoga(adults, studio), adults, studio);
+    while (at.state.step.name === 'collectingLead' && at.state.step.field !== 'dateOfBirth') {
+      const field = at.state.step.field;
+      at = run(
+        at.state,
+        field === 'gender' ? tap(lastView(at.effects), 'gender-female') : goodAnswers[field],
+        adults,
+        studio,
+      );
+    }
+    const minor = run(at.state, { type: 'text', text: '16.06.2008' }, adults, studio);
+    expect(lastView(minor.effects).parts[0]).toEqual({
+      key: 'lead-error-date-too-young',
+      args: { years: 18 },
+    });
+    expect(minor.state).toEqual(at.state);
+    const adult = run(at.state, { type: 'text', text: '15.06.2008' }, adults, studio);
+    expect(adult.state.flow?.lead.dateOfBirth).toBe('2008-06-15');
+  });
+});
+
+describe('direction controls', () => {
+  test('a typed name loses its bidi controls; the profile name button too', () => {
+    const tricky = context({ user: { id: 42, firstName: '\u202Eanna', lastName: 'Sch\u200Bmidt' } });
+    let at = pickFirstSlot(openYoga(tricky, studio), tricky, studio);
+    expect(lastView(at.effects).keyboard).toMatchObject({
+      rows: [[{ text: { key: 'button-use-name', args: { name: 'anna' } } }]],
+    });
+    at = run(at.state, tap(lastView(at.effects), 'button-use-name'), tricky, studio);
+    at = run(at.state, { type: 'text', text: 'Schmidt\u202E\u2066' }, tricky, studio);
+    expect(at.state.flow?.lead).toEqual({ firstName: 'anna', lastName: 'Schmidt' });
+  });
+
+  test('a right-to-left name is isolated in the summary', () => {
+    const flowCtx = context({ user: { id: 42, firstName: 'שרה' } });
+    let at = pickFirstSlot(openYoga(flowCtx, happyStudio()), flowCtx, happyStudio());
+    for (const answer of ['שרה', 'Cohen', 'sarah@example.com'])
+      at = run(at.state, { type: 'text', text: answer }, flowCtx, happyStudio());
+    expect(lastView(at.effects).parts[1]).toEqual({
+      key: 'summary-name',
+      args: { first: '\u2068שרה\u2069', last: 'Cohen' },
+    });
   });
 });
 
@@ -176,6 +272,9 @@ describe('summary', () => {
       'summary-consent',
     ]);
     expect(shown.parts[4]).toEqual({ key: 'summary-date-of-birth', args: { value: '31/12/1990' } });
+    // Typed as "+49 170 1234567", kept as +491701234567, shown in international format.
+    expect(at.state.flow?.lead.telephone).toBe('+491701234567');
+    expect(shown.parts[5]).toEqual({ key: 'summary-telephone', args: { value: '+49 170 1234567' } });
     expect(shown.parts[6]).toEqual({ key: 'summary-address', args: { value: 'Burgring 23A, 13000 Berlin' } });
     expect(buttonKeys(shown)).toEqual([
       'button-book',

@@ -110,7 +110,7 @@ describe('booking a class that needs a confirmation (config 1)', () => {
       'E-mail: Annika.L@example.com',
       'Gender: female',
       'Date of birth: 31/12/1990',
-      'Phone: +4915112345678',
+      'Phone: +49 1511 2345678',
       'Address: Oderberger Str. 5a, 10435 Berlin',
       'By tapping "Book now" you agree that the studio stores these details to arrange your trial. Privacy policy: https://studio-kiez.example/privacy',
     ]);

@@ -98,7 +98,7 @@ describe('config 1: gender and date of birth optional, phone and address mandato
     expect(lastText(ann).split('\n').slice(1, -1)).toEqual([
       'Name: Annika Lindqvist',
       'E-mail: annika.l@example.com',
-      'Phone: 0301234567',
+      'Phone: +49 30 1234567',
       'Address: Oderberger Str. 5a, 10435 Berlin',
     ]);
     await tap(ann, '✅ Book now');
@@ -108,7 +108,7 @@ describe('config 1: gender and date of birth optional, phone and address mandato
       lastname: 'Lindqvist',
       email: 'annika.l@example.com',
       language: { languageCode: 'en' },
-      telephone: '0301234567',
+      telephone: '+49301234567',
       address: { street: 'Oderberger Str.', houseNumber: '5a', zipCode: '10435', city: 'Berlin' },
     });
   });
@@ -217,12 +217,25 @@ describe('answers the bot cannot take', () => {
     expect(await reask(() => send(ann, 'last summer'))).toBe(
       `I couldn't read that date. Please write it like 31.12.1990, 31/12/1990 or 1990-12-31.\n${askDob}`,
     );
+    // Today is 12 June 2030 at the studio; MIN_AGE is 14 unless set.
+    expect(await reask(() => send(ann, '01.12.2029'))).toBe(
+      `Trial sessions here are for people aged 14 and over. Please check the year.\n${askDob}`,
+    );
+    expect(await reask(() => send(ann, '13.06.2016'))).toBe(
+      `Trial sessions here are for people aged 14 and over. Please check the year.\n${askDob}`,
+    );
     await send(ann, '2.3.1985');
 
     const phoneHint =
-      "That doesn't look like a phone number. Please type 6 to 15 digits, with a + in front for an international number.";
+      "That doesn't look like a phone number. Please type it with the area code, for example 01512 3456789, or with + and the country code.";
     expect(await reask(() => send(ann, '12'))).toBe(`${phoneHint}\n${askTelephone}`);
     expect(await reask(() => send(ann, 'call me maybe'))).toBe(`${phoneHint}\n${askTelephone}`);
+    // Dates are no phone numbers, even where the digits would make one.
+    expect(await reask(() => send(ann, '15.06.1990'))).toBe(`${phoneHint}\n${askTelephone}`);
+    expect(await reask(() => send(ann, '2026-12-01'))).toBe(`${phoneHint}\n${askTelephone}`);
+    expect(await reask(() => shareContact(ann, true, '15555551234'))).toBe(
+      `I can't use the number of your Telegram account. Please type the number the studio can reach you at.\n${askTelephone}`,
+    );
     expect(await reask(() => shareContact(ann, false))).toBe(
       `That's someone else's contact. Please share your own number or type it.\n${askTelephone}`,
     );
@@ -241,7 +254,7 @@ describe('answers the bot cannot take', () => {
       'E-mail: annika.l@example.com',
       'Gender: male',
       'Date of birth: 02/03/1985',
-      'Phone: +4930123456',
+      'Phone: +49 30 123456',
       'Address: Oderberger Str. 5a, 10435 Berlin',
     ]);
     expect(h.sandbox.snapshot().leads).toEqual([]);
@@ -275,5 +288,71 @@ describe('a prospect the studio already knows', () => {
       'karla.kiez@example.com',
     ]);
     expect(bookings).toHaveLength(1);
+  });
+});
+
+describe('what the studio receives', () => {
+  /** Config 1 from the offer to the summary, with the answers given; the phone is typed or shared. */
+  async function config1Details(
+    user: ReturnType<Harness['user']>,
+    details: { firstName: string; email: string; phone: string | { shared: string } },
+  ): Promise<void> {
+    await chooseFirstSlot(user, '🏋️ Rückenfit');
+    await send(user, details.firstName);
+    await send(user, 'Lindqvist');
+    await send(user, details.email);
+    await tap(user, 'Skip');
+    await tap(user, 'Skip');
+    expect(lastText(user)).toBe(askTelephone);
+    if (typeof details.phone === 'string') await send(user, details.phone);
+    else await shareContact(user, true, details.phone.shared);
+    await send(user, 'Oderberger Str.');
+    await send(user, '5a');
+    await send(user, '10435');
+    await send(user, 'Berlin');
+    expect(lastText(user)).toMatch(/^Please check your booking/);
+  }
+
+  const leadData = () => h?.sandbox.snapshot().leads[0]?.leadCustomerData as Record<string, unknown>;
+
+  it('a typed national number arrives in E.164 and is shown in international format; an IDN e-mail lands in punycode', async () => {
+    h = await startHarness();
+    const ann = h.user();
+    // A right-to-left override typed into the name, and an e-mail address at an umlaut domain.
+    await config1Details(ann, { firstName: 'Annika\u202E', email: 'a@münchen.de', phone: '0151 12345678' });
+    expect(lastText(ann).split('\n').slice(1, 4)).toEqual([
+      'Name: Annika Lindqvist',
+      'E-mail: a@münchen.de',
+      'Phone: +49 1511 2345678',
+    ]);
+    await tap(ann, '✅ Book now');
+    expect(leadData()).toMatchObject({
+      firstname: 'Annika',
+      email: 'a@xn--mnchen-3ya.de',
+      telephone: '+4915112345678',
+    });
+    expect(h.sandbox.snapshot().bookings).toHaveLength(1);
+  });
+
+  it("a shared contact's number (digits without +, as Telegram sends it) is read as international", async () => {
+    h = await startHarness();
+    const ann = h.user();
+    await config1Details(ann, {
+      firstName: 'Annika',
+      email: 'annika.l@example.com',
+      phone: { shared: '491761234567' },
+    });
+    expect(lastText(ann).split('\n')[3]).toBe('Phone: +49 176 1234567');
+    await tap(ann, '✅ Book now');
+    expect(leadData()?.telephone).toBe('+491761234567');
+  });
+
+  it("an Austrian studio's prospect types an Austrian number without country code", async () => {
+    h = await startHarness({ seed: (seed) => ({ ...seed, studio: { ...seed.studio, countryCode: 'AT' } }) });
+    const ann = h.user();
+    await config1Details(ann, { firstName: 'Annika', email: 'annika.l@example.com', phone: '0664 1234567' });
+    expect(lastText(ann).split('\n')[3]).toBe('Phone: +43 664 1234567');
+    await tap(ann, '✅ Book now');
+    expect(leadData()?.telephone).toBe('+436641234567');
   });
 });

@@ -51,7 +51,7 @@ describe('a restart of the bot', () => {
       'Name: Annika Lindqvist',
       'E-mail: annika.l@example.com',
       'Gender: female',
-      'Phone: +49301234567',
+      'Phone: +49 30 1234567',
       'Address: Oderberger Str. 5a, 10435 Berlin',
       'By tapping "Book now" you agree that the studio stores these details to arrange your trial.',
     ]);

@@ -70,7 +70,7 @@ function prospect(n: number, firstName: string): Prospect {
     firstName,
     lastName: `Testerin${n}`,
     email: `prospect${n}.${prefix}@example.com`,
-    telephone: `+49151000000${n}`,
+    telephone: `+491510000000${n}`,
     street: 'Schönhauser Allee',
     houseNumber: String(10 + n),
     zipCode: '10437',

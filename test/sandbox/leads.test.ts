@@ -37,6 +37,12 @@ describe('lead validation', () => {
       expect(await validate(test, 2, data), JSON.stringify(data)).toBe('INVALID_LEAD_CUSTOMER_DATA');
   });
 
+  it('takes an internationalised domain as typed or in punycode: the docs ask only for a string', async () => {
+    const test = await startSandbox();
+    expect(await validate(test, 2, { ...leadBasics, email: 'mia@münchen.de' })).toBe('POSSIBLE');
+    expect(await validate(test, 2, { ...leadBasics, email: 'mia@xn--mnchen-3ya.de' })).toBe('POSSIBLE');
+  });
+
   it('requires what the config marks MANDATORY and nothing else', async () => {
     const test = await startSandbox();
     // Config 1: telephone and address mandatory, gender and date of birth optional.

@@ -53,6 +53,11 @@ describe('staff notice text', () => {
     expect(shown.entities.map((entity) => entity.type)).not.toContain('text_link');
   });
 
+  it('isolates a right-to-left name, so it cannot turn its line around; a left-to-right one stays as typed', () => {
+    expect(asShown({ ...booked, name: 'שרה Cohen' })[3]).toBe('Name: \u2068שרה Cohen\u2069');
+    expect(asShown({ ...booked, name: 'Anna Müller' })[3]).toBe('Name: Anna Müller');
+  });
+
   it('uses the zone the slot carries over the configured one, and writes ids without digit grouping', () => {
     const lines = asShown(
       {
