@@ -98,6 +98,25 @@ export function writeStderr(text: string): void {
   stderrWriter(text);
 }
 
+/**
+ * Waits until what stdout and stderr queued has been written, for at most `timeoutMs`: lines still
+ * queued when the process exits are lost, but a reader that stalled must not hold up the exit.
+ */
+export async function flushOutput(timeoutMs: number): Promise<void> {
+  const drained = (stream: NodeJS.WriteStream) =>
+    stream.writableLength === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => stream.once('drain', resolve));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([drained(process.stdout), drained(process.stderr)]),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /** Log lines to stdout without ever blocking (see {@link nonBlockingWriter}). */
 export function stdoutDestination(): DestinationStream {
   const write = nonBlockingWriter(process.stdout, {

@@ -5,7 +5,7 @@
 import { type RunningApp, startApp } from './app.ts';
 import { describeError } from './bot/errors.ts';
 import { ConfigError, parseConfig } from './config.ts';
-import { scrubSecrets, writeStderr } from './logger.ts';
+import { flushOutput, scrubSecrets, writeStderr } from './logger.ts';
 import { startExitWatchdog } from './runtime/watchdog.ts';
 
 /** Longest a graceful stop may take before the process gives up on it. */
@@ -41,7 +41,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, stopTimeoutMs).unref();
     (app?.stop() ?? Promise.resolve()).then(
-      () => {
+      async () => {
+        await flushOutput(1_000);
         clearTimeout(force);
         process.exit(exitCode);
       },
