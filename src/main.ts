@@ -25,16 +25,15 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const watchdog = startExitWatchdog({
-    limitMs: stopTimeoutMs + watchdogGraceMs,
-    message: `Could not stop within ${stopTimeoutMs / 1000} s and the process is stuck; killing it.\n`,
-  });
   let app: RunningApp | undefined;
   let stopping = false;
   const stop = (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    watchdog.arm();
+    startExitWatchdog({
+      limitMs: stopTimeoutMs + watchdogGraceMs,
+      message: `Could not stop within ${stopTimeoutMs / 1000} s and the process is stuck; killing it.\n`,
+    });
     writeStderr(`${reason}: finishing updates in flight, then stopping.\n`);
     const force = setTimeout(() => {
       writeStderr(`Could not stop within ${stopTimeoutMs / 1000} s; exiting anyway.\n`);

@@ -73,62 +73,62 @@ function stalledPipe(directory: string, name: string) {
 }
 
 describe('a bot process whose output nobody reads any more', () => {
-  it('keeps answering prospects and on SIGTERM exits 0 within 30 s', { timeout: 90_000 }, async () => {
-    const sandbox: Sandbox = await createSandbox({ rateLimitPerMinute: false });
-    cleanups.push(() => sandbox.close());
-    const fake: FakeTelegram = await createFakeTelegram();
-    cleanups.push(() => fake.close());
-    const directory = mkdtempSync(join(tmpdir(), 'trialgram-stalled-'));
-    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
-    const stdout = stalledPipe(directory, 'stdout');
-    const stderr = stalledPipe(directory, 'stderr');
+  it.each(['sqlite', 'memory'])(
+    'keeps answering prospects and on SIGTERM exits 0 within 30 s (%s store)',
+    { timeout: 90_000 },
+    async (store) => {
+      const sandbox: Sandbox = await createSandbox({ rateLimitPerMinute: false });
+      cleanups.push(() => sandbox.close());
+      const fake: FakeTelegram = await createFakeTelegram();
+      cleanups.push(() => fake.close());
+      const directory = mkdtempSync(join(tmpdir(), 'trialgram-stalled-'));
+      cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+      const stdout = stalledPipe(directory, 'stdout');
+      const stderr = stalledPipe(directory, 'stderr');
 
-    const env = botEnv({ fake, sandbox, storageUrl: `sqlite:${join(directory, 'trialgram.sqlite')}` });
-    const child = spawn(process.execPath, ['src/main.ts'], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', stdout.forProcess, stderr.forProcess],
-    });
-    closeSync(stdout.forProcess);
-    closeSync(stderr.forProcess);
-    const exit = exited(child);
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exit;
-    });
+      const storageUrl = store === 'sqlite' ? `sqlite:${join(directory, 'trialgram.sqlite')}` : 'memory:';
+      const env = botEnv({ fake, sandbox, storageUrl });
+      const child = spawn(process.execPath, ['src/main.ts'], {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: ['ignore', stdout.forProcess, stderr.forProcess],
+      });
+      closeSync(stdout.forProcess);
+      closeSync(stderr.forProcess);
+      const exit = exited(child);
+      cleanups.push(async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await exit;
+      });
 
-    const user = fake.user({ firstName: 'Zofia' });
-    await step(user, () => user.sendText('/help'), helpText, 20_000);
+      const user = fake.user({ firstName: 'Zofia' });
+      await step(user, () => user.sendText('/help'), helpText, 20_000);
 
-    // The collector stalls: both pipes fill up.
-    stdout.fill();
-    stderr.fill();
-    // Each answer is followed by an "update handled" log line into the full pipe.
-    for (let i = 0; i < 3; i++) await step(user, () => user.sendText('/help'), helpText);
-    stdout.fill();
-    stderr.fill();
+      // The collector stalls: both pipes fill up.
+      stdout.fill();
+      stderr.fill();
+      // Each answer is followed by an "update handled" log line into the full pipe.
+      for (let i = 0; i < 3; i++) await step(user, () => user.sendText('/help'), helpText);
+      stdout.fill();
+      stderr.fill();
 
-    const stopped = Date.now();
-    child.kill('SIGTERM');
-    const result = await within(exit, stopLimitMs + 10_000, 'exit after SIGTERM');
-    expect(Date.now() - stopped).toBeLessThan(stopLimitMs);
-    expect(result).toEqual({ code: 0, signal: null });
-  });
+      const stopped = Date.now();
+      child.kill('SIGTERM');
+      const result = await within(exit, stopLimitMs + 10_000, 'exit after SIGTERM');
+      expect(Date.now() - stopped).toBeLessThan(stopLimitMs);
+      expect(result).toEqual({ code: 0, signal: null });
+    },
+  );
 });
 
 describe('the exit watchdog', () => {
-  it('kills the process when its limit passes while the main thread is stuck', async () => {
+  /** Runs `body` in a process of its own after starting a watchdog with `limitMs`. */
+  function runWithWatchdog(limitMs: number, body: string) {
     const watchdog = join(repoRoot, 'src/runtime/watchdog.ts');
     const script = `
       import { startExitWatchdog } from ${JSON.stringify(watchdog)};
-      // The watchdog does not keep a process alive; a running app does, this timer here.
-      setInterval(() => undefined, 1_000);
-      const watchdog = startExitWatchdog({ limitMs: 300, message: 'watchdog: stuck, killing\\n' });
-      await watchdog.ready;
-      watchdog.arm();
-      process.stdout.write('stuck now\\n');
-      // The main thread waits in a futex forever: no timer, no signal handler of its own can run.
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+      startExitWatchdog({ limitMs: ${limitMs}, message: 'watchdog: stuck, killing\\n' });
+      ${body}
     `;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
       cwd: repoRoot,
@@ -146,8 +146,25 @@ describe('the exit watchdog', () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exit;
     });
-    expect(await within(exit, 15_000, 'the watchdog kill')).toEqual({ code: null, signal: 'SIGKILL' });
-    expect(output).toContain('stuck now');
-    expect(output).toContain('watchdog: stuck, killing');
+    return { exit, output: () => output };
+  }
+
+  it('kills the process when its limit passes while the main thread is stuck', async () => {
+    const run = runWithWatchdog(
+      300,
+      `process.stdout.write('stuck now\\n');
+      // The main thread waits in a futex forever: no timer, no signal handler of its own can run.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);`,
+    );
+    expect(await within(run.exit, 15_000, 'the watchdog kill')).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(run.output()).toContain('stuck now');
+    expect(run.output()).toContain('watchdog: stuck, killing');
+  });
+
+  it('neither keeps alive nor kills a process that ends in time', async () => {
+    const run = runWithWatchdog(20_000, `setTimeout(() => process.stdout.write('done\\n'), 100);`);
+    // Well before the limit: the watchdog's thread does not hold the process.
+    expect(await within(run.exit, 15_000, 'the natural exit')).toEqual({ code: 0, signal: null });
+    expect(run.output()).toBe('done\n');
   });
 });
