@@ -208,7 +208,12 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
         secret_token: webhook.secret,
         allowed_updates: [...allowedUpdates],
       });
-      announce(`Webhook mode: Telegram posts to ${webhook.url}; serving on port ${config.port}.`);
+      const listening = http?.server.address();
+      const where =
+        typeof listening === 'object' && listening !== null
+          ? `${listening.address}:${listening.port}`
+          : `port ${config.port}`;
+      announce(`Webhook mode: Telegram posts to ${webhook.url}; serving on ${where} (HOST, PORT).`);
     } else {
       await bot.bot.api.deleteWebhook();
       const polling = startPolling(bot, handleUpdate, logger, options.onFatal);

@@ -128,6 +128,7 @@ describe('start-up lines', () => {
       expect(await bot.exited).toEqual({ code: 0, signal: null });
 
       expect(bot.stderr()).toContain(`Telegram posts to http://127.0.0.1:${port}/bot[token]/telegram`);
+      expect(bot.stderr()).toMatch(/serving on 127\.0\.0\.1:\d+ \(HOST, PORT\)/);
       const output = bot.stdout() + bot.stderr();
       expect(output).not.toContain(fake.token.split(':')[1]);
       expect(output).not.toContain(defaultWebhookSecret(fake.token));
