@@ -9,10 +9,11 @@ import { allowedUpdates, createBot, type TrialgramBot } from './bot/index.ts';
 import { updateType } from './bot/middlewares/count-updates.ts';
 import type { Config } from './config.ts';
 import type { FakeTelegram } from './fake-telegram/index.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, type Logger, scrubSecrets, writeStderr } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createPerfectGymClient, type PerfectGymClient } from './perfectgym/client.ts';
 import { type BotHttpServer, startHttpServer } from './runtime/http-server.ts';
+import { reachTelegram } from './runtime/telegram-startup.ts';
 import type { Sandbox } from './sandbox/index.ts';
 import { createStores, type Stores } from './store/index.ts';
 import { createStudioCatalog } from './studio/catalog.ts';
@@ -37,8 +38,10 @@ export interface StartAppOptions {
   announce?: (line: string) => void;
   /** Serve /healthz and /metrics in polling mode too (on config.port). Default true. */
   httpInPollingMode?: boolean;
-  /** Loopback host for everything the app listens on in tests. */
+  /** Loopback host for everything the app listens on in tests (overrides `HOST`). */
   host?: string;
+  /** How long /healthz reuses the studio's answer. Default {@link studioHealthCacheMs}. */
+  studioHealthCacheMs?: number;
   /** Passed to the embedded sandbox studio. */
   sandboxOptions?: Parameters<typeof import('./sandbox/index.ts').createSandbox>[0];
   /**
@@ -48,13 +51,19 @@ export interface StartAppOptions {
   onFatal?: (error: unknown) => void;
 }
 
+/** /healthz asks the studio at most once per this interval, whatever the probe rate. */
+export const studioHealthCacheMs = 15_000;
+
 export async function startApp(config: Config, options: StartAppOptions = {}): Promise<RunningApp> {
   const secrets = [
     ...(config.telegram.mode === 'telegram' ? [config.telegram.token] : []),
     ...(config.studio.mode === 'perfectgym' ? [config.studio.apiKey] : []),
+    ...(config.webhook ? [config.webhook.secret] : []),
   ];
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
-  const announce = options.announce ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const writeLine = options.announce ?? ((line: string) => writeStderr(`${line}\n`));
+  // WEBHOOK_URL may carry the bot token in its path; what is announced is scrubbed like a log line.
+  const announce = (line: string) => writeLine(scrubSecrets(line, secrets));
   const cleanups: Array<() => Promise<void>> = [];
   const cleanup = async () => {
     for (const fn of cleanups.splice(0).reverse())
@@ -138,6 +147,13 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       minAgeYears: config.minAgeYears,
       ...(config.staffChatId !== undefined ? { staffChatId: config.staffChatId } : {}),
     });
+    // getMe here rather than in grammY's init, which retries silently and forever.
+    bot.bot.botInfo = await reachTelegram({
+      api: bot.bot.api,
+      apiRoot: apiRoot ?? 'https://api.telegram.org',
+      limitMs: config.telegramStartupTimeoutMs,
+      logger,
+    });
     await bot.init();
     cleanups.push(() => bot.flush());
     // One line per update, like an access log: ids, type and duration, never its content.
@@ -162,6 +178,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
           await client.getStudioInformation();
           return true;
         },
+        cacheMs: options.studioHealthCacheMs ?? studioHealthCacheMs,
       },
     ];
 
@@ -171,7 +188,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     if (webhook || (options.httpInPollingMode ?? true)) {
       http = await startHttpServer({
         port: config.port,
-        ...(options.host ? { host: options.host } : {}),
+        host: options.host ?? config.host,
         logger,
         metrics: metrics.registry,
         health,
@@ -179,7 +196,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
           ? {
               webhook: {
                 path: new URL(webhook.url).pathname || '/',
-                ...(webhook.secret ? { secret: webhook.secret } : {}),
+                secret: webhook.secret,
                 handle: handleUpdate,
               },
             }
@@ -190,10 +207,15 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     }
     if (webhook) {
       await bot.bot.api.setWebhook(webhook.url, {
-        ...(webhook.secret ? { secret_token: webhook.secret } : {}),
+        secret_token: webhook.secret,
         allowed_updates: [...allowedUpdates],
       });
-      announce(`Webhook mode: Telegram posts to ${webhook.url}; serving on port ${config.port}.`);
+      const listening = http?.server.address();
+      const where =
+        typeof listening === 'object' && listening !== null
+          ? `${listening.address}:${listening.port}`
+          : `port ${config.port}`;
+      announce(`Webhook mode: Telegram posts to ${webhook.url}; serving on ${where} (HOST, PORT).`);
     } else {
       await bot.bot.api.deleteWebhook();
       const polling = startPolling(bot, handleUpdate, logger, options.onFatal);
@@ -208,7 +230,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
         fake,
         sandbox: { url: sandbox.url, apiKey: sandbox.apiKey },
         port: config.telegram.mode === 'playground' ? config.telegram.port : 0,
-        ...(options.host ? { host: options.host } : {}),
+        host: options.host ?? config.host,
         logger,
       });
       cleanups.push(() => playground.close());

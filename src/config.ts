@@ -2,6 +2,7 @@
  * Configuration from the environment: one pure `parseConfig(env)` over a zod schema, so every
  * mistake is reported at start-up with the variable's name and what is wrong with it.
  */
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { defaultMinAgeYears } from './booking/lead-fields.ts';
 import { isPhoneRegion } from './booking/phone.ts';
@@ -76,6 +77,10 @@ const schema = z.object({
       .regex(/^[A-Za-z0-9_-]{1,256}$/, { error: 'may only use A-Z, a-z, 0-9, _ and - (1-256 chars)' }),
   ),
   PORT: optional(integer(0, 65_535)).default(8080),
+  HOST: optional(
+    z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, { error: 'must be an IP address or host name to listen on' }),
+  ),
+  TELEGRAM_STARTUP_TIMEOUT_SECONDS: optional(integer(1, 3_600)).default(60),
   PLAYGROUND_PORT: optional(integer(0, 65_535)).default(3000),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
   DEFAULT_PHONE_REGION: optional(
@@ -109,7 +114,8 @@ export interface Config {
     | { mode: 'telegram'; token: string; apiRoot?: string }
     /** No token: the local playground (fake Bot API + web chat). */
     | { mode: 'playground'; port: number };
-  webhook?: { url: string; secret?: string };
+  /** The secret is WEBHOOK_SECRET, or derived from the token: the webhook is never open. */
+  webhook?: { url: string; secret: string };
   studio:
     | { mode: 'perfectgym'; baseUrl: string; apiKey: string; timeoutMs: number }
     | { mode: 'sandbox'; timeoutMs: number };
@@ -123,11 +129,24 @@ export interface Config {
   adminIds: number[];
   staffChatId?: number;
   port: number;
+  /** Where the HTTP server (and the playground page) listens. */
+  host: string;
+  /** How long start-up keeps trying to reach the Telegram Bot API before giving up. */
+  telegramStartupTimeoutMs: number;
   logLevel: string;
   /** `DEFAULT_PHONE_REGION`; absent: the studio's `countryCode`, else DE. */
   phoneRegion?: string;
   /** `MIN_AGE`: the youngest age a date of birth may give. */
   minAgeYears: number;
+}
+
+/**
+ * The webhook secret token when WEBHOOK_SECRET is unset: derived from the bot token, so every
+ * instance of the bot agrees on it without configuration, and nobody without the token knows it.
+ * 43 characters of base64url, within Telegram's 1-256 of A-Z, a-z, 0-9, _ and -.
+ */
+export function defaultWebhookSecret(botToken: string): string {
+  return createHmac('sha256', 'trialgram webhook secret').update(botToken).digest('base64url');
 }
 
 export class ConfigError extends Error {
@@ -166,7 +185,7 @@ export function parseConfig(env: Env): Config {
       ? {
           webhook: {
             url: e.WEBHOOK_URL,
-            ...(e.WEBHOOK_SECRET ? { secret: e.WEBHOOK_SECRET } : {}),
+            secret: e.WEBHOOK_SECRET ?? defaultWebhookSecret(e.BOT_TOKEN ?? ''),
           },
         }
       : {}),
@@ -188,6 +207,10 @@ export function parseConfig(env: Env): Config {
     adminIds: e.ADMIN_IDS,
     ...(e.STAFF_CHAT_ID !== undefined ? { staffChatId: e.STAFF_CHAT_ID } : {}),
     port: e.PORT,
+    // Polling and the playground serve only probes and metrics: loopback unless asked otherwise. A
+    // webhook must be reachable by the load balancer or reverse proxy in front of it.
+    host: e.HOST ?? (e.WEBHOOK_URL ? '0.0.0.0' : '127.0.0.1'),
+    telegramStartupTimeoutMs: e.TELEGRAM_STARTUP_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     ...(e.DEFAULT_PHONE_REGION ? { phoneRegion: e.DEFAULT_PHONE_REGION } : {}),
     minAgeYears: e.MIN_AGE,

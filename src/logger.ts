@@ -36,15 +36,94 @@ export const redactedPaths = [...personalFields, ...secretFields].flatMap((field
   `*.*.${field}`,
 ]);
 
-/** Bot tokens and anything that looks like one, in free text such as error messages and URLs. */
-const tokenPattern = /\d{5,}:[A-Za-z0-9_-]{30,}/g;
+/**
+ * Bot tokens and anything that looks like one, in free text such as error messages and URLs (where
+ * the colon may be percent-encoded).
+ */
+const tokenPattern = /\d{5,}(?::|%3A)[A-Za-z0-9_-]{30,}/gi;
 
 export function scrubSecrets(text: string, secrets: readonly string[] = []): string {
   let scrubbed = text.replace(tokenPattern, '[token]');
   for (const secret of secrets) {
-    if (secret.length >= 4) scrubbed = scrubbed.split(secret).join('[secret]');
+    if (secret.length < 4) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+      scrubbed = scrubbed.split(form).join('[secret]');
+    }
   }
   return scrubbed;
+}
+
+/**
+ * A writer for one of the process's own output streams that never blocks the process and never
+ * holds more than `maxBufferedBytes`: when nobody reads the pipe any more (a stalled log
+ * collector), lines are dropped and counted, and once the pipe drains a line says how many were
+ * lost. A blocked log write would stall every conversation and even SIGTERM.
+ *
+ * It writes through Node's own stream (`process.stdout`), not to the file descriptor: for a pipe
+ * that stream writes without blocking (libuv) and queues what the pipe cannot take; for a file it
+ * writes synchronously, which a full disk fails rather than blocks.
+ */
+export function nonBlockingWriter(
+  stream: NodeJS.WritableStream & { writableLength: number },
+  options: { maxBufferedBytes?: number; droppedLine?: (count: number) => string } = {},
+): (text: string) => void {
+  const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
+  let dropped = 0;
+  let broken = false;
+  // EPIPE and the like: the reader is gone for good; without a listener it would crash the process.
+  stream.on('error', () => {
+    broken = true;
+  });
+  stream.on('drain', () => {
+    if (dropped === 0 || broken) return;
+    const count = dropped;
+    dropped = 0;
+    stream.write(options.droppedLine?.(count) ?? `(${count} lines dropped: the output was not read)\n`);
+  });
+  return (text) => {
+    if (broken) return;
+    if (stream.writableLength > maxBufferedBytes) {
+      dropped++;
+      return;
+    }
+    stream.write(text);
+  };
+}
+
+let stderrWriter: ((text: string) => void) | undefined;
+
+/** The human-facing lines (start-up, shutdown) on stderr, never blocking (see {@link nonBlockingWriter}). */
+export function writeStderr(text: string): void {
+  stderrWriter ??= nonBlockingWriter(process.stderr);
+  stderrWriter(text);
+}
+
+/**
+ * Waits until what stdout and stderr queued has been written, for at most `timeoutMs`: lines still
+ * queued when the process exits are lost, but a reader that stalled must not hold up the exit.
+ */
+export async function flushOutput(timeoutMs: number): Promise<void> {
+  const drained = (stream: NodeJS.WriteStream) =>
+    stream.writableLength === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => stream.once('drain', resolve));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([drained(process.stdout), drained(process.stderr)]),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/** Log lines to stdout without ever blocking (see {@link nonBlockingWriter}). */
+export function stdoutDestination(): DestinationStream {
+  const write = nonBlockingWriter(process.stdout, {
+    droppedLine: (count) =>
+      `${JSON.stringify({ level: 40, time: new Date().toISOString(), app: 'trialgram', dropped: count, msg: 'log lines dropped: stdout was not being read' })}\n`,
+  });
+  return { write };
 }
 
 export interface LoggerOptions {
@@ -56,7 +135,7 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = options.secrets ?? [];
-  const destination = options.destination ?? pino.destination(1);
+  const destination = options.destination ?? stdoutDestination();
   const scrubbing: DestinationStream = {
     write: (line: string) => destination.write(scrubSecrets(line, secrets)),
   };

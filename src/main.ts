@@ -5,10 +5,13 @@
 import { type RunningApp, startApp } from './app.ts';
 import { describeError } from './bot/errors.ts';
 import { ConfigError, parseConfig } from './config.ts';
-import { scrubSecrets } from './logger.ts';
+import { flushOutput, scrubSecrets, writeStderr } from './logger.ts';
+import { startExitWatchdog } from './runtime/watchdog.ts';
 
 /** Longest a graceful stop may take before the process gives up on it. */
 const stopTimeoutMs = 30_000;
+/** After this, a watchdog thread kills the process whose main thread could not even give up. */
+const watchdogGraceMs = 500;
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof parseConfig>;
@@ -27,13 +30,18 @@ async function main(): Promise<void> {
   const stop = (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`${reason}: finishing updates in flight, then stopping.\n`);
+    startExitWatchdog({
+      limitMs: stopTimeoutMs + watchdogGraceMs,
+      message: `Could not stop within ${stopTimeoutMs / 1000} s and the process is stuck; killing it.\n`,
+    });
+    writeStderr(`${reason}: finishing updates in flight, then stopping.\n`);
     const force = setTimeout(() => {
-      process.stderr.write(`Could not stop within ${stopTimeoutMs / 1000} s; exiting anyway.\n`);
+      writeStderr(`Could not stop within ${stopTimeoutMs / 1000} s; exiting anyway.\n`);
       process.exit(1);
     }, stopTimeoutMs).unref();
     (app?.stop() ?? Promise.resolve()).then(
-      () => {
+      async () => {
+        await flushOutput(1_000);
         clearTimeout(force);
         process.exit(exitCode);
       },
@@ -53,9 +61,9 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  const secrets = [process.env.BOT_TOKEN, process.env.PERFECTGYM_API_KEY].filter(
+  const secrets = [process.env.BOT_TOKEN, process.env.PERFECTGYM_API_KEY, process.env.WEBHOOK_SECRET].filter(
     (secret): secret is string => typeof secret === 'string',
   );
-  process.stderr.write(`trialgram failed to start: ${scrubSecrets(message, secrets)}\n`);
+  writeStderr(`trialgram failed to start: ${scrubSecrets(message, secrets)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../src/config.ts';
+import { ConfigError, defaultWebhookSecret, parseConfig } from '../src/config.ts';
 
 const token = '123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789';
 
@@ -97,5 +97,43 @@ describe('parseConfig', () => {
     expect(problems({ STORAGE_URL: 'redis://:::' })).toEqual([
       { variable: 'STORAGE_URL', message: 'is not a valid redis:// URL' },
     ]);
+  });
+
+  it('always has a webhook secret: WEBHOOK_SECRET, else one derived from the token that every instance agrees on', () => {
+    const webhook = { BOT_TOKEN: token, WEBHOOK_URL: 'https://bot.example.com/telegram' };
+    const derived = parseConfig(webhook).webhook?.secret;
+    expect(derived).toMatch(/^[A-Za-z0-9_-]{1,256}$/);
+    expect(derived).toBe(defaultWebhookSecret(token));
+    expect(parseConfig(webhook).webhook?.secret).toBe(derived);
+    expect(derived).not.toContain(token.split(':')[1]);
+    expect(parseConfig({ ...webhook, BOT_TOKEN: `${token}x` }).webhook?.secret).not.toBe(derived);
+    expect(parseConfig({ ...webhook, WEBHOOK_SECRET: 'chain-secret_1' }).webhook?.secret).toBe(
+      'chain-secret_1',
+    );
+  });
+
+  it('rejects a WEBHOOK_SECRET that Telegram would refuse, naming the variable', () => {
+    const webhook = { BOT_TOKEN: token, WEBHOOK_URL: 'https://bot.example.com/telegram' };
+    for (const secret of ['has spaces', 'ümlaut', 'x'.repeat(257)]) {
+      expect(problems({ ...webhook, WEBHOOK_SECRET: secret })).toEqual([
+        { variable: 'WEBHOOK_SECRET', message: expect.stringContaining('A-Z, a-z, 0-9, _ and -') },
+      ]);
+    }
+  });
+
+  it('listens on loopback unless in webhook mode or told otherwise by HOST', () => {
+    expect(parseConfig({}).host).toBe('127.0.0.1');
+    expect(parseConfig({ BOT_TOKEN: token }).host).toBe('127.0.0.1');
+    expect(parseConfig({ BOT_TOKEN: token, WEBHOOK_URL: 'https://bot.example.com/t' }).host).toBe('0.0.0.0');
+    expect(parseConfig({ BOT_TOKEN: token, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(problems({ HOST: 'not a host' })[0]?.variable).toBe('HOST');
+  });
+
+  it('gives Telegram 60 s at start-up unless TELEGRAM_STARTUP_TIMEOUT_SECONDS says otherwise', () => {
+    expect(parseConfig({}).telegramStartupTimeoutMs).toBe(60_000);
+    expect(parseConfig({ TELEGRAM_STARTUP_TIMEOUT_SECONDS: '5' }).telegramStartupTimeoutMs).toBe(5_000);
+    expect(problems({ TELEGRAM_STARTUP_TIMEOUT_SECONDS: '0' })[0]?.variable).toBe(
+      'TELEGRAM_STARTUP_TIMEOUT_SECONDS',
+    );
   });
 });

@@ -1,5 +1,6 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.ts';
+import { createLogger, nonBlockingWriter, scrubSecrets } from '../src/logger.ts';
 
 function capture(secrets: string[] = []) {
   const lines: string[] = [];
@@ -31,5 +32,40 @@ describe('logger', () => {
     expect(output).not.toContain('AAFakeToken');
     expect(output).not.toContain('pg-api-key-123');
     expect(output).toContain('[token]');
+  });
+
+  it('scrubs the token from URLs, percent-encoded too', () => {
+    const token = '123456789:AAFakeTokenFakeTokenFakeTokenFakeToken12';
+    const encoded = encodeURIComponent(token);
+    expect(scrubSecrets(`https://bot.example.com/bot${encoded}/hook`)).toBe(
+      'https://bot.example.com/bot[token]/hook',
+    );
+    expect(scrubSecrets(`posts to https://x.example/${token}`)).not.toContain('AAFakeToken');
+    expect(scrubSecrets(`secret ${encodeURIComponent('a b/c')} here`, ['a b/c'])).toBe(
+      'secret [secret] here',
+    );
+  });
+
+  it('drops lines instead of queueing without end when the output is not read, and says how many', () => {
+    const written: string[] = [];
+    const callbacks: Array<() => void> = [];
+    // A pipe nobody reads: nothing written ever completes until released.
+    const stalled = new Writable({
+      highWaterMark: 100,
+      write(chunk, _encoding, callback) {
+        written.push(String(chunk));
+        callbacks.push(callback);
+      },
+    });
+    const write = nonBlockingWriter(stalled, { maxBufferedBytes: 1_000 });
+    for (let i = 0; i < 100; i++) write(`${'x'.repeat(98)}${i % 10}\n`);
+    expect(stalled.writableLength).toBeLessThanOrEqual(1_100);
+
+    // The reader comes back: what was queued goes out, then one line for what was dropped.
+    while (callbacks.length > 0) callbacks.shift()?.();
+    expect(written.at(-1)).toMatch(/^\(\d+ lines dropped: the output was not read\)\n$/);
+    const dropped = Number(/\((\d+) lines/.exec(written.at(-1) ?? '')?.[1]);
+    expect(dropped + written.length - 1).toBe(100);
+    expect(dropped).toBeGreaterThan(80);
   });
 });

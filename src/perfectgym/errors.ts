@@ -8,7 +8,9 @@
  *
  * Messages name the endpoint, the status and the error code only. The studio's own `errorMessage`
  * is kept as a field but left out of `message`, because it may quote what the user typed (an
- * e-mail address in a duplicate-customer error) and `message` is what ends up in logs.
+ * e-mail address in a duplicate-customer error) and `message` is what ends up in logs. For the
+ * same reason the studio's `errorCode` and `traceId` enter `message` only when they look like a
+ * code and an id ({@link logSafeErrorCode}, {@link logSafeTraceId}).
  */
 import type { EndpointName } from './endpoints.ts';
 
@@ -21,6 +23,16 @@ export interface PerfectGymApiErrorDetails {
   retryAfterMs?: number | undefined;
 }
 
+/** The studio's `errorCode` when it is a code (`TRIAL_OFFER_NOT_FOUND`), else a placeholder. */
+export function logSafeErrorCode(code: string): string {
+  return /^[A-Z0-9_]{1,64}$/.test(code) ? code : 'unrecognised error code';
+}
+
+/** The studio's `traceId` when it is one word of id characters (no `@`, no spaces), else a placeholder. */
+export function logSafeTraceId(traceId: string): string {
+  return /^[A-Za-z0-9._:-]{1,128}$/.test(traceId) ? traceId : 'unrecognised trace id';
+}
+
 /** The studio answered, with a non-2xx status. */
 export class PerfectGymApiError extends Error {
   override readonly name = 'PerfectGymApiError';
@@ -30,7 +42,7 @@ export class PerfectGymApiError extends Error {
   readonly errorCode: string | undefined;
   /** The studio's explanation, or a generic text when the body was not an ErrorResponse. */
   readonly errorMessage: string;
-  /** The studio's trace id; quote it when asking the studio's support about a failed call. */
+  /** The studio's trace id (when it looks like one); quote it when asking the studio's support. */
   readonly traceId: string | undefined;
   /** On 429: how long the endpoint refuses calls, from `Retry-After` (60 s when absent). */
   readonly retryAfterMs: number | undefined;
@@ -38,14 +50,15 @@ export class PerfectGymApiError extends Error {
   constructor(details: PerfectGymApiErrorDetails) {
     super(
       `PerfectGym ${details.endpoint} answered HTTP ${details.status}` +
-        (details.errorCode ? ` (${details.errorCode})` : '') +
-        (details.traceId ? ` [trace ${details.traceId}]` : ''),
+        (details.errorCode ? ` (${logSafeErrorCode(details.errorCode)})` : '') +
+        (details.traceId ? ` [trace ${logSafeTraceId(details.traceId)}]` : ''),
     );
     this.endpoint = details.endpoint;
     this.status = details.status;
     this.errorCode = details.errorCode;
     this.errorMessage = details.errorMessage;
-    this.traceId = details.traceId;
+    // Logged as it is (the client's retry and 429 lines), so only in its safe form.
+    this.traceId = details.traceId === undefined ? undefined : logSafeTraceId(details.traceId);
     this.retryAfterMs = details.retryAfterMs;
   }
 }

@@ -1,10 +1,14 @@
 /**
- * The bot's own HTTP server: the Telegram webhook, `/healthz` and `/metrics`.
+ * The bot's own HTTP server: the Telegram webhook, `/livez`, `/healthz` and `/metrics`.
  *
  * Webhook updates are acknowledged once handled or after `ackAfterMs`, whichever comes first:
  * Telegram wants a quick answer and re-sends an update whose request times out, while a prospect's
  * step may wait on the studio API for seconds. Handling goes on after the acknowledgement and is
  * tracked, so a graceful shutdown still finishes it. Per-chat order is the bot's chat lock's job.
+ *
+ * The webhook is always authenticated by its secret token; at most `maxInFlight` updates are
+ * taken at once (beyond that the answer is 503 and Telegram sends the update again later). Health
+ * checks are cached, so a probe storm never turns into a storm of calls to the studio.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,6 +19,11 @@ import type { Logger } from '../logger.ts';
 export interface HealthCheck {
   name: string;
   check(): Promise<boolean>;
+  /**
+   * How long an answer is reused for every probe, failed or not. Default 0: asked on every probe
+   * (still one check at a time, shared by concurrent probes).
+   */
+  cacheMs?: number;
 }
 
 export interface HttpServerOptions {
@@ -27,26 +36,46 @@ export interface HttpServerOptions {
   healthTimeoutMs?: number;
   webhook?: {
     path: string;
-    secret?: string;
+    /** The `X-Telegram-Bot-Api-Secret-Token` every webhook request must carry. */
+    secret: string;
     handle(update: Update): Promise<void>;
     ackAfterMs?: number;
+    /** Updates taken at once (being read or handled); beyond that 503. Default {@link defaultMaxInFlight}. */
+    maxInFlight?: number;
+    /** At most one "wrong secret" warning per this interval. Default 60 s. */
+    rejectionLogIntervalMs?: number;
   };
+  now?: () => number;
 }
 
 export interface BotHttpServer {
   readonly url: string;
   readonly server: Server;
-  /** Stops accepting requests and waits for every webhook update already taken. */
+  /**
+   * Stops taking webhook updates (answered 503 while the listener stays open), waits for every
+   * update already taken, then stops listening.
+   */
   close(): Promise<void>;
   /** Webhook updates taken but not finished. */
   inFlight(): number;
 }
 
 const maxBodyBytes = 1024 * 1024;
+export const defaultMaxInFlight = 100;
 
 export async function startHttpServer(options: HttpServerOptions): Promise<BotHttpServer> {
+  const now = options.now ?? Date.now;
   const inFlight = new Set<Promise<void>>();
+  /** Requests past the secret check whose body is still being read. */
+  let reading = 0;
   let closing = false;
+  const health = options.health.map((check) => cachedCheck(check, options.healthTimeoutMs ?? 3_000, now));
+  const rejections = rateLimitedWarning(
+    options.logger,
+    options.webhook?.rejectionLogIntervalMs ?? 60_000,
+    now,
+    'webhook request without the right secret token',
+  );
 
   async function readJson(req: IncomingMessage): Promise<unknown> {
     const chunks: Buffer[] = [];
@@ -59,8 +88,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   }
 
-  function send(res: ServerResponse, status: number, body: string, type = 'application/json') {
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  function send(
+    res: ServerResponse,
+    status: number,
+    body: string,
+    type = 'application/json',
+    headers: Record<string, string> = {},
+  ) {
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
     res.end(body);
   }
 
@@ -74,20 +109,24 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
   async function onWebhook(req: IncomingMessage, res: ServerResponse) {
     const webhook = options.webhook;
     if (!webhook) return send(res, 404, '{"error":"not found"}');
-    if (webhook.secret && !secretMatches(req.headers['x-telegram-bot-api-secret-token'], webhook.secret)) {
-      options.logger.warn(
-        { remote: req.socket.remoteAddress },
-        'webhook request without the right secret token',
-      );
+    if (!secretMatches(req.headers['x-telegram-bot-api-secret-token'], webhook.secret)) {
+      rejections.record({ remote: req.socket.remoteAddress });
       return send(res, 401, '{"error":"unauthorized"}');
     }
-    if (closing) return send(res, 503, '{"error":"shutting down"}');
+    // Telegram re-sends an update answered with an error, so 503 loses nothing.
+    if (closing) return send(res, 503, '{"error":"shutting down"}', undefined, { connection: 'close' });
+    if (inFlight.size + reading >= (webhook.maxInFlight ?? defaultMaxInFlight)) {
+      return send(res, 503, '{"error":"busy"}', undefined, { 'retry-after': '1' });
+    }
     let update: Update;
+    reading++;
     try {
       update = (await readJson(req)) as Update;
       if (typeof update?.update_id !== 'number') throw new Error('not an update');
     } catch {
       return send(res, 400, '{"error":"bad update"}');
+    } finally {
+      reading--;
     }
     const handling = webhook.handle(update).catch((error: unknown) => {
       options.logger.error({ err: error, updateId: update.update_id }, 'webhook update failed');
@@ -106,18 +145,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
   }
 
   async function onHealth(res: ServerResponse) {
-    const timeoutMs = options.healthTimeoutMs ?? 3_000;
+    // A stopping instance is not ready: the load balancer should send nothing new its way.
+    if (closing) return send(res, 503, '{"status":"shutting down"}');
     const results = await Promise.all(
-      options.health.map(async ({ name, check }) => {
-        // A dependency that hangs is as unavailable as one that refuses; the probe must answer.
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(false), timeoutMs);
-        });
-        const ok = await Promise.race([check().catch(() => false), timedOut]);
-        clearTimeout(timer);
-        return [name, ok ? 'ok' : 'unavailable'] as const;
-      }),
+      health.map(async ({ name, check }) => [name, (await check()) ? 'ok' : 'unavailable'] as const),
     );
     const healthy = results.every(([, status]) => status === 'ok');
     send(
@@ -131,13 +162,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
     const path = (req.url ?? '/').split('?')[0];
     const route = `${req.method} ${path}`;
     const handler =
-      route === 'GET /healthz'
-        ? onHealth(res)
-        : route === 'GET /metrics' && options.metrics
-          ? options.metrics.metrics().then((text) => send(res, 200, text, options.metrics?.contentType))
-          : options.webhook && route === `POST ${options.webhook.path}`
-            ? onWebhook(req, res)
-            : Promise.resolve(send(res, 404, '{"error":"not found"}'));
+      route === 'GET /livez'
+        ? Promise.resolve(send(res, 200, '{"status":"ok"}'))
+        : route === 'GET /healthz'
+          ? onHealth(res)
+          : route === 'GET /metrics' && options.metrics
+            ? options.metrics.metrics().then((text) => send(res, 200, text, options.metrics?.contentType))
+            : options.webhook && route === `POST ${options.webhook.path}`
+              ? onWebhook(req, res)
+              : Promise.resolve(send(res, 404, '{"error":"not found"}'));
     handler.catch((error: unknown) => {
       options.logger.error({ err: error, route }, 'http request failed');
       if (!res.headersSent) send(res, 500, '{"error":"internal"}');
@@ -146,22 +179,78 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  const host =
+    options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
 
+  let closed: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     server,
     inFlight: () => inFlight.size,
-    close: async () => {
-      closing = true;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await Promise.allSettled([...inFlight]);
-      server.closeAllConnections();
-      await stopped;
+    close: () => {
+      closed ??= (async () => {
+        closing = true;
+        // Still listening: new webhook requests get a 503 (Telegram re-sends them) rather than a
+        // refused connection, and /healthz says the instance is going away.
+        while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await stopped;
+      })();
+      return closed;
+    },
+  };
+}
+
+/**
+ * One health check with a time limit, shared by concurrent probes, and its answer reused for
+ * `cacheMs`: a dependency that hangs counts as unavailable, and however often the probe comes,
+ * the dependency is asked at most once per interval.
+ */
+function cachedCheck(health: HealthCheck, timeoutMs: number, now: () => number) {
+  let last: { at: number; ok: boolean } | undefined;
+  let pending: Promise<boolean> | undefined;
+  const ask = async (): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const ok = await Promise.race([health.check().catch(() => false), timedOut]);
+    clearTimeout(timer);
+    last = { at: now(), ok };
+    return ok;
+  };
+  return {
+    name: health.name,
+    check: (): Promise<boolean> => {
+      if (last && now() - last.at < (health.cacheMs ?? 0)) return Promise.resolve(last.ok);
+      pending ??= ask().finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    },
+  };
+}
+
+/**
+ * A warning that floods cannot multiply: the first occurrence is logged at once, later ones are
+ * counted and reported with the next line, at most one line per `intervalMs`.
+ */
+function rateLimitedWarning(logger: Logger, intervalMs: number, now: () => number, message: string) {
+  let lastLoggedAt = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return {
+    record(context: Record<string, unknown>) {
+      if (now() - lastLoggedAt < intervalMs) {
+        suppressed++;
+        return;
+      }
+      lastLoggedAt = now();
+      logger.warn({ ...context, ...(suppressed > 0 ? { suppressed } : {}) }, message);
+      suppressed = 0;
     },
   };
 }

@@ -35,6 +35,8 @@ export function botEnv(options: BotEnvOptions): Record<string, string> {
     PERFECTGYM_API_KEY: options.sandbox.apiKey,
     STORAGE_URL: options.storageUrl,
     PORT: '0',
+    // Tests listen on loopback only, in webhook mode too.
+    HOST: '127.0.0.1',
     LOG_LEVEL: options.logLevel ?? 'info',
     ...(options.webhookUrl ? { WEBHOOK_URL: options.webhookUrl } : {}),
     ...(options.webhookSecret ? { WEBHOOK_SECRET: options.webhookSecret } : {}),
@@ -61,6 +63,13 @@ export interface BotProcess {
  * resolves once it is polling or serving its webhook.
  */
 export async function spawnBot(env: Record<string, string>, readyTimeoutMs = 15_000): Promise<BotProcess> {
+  const bot = startBotProcess(env);
+  await bot.waitForOutput(/Long polling as @|Webhook mode:/, readyTimeoutMs);
+  return bot;
+}
+
+/** Starts `node src/main.ts` like {@link spawnBot}, without waiting for anything. */
+export function startBotProcess(env: Record<string, string>): BotProcess {
   const child = spawn(process.execPath, ['src/main.ts'], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -119,7 +128,6 @@ export async function spawnBot(env: Record<string, string>, readyTimeoutMs = 15_
       });
     },
   };
-  await process_.waitForOutput(/Long polling as @|Webhook mode:/, readyTimeoutMs);
   return process_;
 }
 

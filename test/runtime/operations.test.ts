@@ -52,15 +52,22 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startWorld(storageUrl: string): Promise<World> {
-  const sandbox = await createSandbox({ rateLimitPerMinute: false });
+async function startWorld(
+  storageUrl: string,
+  options: { studioHealthCacheMs?: number; sandbox?: Parameters<typeof createSandbox>[0] } = {},
+): Promise<World> {
+  const sandbox = await createSandbox({ rateLimitPerMinute: false, ...options.sandbox });
   cleanups.push(() => sandbox.close());
   const fake = await createFakeTelegram();
   cleanups.push(() => fake.close());
-  const app = await startApp(parseConfig(botEnv({ fake, sandbox, storageUrl })), {
-    host: '127.0.0.1',
+  const { HOST: _host, ...env } = botEnv({ fake, sandbox, storageUrl });
+  // HOST unset, as an operator would start it: loopback is the default outside webhook mode.
+  const app = await startApp(parseConfig(env), {
     logger: silentLogger(),
     announce: () => undefined,
+    ...(options.studioHealthCacheMs !== undefined
+      ? { studioHealthCacheMs: options.studioHealthCacheMs }
+      : {}),
   });
   cleanups.push(() => app.stop());
   return { sandbox, fake, app };
@@ -158,26 +165,47 @@ describe('health and Redis outages', () => {
     for (const prefix of prefixes) await deleteRedisKeys(prefix);
   });
 
-  async function startOnProxiedRedis(): Promise<World & { proxy: TcpProxy; prefix: string }> {
+  async function startOnProxiedRedis(
+    options: Parameters<typeof startWorld>[1] = {},
+  ): Promise<World & { proxy: TcpProxy; prefix: string }> {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 });
     cleanups.push(() => proxy.close());
     const prefix = uniqueRedisPrefix('ops');
     prefixes.push(prefix);
-    return { proxy, prefix, ...(await startWorld(redisUrl(prefix, proxy.port))) };
+    return { proxy, prefix, ...(await startWorld(redisUrl(prefix, proxy.port), options)) };
   }
 
   it('/healthz names the studio while its API fails, and recovers with it', async () => {
-    const { app, sandbox } = await startOnProxiedRedis();
+    // The studio's answer is cached (15 s by default); a short interval keeps the test quick.
+    const { app, sandbox } = await startOnProxiedRedis({ studioHealthCacheMs: 200 });
     expect(await health(app)).toEqual({ status: 200, body: { status: 'ok', store: 'ok', studio: 'ok' } });
 
     sandbox.faults.set('studio', { kind: 'status', status: 500 });
+    await eventually(async () => (await health(app)).status === 503);
     expect(await health(app)).toEqual({
       status: 503,
       body: { status: 'unhealthy', store: 'ok', studio: 'unavailable' },
     });
 
     sandbox.faults.clear('studio');
-    expect((await health(app)).status).toBe(200);
+    await eventually(async () => (await health(app)).status === 200);
+  });
+
+  it('/healthz asks the studio at most once per interval however many probes come; /livez never', async () => {
+    // The studio's real rate limit: a probe storm that reached it would lock the endpoint (429).
+    const { app, sandbox } = await startWorld('memory:', { sandbox: { rateLimitPerMinute: 1_000 } });
+    const before = sandbox.callCounts().studio;
+    let ok = 0;
+    for (let batch = 0; batch < 22; batch++) {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => fetch(`${app.http?.url}/healthz`)));
+      ok += answers.filter((answer) => answer.status === 200).length;
+    }
+    expect(ok).toBe(1_100);
+    expect(sandbox.callCounts().studio - before).toBeLessThanOrEqual(1);
+
+    const live = await fetch(`${app.http?.url}/livez`);
+    expect(live.status).toBe(200);
+    expect(sandbox.callCounts().studio - before).toBeLessThanOrEqual(1);
   });
 
   it('answers "temporarily unavailable" while Redis is unreachable and carries on once it is back', async () => {
@@ -217,5 +245,14 @@ describe('health and Redis outages', () => {
 
     // The other prospect is where they were.
     await step(other, () => other.sendText('Yusuf'), texts.lastName);
+  });
+});
+
+describe('where the app listens', () => {
+  it('in polling mode without HOST: loopback only, /metrics too', async () => {
+    const { app } = await startWorld('memory:');
+    const address = app.http?.server.address();
+    expect(typeof address === 'object' && address?.address).toBe('127.0.0.1');
+    expect((await fetch(`${app.http?.url}/metrics`)).status).toBe(200);
   });
 });
