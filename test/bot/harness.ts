@@ -110,7 +110,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     };
     const bot = createBot(deps);
     await bot.init();
-    if (options.polling === 'none') return { bot, catalog, stop: () => bot.flush() };
+    if (options.polling === 'none') return { bot, catalog, stop: () => bot.close() };
     if (options.polling === 'runner') {
       const runner = run(bot.bot);
       return {
@@ -118,7 +118,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         catalog,
         stop: async () => {
           if (runner.isRunning()) await runner.stop();
-          await bot.flush();
+          await bot.close();
         },
       };
     }
@@ -133,7 +133,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       stop: async () => {
         await bot.bot.stop();
         await polling;
-        await bot.flush();
+        await bot.close();
       },
     };
   }
