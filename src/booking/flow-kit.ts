@@ -207,13 +207,13 @@ export const lockoutSlackMs = 500;
  * long, keep "try again" (it waits while the lockout lasts), and repeat the step by itself after.
  */
 export function busy(state: State, retryAfterMs: number, ctx: FlowContext): TransitionResult {
-  const waitMs = Math.max(0, Math.ceil(retryAfterMs)) + lockoutSlackMs;
-  const next: State = { ...state, stalled: true, retryAt: ctx.now + waitMs };
+  const lockMs = Math.max(0, Math.ceil(retryAfterMs));
+  const next: State = { ...state, stalled: true, retryAt: ctx.now + lockMs };
   return {
     state: next,
     effects: [
       reply(busyView(next, ctx)),
-      { type: 'later', afterMs: waitMs, event: { type: 'retryDue', rev: next.rev } },
+      { type: 'later', afterMs: lockMs + lockoutSlackMs, event: { type: 'retryDue', rev: next.rev } },
     ],
   };
 }
@@ -227,7 +227,7 @@ export function lockedOut(state: State, ctx: FlowContext): boolean {
 export function busyView(state: State, ctx: FlowContext): View {
   const seconds = Math.max(1, Math.ceil(((state.retryAt ?? ctx.now) - ctx.now) / 1000));
   const parts: Text[] = [
-    seconds < 120
+    seconds < 60
       ? text('studio-busy', { seconds })
       : text('studio-busy-minutes', { minutes: Math.round(seconds / 60) }),
   ];
