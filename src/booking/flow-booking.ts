@@ -12,7 +12,18 @@ import type { CallbackData } from './callback-data.ts';
 import { confirmationDeadline, deadlineArgs, toEpochMinutes } from './confirmation-deadline.ts';
 import type { FlowContext } from './context.ts';
 import type { Effect, InlineButton, View } from './effects.ts';
-import { answer, edit, enter, noticeBase, reply, stay, type TransitionResult, work } from './flow-kit.ts';
+import {
+  answer,
+  edit,
+  enter,
+  failureText,
+  hasEntered,
+  noticeBase,
+  reply,
+  stay,
+  type TransitionResult,
+  work,
+} from './flow-kit.ts';
 import { choiceKey, slotsAgain } from './flow-slots.ts';
 import { formatLongDate, formatTime } from './format.ts';
 import { buildIcs } from './ics.ts';
@@ -418,7 +429,7 @@ export function onConfirmFailed(state: State, bookingId: number, temporary: bool
     state: next,
     effects: [
       reply(
-        view([text(temporary ? 'error-studio-unavailable' : 'error-studio-failed')], {
+        view([failureText(temporary, hasEntered(state.flow))], {
           type: 'inline',
           rows: [[confirmButton(restored)]],
         }),

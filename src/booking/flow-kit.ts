@@ -186,14 +186,17 @@ export function hasEntered(flow: FlowData | undefined): boolean {
 export function failureView(rev: number, temporary: boolean, saved = true): View {
   const retry = button(text('button-try-again'), { action: 'retry', rev });
   return temporary
-    ? view([text(saved ? 'error-studio-unavailable' : 'error-studio-unavailable-plain')], {
-        type: 'inline',
-        rows: [[retry]],
-      })
-    : view([text(saved ? 'error-studio-failed' : 'error-studio-failed-plain')], {
+    ? view([failureText(true, saved)], { type: 'inline', rows: [[retry]] })
+    : view([failureText(false, saved)], {
         type: 'inline',
         rows: [[retry], [button(text('button-start-over'), { action: 'restart' })]],
       });
+}
+
+/** "Isn't answering" (temporary) or "couldn't process", with "everything you've entered is saved" if `saved`. */
+export function failureText(temporary: boolean, saved: boolean): Text {
+  if (temporary) return text(saved ? 'error-studio-unavailable' : 'error-studio-unavailable-plain');
+  return text(saved ? 'error-studio-failed' : 'error-studio-failed-plain');
 }
 
 /**

@@ -234,6 +234,22 @@ describe('"saved" only when something was entered', () => {
   });
 });
 
+describe('"saved" on a failed confirm', () => {
+  test('a returning prospect who typed nothing is not told their entries are saved', () => {
+    const known = context({ knownLeadId: 777 });
+    const studio = happyStudio({
+      config: () => trialConfig({ confirmationOfBookingTerm: { value: 2, unit: 'HOURS' } }),
+      classBook: () => classBookResult(9001, 'BOOKED_WITH_CONFIRMATION_REQUIRED', 777),
+      confirm: () => ({ fail: 'temporary' }),
+    });
+    const picked = pickFirstSlot(openYoga(known, studio), known, studio);
+    const booked = run(picked.state, tap(lastView(picked.effects), 'button-book'), known, studio);
+    const failed = run(booked.state, tap(lastView(booked.effects), 'button-confirm'), known, studio);
+    expect(shownKeys(failed.effects)).toEqual(['error-studio-unavailable-plain']);
+    expect(buttonKeys(lastView(failed.effects))).toEqual(['button-confirm']);
+  });
+});
+
 describe('a slot that filled up before booking', () => {
   test('the re-check asks before the waiting list: the list again, the slot marked, nothing sent', () => {
     let full = false;
@@ -347,6 +363,26 @@ describe('/forget with a booking still to confirm', () => {
     const confirmed = run(booked.state, tap(lastView(booked.effects), 'button-confirm'), ctx, studio);
     const forgotten = run(confirmed.state, { type: 'forget' }, ctx, studio);
     expect(shownKeys(forgotten.effects)).toEqual(['forget-done']);
+  });
+});
+
+describe('a repeated "Book now" for a booking that needs confirmation', () => {
+  test('is answered with a toast pointing at the confirm button: no second message, no second button', () => {
+    const studio = happyStudio({
+      config: () => trialConfig({ confirmationOfBookingTerm: { value: 2, unit: 'HOURS' } }),
+      classBook: () => classBookResult(9001, 'BOOKED_WITH_CONFIRMATION_REQUIRED'),
+    });
+    const summary = reachSummary(ctx, studio);
+    const bookTap = tap(lastView(summary.effects), 'button-book');
+    const booked = run(summary.state, bookTap, ctx, studio);
+    const again = run(booked.state, bookTap, ctx, studio);
+    expect(again.calls).toEqual([]);
+    expect(again.effects).toEqual([
+      {
+        type: 'answerCallback',
+        text: { key: 'booking-existing-confirm', args: { date: 'Tuesday, 16 June 2026', time: '10:00' } },
+      },
+    ]);
   });
 });
 
