@@ -8,7 +8,9 @@
  * - Every button tap is answered exactly once (`answerCallback`).
  * - A tap on a button from an earlier step (its revision differs) is answered "out of date" and the
  *   current step is shown again; it never acts.
- * - A failed studio call keeps the state and offers "try again", which repeats the step.
+ * - A failed studio call keeps the state and offers "try again", which repeats the step. During a
+ *   429 lockout "try again" waits, and a `later` effect repeats the step by itself once it is over.
+ * - Only "Book now" on a summary books; a tap on a slot never does.
  * - At most one `call` effect per result, always last: the adapter runs it and feeds back its result.
  */
 import type { SupportedLocale } from '../config.ts';
@@ -263,7 +265,8 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
       return setLanguage(state, data.locale, ctx, [answer()]);
     case 'book':
     case 'slot': {
-      // A second "book" for something already booked (double tap, old keyboard) shows that booking.
+      // A second "book" or a slot tap for something already booked (double tap, old keyboard) shows
+      // that booking instead of booking again.
       const offer = data.action === 'book' ? data.offer : state.flow?.offer;
       const existing = offer && existingBooking(state, offer, data.slot);
       // A repeated "Book now" gets a toast only: a second message would carry a second confirm button.
@@ -337,12 +340,6 @@ function isCurrentChoice(state: State, data: Extract<CallbackData, { action: 'bo
 }
 
 /**
- * What "try again" repeats. Reads and validations are repeated as they are; for lead creation and
- * booking the validation comes first again, because a call that timed out may have gone through:
- * the studio then answers DUPLICATE_CUSTOMER or CUSTOMER_ALREADY_BOOKED instead of a second lead or
- * booking being made.
- */
-/**
  * A lockout's timer has run out: repeat the step by itself, unless the prospect moved on meanwhile
  * (another revision: /cancel, /forget, "try again", any step change) or it no longer waits.
  */
@@ -351,6 +348,12 @@ function onRetryDue(state: State, rev: number, ctx: FlowContext): TransitionResu
   return work(state, retryStep(state.step), ctx);
 }
 
+/**
+ * What "try again" repeats. Reads and validations are repeated as they are; for lead creation and
+ * booking the validation comes first again, because a call that timed out may have gone through:
+ * the studio then answers DUPLICATE_CUSTOMER or CUSTOMER_ALREADY_BOOKED instead of a second lead or
+ * booking being made.
+ */
 function retryStep(step: Step): Step {
   if (step.name === 'creatingLead') return { name: 'validatingLead' };
   if (step.name === 'booking') return { name: 'validatingBooking' };
