@@ -208,6 +208,19 @@ describe('a 429 lockout the client knows of', () => {
     expect(late.effects).toEqual([]);
   });
 
+  test('a timer of an earlier revision does not repeat a later failure of the same step', () => {
+    const busy = lockedAtSlots();
+    const due = laterEffect(busy.effects).event;
+    // "Try again" after the lockout: the same step fails again, now with a 500 (no lockout).
+    const after = context({ now: now + 61_000 });
+    const broken = happyStudio({ classSlots: () => ({ fail: 'temporary' }) });
+    const failedAgain = run(busy.state, tap(lastView(busy.effects), 'button-try-again'), after, broken);
+    expect(failedAgain.state).toMatchObject({ step: { name: 'loadingSlots' }, stalled: true });
+    const late = run(failedAgain.state, due, after, happyStudio());
+    expect(late.calls).toEqual([]);
+    expect(late.effects).toEqual([]);
+  });
+
   test('with details entered, the notice says they are saved', () => {
     const studio = happyStudio({ leadValidate: () => ({ fail: 'temporary', retryAfterMs: 20_000 }) });
     const summary = reachSummary(ctx, studio);
