@@ -258,6 +258,33 @@ describe('a trial limit (NO_CONTINGENT)', () => {
   });
 });
 
+describe('a double-tapped "Book now" for a booking that needs confirmation', () => {
+  it('gets one confirmation message; the second tap a toast, no second "Confirm booking"', async () => {
+    h = await startHarness();
+    const ann = h.user();
+    await chooseFirstSlot(ann, '🏋️ Rückenfit');
+    await enterConfig1Details(ann);
+    const summary = ann.chat.last('bot');
+    const before = mark(ann);
+    const toasts = ann.chat.toasts.length;
+    // Both taps reach the bot before the first is handled (the summary still has its button).
+    await ann.tap('✅ Book now', { messageId: summary?.messageId ?? -1 });
+    await ann.tap('✅ Book now', { messageId: summary?.messageId ?? -1 });
+    await ann.settled();
+
+    const sent = botMessagesSince(ann, before);
+    expect(sent.map((m) => m.text?.split(' ').slice(0, 2).join(' '))).toEqual(['Almost done!']);
+    expect(ann.chat.toasts.slice(toasts).map((t) => t.text)).toEqual([
+      undefined,
+      'You already have this booking: Wednesday, 12 June 2030 at 18:00. Please confirm it with the button in the message above.',
+    ]);
+    expect(h.sandbox.snapshot().bookings).toHaveLength(1);
+
+    await tap(ann, '✅ Confirm booking');
+    expect(botMessages(ann).filter((m) => labels(m).flat().includes('✅ Confirm booking'))).toEqual([]);
+  });
+});
+
 describe('/forget with a booking still to confirm', () => {
   it('says the booking stays at the studio and how to reach it', async () => {
     h = await startHarness();
