@@ -43,6 +43,7 @@ button-later = Später ▶️
 slots-none = Für { $offer } gibt es gerade keine freien Termine. Vielleicht passt ein anderes Probetraining?
 slots-none-in-window = Vom { $from } bis { $to } gibt es keine freien Termine. Probier frühere oder spätere Tage oder ein anderes Probetraining.
 slot-gone = Schade, dieser Termin wurde gerade vergeben oder ist nicht mehr buchbar. Diese Termine sind noch frei:
+slot-now-waiting-list = Schade, dieser Termin ist gerade ausgebucht. Du kannst dich noch auf die Warteliste setzen lassen: Tipp ihn unten noch einmal an oder wähl einen anderen Termin.
 
 ## Lead data
 
@@ -82,6 +83,8 @@ lead-error-use-buttons = Bitte tipp auf einen der Buttons.
 lead-error-required = Diese Angabe braucht das Studio, sie kann nicht übersprungen werden.
 lead-telephone-saved = Danke, deine Nummer habe ich.
 lead-telephone-skipped = Okay, ohne Telefonnummer.
+lead-details-again = Das Studio hat deine Angaben nicht mehr, deshalb brauche ich sie noch einmal, um { $offer } am { $date } um { $time } zu buchen.
+lead-details-again-list = Das Studio hat deine Angaben nicht mehr, deshalb frage ich sie noch einmal ab, sobald du einen Termin gewählt hast.
 
 ## Summary
 
@@ -117,7 +120,32 @@ button-fix-email = ✏️ E-Mail-Adresse korrigieren
 
 ## Booking validation
 
-booking-status-no-contingent = Du hast die angebotenen Probetrainings schon genutzt ({ $contingent } pro Person), deshalb kann ich kein weiteres buchen. Das Studio erzählt dir gern, welche Möglichkeiten es sonst gibt.
+booking-status-no-contingent = Dieses Probetraining kann man { $contingent ->
+        [one] einmal
+       *[other] { $contingent }-mal
+    } pro Person buchen, deshalb kann ich kein weiteres für dich buchen. Das Studio erzählt dir gern, welche Möglichkeiten es sonst gibt.
+booking-status-no-contingent-term = Dieses Probetraining kann man { $contingent ->
+        [one] einmal
+       *[other] { $contingent }-mal
+    } pro Person buchen, aber nur einmal innerhalb { $unit ->
+        [DAY] { $value ->
+            [one] eines Tages
+           *[other] von { $value } Tagen
+        }
+        [WEEK] { $value ->
+            [one] einer Woche
+           *[other] von { $value } Wochen
+        }
+        [MONTH] { $value ->
+            [one] eines Monats
+           *[other] von { $value } Monaten
+        }
+        [YEAR] { $value ->
+            [one] eines Jahres
+           *[other] von { $value } Jahren
+        }
+       *[other] von { $value } { $unit }
+    }, deshalb kann ich diesen Termin nicht für dich buchen. Das Studio erzählt dir gern, welche Möglichkeiten es sonst gibt.
 booking-status-limit-reached = Dieser Termin ist gerade voll geworden. Das sind die nächsten freien Termine:
 booking-status-already-booked = Du bist für diesen Termin schon angemeldet, du musst nicht noch einmal buchen.
 booking-status-customer-idle = Deine Mitgliedschaft im Studio ruht zu dieser Zeit, deshalb kann ich das nicht für dich buchen. Bitte melde dich beim Studio.
@@ -141,12 +169,13 @@ booking-detail-location = Wo: { $location }
 booking-detail-instructors = Mit: { $names }
 booking-calendar-caption = { $offer } für deinen Kalender.
 booking-waiting-list = Du stehst auf der Warteliste für { $offer } am { $date } um { $time }. Das Studio meldet sich, wenn ein Platz frei wird.
-booking-confirm-required = Fast geschafft! { $offer } am { $date } um { $time } ist für dich reserviert. Bitte bestätige bis { $deadline }, sonst verfällt die Buchung.
+booking-confirm-required = Fast geschafft! { $offer } am { $date } um { $time } ist für dich reserviert. Bitte bestätige bis { $deadlineDate } um { $deadlineTime } Uhr, sonst verfällt die Buchung.
 booking-confirm-required-no-deadline = Fast geschafft! { $offer } am { $date } um { $time } ist für dich reserviert. Bitte bestätige die Buchung mit dem Button unten.
 booking-canceled = Das Studio hat diese Buchung gleich wieder storniert. Bitte wähl ein anderes Probetraining oder melde dich beim Studio.
 booking-unknown-status = Die Antwort des Studios verstehe ich nicht, deshalb weiß ich nicht, ob du angemeldet bist. Bitte frag beim Studio nach.
 booking-existing = Diese Buchung hast du schon: { $date } um { $time }. Du musst nicht noch einmal buchen.
 booking-existing-waiting-list = Du stehst schon auf der Warteliste für { $date } um { $time }.
+booking-existing-confirm = Diese Buchung hast du schon: { $date } um { $time }. Bitte bestätige sie mit dem Button in der Nachricht oben.
 booking-busy = Einen Moment, ich buche noch.
 button-confirm = ✅ Buchung bestätigen
 button-book-another = Weiteres Probetraining buchen
@@ -166,6 +195,18 @@ confirm-unknown-status = Die Antwort des Studios verstehe ich nicht. Bitte versu
 
 error-studio-unavailable = Das Buchungssystem des Studios antwortet gerade nicht. Alles, was du eingegeben hast, ist gespeichert. Bitte tipp gleich auf „Nochmal versuchen“.
 error-studio-failed = Das Studio konnte das nicht verarbeiten. Alles, was du eingegeben hast, ist gespeichert. Du kannst es noch einmal versuchen oder neu anfangen.
+error-studio-unavailable-plain = Das Buchungssystem des Studios antwortet gerade nicht. Bitte tipp gleich auf „Nochmal versuchen“.
+error-studio-failed-plain = Das Studio konnte das nicht verarbeiten. Du kannst es noch einmal versuchen oder neu anfangen.
+studio-busy = Das Buchungssystem des Studios ist gerade ausgelastet. Ich versuche es in etwa { $seconds ->
+        [one] einer Sekunde
+       *[other] { $seconds } Sekunden
+    } von selbst noch einmal und sage dir, wie es ausgegangen ist.
+studio-busy-minutes = Das Buchungssystem des Studios ist gerade ausgelastet. Ich versuche es in etwa { $minutes ->
+        [one] einer Minute
+       *[other] { $minutes } Minuten
+    } von selbst noch einmal und sage dir, wie es ausgegangen ist.
+studio-busy-saved = Alles, was du eingegeben hast, ist gespeichert.
+studio-busy-toast = Noch ausgelastet. Ich versuche es von selbst noch einmal, du musst nichts tippen.
 button-try-again = 🔄 Nochmal versuchen
 callback-outdated = Dieser Button ist nicht mehr aktuell.
 working-wait = Ich warte noch auf die Antwort des Studios. Falls nichts passiert, tipp auf „Nochmal versuchen“.
@@ -186,6 +227,7 @@ language-set = Alles klar, ab jetzt spreche ich Deutsch.
 language-name-en = English
 language-name-de = Deutsch
 forget-done = Erledigt: Ich habe alles gelöscht, was ich über dich gespeichert hatte. Deine Buchungen im Studio bleiben davon unberührt; wenn deine Daten auch dort gelöscht werden sollen, melde dich bitte beim Studio.
+forget-pending-booking = Deine Buchung am { $date } um { $time } muss noch bestätigt werden. Sie bleibt im Studio bestehen, aber ich kann sie nicht mehr für dich bestätigen: Bitte wende dich an das Studio, um sie zu bestätigen oder abzusagen.
 
 ## Bot
 

@@ -43,6 +43,7 @@ button-later = Later ▶️
 slots-none = There are no free times for { $offer } at the moment. Maybe another trial session suits you?
 slots-none-in-window = No free times from { $from } to { $to }. Try earlier or later dates, or another trial session.
 slot-gone = Sorry, that time has just been taken or can no longer be booked. Here are the times that are still free:
+slot-now-waiting-list = Sorry, this time has just filled up. You can still join its waiting list: tap it again below, or pick another time.
 
 ## Lead data
 
@@ -82,6 +83,8 @@ lead-error-use-buttons = Please tap one of the buttons.
 lead-error-required = The studio needs this one, so it can't be skipped.
 lead-telephone-saved = Thanks, got your number.
 lead-telephone-skipped = Okay, no phone number.
+lead-details-again = The studio no longer has your details on file, so I need them once more to book { $offer } on { $date } at { $time }.
+lead-details-again-list = The studio no longer has your details on file, so I'll ask for them once more after you've picked a time.
 
 ## Summary
 
@@ -117,7 +120,32 @@ button-fix-email = ✏️ Fix my e-mail address
 
 ## Booking validation
 
-booking-status-no-contingent = You've already used the trial sessions on offer ({ $contingent } per person), so I can't book another one. The studio will be happy to tell you about other options.
+booking-status-no-contingent = This trial offer can be booked { $contingent ->
+        [one] once
+       *[other] { $contingent } times
+    } per person, so I can't book another one for you. The studio will be happy to tell you about other options.
+booking-status-no-contingent-term = This trial offer can be booked { $contingent ->
+        [one] once
+       *[other] { $contingent } times
+    } per person, and only once within { $unit ->
+        [DAY] { $value ->
+            [one] a day
+           *[other] { $value } days
+        }
+        [WEEK] { $value ->
+            [one] a week
+           *[other] { $value } weeks
+        }
+        [MONTH] { $value ->
+            [one] a month
+           *[other] { $value } months
+        }
+        [YEAR] { $value ->
+            [one] a year
+           *[other] { $value } years
+        }
+       *[other] { $value } { $unit }
+    }, so I can't book this time for you. The studio will be happy to tell you about other options.
 booking-status-limit-reached = That time has just filled up. Here are the nearest free times:
 booking-status-already-booked = You're already booked for this session, no need to book again.
 booking-status-customer-idle = Your membership with the studio is paused at that time, so I can't book this for you. Please contact the studio.
@@ -141,12 +169,13 @@ booking-detail-location = Where: { $location }
 booking-detail-instructors = With: { $names }
 booking-calendar-caption = Add { $offer } to your calendar.
 booking-waiting-list = You're on the waiting list for { $offer } on { $date } at { $time }. The studio will let you know if a place becomes free.
-booking-confirm-required = Almost done! { $offer } on { $date } at { $time } is reserved for you. Please confirm it by { $deadline }, otherwise it lapses.
+booking-confirm-required = Almost done! { $offer } on { $date } at { $time } is reserved for you. Please confirm it by { $deadlineDate } at { $deadlineTime }, otherwise it lapses.
 booking-confirm-required-no-deadline = Almost done! { $offer } on { $date } at { $time } is reserved for you. Please confirm it with the button below.
 booking-canceled = The studio cancelled this booking straight away. Please pick another trial session or contact the studio.
 booking-unknown-status = The studio answered in a way I don't understand, so I can't tell whether you're booked. Please check with the studio.
 booking-existing = You already have this booking: { $date } at { $time }. No need to book again.
 booking-existing-waiting-list = You're already on the waiting list for { $date } at { $time }.
+booking-existing-confirm = You already have this booking: { $date } at { $time }. Please confirm it with the button in the message above.
 booking-busy = One moment, I'm still booking.
 button-confirm = ✅ Confirm booking
 button-book-another = Book another trial session
@@ -166,6 +195,18 @@ confirm-unknown-status = The studio answered in a way I don't understand. Please
 
 error-studio-unavailable = The studio's booking system isn't answering right now. Everything you've entered is saved. Please tap "Try again" in a moment.
 error-studio-failed = The studio couldn't process this. Everything you've entered is saved. You can try again or start over.
+error-studio-unavailable-plain = The studio's booking system isn't answering right now. Please tap "Try again" in a moment.
+error-studio-failed-plain = The studio couldn't process this. You can try again or start over.
+studio-busy = The studio's booking system is busy right now. I'll try again by myself in about { $seconds ->
+        [one] a second
+       *[other] { $seconds } seconds
+    } and tell you how it went.
+studio-busy-minutes = The studio's booking system is busy right now. I'll try again by myself in about { $minutes ->
+        [one] a minute
+       *[other] { $minutes } minutes
+    } and tell you how it went.
+studio-busy-saved = Everything you've entered is saved.
+studio-busy-toast = Still busy. I'll try again by myself, no need to tap.
 button-try-again = 🔄 Try again
 callback-outdated = This button is out of date.
 working-wait = I'm still waiting for the studio's answer. If nothing happens, tap "Try again".
@@ -186,6 +227,7 @@ language-set = Okay, I'll speak English from now on.
 language-name-en = English
 language-name-de = Deutsch
 forget-done = Done: I've deleted everything I stored about you. Bookings at the studio aren't affected; to have your data removed there, please contact the studio.
+forget-pending-booking = Your booking for { $date } at { $time } still needs to be confirmed. It stays at the studio, but I can no longer confirm it for you: please contact the studio to confirm or cancel it.
 
 ## Bot
 

@@ -155,7 +155,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       logger,
     });
     await bot.init();
-    cleanups.push(() => bot.flush());
+    cleanups.push(() => bot.close());
     // One line per update, like an access log: ids, type and duration, never its content.
     const handleUpdate = async (update: Update) => {
       const started = performance.now();

@@ -10,7 +10,9 @@ import { addWeeks } from 'date-fns/addWeeks';
 import { addYears } from 'date-fns/addYears';
 import { fromZonedTime } from 'date-fns-tz/fromZonedTime';
 import { toZonedTime } from 'date-fns-tz/toZonedTime';
+import type { SupportedLocale } from '../config.ts';
 import type { TermWithMinutes } from '../perfectgym/schemas.ts';
+import { formatLongDate, formatTime } from './format.ts';
 
 /** The deadline in epoch ms, or `undefined` for a unit this code does not know or a negative value. */
 export function confirmationDeadline(
@@ -45,4 +47,19 @@ function inZone(epochMs: number, zone: string, step: (wallClock: Date) => Date):
 /** Epoch minutes, rounded up so a deadline carried in a button is never earlier than the real one. */
 export function toEpochMinutes(epochMs: number): number {
   return Math.ceil(epochMs / 60_000);
+}
+
+/**
+ * The deadline as the confirmation message names it, date and time apart, so each language joins
+ * them its own way ("by Thursday, 13 June 2030 at 12:00", "bis Donnerstag, 13. Juni 2030 um 12:00 Uhr").
+ */
+export function deadlineArgs(
+  deadlineMs: number,
+  zone: string,
+  locale: SupportedLocale,
+): { deadlineDate: string; deadlineTime: string } {
+  return {
+    deadlineDate: formatLongDate(deadlineMs, zone, locale),
+    deadlineTime: formatTime(deadlineMs, zone, locale),
+  };
 }

@@ -20,7 +20,7 @@ import type {
   TrialOfferClass,
   TrialOfferConfig,
 } from '../perfectgym/schemas.ts';
-import type { BookingEvent } from './events.ts';
+import type { BookingEvent, TimerEvent } from './events.ts';
 import type { LeadFieldName } from './lead-fields.ts';
 import type { Text } from './messages.ts';
 import type { OfferType } from './offer-kind.ts';
@@ -168,6 +168,14 @@ export type Effect =
   | { type: 'sendCalendar'; ics: string; filename: string; caption: Text }
   /** Store the lead id for this Telegram user in the long-lived lead store. */
   | { type: 'rememberLead'; leadId: number }
+  /** Drop the stored lead id of this user: the studio no longer knows that customer. */
+  | { type: 'forgetLead' }
+  /**
+   * Feed `event` back for this user after `afterMs`, through the chat lock and session like an
+   * update (best effort: lost on restart; the flow checks the event's revision, so a stale one is
+   * ignored). A newer `later` for the same user replaces it.
+   */
+  | { type: 'later'; afterMs: number; event: TimerEvent }
   /** Delete everything stored about this user: lead id, conversation state, any per-user records. */
   | { type: 'forgetUser' }
   | { type: 'notifyStaff'; notice: StaffNotice }

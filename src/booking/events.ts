@@ -44,6 +44,19 @@ export type ApiEvent =
    * The call produced no result. `temporary`: worth trying again soon (network, timeout, 429, 5xx;
    * `isTemporary` in src/perfectgym/errors.ts); otherwise the studio refused it.
    */
-  | { type: 'callFailed'; call: ApiCall; temporary: boolean };
+  | {
+      type: 'callFailed';
+      call: ApiCall;
+      temporary: boolean;
+      /** The studio refuses this endpoint for this long (a 429 lockout the client knows of). */
+      retryAfterMs?: number | undefined;
+      /** 404 ENTITY_NOT_FOUND on a call that carries a customer id: the studio no longer knows the lead. */
+      customerNotFound?: boolean | undefined;
+    };
 
-export type BookingEvent = UserEvent | ApiEvent;
+/** What the adapter feeds back when a `later` effect's time has come. */
+export type TimerEvent =
+  /** The lockout of the step with this revision has passed: repeat its call (if still at that step). */
+  { type: 'retryDue'; rev: number };
+
+export type BookingEvent = UserEvent | ApiEvent | TimerEvent;

@@ -9,10 +9,21 @@ import type {
   TermWithMinutes,
 } from '../perfectgym/schemas.ts';
 import type { CallbackData } from './callback-data.ts';
-import { confirmationDeadline, toEpochMinutes } from './confirmation-deadline.ts';
+import { confirmationDeadline, deadlineArgs, toEpochMinutes } from './confirmation-deadline.ts';
 import type { FlowContext } from './context.ts';
 import type { Effect, InlineButton, View } from './effects.ts';
-import { answer, edit, enter, noticeBase, reply, stay, type TransitionResult, work } from './flow-kit.ts';
+import {
+  answer,
+  edit,
+  enter,
+  failureText,
+  hasEntered,
+  noticeBase,
+  reply,
+  stay,
+  type TransitionResult,
+  work,
+} from './flow-kit.ts';
 import { choiceKey, slotsAgain } from './flow-slots.ts';
 import { formatLongDate, formatTime } from './format.ts';
 import { buildIcs } from './ics.ts';
@@ -69,9 +80,7 @@ export function onBookingValidated(state: State, status: string, ctx: FlowContex
   if (status === 'AVAILABLE') return work(state, { name: 'booking' }, ctx);
   const refusal = refusalFor(status);
   const message: Text =
-    refusal.key === 'booking-status-no-contingent'
-      ? text('booking-status-no-contingent', { contingent: flow.config?.contingent ?? 1 })
-      : ({ key: refusal.key } as Text);
+    refusal.key === 'booking-status-no-contingent' ? noContingentText(flow) : ({ key: refusal.key } as Text);
   switch (refusal.next) {
     case 'slots':
       return slotsAgain(state, ctx, [reply(view([message]))]);
@@ -86,6 +95,20 @@ export function onBookingValidated(state: State, status: string, ctx: FlowContex
       };
     }
   }
+}
+
+/**
+ * NO_CONTINGENT has two causes the studio does not tell apart: every trial of the config is used,
+ * or another booking lies within `preventMultipleBookingsTerm`. The text names both limits, so it
+ * is true whichever one it was.
+ */
+function noContingentText(flow: FlowData): Text {
+  const contingent = flow.config?.contingent ?? 1;
+  const term = flow.config?.bookingTerm;
+  // With one trial per person the term cannot be the cause: it needs a booking already held.
+  if (contingent <= 1 || !term || term.value <= 0)
+    return text('booking-status-no-contingent', { contingent });
+  return text('booking-status-no-contingent-term', { contingent, value: term.value, unit: term.unit });
 }
 
 const awaitingTap = new Set(['BOOKED_WITH_CONFIRMATION_REQUIRED', 'CONFIRMING']);
@@ -187,10 +210,7 @@ export function onBooked(
     const message =
       deadline === undefined
         ? text('booking-confirm-required-no-deadline', args)
-        : text('booking-confirm-required', {
-            ...args,
-            deadline: `${formatLongDate(deadline, zone, ctx.locale)} ${formatTime(deadline, zone, ctx.locale)}`,
-          });
+        : text('booking-confirm-required', { ...args, ...deadlineArgs(deadline, zone, ctx.locale) });
     return {
       state: next,
       effects: [reply(view([message], { type: 'inline', rows: [[confirmButton(record)]] })), notice],
@@ -237,12 +257,7 @@ export function existingBookingView(
   flow: FlowData | undefined,
   ctx: FlowContext,
 ): View {
-  const startMs = record.startMin * 60_000;
-  const zone = zoneOf(flow, ctx);
-  const args = {
-    date: formatLongDate(startMs, zone, ctx.locale),
-    time: formatTime(startMs, zone, ctx.locale),
-  };
+  const args = recordSlotArgs(record, flow, ctx);
   const message =
     record.status === 'WAITING_LIST'
       ? text('booking-existing-waiting-list', args)
@@ -250,6 +265,37 @@ export function existingBookingView(
   return record.status === 'BOOKED_WITH_CONFIRMATION_REQUIRED'
     ? view([message], { type: 'inline', rows: [[confirmButton(record)]] })
     : view([message]);
+}
+
+/** The toast for a repeated "Book now": the booking that exists, without a second message. */
+export function existingBookingToast(
+  record: BookingRecord,
+  flow: FlowData | undefined,
+  ctx: FlowContext,
+): Text {
+  const args = recordSlotArgs(record, flow, ctx);
+  if (record.status === 'WAITING_LIST') return text('booking-existing-waiting-list', args);
+  if (awaitingTap.has(record.status)) return text('booking-existing-confirm', args);
+  return text('booking-existing', args);
+}
+
+/**
+ * What /forget says about bookings still waiting for their confirm tap: they stay at the studio,
+ * the bot can no longer confirm them, and how to reach the studio.
+ */
+export function unconfirmedBookingsNotice(state: State, ctx: FlowContext): Effect[] {
+  const waiting = state.bookings.filter(
+    (b) => awaitingTap.has(b.status) && (b.deadlineMin === undefined || ctx.now <= b.deadlineMin * 60_000),
+  );
+  if (waiting.length === 0) return [];
+  const lines = waiting.map((b) => text('forget-pending-booking', recordSlotArgs(b, state.flow, ctx)));
+  return [reply(view([...lines, ...contactParts(ctx.studio)]))];
+}
+
+function recordSlotArgs(record: BookingRecord, flow: FlowData | undefined, ctx: FlowContext) {
+  const startMs = record.startMin * 60_000;
+  const zone = zoneOf(flow, ctx);
+  return { date: formatLongDate(startMs, zone, ctx.locale), time: formatTime(startMs, zone, ctx.locale) };
 }
 
 /** The confirmation view again (a text typed while it waits for the tap). */
@@ -383,7 +429,7 @@ export function onConfirmFailed(state: State, bookingId: number, temporary: bool
     state: next,
     effects: [
       reply(
-        view([text(temporary ? 'error-studio-unavailable' : 'error-studio-failed')], {
+        view([failureText(temporary, hasEntered(state.flow))], {
           type: 'inline',
           rows: [[confirmButton(restored)]],
         }),

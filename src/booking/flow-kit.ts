@@ -175,15 +175,68 @@ export function noticeBase(flow: FlowData | undefined, ctx: FlowContext): Omit<S
  */
 export function stall(state: State, temporary: boolean): TransitionResult {
   const next: State = { ...state, stalled: true };
-  return { state: next, effects: [reply(failureView(next.rev, temporary))] };
+  return { state: next, effects: [reply(failureView(next.rev, temporary, hasEntered(state.flow)))] };
 }
 
-export function failureView(rev: number, temporary: boolean): View {
+/** Whether the prospect has typed or skipped anything in this flow (only then is "saved" true to say). */
+export function hasEntered(flow: FlowData | undefined): boolean {
+  return flow !== undefined && (Object.keys(flow.lead).length > 0 || flow.skipped.length > 0);
+}
+
+export function failureView(rev: number, temporary: boolean, saved = true): View {
   const retry = button(text('button-try-again'), { action: 'retry', rev });
   return temporary
-    ? view([text('error-studio-unavailable')], { type: 'inline', rows: [[retry]] })
-    : view([text('error-studio-failed')], {
+    ? view([failureText(true, saved)], { type: 'inline', rows: [[retry]] })
+    : view([failureText(false, saved)], {
         type: 'inline',
         rows: [[retry], [button(text('button-start-over'), { action: 'restart' })]],
       });
+}
+
+/** "Isn't answering" (temporary) or "couldn't process", with "everything you've entered is saved" if `saved`. */
+export function failureText(temporary: boolean, saved: boolean): Text {
+  if (temporary) return text(saved ? 'error-studio-unavailable' : 'error-studio-unavailable-plain');
+  return text(saved ? 'error-studio-failed' : 'error-studio-failed-plain');
+}
+
+/**
+ * Slack after a lockout before the step is repeated: the client's and the studio's clocks for the
+ * lockout start a little apart, and a call sent a moment too early would be refused again.
+ */
+export const lockoutSlackMs = 500;
+
+/**
+ * The studio refuses the step's call for `retryAfterMs` (a 429 lockout): say so with roughly how
+ * long, keep "try again" (it waits while the lockout lasts), and repeat the step by itself after.
+ */
+export function busy(state: State, retryAfterMs: number, ctx: FlowContext): TransitionResult {
+  const lockMs = Math.max(0, Math.ceil(retryAfterMs));
+  const next: State = { ...state, stalled: true, retryAt: ctx.now + lockMs };
+  return {
+    state: next,
+    effects: [
+      reply(busyView(next, ctx)),
+      { type: 'later', afterMs: lockMs + lockoutSlackMs, event: { type: 'retryDue', rev: next.rev } },
+    ],
+  };
+}
+
+/** Whether the state waits out a lockout that has not passed yet. */
+export function lockedOut(state: State, ctx: FlowContext): boolean {
+  return state.retryAt !== undefined && ctx.now < state.retryAt;
+}
+
+/** The lockout notice, with the time still to wait (it is edited in place when "try again" is tapped). */
+export function busyView(state: State, ctx: FlowContext): View {
+  const seconds = Math.max(1, Math.ceil(((state.retryAt ?? ctx.now) - ctx.now) / 1000));
+  const parts: Text[] = [
+    seconds < 60
+      ? text('studio-busy', { seconds })
+      : text('studio-busy-minutes', { minutes: Math.round(seconds / 60) }),
+  ];
+  if (hasEntered(state.flow)) parts.push(text('studio-busy-saved'));
+  return view(parts, {
+    type: 'inline',
+    rows: [[button(text('button-try-again'), { action: 'retry', rev: state.rev })]],
+  });
 }

@@ -9,6 +9,7 @@ import type { Effect } from './effects.ts';
 import type { NonTextKind } from './events.ts';
 import {
   answer,
+  customerIdOf,
   enter,
   lost,
   noticeBase,
@@ -36,6 +37,7 @@ import { phoneRegionOf } from './phone.ts';
 import type { FlowData, State } from './state.ts';
 import {
   button,
+  choiceSummaryView,
   chosenSlotArgs,
   contactParts,
   leadPromptView,
@@ -46,12 +48,15 @@ import {
   view,
 } from './views.ts';
 
-/** Asks the next missing field, or shows the summary when none is missing. */
+/**
+ * Asks the next missing field, or shows the summary when none is missing. `intro`: open the
+ * question with the chosen offer and slot (`true`), or with this text.
+ */
 export function askNextLeadField(
   state: State,
   ctx: FlowContext,
   before: Effect[],
-  intro = false,
+  intro: boolean | Text = false,
 ): TransitionResult {
   const flow = state.flow;
   const config = flow?.config;
@@ -62,9 +67,12 @@ export function askNextLeadField(
     return { state: next, effects: [...before, reply(summaryView(flow, config.modes, next.rev, ctx))] };
   }
   const next = enter(state, { name: 'collectingLead', field });
-  const lead: Text[] = intro
-    ? [text('lead-intro', { offer: flow.offer?.title ?? '', ...chosenSlotArgs(flow, ctx) })]
-    : [];
+  const lead: Text[] =
+    intro === true
+      ? [text('lead-intro', { offer: flow.offer?.title ?? '', ...chosenSlotArgs(flow, ctx) })]
+      : intro
+        ? [intro]
+        : [];
   return {
     state: next,
     effects: [...before, reply(leadPromptView(field, config.modes, next.rev, ctx, lead))],
@@ -161,11 +169,40 @@ export function editField(state: State, field: EditableField, ctx: FlowContext):
   return askNextLeadField({ ...state, flow: updated }, ctx, []);
 }
 
-/** Re-shows the summary, e.g. with a hint after text typed where a button was expected. */
+/**
+ * Re-shows the summary, e.g. with a hint after text typed where a button was expected: the full
+ * one for lead data to send, the short one for a customer the studio knows.
+ */
 export function showSummary(state: State, ctx: FlowContext, lead: Text[] = []): TransitionResult {
   const flow = state.flow;
   if (!flow?.config) return lost(state);
-  return stay(state, [reply(summaryView(flow, flow.config.modes, state.rev, ctx, lead))]);
+  const shown =
+    customerIdOf(flow, ctx) === undefined
+      ? summaryView(flow, flow.config.modes, state.rev, ctx, lead)
+      : choiceSummaryView(flow, state.rev, ctx, lead);
+  return stay(state, [reply(shown)]);
+}
+
+/**
+ * The studio answered that the customer this flow books with does not exist (the lead was deleted
+ * or merged at the studio, the sandbox was reset). The stored lead id is dropped and the prospect
+ * gives their details once more for the chosen slot, starting from what the flow still holds; the
+ * failed call is never repeated with that id.
+ */
+export function onCustomerGone(state: State, ctx: FlowContext): TransitionResult {
+  const flow = state.flow;
+  if (!flow) return lost(state);
+  const { leadId: _gone, ...rest } = flow;
+  // The adapter drops the stored id with the first effect; until then this context must not use it.
+  const unknown: FlowContext = { ...ctx, knownLeadId: undefined };
+  const forgetLead: Effect = { type: 'forgetLead' };
+  if (state.step.name === 'loadingSlots') {
+    const notice = reply(view([text('lead-details-again-list')]));
+    return work(state, state.step, unknown, [forgetLead, notice], rest);
+  }
+  if (!rest.slot) return stall(state, false);
+  const intro = text('lead-details-again', { offer: rest.offer?.title ?? '', ...chosenSlotArgs(rest, ctx) });
+  return askNextLeadField({ ...state, flow: rest }, unknown, [forgetLead], intro);
 }
 
 export function onLeadValidated(state: State, status: string, ctx: FlowContext): TransitionResult {

@@ -155,6 +155,10 @@ export function onConfigLoaded(state: State, config: TrialOfferConfig, ctx: Flow
       modes,
       contingent: config.contingent,
       ...(term ? { confirmationTerm: { value: term.value, unit: term.unit } } : {}),
+      bookingTerm: {
+        value: config.preventMultipleBookingsTerm.value,
+        unit: config.preventMultipleBookingsTerm.unit.slice(0, 16),
+      },
     },
     // A skip made under another offer's config must not bypass a field this config requires.
     skipped: flow.skipped.filter((field) => isSkippable(field, modes)),

@@ -24,7 +24,14 @@ import { text } from './messages.ts';
 import { type OfferRef, offerCode, offerKinds } from './offer-kind.ts';
 import { type PresentedSlot, type SlotRef, sameSlot, slotDay, slotKey } from './slot-presentation.ts';
 import { type FlowData, maxStoredInstructorsLength, maxStoredLocationLength, type State } from './state.ts';
-import { noSlotsView, type SlotListInput, slotListView, slotWindowDays, zoneOf } from './views.ts';
+import {
+  choiceSummaryView,
+  noSlotsView,
+  type SlotListInput,
+  slotListView,
+  slotWindowDays,
+  zoneOf,
+} from './views.ts';
 
 /** The record key of an offer + slot choice, shared with booking records. */
 export function choiceKey(offer: OfferRef, slot: SlotRef): string {
@@ -82,22 +89,26 @@ function listInput(
   };
 }
 
-/** The re-check's answer: go on with the fresh details, or show the window again when the slot is gone. */
+/**
+ * The re-check's answer: go on with the fresh details; show the window again when the slot is
+ * gone, or when it filled up and only its waiting list is left (the prospect chose a place, so
+ * joining the waiting list must be their own second choice).
+ */
 function finishRecheck(state: State, presented: PresentedSlot[], ctx: FlowContext): TransitionResult {
   const flow = state.flow;
   const chosen = flow?.slot;
   const offer = flow?.offer;
   if (!flow || !chosen || !offer) return stay(state);
   const fresh = presented.find((slot) => sameSlot(slot.slot, chosen.slot));
-  if (!fresh) {
+  const filledUp = fresh?.availability === 'waitingList' && !chosen.waitingList;
+  if (!fresh || filledUp) {
     const { slot: _gone, ...rest } = flow;
     const next = enter(state, { name: 'choosingSlot', window: chosen.window }, rest);
     const today = todayOf(rest, ctx);
+    const why = text(filledUp ? 'slot-now-waiting-list' : 'slot-gone');
     return {
       state: next,
-      effects: [
-        reply(slotListView(listInput(next, presented, chosen.window, today, ctx, [text('slot-gone')]))),
-      ],
+      effects: [reply(slotListView(listInput(next, presented, chosen.window, today, ctx, [why])))],
     };
   }
   const updated: FlowData = {
@@ -112,8 +123,14 @@ function finishRecheck(state: State, presented: PresentedSlot[], ctx: FlowContex
         : {}),
     },
   };
-  const step = customerIdOf(updated, ctx) === undefined ? 'validatingLead' : 'validatingBooking';
-  return work(state, { name: step }, ctx, [], updated);
+  if (customerIdOf(updated, ctx) === undefined)
+    return work(state, { name: 'validatingLead' }, ctx, [], updated);
+  // A known customer's slot tap re-checks first (for the place) and then asks: only "Book now" books.
+  if (!chosen.bookable) {
+    const next = enter(state, { name: 'summary' }, updated);
+    return { state: next, effects: [reply(choiceSummaryView(updated, next.rev, ctx))] };
+  }
+  return work(state, { name: 'validatingBooking' }, ctx, [], updated);
 }
 
 /** A tap on a slot button (already checked to belong to the current list). */
@@ -133,7 +150,7 @@ export function pickSlot(
   const updated: FlowData = { ...flow, slot: { slot: data.slot, window, waitingList: data.waitingList } };
   const before: Effect[] = [answer()];
   if (customerIdOf(updated, ctx) !== undefined) {
-    // A known lead books straight away: no lead data, just the re-check and the booking calls.
+    // A known lead gives no lead data: the re-check, then a short summary with "Book now".
     return work(state, { name: 'checkingSlot' }, ctx, before, updated);
   }
   return askNextLeadField({ ...state, flow: updated }, ctx, before, true);

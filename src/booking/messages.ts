@@ -42,6 +42,7 @@ export const messageArguments = {
   'slots-none': ['offer'],
   'slots-none-in-window': ['from', 'to'],
   'slot-gone': [],
+  'slot-now-waiting-list': [],
   // Lead data
   'lead-intro': ['offer', 'date', 'time'],
   'lead-ask-first-name': [],
@@ -79,6 +80,8 @@ export const messageArguments = {
   'lead-error-required': [],
   'lead-telephone-saved': [],
   'lead-telephone-skipped': [],
+  'lead-details-again': ['offer', 'date', 'time'],
+  'lead-details-again-list': [],
   // Summary
   'summary-header': ['offer', 'date', 'time'],
   'summary-waiting-list': [],
@@ -109,6 +112,7 @@ export const messageArguments = {
   'button-fix-email': [],
   // Booking validation, one per status
   'booking-status-no-contingent': ['contingent'],
+  'booking-status-no-contingent-term': ['contingent', 'value', 'unit'],
   'booking-status-limit-reached': [],
   'booking-status-already-booked': [],
   'booking-status-customer-idle': [],
@@ -130,12 +134,13 @@ export const messageArguments = {
   'booking-detail-instructors': ['names'],
   'booking-calendar-caption': ['offer'],
   'booking-waiting-list': ['offer', 'date', 'time'],
-  'booking-confirm-required': ['offer', 'date', 'time', 'deadline'],
+  'booking-confirm-required': ['offer', 'date', 'time', 'deadlineDate', 'deadlineTime'],
   'booking-confirm-required-no-deadline': ['offer', 'date', 'time'],
   'booking-canceled': [],
   'booking-unknown-status': [],
   'booking-existing': ['date', 'time'],
   'booking-existing-waiting-list': ['date', 'time'],
+  'booking-existing-confirm': ['date', 'time'],
   'booking-busy': [],
   'button-confirm': [],
   'button-book-another': [],
@@ -151,6 +156,12 @@ export const messageArguments = {
   // Errors and stale buttons
   'error-studio-unavailable': [],
   'error-studio-failed': [],
+  'error-studio-unavailable-plain': [],
+  'error-studio-failed-plain': [],
+  'studio-busy': ['seconds'],
+  'studio-busy-minutes': ['minutes'],
+  'studio-busy-saved': [],
+  'studio-busy-toast': [],
   'button-try-again': [],
   'callback-outdated': [],
   'working-wait': [],
@@ -164,6 +175,7 @@ export const messageArguments = {
   'language-name-en': [],
   'language-name-de': [],
   'forget-done': [],
+  'forget-pending-booking': ['date', 'time'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MessageKey = keyof typeof messageArguments;

@@ -74,6 +74,8 @@ const flowSchema = z.object({
       modes: z.object({ gender: mode, dateOfBirth: mode, telephone: mode, address: mode }),
       contingent: int,
       confirmationTerm: z.object({ value: int, unit: z.string().max(16) }).optional(),
+      /** `preventMultipleBookingsTerm`: how far apart two bookings of this config must be. */
+      bookingTerm: z.object({ value: int, unit: z.string().max(16) }).optional(),
     })
     .optional(),
   /** The studio's IANA zone, learned from the first slot that names one. */
@@ -147,6 +149,11 @@ export const stateSchema = z.object({
   bookings: z.array(bookingRecordSchema).max(maxBookingRecords),
   /** The current step's call failed; a "try again" button is showing. */
   stalled: z.boolean().optional(),
+  /**
+   * Epoch ms: the studio refuses the current step's call until then (a 429 lockout); "try again"
+   * waits, and the adapter repeats the step by itself once it has passed.
+   */
+  retryAt: int.nonnegative().optional(),
 });
 
 export type State = z.infer<typeof stateSchema>;

@@ -8,7 +8,9 @@
  * - Every button tap is answered exactly once (`answerCallback`).
  * - A tap on a button from an earlier step (its revision differs) is answered "out of date" and the
  *   current step is shown again; it never acts.
- * - A failed studio call keeps the state and offers "try again", which repeats the step.
+ * - A failed studio call keeps the state and offers "try again", which repeats the step. During a
+ *   429 lockout "try again" waits, and a `later` effect repeats the step by itself once it is over.
+ * - Only "Book now" on a summary books; a tap on a slot never does.
  * - At most one `call` effect per result, always last: the adapter runs it and feeds back its result.
  */
 import type { SupportedLocale } from '../config.ts';
@@ -21,26 +23,39 @@ import type { BookingEvent, UserEvent } from './events.ts';
 import {
   confirmationReminder,
   existingBooking,
+  existingBookingToast,
   existingBookingView,
   onBooked,
   onBookingValidated,
   onConfirmed,
   onConfirmFailed,
   onConfirmTap,
+  unconfirmedBookingsNotice,
 } from './flow-booking.ts';
 import {
   answer,
+  busy,
+  busyView,
   callForStep,
+  edit,
   enter,
   idleView,
   isWorking,
+  lockedOut,
   reply,
   stall,
   stay,
   type TransitionResult,
   work,
 } from './flow-kit.ts';
-import { editField, onLeadCreated, onLeadInput, onLeadValidated, showSummary } from './flow-lead.ts';
+import {
+  editField,
+  onCustomerGone,
+  onLeadCreated,
+  onLeadInput,
+  onLeadValidated,
+  showSummary,
+} from './flow-lead.ts';
 import { onConfigLoaded, onOffersLoaded, openOffer, showOffers, startFlow } from './flow-offers.ts';
 import { moveWindow, onSlotsLoaded, pickSlot, reloadSlots } from './flow-slots.ts';
 import { editableFieldsFor } from './lead-plan.ts';
@@ -60,7 +75,7 @@ export function transition(state: State, event: BookingEvent, ctx: FlowContext):
     case 'cancel':
       return cancel(state, []);
     case 'forget':
-      return forget(state);
+      return forget(state, ctx);
     case 'language':
       return onLanguageCommand(state, event.locale, ctx);
     case 'text':
@@ -90,7 +105,11 @@ export function transition(state: State, event: BookingEvent, ctx: FlowContext):
       if (event.call.name === 'confirm') return onConfirmFailed(state, event.call.bookingId, event.temporary);
       // A late failure of a call the flow no longer waits for changes nothing.
       if (!isWorking(state) || callForStep(state, ctx)?.name !== event.call.name) return stay(state);
+      if (event.customerNotFound) return onCustomerGone(state, ctx);
+      if (event.retryAfterMs !== undefined) return busy(state, event.retryAfterMs, ctx);
       return stall(state, event.temporary);
+    case 'retryDue':
+      return onRetryDue(state, event.rev, ctx);
   }
 }
 
@@ -109,12 +128,16 @@ function cancel(state: State, before: Effect[]): TransitionResult {
   };
 }
 
-function forget(state: State): TransitionResult {
+function forget(state: State, ctx: FlowContext): TransitionResult {
   // The revision moves on, so no keyboard from before matches the fresh state.
   const next: State = { ...initialState(), rev: (state.rev + 1) % revisionModulus };
   return {
     state: next,
-    effects: [{ type: 'forgetUser' }, reply(view([text('forget-done')], { type: 'removeReplyKeyboard' }))],
+    effects: [
+      { type: 'forgetUser' },
+      reply(view([text('forget-done')], { type: 'removeReplyKeyboard' })),
+      ...unconfirmedBookingsNotice(state, ctx),
+    ],
   };
 }
 
@@ -242,9 +265,13 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
       return setLanguage(state, data.locale, ctx, [answer()]);
     case 'book':
     case 'slot': {
-      // A second "book" for something already booked (double tap, old keyboard) shows that booking.
+      // A second "book" or a slot tap for something already booked (double tap, old keyboard) shows
+      // that booking instead of booking again.
       const offer = data.action === 'book' ? data.offer : state.flow?.offer;
       const existing = offer && existingBooking(state, offer, data.slot);
+      // A repeated "Book now" gets a toast only: a second message would carry a second confirm button.
+      if (existing && data.action === 'book')
+        return stay(state, [answer(existingBookingToast(existing, state.flow, ctx))]);
       if (existing) return stay(state, [answer(), reply(existingBookingView(existing, state.flow, ctx))]);
       if (data.action === 'book' && isWorking(state) && isCurrentChoice(state, data)) {
         return stay(state, [answer(text('booking-busy'))]);
@@ -262,6 +289,10 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
     case 'cancel':
       return cancel(state, [answer()]);
     case 'retry':
+      // During a lockout the notice is brought up to date in place, and the step waits for its timer.
+      if (isWorking(state) && lockedOut(state, ctx)) {
+        return stay(state, [answer(text('studio-busy-toast')), edit(busyView(state, ctx))]);
+      }
       return isWorking(state) ? work(state, retryStep(step), ctx, [answer()]) : outdated(state, ctx);
     case 'otherOffers':
       return isWorking(state) ? outdated(state, ctx) : showOffers(state, ctx);
@@ -306,6 +337,15 @@ function isCurrentChoice(state: State, data: Extract<CallbackData, { action: 'bo
     flow.slot !== undefined &&
     sameSlot(flow.slot.slot, data.slot)
   );
+}
+
+/**
+ * A lockout's timer has run out: repeat the step by itself, unless the prospect moved on meanwhile
+ * (another revision: /cancel, /forget, "try again", any step change) or it no longer waits.
+ */
+function onRetryDue(state: State, rev: number, ctx: FlowContext): TransitionResult {
+  if (rev !== state.rev || !state.stalled || !isWorking(state)) return stay(state);
+  return work(state, retryStep(state.step), ctx);
 }
 
 /**

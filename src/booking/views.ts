@@ -397,21 +397,45 @@ export function summaryView(
     const address = [words(fields.street, fields.houseNumber), words(fields.zipCode, fields.city)].join(', ');
     parts.push(text('summary-address', { value: address }));
   }
-  parts.push(
-    ctx.privacyUrl ? text('summary-consent', { url: ctx.privacyUrl }) : text('summary-consent-no-link'),
-  );
+  parts.push(consentLine(ctx));
 
-  const bookRow =
-    flow.offer && flow.slot
-      ? [button(text('button-book'), { action: 'book', rev, offer: flow.offer, slot: flow.slot.slot })]
-      : [];
   const editButtons = editableFieldsFor(modes).map((field) =>
     button(editButtonTexts[field], { action: 'edit', rev, field }),
   );
   const editRows: InlineButton[][] = [];
   for (let i = 0; i < editButtons.length; i += 2) editRows.push(editButtons.slice(i, i + 2));
-  return view(
-    parts,
-    inline([bookRow, ...editRows, [button(text('button-cancel'), { action: 'cancel', rev })]]),
-  );
+  return view(parts, inline([bookRow(flow, rev), ...editRows, cancelRow(rev)]));
+}
+
+function consentLine(ctx: FlowContext): Text {
+  return ctx.privacyUrl ? text('summary-consent', { url: ctx.privacyUrl }) : text('summary-consent-no-link');
+}
+
+function bookRow(flow: FlowData, rev: number): InlineButton[] {
+  return flow.offer && flow.slot
+    ? [button(text('button-book'), { action: 'book', rev, offer: flow.offer, slot: flow.slot.slot })]
+    : [];
+}
+
+function cancelRow(rev: number): InlineButton[] {
+  return [button(text('button-cancel'), { action: 'cancel', rev })];
+}
+
+/**
+ * The summary for a prospect the studio already knows: no lead data to check, but the choice
+ * (offer, date and time, place, the name where the flow holds it) and the consent line, so that
+ * only "Book now" books, never a stray tap on a slot.
+ */
+export function choiceSummaryView(flow: FlowData, rev: number, ctx: FlowContext, lead: Text[] = []): View {
+  const parts: Text[] = [
+    ...lead,
+    text('summary-header', { offer: offerTitle(flow), ...chosenSlotArgs(flow, ctx) }),
+  ];
+  if (flow.slot?.waitingList) parts.push(text('summary-waiting-list'));
+  const place = flow.slot?.location ?? ctx.studio?.name?.trim();
+  if (place) parts.push(text('booking-detail-location', { location: place }));
+  const { firstName, lastName } = flow.lead;
+  if (firstName && lastName) parts.push(text('summary-name', { first: firstName, last: lastName }));
+  parts.push(consentLine(ctx));
+  return view(parts, inline([bookRow(flow, rev), cancelRow(rev)]));
 }

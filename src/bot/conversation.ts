@@ -7,6 +7,7 @@ import {
   type ApiCall,
   type BookingEvent,
   type FlowContext,
+  type TimerEvent,
   transition,
   type UserEvent,
 } from '../booking/index.ts';
@@ -33,11 +34,16 @@ export interface ConversationDeps {
   fallbackTimeZone: string;
   phoneRegion?: string | undefined;
   minAgeYears?: number | undefined;
+  /** Feeds `event` back into this user's conversation after `afterMs` (see src/bot/later.ts). */
+  later?: ((ctx: BotContext, afterMs: number, event: TimerEvent) => void) | undefined;
 }
 
 export interface Conversation {
-  /** Handles one user event for the update's user. Needs the session middleware before it. */
-  handle(ctx: BotContext, event: UserEvent): Promise<void>;
+  /**
+   * Handles one user event (or a timer's event) for the update's user. Needs the session
+   * middleware before it.
+   */
+  handle(ctx: BotContext, event: UserEvent | TimerEvent): Promise<void>;
 }
 
 /**
@@ -120,6 +126,15 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 session.profile = { ...session.profile, locale: effect.locale };
                 session.locale = effect.locale;
                 await userStore.saveProfile(session.userId, session.profile);
+                break;
+              case 'forgetLead': {
+                const { leadId: _gone, ...profile } = session.profile;
+                session.profile = profile;
+                await userStore.saveProfile(session.userId, session.profile);
+                break;
+              }
+              case 'later':
+                deps.later?.(ctx, effect.afterMs, effect.event);
                 break;
               case 'notifyStaff':
                 deps.notifier?.notify(effect.notice);

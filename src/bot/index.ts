@@ -5,7 +5,7 @@
  * load the user's session; then one composer per feature, the catch-all last.
  */
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, BotError, type Transformer } from 'grammy';
+import { Bot, BotError, Composer, type Transformer } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -25,6 +25,7 @@ import { createMessagesFeature } from './features/messages.ts';
 import { createStartFeature } from './features/start.ts';
 import { createUnhandledFeature } from './features/unhandled.ts';
 import { createTranslator } from './i18n.ts';
+import { createLaterRuns } from './later.ts';
 import { oneUpdatePerChat } from './middlewares/chat-lock.ts';
 import { countUpdates } from './middlewares/count-updates.ts';
 import { ignoreRedeliveries } from './middlewares/deduplicate.ts';
@@ -68,6 +69,8 @@ export interface TrialgramBot {
   handleUpdate(update: Update): Promise<void>;
   /** Waits for pending staff notices (shutdown, tests). */
   flush(): Promise<void>;
+  /** Shutdown: cancels the flow's pending timers (lockout retries), waits for runs under way, then `flush`. */
+  close(): Promise<void>;
 }
 
 /** Telegram's own 429s are waited out up to this long; a user waiting longer has given up anyway. */
@@ -142,13 +145,26 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     fallbackTimeZone,
     phoneRegion: deps.phoneRegion,
     minAgeYears: deps.minAgeYears,
+    later: (ctx, afterMs, event) => later.schedule(ctx, afterMs, event),
+  });
+
+  const storeFailures = answerStoreFailures({ translator, defaultLocale, logger });
+  const chatLock = oneUpdatePerChat(stores.chatLock);
+  const session = loadBookingSession({ userStore, translator, defaultLocale, logger });
+  // A timed event passes what an update passes, redelivery checks aside (it has no update of its own).
+  const later = createLaterRuns({
+    middleware: new Composer<BotContext>(storeFailures, chatLock, session).middleware(),
+    handle: (ctx, event) => conversation.handle(ctx, event),
+    api: bot.api,
+    me: () => bot.botInfo,
+    logger,
   });
 
   bot.use(countUpdates(metrics));
-  bot.use(answerStoreFailures({ translator, defaultLocale, logger }));
-  bot.use(oneUpdatePerChat(stores.chatLock));
+  bot.use(storeFailures);
+  bot.use(chatLock);
   bot.use(ignoreRedeliveries(userStore, logger));
-  bot.use(loadBookingSession({ userStore, translator, defaultLocale, logger }));
+  bot.use(session);
 
   bot.use(createStartFeature(conversation));
   bot.use(createCommandsFeature(conversation));
@@ -216,6 +232,10 @@ export function createBot(deps: BotDependencies): TrialgramBot {
       }
     },
     async flush() {
+      await notifier?.flush();
+    },
+    async close() {
+      await later.close();
       await notifier?.flush();
     },
   };

@@ -6,7 +6,7 @@
  */
 import { type ApiCall, type BookingEvent, resultEvent } from '../booking/index.ts';
 import type { PerfectGymClient } from '../perfectgym/client.ts';
-import { isTemporary } from '../perfectgym/errors.ts';
+import { isTemporary, PerfectGymApiError, PerfectGymRequestError } from '../perfectgym/errors.ts';
 import type { StudioInformation } from '../perfectgym/schemas.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
 
@@ -78,7 +78,14 @@ export function createStudioCalls(options: StudioCallsOptions): StudioCalls {
       } catch (error) {
         const temporary = isTemporary(error);
         options.onFailure(call, error, temporary);
-        return { type: 'callFailed', call, temporary };
+        const retryAfterMs = lockoutOf(error);
+        return {
+          type: 'callFailed',
+          call,
+          temporary,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          ...(customerNotFound(call, error) ? { customerNotFound: true } : {}),
+        };
       }
     },
     async studioInformation() {
@@ -94,4 +101,40 @@ export function createStudioCalls(options: StudioCallsOptions): StudioCalls {
       }
     },
   };
+}
+
+/** How long the endpoint stays locked after a 429 (the studio's, or the client holding calls back). */
+function lockoutOf(error: unknown): number | undefined {
+  if (error instanceof PerfectGymApiError && error.status === 429) return error.retryAfterMs;
+  if (error instanceof PerfectGymRequestError && error.reason === 'rate-limited') return error.retryAfterMs;
+  return undefined;
+}
+
+/** The customer id a call sends, if any. */
+function customerIdOfCall(call: ApiCall): number | undefined {
+  switch (call.name) {
+    case 'appointmentSlots':
+      return call.customerId;
+    case 'classBookingValidate':
+    case 'classBook':
+    case 'appointmentBookingValidate':
+    case 'appointmentBook':
+      return call.request.customerId;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The studio does not know the customer: 404 ENTITY_NOT_FOUND to a call that names one. The
+ * other entities such a call names (the slot, the appointment) were just listed by the studio,
+ * so the customer is the one that is missing.
+ */
+function customerNotFound(call: ApiCall, error: unknown): boolean {
+  return (
+    error instanceof PerfectGymApiError &&
+    error.status === 404 &&
+    error.errorCode === 'ENTITY_NOT_FOUND' &&
+    customerIdOfCall(call) !== undefined
+  );
 }

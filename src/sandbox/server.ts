@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { formatZonedDateTime } from '../perfectgym/datetime.ts';
 import { type EndpointName, endpointNames, endpoints } from '../perfectgym/endpoints.ts';
 import { createSandboxClock, type SandboxClock } from './clock.ts';
-import { SandboxHttpError } from './errors.ts';
+import { notFound, SandboxHttpError } from './errors.ts';
 import { defaultLockoutSeconds, FaultTable, RateLimiter, type SandboxFault } from './faults.ts';
 import { type Language, pickLanguage } from './messages.ts';
 import {
@@ -48,6 +48,8 @@ export interface Sandbox {
   snapshot(): SandboxSnapshot;
   callCounts(): Record<EndpointName, number>;
   resetCallCounts(): void;
+  /** Deletes a lead created through the API (staff deleting or merging it); false when there is none. */
+  deleteLead(leadId: number): boolean;
   close(): Promise<void>;
 }
 
@@ -384,6 +386,12 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       else throw invalidAdminField('endpoint', `unknown endpoint ${endpoint}`);
       return sendJson(response, 200, faults.list());
     }
+    const deletedLead = /^DELETE \/__sandbox\/leads\/(\d+)$/.exec(route);
+    if (deletedLead) {
+      const leadId = Number(deletedLead[1]);
+      if (!studio.deleteLead(leadId)) throw notFound('customer', leadId);
+      return sendJson(response, 200, { deleted: leadId });
+    }
     if (route === 'DELETE /__sandbox/call-counts') {
       sandbox.resetCallCounts();
       return sendJson(response, 200, sandbox.callCounts());
@@ -474,6 +482,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     resetCallCounts: () => {
       callCounts = emptyCallCounts();
     },
+    deleteLead: (leadId) => studio.deleteLead(leadId),
     close: async () => {
       if (closing) return;
       closing = true;

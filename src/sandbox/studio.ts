@@ -303,6 +303,19 @@ export class Studio {
     return { leadCustomerId: id };
   }
 
+  /**
+   * Deletes a lead the API created, as staff do when they delete or merge it: the studio no longer
+   * knows that customer id (calls naming it answer 404) and its e-mail address is free again.
+   * Its bookings stay as they were. Answers whether there was such a lead.
+   */
+  deleteLead(leadId: number): boolean {
+    const index = this.#leads.findIndex((lead) => lead.id === leadId);
+    if (index === -1) return false;
+    this.#leads.splice(index, 1);
+    this.#customers.delete(leadId);
+    return true;
+  }
+
   // ---------- class booking ----------
 
   validateClassBooking(customerId: number, classSlotId: number): { validationStatus: ClassValidationStatus } {

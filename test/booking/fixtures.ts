@@ -129,11 +129,19 @@ export function appointmentSlot(startMs: number, minutes = 30, instructorId = 9)
 /** Tuesday 16 June 2026 18:00 Berlin. */
 export const tuesdayEvening = Date.parse('2026-06-16T16:00:00Z');
 
-/** A scripted studio: answers each call, or fails it (`{ fail: 'temporary' | 'permanent' }`). */
+/**
+ * A scripted studio failure: temporary or permanent, optionally with what the adapter adds (a
+ * lockout's `retryAfterMs`, `customerNotFound`).
+ */
+export interface ScriptedFailure {
+  fail: 'temporary' | 'permanent';
+  retryAfterMs?: number;
+  customerNotFound?: boolean;
+}
+
+/** A scripted studio: answers each call, or fails it (a {@link ScriptedFailure}). */
 export type StudioScript = {
-  [N in ApiCall['name']]?: (
-    call: Extract<ApiCall, { name: N }>,
-  ) => ApiCallResults[N] | { fail: 'temporary' | 'permanent' };
+  [N in ApiCall['name']]?: (call: Extract<ApiCall, { name: N }>) => ApiCallResults[N] | ScriptedFailure;
 };
 
 export function answerCall(call: ApiCall, script: StudioScript): BookingEvent {
@@ -141,7 +149,8 @@ export function answerCall(call: ApiCall, script: StudioScript): BookingEvent {
   if (!handler) throw new Error(`the test studio was not asked to expect a ${call.name} call`);
   const result = handler(call);
   if (result && typeof result === 'object' && 'fail' in result) {
-    return { type: 'callFailed', call, temporary: result.fail === 'temporary' };
+    const { fail, ...extra } = result as ScriptedFailure;
+    return { type: 'callFailed', call, temporary: fail === 'temporary', ...extra };
   }
   return resultEvent(call, result as ApiCallResults[typeof call.name]);
 }

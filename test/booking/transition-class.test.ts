@@ -97,7 +97,8 @@ describe('happy path: trial class that needs confirmation', () => {
           date: 'Tuesday, 16 June 2026',
           time: '10:00',
           // Booked at 10:00 Berlin time, two hours to confirm.
-          deadline: 'Monday, 15 June 2026 12:00',
+          deadlineDate: 'Monday, 15 June 2026',
+          deadlineTime: '12:00',
         },
       },
     ]);
@@ -323,12 +324,24 @@ describe('lead fields follow the config', () => {
 });
 
 describe('a returning prospect', () => {
-  test('with a known lead id goes from slot straight to booking: no questions, no lead calls', () => {
+  test('with a known lead id: no questions, no lead calls; a short summary, then "Book now" books', () => {
     const known = context({ knownLeadId: 777 });
     const studio = happyStudio({
       classBook: (call) => classBookResult(9010, 'BOOKED', call.request.customerId),
     });
-    const booked = pickFirstSlot(openYoga(known, studio), known, studio);
+    const picked = pickFirstSlot(openYoga(known, studio), known, studio);
+    // The slot tap only re-checks the slot (for its place): a stray tap never books.
+    expect(picked.calls.map((c) => c.name)).toEqual(['classSlots']);
+    expect(picked.state.step).toEqual({ name: 'summary' });
+    const summary = lastView(picked.effects);
+    expect(summary.parts).toEqual([
+      { key: 'summary-header', args: { offer: 'Yoga Flow', date: 'Tuesday, 16 June 2026', time: '10:00' } },
+      { key: 'booking-detail-location', args: { location: 'Room 1' } },
+      { key: 'summary-consent', args: { url: 'https://move.example/privacy' } },
+    ]);
+    expect(buttonKeys(summary)).toEqual(['button-book', 'button-cancel']);
+
+    const booked = run(picked.state, tap(summary, 'button-book'), known, studio);
     expect(booked.calls.map((c) => c.name)).toEqual(['classSlots', 'classBookingValidate', 'classBook']);
     expect(booked.calls[1]).toEqual({
       name: 'classBookingValidate',

@@ -363,7 +363,8 @@ describe('try again after a failure', () => {
     expect(failed.state.stalled).toBe(true);
     expect(failed.state.step.name).toBe('loadingSlots');
     const shown = lastView(failed.effects);
-    expect(shown.parts).toEqual([{ key: 'error-studio-unavailable' }]);
+    // Nothing typed yet, so nothing is said to be saved.
+    expect(shown.parts).toEqual([{ key: 'error-studio-unavailable-plain' }]);
     const retried = run(failed.state, tap(shown, 'button-try-again'), ctx, flaky);
     expect(retried.calls).toEqual([failed.calls.at(-1)]);
     expect(retried.state.step.name).toBe('choosingSlot');

@@ -131,7 +131,7 @@ describe('booking a class that needs a confirmation (config 1)', () => {
     const reserved = ann.chat.last('bot');
     expect(reserved?.text).toBe(
       'Almost done! Rückenfit on Wednesday, 12 June 2030 at 18:00 is reserved for you. ' +
-        'Please confirm it by Thursday, 13 June 2030 12:00, otherwise it lapses.',
+        'Please confirm it by Thursday, 13 June 2030 at 12:00, otherwise it lapses.',
     );
     expect(labels(reserved)).toEqual([['✅ Confirm booking']]);
 
@@ -273,7 +273,16 @@ describe('a returning prospect', () => {
 
     await start(ann);
     await tap(ann, '📅 Probetraining mit Coach');
-    const answers = await newTexts(ann, () => tap(ann, firstSlot));
+    // A slot tap shows the choice with "Book now" and the consent line; only that button books.
+    const summary = await newTexts(ann, () => tap(ann, firstSlot));
+    expect(summary).toEqual([
+      expect.stringMatching(
+        /^Please check your booking: Probetraining mit Coach on .+\.\nWhere: Studio Kiez Berlin\nBy tapping "Book now" you agree that the studio stores these details to arrange your trial\.$/,
+      ),
+    ]);
+    expect(labels(ann.chat.last('bot'))).toEqual([['✅ Book now'], ['Cancel']]);
+    expect(h.sandbox.snapshot().bookings).toHaveLength(1);
+    const answers = await newTexts(ann, () => tap(ann, '✅ Book now'));
     expect(answers).toEqual([expect.stringMatching(/^Almost done! Probetraining mit Coach on /)]);
     const { leads, bookings } = h.sandbox.snapshot();
     expect(leads).toHaveLength(1);
@@ -316,16 +325,19 @@ describe('taps that must not book twice', () => {
     await ann.chat.waitFor(
       (chat) =>
         chat.toasts.length === toastsBefore + 2 &&
-        chat.messages.some((m) => m.text?.startsWith('You already have this booking')),
+        chat.messages.some((m) => m.text === 'Add Yoga Flow to your calendar.'),
       5_000,
     );
 
+    // The second tap is answered with a toast: no second message (which would carry its own buttons).
     const texts = botMessagesSince(ann, beforeTaps).map((m) => m.text?.split('\n')[0]);
     expect(texts).toEqual([
       expect.stringMatching(/^You're booked! Yoga Flow on /),
       'Add Yoga Flow to your calendar.',
-      expect.stringMatching(/^You already have this booking: .* at 10:00\. No need to book again\.$/),
     ]);
+    expect(ann.chat.toasts.slice(toastsBefore).map((toast) => toast.text)).toContainEqual(
+      expect.stringMatching(/^You already have this booking: .* at 10:00\. No need to book again\.$/),
+    );
     expect(h.sandbox.snapshot().bookings).toHaveLength(1);
     expect(h.sandbox.snapshot().leads).toHaveLength(1);
   });

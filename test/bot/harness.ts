@@ -46,6 +46,8 @@ export interface HarnessOptions {
   privacyUrl?: string;
   /** Collects the bot's log lines (level debug) instead of discarding them. */
   logLines?: string[];
+  /** The client's `maxRateLimitWaitMs` (0: a 429 lockout fails the call at once, as a long one would). */
+  maxRateLimitWaitMs?: number;
 }
 
 export interface Harness {
@@ -83,6 +85,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     baseUrl: sandbox.url,
     apiKey: sandbox.apiKey,
     onCall: (event) => metrics.studioCall(event),
+    ...(options.maxRateLimitWaitMs === undefined ? {} : { maxRateLimitWaitMs: options.maxRateLimitWaitMs }),
   });
   const directory = options.storage === 'sqlite' ? mkdtempSync(join(tmpdir(), 'trialgram-bot-')) : undefined;
   const storageUrl = directory ? `sqlite:${join(directory, 'store.sqlite')}` : 'memory:';
@@ -110,7 +113,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     };
     const bot = createBot(deps);
     await bot.init();
-    if (options.polling === 'none') return { bot, catalog, stop: () => bot.flush() };
+    if (options.polling === 'none') return { bot, catalog, stop: () => bot.close() };
     if (options.polling === 'runner') {
       const runner = run(bot.bot);
       return {
@@ -118,7 +121,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         catalog,
         stop: async () => {
           if (runner.isRunning()) await runner.stop();
-          await bot.flush();
+          await bot.close();
         },
       };
     }
@@ -133,7 +136,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       stop: async () => {
         await bot.bot.stop();
         await polling;
-        await bot.flush();
+        await bot.close();
       },
     };
   }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type ErrorBody, fullLead, leadBasics, startSandbox, type TestSandbox } from './helpers.ts';
+import {
+  createLead,
+  type ErrorBody,
+  fullLead,
+  leadBasics,
+  startSandbox,
+  type TestSandbox,
+} from './helpers.ts';
 
 async function validate(test: TestSandbox, configId: number, leadCustomerData: Record<string, unknown>) {
   const answer = await test.endpoint<{ validationStatus: string }>('leadValidate', {
@@ -146,5 +153,29 @@ describe('lead creation', () => {
     });
     expect(known.body.errorCode).toBe('DUPLICATE_CUSTOMER');
     expect(test.snapshot().leads).toEqual([]);
+  });
+});
+
+describe('deleting a lead (admin API, as staff deleting or merging it)', () => {
+  it('makes calls naming the customer answer 404 ENTITY_NOT_FOUND and frees the e-mail address', async () => {
+    const test = await startSandbox();
+    const leadId = await createLead(test, 'gone@example.org');
+    const slotId = test.snapshot().classSlots.find((slot) => slot.classId === 103)?.id ?? 0;
+
+    const deleted = await test.call<{ deleted: number }>('DELETE', `/__sandbox/leads/${leadId}`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ deleted: leadId });
+    expect(test.snapshot().leads).toEqual([]);
+
+    const validation = await test.endpoint<ErrorBody>('classBookingValidate', {
+      body: { customerId: leadId, classSlotId: slotId },
+    });
+    expect(validation.status).toBe(404);
+    expect(validation.body.errorCode).toBe('ENTITY_NOT_FOUND');
+    expect(await validate(test, 2, { ...leadBasics, email: 'gone@example.org' })).toBe('POSSIBLE');
+
+    const again = await test.call<ErrorBody>('DELETE', `/__sandbox/leads/${leadId}`);
+    expect(again.status).toBe(404);
+    expect(test.sandbox.deleteLead(leadId)).toBe(false);
   });
 });
