@@ -31,6 +31,7 @@ import { ignoreRedeliveries } from './middlewares/deduplicate.ts';
 import { loadBookingSession } from './middlewares/session.ts';
 import { answerStoreFailures } from './middlewares/store-failure.ts';
 import { createStudioCalls } from './studio-calls.ts';
+import { createTelegramTransport } from './telegram-transport.ts';
 import { createUserStore } from './user-store.ts';
 
 export type { BookingSession, BotContext } from './context.ts';
@@ -64,6 +65,8 @@ export interface TrialgramBot {
   handleUpdate(update: Update): Promise<void>;
   /** Waits for pending staff notices (shutdown, tests). */
   flush(): Promise<void>;
+  /** Closes the Bot API connections (after the last call; idle ones never hold the process). */
+  close(): Promise<void>;
 }
 
 /** Telegram's own 429s are waited out up to this long; a user waiting longer has given up anyway. */
@@ -90,9 +93,18 @@ export function createBot(deps: BotDependencies): TrialgramBot {
   const { logger, metrics, stores, defaultLocale } = deps;
   const fallbackTimeZone = deps.fallbackTimeZone ?? 'Europe/Berlin';
   const translator = createTranslator();
+  // Keep-alive pools instead of grammY's node-fetch; a call whose connection broke before any
+  // answer is sent again on a new one (each such attempt counted as a network error).
+  const transport = createTelegramTransport({
+    ...(deps.apiRoot ? { apiRoot: deps.apiRoot } : {}),
+    onRetry: ({ method, code, attempt }) => {
+      metrics.telegramError(method, 'network');
+      logger.debug({ method, code, attempt }, 'Bot API call failed before any answer; sending it again');
+    },
+  });
   const bot = new Bot<BotContext>(deps.token, {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
-    client: deps.apiRoot ? { apiRoot: deps.apiRoot } : {},
+    client: { ...(deps.apiRoot ? { apiRoot: deps.apiRoot } : {}), fetch: transport.fetch },
   });
   // The counter first and auto-retry around it, so every attempt of a retried call is counted.
   bot.api.config.use(countTelegramErrors(metrics));
@@ -212,5 +224,6 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     async flush() {
       await notifier?.flush();
     },
+    close: () => transport.close(),
   };
 }
