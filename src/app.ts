@@ -137,6 +137,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       ...(config.staffChatId !== undefined ? { staffChatId: config.staffChatId } : {}),
     });
     await bot.init();
+    cleanups.push(() => bot.close());
     cleanups.push(() => bot.flush());
     // One line per update, like an access log: ids, type and duration, never its content.
     const handleUpdate = async (update: Update) => {

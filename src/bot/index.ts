@@ -112,8 +112,9 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     autoRetry({
       maxRetryAttempts: 3,
       maxDelaySeconds: maxTelegramRetryDelaySeconds,
-      // A network failure goes back to the caller (logged, retried by the runner or the notifier);
-      // left to auto-retry it would be retried without limit while holding the chat lock.
+      // A network failure the transport gave up on goes back to the caller (logged, retried by the
+      // runner or the notifier); left to auto-retry it would be retried without limit while holding
+      // the chat lock.
       rethrowHttpErrors: true,
     }),
   );
