@@ -65,7 +65,7 @@ export interface TelegramTransport {
 }
 
 /** Thrown for a call whose answer broke off after it began: Telegram handled it; never repeated. */
-export class TelegramAnswerCutOffError extends Error {
+class TelegramAnswerCutOffError extends Error {
   readonly code = 'TELEGRAM_ANSWER_CUT_OFF';
   constructor(cause: unknown) {
     super('the Bot API answer broke off', { cause });
@@ -79,14 +79,13 @@ export class TelegramAnswerCutOffError extends Error {
  */
 const diedBeforeAnswerCodes = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'UND_ERR_SOCKET']);
 
-export function diedBeforeAnswer(error: unknown): boolean {
+function diedBeforeAnswer(error: unknown): boolean {
   const code = errorCode(error);
   return (code !== undefined && diedBeforeAnswerCodes.has(code)) || provablyNotSent(error);
 }
 
 export function createTelegramTransport(options: TelegramTransportOptions = {}): TelegramTransport {
-  const root = new URL(options.apiRoot ?? 'https://api.telegram.org');
-  const origin = root.origin;
+  const origin = new URL(options.apiRoot ?? 'https://api.telegram.org').origin;
   const attempts = Math.max(1, options.attempts ?? 3);
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
   const calls = new Pool(origin, { connections: options.connections ?? 256, pipelining: 1 });

@@ -52,7 +52,13 @@ describe('a Bot API call whose connection is reset before the answer', () => {
     expect(JSON.parse(failed[0] ?? '{}')).toMatchObject({
       level: 40,
       effect: 'reply',
-      error: { kind: 'telegram-network', message: "Network request for 'sendMessage' failed! (ECONNRESET)" },
+      error: {
+        kind: 'telegram-network',
+        // The reset reaches the bot as ECONNRESET, or as a closed socket if it came before the write ended.
+        message: expect.stringMatching(
+          /^Network request for 'sendMessage' failed! \((ECONNRESET|UND_ERR_SOCKET)\)$/,
+        ),
+      },
     });
     const secret = h.fake.token.split(':')[1] ?? '';
     expect(logLines.filter((line) => line.includes(secret))).toEqual([]);
