@@ -8,7 +8,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createFakeTelegram } from '../src/fake-telegram/index.ts';
+import { createFakeTelegram, type FakeTelegram } from '../src/fake-telegram/index.ts';
 import { createSandbox, type Sandbox, type SandboxSnapshot } from '../src/sandbox/index.ts';
 import { type BotHost, type HostedReport, hostBot, type Isolation } from './bot-host.ts';
 import type { BotSpec } from './bots.ts';
@@ -44,6 +44,8 @@ export interface RunOptions {
   progress?: (line: string) => void;
   /** Where the bots' processes write their CPU profiles (process isolation only). */
   cpuProfileDir?: string;
+  /** Tests: injects faults into the fake Telegram of the trialgram phase before prospects start. */
+  telegramFaults?: (fake: FakeTelegram) => void;
 }
 
 export interface FailureGroup {
@@ -57,6 +59,8 @@ export interface PhaseResult {
   concurrency: number;
   flowsCompleted: number;
   flowsFailed: number;
+  /** Failed flows whose prospect waited a whole step timeout for an answer that never came. */
+  flowsStuck: number;
   /** The most frequent reasons, at most ten. */
   failures: FailureGroup[];
   updates: number;
@@ -220,6 +224,7 @@ async function runTrialgramPhase(
       const memory: MemoryMark[] = [];
       if (options.soak) memory.push(await host.markMemory(idleStartLabel));
       const marks = options.soak ? soakMarks(options.prospects) : new Map<number, string>();
+      options.telegramFaults?.(fake);
       progress(
         `trialgram (${storage.description}): ${options.prospects} prospects booking a trial, ${options.concurrency} at a time`,
       );
@@ -308,6 +313,7 @@ function phaseResult(options: RunOptions, drive: DriveResult, bot: HostedReport)
     concurrency: Math.min(options.concurrency, options.prospects),
     flowsCompleted: completed,
     flowsFailed: drive.outcomes.length - completed,
+    flowsStuck: drive.outcomes.filter((outcome) => outcome.stuck).length,
     failures: groupFailures(drive.outcomes),
     updates,
     seconds: drive.seconds,

@@ -12,6 +12,11 @@ import type { ChatView, FakeTelegram, FakeUser } from '../src/fake-telegram/inde
 
 export interface FlowOutcome {
   completed: boolean;
+  /**
+   * The prospect waited a whole step timeout for an answer that never came (a lost reply, an
+   * update never handled), as opposed to the run's deadline or the fake failing to take a step.
+   */
+  stuck: boolean;
   /** The step that did not get its answer. */
   failedStep?: string;
   reason?: string;
@@ -146,17 +151,30 @@ async function runSteps(
   let updatesSent = 0;
   for (const step of steps) {
     const left = limits.deadlineAt - Date.now();
-    if (left <= 0)
-      return { completed: false, failedStep: step.name, reason: 'run deadline passed', updatesSent, email };
+    if (left <= 0) {
+      return {
+        completed: false,
+        stuck: false,
+        failedStep: step.name,
+        reason: 'run deadline passed',
+        updatesSent,
+        email,
+      };
+    }
+    const waitMs = Math.min(limits.stepTimeoutMs, left);
+    let waiting = false;
     try {
       await step.act(user);
       updatesSent += 1;
-      await user.chat.waitFor(step.answered, Math.min(limits.stepTimeoutMs, left));
+      waiting = true;
+      await user.chat.waitFor(step.answered, waitMs);
     } catch (error) {
       const shown = lastBotText(user.chat).slice(0, 100).replace(/\s+/g, ' ');
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
       return {
         completed: false,
+        // A wait cut short by the run's deadline is the deadline's doing, not a lost answer.
+        stuck: waiting && waitMs === limits.stepTimeoutMs,
         failedStep: step.name,
         reason: `${reason} (bot last said: "${shown}")`,
         updatesSent,
@@ -164,7 +182,7 @@ async function runSteps(
       };
     }
   }
-  return { completed: true, updatesSent, email };
+  return { completed: true, stuck: false, updatesSent, email };
 }
 
 /** One prospect books `classId` from /start to the confirmation. */

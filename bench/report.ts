@@ -32,6 +32,8 @@ export interface TargetCheck {
 
 export interface Figures {
   completedBookings: number;
+  /** trialgram prospects left waiting a whole step timeout for an answer (must be 0). */
+  stuckFlows: number;
   /** Calls to the per-booking endpoints (slots, lead, booking, confirm) per completed booking. */
   flowCallsPerBooking: number;
   /** Calls to the shared, cached endpoints (offers, config, studio) in the whole run. */
@@ -68,6 +70,7 @@ export function computeFigures(result: BenchmarkResult): Figures {
   const baseLatency = baseline?.bot.latencyMs;
   const figures: Figures = {
     completedBookings: bookings,
+    stuckFlows: trialgram.flowsStuck,
     flowCallsPerBooking: perBooking(flowCalls, bookings),
     sharedCalls,
     studioCallsPerBookingByEndpoint: studioByEndpoint,
@@ -140,6 +143,12 @@ function checkTargets(result: BenchmarkResult, figures: Figures): TargetCheck[] 
       met: figures.soakHeapGrowthBytes <= allowed,
     });
   }
+  checks.push({
+    name: 'no prospect left waiting for an answer',
+    target: '0 flows stuck',
+    measured: `${figures.stuckFlows} stuck`,
+    met: figures.stuckFlows === 0,
+  });
   checks.push({
     name: 'every booking landed exactly once',
     target: `${trialgram.prospects} of ${trialgram.prospects}`,
@@ -325,7 +334,9 @@ export function formatReport(result: BenchmarkResult, figures: Figures = compute
     ['trialgram', trialgram],
   ] as const) {
     if (!phase || phase.failures.length === 0) continue;
-    lines.push(`${name} prospects that did not finish: ${phase.flowsFailed}`);
+    lines.push(
+      `${name} prospects that did not finish: ${phase.flowsFailed} (${phase.flowsStuck} stuck, waiting for an answer that never came)`,
+    );
     for (const failure of phase.failures)
       lines.push(`  ${failure.count} × at "${failure.step}": ${failure.reason}`);
   }
@@ -346,6 +357,15 @@ export function formatReport(result: BenchmarkResult, figures: Figures = compute
     ]),
   );
   return lines.join('\n');
+}
+
+/**
+ * `npm run bench`'s exit code for a finished run: 1 when a booking did not land exactly once or a
+ * prospect got stuck waiting for an answer (the run is not trustworthy), else 0.
+ */
+export function exitCode(result: BenchmarkResult): 0 | 1 {
+  const { bookings, prospects, flowsStuck } = result.trialgram;
+  return bookings.landedOnce === prospects && bookings.stray === 0 && flowsStuck === 0 ? 0 : 1;
 }
 
 /** The JSON report: the raw result plus the derived figures and target checks. */

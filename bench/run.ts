@@ -2,15 +2,15 @@
  * `npm run bench -- [--concurrency N] [--prospects N] [--store embedded|memory|redis] [--json] [--soak]`
  *
  * Exit codes: 0 the run finished (targets missed or not: the report says which), 1 the run itself
- * failed or a prospect's booking did not land exactly once (the figures would not be trustworthy),
- * 2 wrong flags.
+ * failed, a prospect's booking did not land exactly once (the figures would not be trustworthy) or
+ * a prospect got stuck waiting for an answer that never came, 2 wrong flags.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBenchmark, runOptionsFrom } from './benchmark.ts';
 import { BenchUsageError, parseBenchArgs, usage } from './options.ts';
-import { formatJson, formatReport } from './report.ts';
+import { exitCode, formatJson, formatReport } from './report.ts';
 
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseBenchArgs>;
@@ -34,8 +34,7 @@ async function main(): Promise<number> {
   const result = await runBenchmark(runOptionsFrom(options, progress, profileDir));
   if (profileDir) progress(`CPU profiles of the bots' processes: ${profileDir}`);
   process.stdout.write(`${options.json ? formatJson(result) : formatReport(result)}\n`);
-  const { bookings } = result.trialgram;
-  return bookings.landedOnce === result.trialgram.prospects && bookings.stray === 0 ? 0 : 1;
+  return exitCode(result);
 }
 
 main().then(

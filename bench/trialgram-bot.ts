@@ -86,6 +86,7 @@ export async function startTrialgram(
       if (runner.isRunning()) await runner.stop();
       await recorder.whenIdle(drainTimeoutMs);
       await bot.flush();
+      await bot.close();
       await stores.close();
       await client.close();
     },

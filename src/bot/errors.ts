@@ -6,6 +6,7 @@
 import { GrammyError, HttpError } from 'grammy';
 import { scrubSecrets } from '../logger.ts';
 import { PerfectGymApiError, PerfectGymRequestError } from '../perfectgym/errors.ts';
+import { errorCode } from '../perfectgym/retry.ts';
 import { StoreUnavailableError } from './user-store.ts';
 
 export interface ErrorSummary {
@@ -19,7 +20,11 @@ export function describeError(error: unknown): ErrorSummary {
   if (error instanceof GrammyError) {
     return { kind: 'telegram', method: error.method, code: error.error_code, message: error.description };
   }
-  if (error instanceof HttpError) return { kind: 'telegram-network', message: scrubSecrets(error.message) };
+  if (error instanceof HttpError) {
+    // The cause's code (ECONNRESET, …) says what broke; its message may hold the URL, with the token.
+    const code = errorCode(error.error);
+    return { kind: 'telegram-network', message: scrubSecrets(`${error.message}${code ? ` (${code})` : ''}`) };
+  }
   if (error instanceof PerfectGymApiError || error instanceof PerfectGymRequestError) {
     return { kind: 'studio', message: error.message };
   }

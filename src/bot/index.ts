@@ -32,6 +32,7 @@ import { ignoreRedeliveries } from './middlewares/deduplicate.ts';
 import { loadBookingSession } from './middlewares/session.ts';
 import { answerStoreFailures } from './middlewares/store-failure.ts';
 import { createStudioCalls } from './studio-calls.ts';
+import { createTelegramTransport } from './telegram-transport.ts';
 import { createUserStore } from './user-store.ts';
 
 export type { BookingSession, BotContext } from './context.ts';
@@ -69,7 +70,7 @@ export interface TrialgramBot {
   handleUpdate(update: Update): Promise<void>;
   /** Waits for pending staff notices (shutdown, tests). */
   flush(): Promise<void>;
-  /** Shutdown: cancels the flow's pending timers (lockout retries), waits for runs under way, then `flush`. */
+  /** Shutdown: cancels the flow's pending timers (lockout retries), waits for runs under way, flushes staff notices, then closes the Bot API connections. */
   close(): Promise<void>;
 }
 
@@ -97,9 +98,18 @@ export function createBot(deps: BotDependencies): TrialgramBot {
   const { logger, metrics, stores, defaultLocale } = deps;
   const fallbackTimeZone = deps.fallbackTimeZone ?? 'Europe/Berlin';
   const translator = createTranslator();
+  // Keep-alive pools instead of grammY's node-fetch; a call whose connection broke before any
+  // answer is sent again on a new one (each such attempt counted as a network error).
+  const transport = createTelegramTransport({
+    ...(deps.apiRoot ? { apiRoot: deps.apiRoot } : {}),
+    onRetry: ({ method, code, attempt }) => {
+      metrics.telegramError(method, 'network');
+      logger.debug({ method, code, attempt }, 'Bot API call failed before any answer; sending it again');
+    },
+  });
   const bot = new Bot<BotContext>(deps.token, {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
-    client: deps.apiRoot ? { apiRoot: deps.apiRoot } : {},
+    client: { ...(deps.apiRoot ? { apiRoot: deps.apiRoot } : {}), fetch: transport.fetch },
   });
   // The counter first and auto-retry around it, so every attempt of a retried call is counted.
   bot.api.config.use(countTelegramErrors(metrics));
@@ -107,8 +117,9 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     autoRetry({
       maxRetryAttempts: 3,
       maxDelaySeconds: maxTelegramRetryDelaySeconds,
-      // A network failure goes back to the caller (logged, retried by the runner or the notifier);
-      // left to auto-retry it would be retried without limit while holding the chat lock.
+      // A network failure the transport gave up on goes back to the caller (logged, retried by the
+      // runner or the notifier); left to auto-retry it would be retried without limit while holding
+      // the chat lock.
       rethrowHttpErrors: true,
     }),
   );
@@ -237,6 +248,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     async close() {
       await later.close();
       await notifier?.flush();
+      await transport.close();
     },
   };
 }

@@ -54,8 +54,12 @@ export interface FakeTelegram {
   readonly calls: ReadonlyArray<CallRecord>;
   /** What the user of this private chat sees now. */
   chat(chatId: number): ChatView;
-  /** The next `times` calls of `method` fail with this error (e.g. 429 with retry_after). */
-  failNext(method: string, error: InjectedFailure, times?: number): void;
+  /**
+   * The next `times` calls of `method` fail with this error (e.g. 429 with retry_after), or, with
+   * 'connection-reset', are recorded and then get no answer: their connection is reset (a call
+   * inside a webhook reply is dropped).
+   */
+  failNext(method: string, error: InjectedFailure | 'connection-reset', times?: number): void;
   /** Listens to visible changes (messages, edits, deletions, toasts, keyboards, chat actions). */
   subscribe(listener: (event: FakeTelegramEvent) => void): () => void;
   /** Updates the bot has not taken yet. */
@@ -65,6 +69,8 @@ export interface FakeTelegram {
 
 const DEFAULT_BOT_ID = 7_000_000_001;
 const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** Thrown by a call whose injected failure is a reset connection. */
+const connectionReset = new Error('fake-telegram: injected connection reset');
 
 function botInfoFrom(options: FakeTelegramOptions): { bot: UserFromGetMe; token: string } {
   const idFromToken = options.token === undefined ? undefined : Number(options.token.split(':')[0]);
@@ -119,16 +125,20 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
     clock: options.clock ?? Date.now,
     settleQuietMs: options.settleQuietMs ?? 0,
   });
-  const failures = new Map<string, Array<{ error: InjectedFailure; remaining: number }>>();
+  const failures = new Map<
+    string,
+    Array<{ error: InjectedFailure | 'connection-reset'; remaining: number }>
+  >();
   const users = new Map<number, FakeUser>();
   let origin = '';
 
-  const takeInjectedFailure = (method: string): BotApiError | undefined => {
+  const takeInjectedFailure = (method: string): Error | undefined => {
     const queue = failures.get(method.toLowerCase());
     const next = queue?.[0];
     if (queue === undefined || next === undefined) return undefined;
     next.remaining -= 1;
     if (next.remaining <= 0) queue.shift();
+    if (next.error === 'connection-reset') return connectionReset;
     return new BotApiError(next.error.error_code, next.error.description, next.error.retry_after);
   };
 
@@ -289,6 +299,10 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
     } catch (error) {
       if (error instanceof BotApiError) {
         sendError(response, error);
+        return;
+      }
+      if (error === connectionReset) {
+        request.socket.resetAndDestroy();
         return;
       }
       // A bug in the fake should look like Telegram having a bad moment, and be visible in test output.

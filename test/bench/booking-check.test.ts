@@ -10,7 +10,7 @@ import type { SandboxSnapshot } from '../../src/sandbox/index.ts';
 
 type Booking = SandboxSnapshot['bookings'][number];
 
-const finished = (email: string): FlowOutcome => ({ completed: true, updatesSent: 15, email });
+const finished = (email: string): FlowOutcome => ({ completed: true, stuck: false, updatesSent: 15, email });
 
 function lead(id: number, email: string) {
   return { id, trialOfferConfigId: 1, createdAt: '2030-06-12T12:00:00+02:00', leadCustomerData: { email } };
@@ -64,7 +64,7 @@ describe('checkBookings', () => {
         finished('b@x'),
         finished('c@x'),
         finished('d@x'),
-        { completed: false, failedStep: 'confirm', updatesSent: 15, email: 'e@x' },
+        { completed: false, stuck: true, failedStep: 'confirm', updatesSent: 15, email: 'e@x' },
       ],
     );
     expect(check).toMatchObject({

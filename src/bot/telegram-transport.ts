@@ -1,0 +1,206 @@
+/**
+ * How grammY reaches the Bot API: a `fetch` for its client (`client: { fetch }`) over undici
+ * connection pools with keep-alive, in place of grammY's node-fetch default.
+ *
+ * - Long polls (`getUpdates`) have a pool of their own, so a request Telegram holds open for up to
+ *   its `timeout` never occupies a connection another call is waiting for, and they have no
+ *   undici time limit (grammY's own timeout and the runner's abort end them).
+ * - No pipelining: every Bot API call is a POST, and a request queued behind another on one
+ *   connection would share its fate when that connection breaks.
+ * - A call that fails before any answer arrived, because its connection was refused, reset or
+ *   closed by the peer (the kept-alive connection Telegram closed just as it was reused), is sent
+ *   again on a new connection, a bounded number of times with a short backoff. A failure after the
+ *   answer began, a timeout and an abort are not repeated. Telegram may have acted on a request
+ *   whose connection broke before its answer; repeating it can then show a message twice, which is
+ *   taken over a reply the prospect never gets.
+ */
+import { Client, type Dispatcher, Pool } from 'undici';
+import { backoffDelayMs, errorCode, provablyNotSent } from '../perfectgym/retry.ts';
+
+export interface TelegramTransportOptions {
+  /** Default https://api.telegram.org (a local Bot API server may have a path). */
+  apiRoot?: string;
+  /**
+   * Connections for calls other than getUpdates; a call beyond them waits for a free one. Default
+   * 256: a connection is held for a whole round trip, event-loop waits included, and 200 chats
+   * at once in the benchmark were held up behind a cap of 32.
+   */
+  connections?: number;
+  /** Attempts per call, the first included. Default 3. */
+  attempts?: number;
+  /** Backoff before the n-th retry: a random wait up to `base * 2^n`. Default 100 ms. */
+  retryBaseDelayMs?: number;
+  /** Told about every failed attempt that will be repeated (metrics, debug logs). */
+  onRetry?: (event: { method: string; code: string; attempt: number }) => void;
+}
+
+/** The part of grammY's fetch call the transport reads. */
+interface FetchInit {
+  method?: string;
+  headers?: Record<string, string> | Iterable<[string, string]>;
+  body?: string | Uint8Array | AsyncIterable<Uint8Array | string> | null;
+  /** grammY passes its own (polyfilled) AbortSignal; undici accepts anything with this shape. */
+  signal?: AbortSignalLike | null;
+}
+
+interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** What grammY reads of an answer: only its JSON. */
+export interface TelegramAnswer {
+  readonly ok: boolean;
+  readonly status: number;
+  json(): Promise<unknown>;
+  text(): Promise<string>;
+}
+
+export interface TelegramTransport {
+  /** For grammY: `new Bot(token, { client: { fetch: transport.fetch } })`. */
+  fetch(url: string | URL, init?: FetchInit): Promise<TelegramAnswer>;
+  /** Closes the pools (idle connections do not keep the process alive anyway). */
+  close(): Promise<void>;
+}
+
+/** Thrown for a call whose answer broke off after it began: Telegram handled it; never repeated. */
+class TelegramAnswerCutOffError extends Error {
+  readonly code = 'TELEGRAM_ANSWER_CUT_OFF';
+  constructor(cause: unknown) {
+    super('the Bot API answer broke off', { cause });
+    this.name = 'TelegramAnswerCutOffError';
+  }
+}
+
+/**
+ * Failures that happen before any byte of an answer: the connection was refused or could not be
+ * made (nothing was sent), or it was reset or closed by the peer while the request was on its way.
+ */
+const diedBeforeAnswerCodes = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'UND_ERR_SOCKET']);
+
+function diedBeforeAnswer(error: unknown): boolean {
+  const code = errorCode(error);
+  return (code !== undefined && diedBeforeAnswerCodes.has(code)) || provablyNotSent(error);
+}
+
+export function createTelegramTransport(options: TelegramTransportOptions = {}): TelegramTransport {
+  const origin = new URL(options.apiRoot ?? 'https://api.telegram.org').origin;
+  const attempts = Math.max(1, options.attempts ?? 3);
+  const retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
+  const calls = new Pool(origin, { connections: options.connections ?? 256, pipelining: 1 });
+  const longPolls = new Pool(origin, {
+    connections: 2,
+    pipelining: 1,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+
+  async function send(
+    dispatcher: Pool | Client,
+    path: string,
+    init: FetchInit,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+  ): Promise<TelegramAnswer> {
+    const response = await dispatcher.request({
+      path,
+      method: (init.method ?? 'POST') as Dispatcher.HttpMethod,
+      headers,
+      body: body ?? null,
+      signal: (init.signal ?? null) as AbortSignal | null,
+    });
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw (init.signal?.aborted ?? false) ? error : new TelegramAnswerCutOffError(error);
+    }
+    const status = response.statusCode;
+    return {
+      ok: status >= 200 && status < 300,
+      status,
+      json: async () => JSON.parse(text),
+      text: async () => text,
+    };
+  }
+
+  /** A connection of its own, closed after the one request: no kept-alive socket can be stale. */
+  async function sendOnNewConnection(
+    path: string,
+    init: FetchInit,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+  ): Promise<TelegramAnswer> {
+    const client = new Client(origin, { pipelining: 1 });
+    try {
+      return await send(client, path, init, headers, body);
+    } finally {
+      void client.destroy().catch(() => undefined);
+    }
+  }
+
+  return {
+    async fetch(url, init = {}) {
+      const target = String(url);
+      // Never put the URL in a message: it holds the bot token.
+      if (!target.startsWith(`${origin}/`)) throw new Error('Bot API call outside the configured apiRoot');
+      const path = target.slice(origin.length);
+      const method = path.slice(path.lastIndexOf('/') + 1);
+      const headers = requestHeaders(init.headers);
+      // Buffered, so that a repeat sends the same bytes (grammY streams multipart uploads).
+      const body = await bufferedBody(init.body);
+      const pool = method === 'getUpdates' ? longPolls : calls;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return attempt === 1
+            ? await send(pool, path, init, headers, body)
+            : await sendOnNewConnection(path, init, headers, body);
+        } catch (error) {
+          if (init.signal?.aborted || attempt >= attempts || !diedBeforeAnswer(error)) throw error;
+          options.onRetry?.({ method, code: errorCode(error) ?? 'network', attempt });
+          await pause(backoffDelayMs(attempt - 1, retryBaseDelayMs), init.signal ?? undefined);
+        }
+      }
+    },
+    async close() {
+      await Promise.all([calls.close(), longPolls.close()]);
+    },
+  };
+}
+
+/** The request's headers, without `connection` (grammY sets keep-alive; the pool decides). */
+function requestHeaders(headers: FetchInit['headers']): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (headers === undefined) return result;
+  const entries = Symbol.iterator in headers ? headers : Object.entries(headers);
+  for (const [name, value] of entries) {
+    if (name.toLowerCase() !== 'connection') result[name] = value;
+  }
+  return result;
+}
+
+async function bufferedBody(body: FetchInit['body']): Promise<string | Uint8Array | undefined> {
+  if (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array) {
+    return body ?? undefined;
+  }
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+/** Waits `ms`; an abort ends the wait at once, with the error undici gives an aborted request. */
+function pause(ms: number, signal: AbortSignalLike | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new DOMException('This operation was aborted', 'AbortError'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort);
+  });
+}

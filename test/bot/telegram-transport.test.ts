@@ -1,0 +1,199 @@
+/**
+ * The Bot API transport: a call whose connection breaks before any answer is sent again on a new
+ * connection, a bounded number of times; one whose answer began is not; long polls do not hold up
+ * other calls. Through the whole bot and the fake Telegram, and against tiny HTTP servers that
+ * misbehave in exactly one way.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Api, HttpError } from 'grammy';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTelegramTransport, type TelegramTransport } from '../../src/bot/telegram-transport.ts';
+import { botMessages, type Harness, lastText, start, startHarness } from './harness.ts';
+
+let h: Harness | undefined;
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const greeting = /^Hi! I'm the booking assistant/;
+const token = '123456:AAtransportTestTokenThatIsLongEnough000';
+
+describe('a Bot API call whose connection is reset before the answer', () => {
+  it('is sent again: the prospect gets the reply, exactly once', async () => {
+    h = await startHarness();
+    const ann = h.user();
+    h.fake.failNext('sendMessage', 'connection-reset');
+
+    await start(ann);
+
+    expect(botMessages(ann).map((message) => message.text)).toHaveLength(1);
+    expect(lastText(ann)).toMatch(greeting);
+    expect(ann.chat.calls.filter((call) => call.method === 'sendMessage')).toHaveLength(2);
+    const errors = await h.metrics.registry.getSingleMetricAsString('trialgram_telegram_api_errors_total');
+    expect(errors).toContain('trialgram_telegram_api_errors_total{method="sendMessage",code="network"} 1');
+  });
+
+  it('every time: given up after three attempts and logged once, without the token', async () => {
+    const logLines: string[] = [];
+    h = await startHarness({ logLines });
+    const ann = h.user();
+    h.fake.failNext('sendMessage', 'connection-reset', 1_000);
+
+    await start(ann);
+
+    expect(botMessages(ann)).toEqual([]);
+    expect(ann.chat.calls.filter((call) => call.method === 'sendMessage')).toHaveLength(3);
+    const failed = logLines.filter((line) => line.includes('telegram call failed'));
+    expect(failed).toHaveLength(1);
+    expect(JSON.parse(failed[0] ?? '{}')).toMatchObject({
+      level: 40,
+      effect: 'reply',
+      error: {
+        kind: 'telegram-network',
+        // The reset reaches the bot as ECONNRESET, or as a closed socket if it came before the write ended.
+        message: expect.stringMatching(
+          /^Network request for 'sendMessage' failed! \((ECONNRESET|UND_ERR_SOCKET)\)$/,
+        ),
+      },
+    });
+    const secret = h.fake.token.split(':')[1] ?? '';
+    expect(logLines.filter((line) => line.includes(secret))).toEqual([]);
+    const errors = await h.metrics.registry.getSingleMetricAsString('trialgram_telegram_api_errors_total');
+    expect(errors).toContain('trialgram_telegram_api_errors_total{method="sendMessage",code="network"} 3');
+  });
+});
+
+/** A tiny Bot API on loopback; `answer` decides per request (and per request on its connection). */
+async function startServer(
+  answer: (request: IncomingMessage, response: ServerResponse, nthOnConnection: number) => void,
+): Promise<{ apiRoot: string; requests: string[]; readonly answered: number; server: Server }> {
+  const requests: string[] = [];
+  let answered = 0;
+  const perConnection = new WeakMap<Socket, number>();
+  const server = createServer((request, response) => {
+    const nth = (perConnection.get(request.socket) ?? 0) + 1;
+    perConnection.set(request.socket, nth);
+    request.resume();
+    request.on('end', () => {
+      requests.push(new URL(request.url ?? '/', 'http://x').pathname.split('/').at(-1) ?? '');
+      response.on('finish', () => {
+        answered += 1;
+      });
+      answer(request, response, nth);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  return {
+    apiRoot: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    get answered() {
+      return answered;
+    },
+    server,
+  };
+}
+
+const sentMessage = { message_id: 1, date: 0, chat: { id: 1, type: 'private' }, text: 'hi' };
+function answerOk(response: ServerResponse, result: unknown = sentMessage): void {
+  const body = JSON.stringify({ ok: true, result });
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}
+
+function apiOver(transport: TelegramTransport, apiRoot: string): Api {
+  cleanups.push(() => transport.close());
+  return new Api(token, { apiRoot, fetch: transport.fetch });
+}
+
+describe('the transport', () => {
+  it('sends a call again on a new connection when the peer closed the kept-alive one', async () => {
+    // Each connection serves one request; the next request on it meets a closed connection, as when
+    // Telegram closes an idle kept-alive connection just as it is reused.
+    const fake = await startServer((request, response, nth) => {
+      if (nth === 1) answerOk(response);
+      else request.socket.resetAndDestroy();
+    });
+    const api = apiOver(createTelegramTransport({ apiRoot: fake.apiRoot }), fake.apiRoot);
+
+    // Three connections, each used once: all three are closed for the next request.
+    await Promise.all([1, 2, 3].map((n) => api.sendMessage(1, `first ${n}`)));
+    for (let message = 1; message <= 3; message++) {
+      await expect(api.sendMessage(1, `message ${message}`)).resolves.toMatchObject({ message_id: 1 });
+    }
+    // Six calls, each answered once (the first request of a connection is answered); the requests
+    // that met a closed connection were sent again.
+    expect(fake.answered).toBe(6);
+    expect(fake.requests.length).toBeGreaterThan(6);
+  });
+
+  it('does not send a call again once its answer began', async () => {
+    const fake = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      response.write('{"ok":true,');
+      setTimeout(() => response.socket?.resetAndDestroy(), 20);
+    });
+    const retries: string[] = [];
+    const api = apiOver(
+      createTelegramTransport({ apiRoot: fake.apiRoot, onRetry: ({ method }) => retries.push(method) }),
+      fake.apiRoot,
+    );
+
+    await expect(api.sendMessage(1, 'hello')).rejects.toBeInstanceOf(HttpError);
+    expect(fake.requests).toEqual(['sendMessage']);
+    expect(retries).toEqual([]);
+  });
+
+  it('gives up on a refused connection after the set number of attempts, without waiting long', async () => {
+    const fake = await startServer((_request, response) => answerOk(response));
+    const { apiRoot } = fake;
+    await new Promise<void>((resolve) => fake.server.close(() => resolve()));
+    const retries: Array<{ code: string; attempt: number }> = [];
+    const api = apiOver(
+      createTelegramTransport({
+        apiRoot,
+        attempts: 4,
+        onRetry: ({ code, attempt }) => retries.push({ code, attempt }),
+      }),
+      apiRoot,
+    );
+
+    const started = Date.now();
+    await expect(api.sendMessage(1, 'hello')).rejects.toBeInstanceOf(HttpError);
+    // Backoff waits at most 100 + 200 + 400 ms here.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(retries).toEqual([
+      { code: 'ECONNREFUSED', attempt: 1 },
+      { code: 'ECONNREFUSED', attempt: 2 },
+      { code: 'ECONNREFUSED', attempt: 3 },
+    ]);
+  });
+
+  it('keeps long polls apart: a held getUpdates does not delay other calls', async () => {
+    const held: ServerResponse[] = [];
+    const fake = await startServer((request, response) => {
+      if (request.url?.endsWith('/getUpdates')) held.push(response);
+      else answerOk(response);
+    });
+    // One connection for calls: were the long poll on it, sendMessage would wait behind it.
+    const api = apiOver(createTelegramTransport({ apiRoot: fake.apiRoot, connections: 1 }), fake.apiRoot);
+
+    const polling = api.getUpdates({ timeout: 30 });
+    await expect.poll(() => held.length, { timeout: 10_000 }).toBe(1);
+    await expect(api.sendMessage(1, 'hello')).resolves.toMatchObject({ message_id: 1 });
+    await expect(api.sendMessage(1, 'again')).resolves.toMatchObject({ message_id: 1 });
+
+    for (const response of held) answerOk(response, []);
+    await expect(polling).resolves.toEqual([]);
+  });
+});
