@@ -89,6 +89,7 @@ export function createTelegramTransport(options: TelegramTransportOptions = {}):
   const attempts = Math.max(1, options.attempts ?? 3);
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
   const calls = new Pool(origin, { connections: options.connections ?? 256, pipelining: 1 });
+  let closing: Promise<void> | undefined;
   const longPolls = new Pool(origin, {
     connections: 2,
     pipelining: 1,
@@ -164,7 +165,9 @@ export function createTelegramTransport(options: TelegramTransportOptions = {}):
       }
     },
     async close() {
-      await Promise.all([calls.close(), longPolls.close()]);
+      // Shutdown paths may close twice (the app's clean-up and a test's stop); the second is a no-op.
+      closing ??= Promise.all([calls.close(), longPolls.close()]).then(() => undefined);
+      await closing;
     },
   };
 }

@@ -161,7 +161,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     user: (init = {}) => fake.user({ languageCode: 'en', ...init }),
     async restartBot() {
       await running.stop();
-      await running.bot.close();
       await stores.close();
       stores = await openStores();
       running = await startBot();
@@ -170,7 +169,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (stopped) return;
       stopped = true;
       await running.stop();
-      await running.bot.close();
       await fake.close();
       await client.close();
       await sandbox.close();
