@@ -6,6 +6,7 @@ import { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Stores } from '../../src/store/index.ts';
+import { json, startStudioProxy, writeHugeOfferListing } from '../perfectgym/helpers.ts';
 import { annika, askDateOfBirth, askLastName, chooseFirstSlot, enterName, optionalNote } from './flows.ts';
 import {
   botMessagesSince,
@@ -191,5 +192,102 @@ describe('Telegram out of reach', () => {
     const started = Date.now();
     await expect(h.bot.bot.api.sendMessage(chatId, 'hello?')).rejects.toThrow(/Network request/);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('a studio answer without bounds', () => {
+  const studioFailed =
+    "The studio couldn't process this. Everything you've entered is saved. You can try again or start over.";
+  const isClassesListing = (url: string) => new URL(url, 'http://x').pathname.endsWith('/classes');
+
+  it('a studio saying hasNext for ever: the prospect hears "studio trouble" after 100 slices, not never', async () => {
+    let listings = 0;
+    h = await startHarness({
+      studioInFront: (sandboxUrl) =>
+        startStudioProxy(sandboxUrl, (request, response) => {
+          if (!isClassesListing(request.url)) return false;
+          listings++;
+          const offset = Number(new URL(request.url, 'http://x').searchParams.get('offset') ?? '0');
+          json(response, 200, { result: [], hasNext: true, offset: String(offset + 100) });
+          return true;
+        }),
+    });
+    const ann = h.user();
+    await start(ann);
+    expect(lastText(ann)).toBe(studioFailed);
+    expect(listings).toBe(100);
+  });
+
+  it('a 150 MB answer: the prospect hears "studio trouble" and the bot stops reading after a few MB', async () => {
+    let written = () => 0;
+    h = await startHarness({
+      studioInFront: (sandboxUrl) =>
+        startStudioProxy(sandboxUrl, (request, response) => {
+          if (!isClassesListing(request.url)) return false;
+          written = writeHugeOfferListing(response, 150_000_000);
+          return true;
+        }),
+    });
+    const ann = h.user();
+    await start(ann);
+    expect(lastText(ann)).toBe(studioFailed);
+    expect(written()).toBeLessThan(30_000_000);
+  });
+
+  it('one malformed offer is left out (and logged without its title); the other offers are shown', async () => {
+    const logLines: string[] = [];
+    h = await startHarness({
+      logLines,
+      studioInFront: (sandboxUrl) =>
+        startStudioProxy(sandboxUrl, (request, response) => {
+          if (!isClassesListing(request.url)) return false;
+          void fetch(new URL(request.url, sandboxUrl), {
+            headers: { 'x-api-key': String(request.headers['x-api-key']) },
+          })
+            .then((answer) => answer.json())
+            .then(
+              (body: {
+                result: Array<{ trialOfferClass: { title?: string }; trialOfferConfigId?: number }>;
+              }) => {
+                const [first] = body.result;
+                if (first) {
+                  first.trialOfferClass.title = 'Secret Yoga Zephyrine';
+                  delete first.trialOfferConfigId;
+                }
+                json(response, 200, body);
+              },
+            );
+          return true;
+        }),
+    });
+    const ann = h.user();
+    await start(ann);
+    const offers = labels(ann.chat.last('bot')).flat();
+    // Rückenfit, the first class, was the broken one.
+    expect(offers).toEqual([
+      '🏋️ HIIT Express',
+      '🏋️ Yoga Flow',
+      '🏋️ Pilates Live',
+      '🏋️ Kickboxen Basics',
+      '📅 Probetraining mit Coach',
+      '📅 Body-Check',
+      'More ▶️',
+    ]);
+    const skipped = logLines.map((line) => JSON.parse(line)).filter((line) => line.msg?.includes('left out'));
+    expect(skipped).toEqual([
+      expect.objectContaining({ endpoint: 'classes', index: 0, issuePaths: ['0.trialOfferConfigId'] }),
+    ]);
+    expect(logLines.join('\n')).not.toContain('Zephyrine');
+  });
+
+  it('a studio that stops answering: the prospect hears about it within the call deadline, not after every retry', async () => {
+    h = await startHarness({ client: { timeoutMs: 1_000 } });
+    h.sandbox.faults.set('classes', { kind: 'delay', ms: 30_000 });
+    const ann = h.user();
+    const started = Date.now();
+    await start(ann);
+    expect(lastText(ann)).toMatch(/^The studio's booking system isn't answering right now/);
+    // 1.5 s deadline; without it three 1 s attempts and their backoff would take 3 s at least.
+    expect(Date.now() - started).toBeLessThan(2_800);
   });
 });

@@ -18,6 +18,7 @@ import {
   refusedPort,
   rejectionOf,
   startCraftedServer,
+  writeHugeOfferListing,
 } from './helpers.ts';
 
 const apiKey = 'local-test-key-7f3a9c';
@@ -334,24 +335,11 @@ describe('PerfectGym client against answers without bounds', () => {
   const offer = (id: number) => ({ trialOfferConfigId: 1, trialOfferClass: { id, bookable: true } });
 
   it('stops reading a body larger than its cap and fails the call as too-large', async () => {
-    const item = JSON.stringify(offer(5));
-    let written = 0;
+    let written = () => 0;
     let clientGone = false;
     const server = await serve((_request, response, socket) => {
       socket.on('close', () => (clientGone = true));
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.write('{"hasNext":false,"offset":"0","result":[');
-      written = 0;
-      // 150 MB of well-formed offers, written as fast as the client reads.
-      const chunk = `${Array.from({ length: 1_000 }, () => item).join(',')},`;
-      const writeMore = () => {
-        while (written < 150_000_000 && !clientGone) {
-          written += chunk.length;
-          if (!response.write(chunk)) return void response.once('drain', writeMore);
-        }
-        if (!clientGone) response.end(`${item}]}`);
-      };
-      writeMore();
+      written = writeHugeOfferListing(response, 150_000_000);
     });
     const events: CallEvent[] = [];
     const client = clientFor(server.url, { maxBodyBytes: 2_000_000, onCall: (event) => events.push(event) });
@@ -364,7 +352,7 @@ describe('PerfectGym client against answers without bounds', () => {
     expect(events.map((event) => event.status)).toEqual(['too-large']);
     expect(server.requests).toHaveLength(1);
     await expect.poll(() => clientGone).toBe(true);
-    expect(written).toBeLessThan(20_000_000);
+    expect(written()).toBeLessThan(20_000_000);
   });
 
   it('refuses a body whose announced length is over the cap without reading it', async () => {
