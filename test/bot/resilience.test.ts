@@ -2,12 +2,21 @@
  * When things go wrong around the conversation: a restart mid-flow, Telegram's rate limit, a
  * redelivered update, an unreadable saved conversation, a store that is down.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Stores } from '../../src/store/index.ts';
 import { json, startStudioProxy, writeHugeOfferListing } from '../perfectgym/helpers.ts';
-import { annika, askDateOfBirth, askLastName, chooseFirstSlot, enterName, optionalNote } from './flows.ts';
+import {
+  annika,
+  askDateOfBirth,
+  askLastName,
+  chooseFirstSlot,
+  enterName,
+  optionalNote,
+  yogaUpToSummary,
+} from './flows.ts';
 import {
   botMessagesSince,
   type Harness,
@@ -289,5 +298,39 @@ describe('a studio answer without bounds', () => {
     expect(lastText(ann)).toMatch(/^The studio's booking system isn't answering right now/);
     // 1.5 s deadline; without it three 1 s attempts and their backoff would take 3 s at least.
     expect(Date.now() - started).toBeLessThan(2_800);
+  });
+});
+
+/** Whether any of the store's files (the database, its -wal and -shm) holds `text`, byte for byte. */
+function storeFilesContain(storageFile: string, text: string): boolean {
+  const needle = Buffer.from(text, 'utf8');
+  return ['', '-wal', '-shm'].some((suffix) => {
+    const path = storageFile + suffix;
+    return existsSync(path) && readFileSync(path).includes(needle);
+  });
+}
+
+describe('/forget on the embedded store', () => {
+  it('leaves no trace of the name, e-mail, lead id or booking id in the SQLite files', async () => {
+    h = await startHarness({ storage: 'sqlite' });
+    const storageFile = h.storageFile ?? '';
+    const zephyrine = { firstName: 'Zephyrine', lastName: 'Quastelbaum', email: 'zephyrine.q@example.com' };
+    const ann = h.user({ firstName: 'Zephyrine' });
+    await yogaUpToSummary(ann, zephyrine);
+    await tap(ann, '✅ Book now');
+    const { leads, bookings } = h.sandbox.snapshot();
+    // Stored values are JSON inside JSON, so their quotes come escaped.
+    const leadId = `leadId\\":${leads[0]?.id}`;
+    const bookingId = `bookingId\\":${bookings[0]?.id}`;
+    for (const text of ['Quastelbaum', 'zephyrine.q@example.com', leadId, bookingId]) {
+      expect(storeFilesContain(storageFile, text), text).toBe(true);
+    }
+
+    await send(ann, '/forget');
+
+    expect(lastText(ann)).toMatch(/deleted/i);
+    for (const text of ['Quastelbaum', 'zephyrine.q@example.com', leadId, bookingId]) {
+      expect(storeFilesContain(storageFile, text), text).toBe(false);
+    }
   });
 });

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@keyv/redis';
@@ -14,6 +14,7 @@ import {
   type Stores,
   type StoresOptions,
 } from '../../src/store/index.ts';
+import { SqliteKeyvStore } from '../../src/store/sqlite-keyv.ts';
 import {
   deleteRedisKeys,
   redisKeys,
@@ -107,6 +108,67 @@ describe('embedded sqlite store', () => {
     expect(await s.conversations.get('43')).toEqual({ step: 'summary' });
     expect(unreadable).toEqual(['conversations', 'leads']);
     expect(await s.ping()).toBe(true);
+  });
+});
+
+/** Whether the database file or its -wal/-shm files hold `text`, byte for byte. */
+function onDisk(url: string, text: string): boolean {
+  const path = url.slice('sqlite:'.length);
+  return ['', '-wal', '-shm'].some(
+    (suffix) => existsSync(path + suffix) && readFileSync(path + suffix).includes(Buffer.from(text)),
+  );
+}
+
+describe('embedded sqlite store: what is deleted leaves the disk', () => {
+  it('sweeps conversations that expired while the bot was stopped at start, out of every file', async () => {
+    const url = tempSqliteUrl();
+    const first = await stores(url, 50);
+    await first.conversations.set('42', { name: 'Zephyrine Quastelbaum' });
+    await first.leads.set('43', { leadId: 5 });
+    expect(onDisk(url, 'Quastelbaum')).toBe(true);
+    await first.close();
+    open.pop();
+    await sleep(80);
+
+    const second = await stores(url, 50);
+    expect(onDisk(url, 'Quastelbaum')).toBe(false);
+    expect(await second.leads.get('43')).toEqual({ leadId: 5 });
+  });
+
+  it('sweeps expired rows while running, out of the write-ahead log too', async () => {
+    const url = tempSqliteUrl();
+    const path = url.slice('sqlite:'.length);
+    const store = new SqliteKeyvStore({ path, sweepIntervalMs: 50 });
+    try {
+      await store.set('conversations:42', JSON.stringify({ name: 'Zephyrine Quastelbaum' }), 30);
+      await store.set('leads:43', JSON.stringify({ leadId: 5 }));
+      expect(onDisk(url, 'Quastelbaum')).toBe(true);
+      await expect.poll(() => onDisk(url, 'Quastelbaum'), { timeout: 5_000 }).toBe(false);
+      expect(await store.get('leads:43')).toBe(JSON.stringify({ leadId: 5 }));
+    } finally {
+      await store.disconnect();
+    }
+  });
+
+  it('erases what an older version deleted without overwriting, once, at start', async () => {
+    const url = tempSqliteUrl();
+    const path = url.slice('sqlite:'.length);
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new DatabaseSync(path);
+    old.exec(`
+      PRAGMA journal_mode = WAL;
+      CREATE TABLE keyv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);
+      INSERT INTO keyv VALUES ('leads:7', '{"value":{"leadId":3}}', NULL);
+      INSERT INTO keyv VALUES ('conversations:42', '{"value":"Zephyrine Quastelbaum"}', NULL);
+      DELETE FROM keyv WHERE key = 'conversations:42';
+      PRAGMA wal_checkpoint(TRUNCATE);
+    `);
+    old.close();
+    expect(onDisk(url, 'Quastelbaum')).toBe(true);
+
+    const s = await stores(url);
+    expect(onDisk(url, 'Quastelbaum')).toBe(false);
+    expect(await s.leads.get('7')).toEqual({ leadId: 3 });
   });
 });
 
