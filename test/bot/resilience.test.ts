@@ -8,6 +8,16 @@ import type { Update } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Stores } from '../../src/store/index.ts';
 import { json, startStudioProxy, writeHugeOfferListing } from '../perfectgym/helpers.ts';
+import { eventually } from '../runtime/helpers.ts';
+import {
+  deleteRedisKeys,
+  redisHost,
+  redisPort,
+  redisUrl,
+  startTcpProxy,
+  type TcpProxy,
+  uniqueRedisPrefix,
+} from '../store/redis-helpers.ts';
 import {
   annika,
   askDateOfBirth,
@@ -332,5 +342,65 @@ describe('/forget on the embedded store', () => {
     for (const text of ['Quastelbaum', 'zephyrine.q@example.com', leadId, bookingId]) {
       expect(storeFilesContain(storageFile, text), text).toBe(false);
     }
+  });
+});
+
+describe('Redis stalling (connection open, no answers)', () => {
+  const prefixes: string[] = [];
+  const proxies: TcpProxy[] = [];
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+    await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
+    for (const prefix of prefixes.splice(0)) await deleteRedisKeys(prefix);
+  });
+  const technicalTrouble =
+    "Sorry, I'm having technical trouble and can't continue right now. Please try again in a few minutes.";
+
+  it('the prospect hears "technical trouble" within seconds, and the step that timed out is not applied late', async () => {
+    const prefix = uniqueRedisPrefix('bot-stall');
+    prefixes.push(prefix);
+    const proxy = await startTcpProxy({ host: redisHost, port: redisPort });
+    proxies.push(proxy);
+    // Redis stalls just as the bot saves the step after the first name.
+    const stallOnSave = { armed: false };
+    h = await startHarness({
+      storageUrl: redisUrl(prefix, proxy.port),
+      wrapStores: (stores) => {
+        const conversations = new Proxy(stores.conversations, {
+          get(target, property) {
+            const value: unknown = Reflect.get(target, property, target);
+            if (property !== 'set' || typeof value !== 'function') return value;
+            return (...args: unknown[]) => {
+              if (stallOnSave.armed) {
+                stallOnSave.armed = false;
+                proxy.stall();
+              }
+              return (value as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          },
+        });
+        return {
+          ...stores,
+          conversations,
+          chatLock: stores.chatLock,
+          ping: stores.ping,
+          close: stores.close,
+        };
+      },
+    });
+    const ann = h.user();
+    await chooseFirstSlot(ann, '🏋️ Yoga Flow');
+
+    stallOnSave.armed = true;
+    const started = Date.now();
+    expect(await newTexts(ann, () => send(ann, 'Annika'))).toEqual([technicalTrouble]);
+    expect(Date.now() - started).toBeLessThan(8_000);
+
+    // Redis answers again, and gets everything the stall held back, late.
+    proxy.resume();
+    await eventually(() => h?.stores.ping() ?? Promise.resolve(false));
+    // The prospect sends the first name again: it is taken as the first name, not the last.
+    expect(await newTexts(ann, () => send(ann, 'Annika'))).toEqual([askLastName]);
   });
 });

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@keyv/redis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseStoredState } from '../../src/booking/index.ts';
-import { RedisChatLock, type RedisLockClient } from '../../src/store/chat-lock.ts';
+import { RedisChatLock } from '../../src/store/chat-lock.ts';
 import {
   createStores,
   parseStorageUrl,
@@ -14,6 +14,7 @@ import {
   type Stores,
   type StoresOptions,
 } from '../../src/store/index.ts';
+import { RedisCalls } from '../../src/store/redis-keyv.ts';
 import { SqliteKeyvStore } from '../../src/store/sqlite-keyv.ts';
 import {
   deleteRedisKeys,
@@ -262,7 +263,7 @@ describe('redis store', () => {
     try {
       const [a, b] = clients.map(
         (c) =>
-          new RedisChatLock(c as unknown as RedisLockClient, {
+          new RedisChatLock(new RedisCalls(c), {
             ttlMs: 150,
             waitMs: 5_000,
             prefix: `${p}:lock:`,
@@ -354,6 +355,52 @@ describe('redis store', () => {
     const started = Date.now();
     await s.close();
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('answers every call within its time limit while Redis stalls, and carries on when it answers again', async () => {
+    const p = prefix('stall');
+    const proxy = await proxyToRedis();
+    const s = await stores(redisUrl(p, proxy.port), 60_000, { redisTimeoutMs: 1_000 });
+    await s.conversations.set('7', { step: 'summary' });
+
+    proxy.stall();
+    const started = Date.now();
+    await expect(s.conversations.get('7')).rejects.toThrow(/did not answer/);
+    await expect(s.conversations.set('7', { step: 'idle' })).rejects.toThrow();
+    const ran: string[] = [];
+    await expect(s.chatLock.run('7', async () => void ran.push('task'))).rejects.toThrow();
+    expect(await s.ping()).toBe(false);
+    expect(ran).toEqual([]);
+    // Four calls, each given up after its 1 s limit (or at once once the connection is dropped).
+    expect(Date.now() - started).toBeLessThan(6_000);
+
+    proxy.resume();
+    await eventually(() => s.ping());
+    expect(await s.conversations.get('7')).toEqual({ step: 'summary' });
+  });
+
+  it('never applies a write late: what timed out during a stall is refused when it reaches Redis', async () => {
+    const p = prefix('late-write');
+    const proxy = await proxyToRedis();
+    const a = await stores(redisUrl(p, proxy.port), 60_000, { redisTimeoutMs: 1_000 });
+    const b = await stores(redisUrl(p));
+    await a.conversations.set('7', { step: 'first name' });
+
+    proxy.stall();
+    // Sent, then given up on: the prospect hears "technical trouble" and the step must not move.
+    await expect(a.conversations.set('7', { step: 'last name' })).rejects.toThrow(/did not answer/);
+    await expect(a.chatLock.run('7', async () => undefined)).rejects.toThrow();
+    // Everything held by the stall now reaches Redis, late.
+    proxy.resume();
+    await eventually(() => a.ping());
+    await sleep(200);
+
+    expect(await b.conversations.get('7')).toEqual({ step: 'first name' });
+    expect(await redisKeys(p)).not.toContain(`${p}:lock:7`);
+    const started = Date.now();
+    await b.chatLock.run('7', async () => undefined);
+    // A lock taken by the late SET would hold the chat for its 10 s expiry.
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('reads a corrupt conversation as unreadable text for that user only', async () => {
