@@ -140,7 +140,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
 
   bot.use(countUpdates(metrics));
   bot.use(answerStoreFailures({ translator, defaultLocale, logger }));
-  bot.use(oneUpdatePerChat(stores.chatLock));
+  bot.use(oneUpdatePerChat(stores.chatLock, { translator, defaultLocale }));
   bot.use(ignoreRedeliveries(userStore, logger));
   bot.use(loadBookingSession({ userStore, translator, defaultLocale, logger }));
 

@@ -3,15 +3,17 @@
  * redelivered update, an unreadable saved conversation, a store that is down.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Stores } from '../../src/store/index.ts';
+import { createStores, type Stores } from '../../src/store/index.ts';
 import { json, startStudioProxy, writeHugeOfferListing } from '../perfectgym/helpers.ts';
 import { eventually } from '../runtime/helpers.ts';
 import {
   deleteRedisKeys,
   redisHost,
+  redisKeys,
   redisPort,
   redisUrl,
   startTcpProxy,
@@ -28,6 +30,7 @@ import {
   yogaUpToSummary,
 } from './flows.ts';
 import {
+  botMessages,
   botMessagesSince,
   type Harness,
   labels,
@@ -403,4 +406,47 @@ describe('Redis stalling (connection open, no answers)', () => {
     // The prospect sends the first name again: it is taken as the first name, not the last.
     expect(await newTexts(ann, () => send(ann, 'Annika'))).toEqual([askLastName]);
   });
+});
+
+describe('a chat busy on another instance (lock contention)', () => {
+  const prefixes: string[] = [];
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+    for (const prefix of prefixes.splice(0)) await deleteRedisKeys(prefix);
+  });
+  const oneMoment =
+    "One moment, please: I'm still working on your previous message. I'll get to this one right after.";
+
+  it('says "one moment" and handles the message once the lock is free, even after more than 25 s', async () => {
+    const prefix = uniqueRedisPrefix('bot-busy');
+    prefixes.push(prefix);
+    h = await startHarness({ storageUrl: redisUrl(prefix) });
+    // The other instance: the same Redis and prefix, busy with this prospect's chat.
+    const other = await createStores({ url: redisUrl(prefix), conversationTtlMs: 60_000 });
+    const ann = h.user();
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding: Promise<void> | undefined;
+    try {
+      holding = other.chatLock.run(String(ann.id), () => released);
+      await eventually(async () => (await redisKeys(prefix)).includes(`${prefix}:lock:${ann.id}`));
+
+      const sentAt = Date.now();
+      await ann.start();
+      await ann.chat.waitFor((chat) => chat.last('bot')?.text === oneMoment);
+      // Past the 25 s after which an update used to be dropped with "technical trouble".
+      await sleep(Math.max(0, 26_000 - (Date.now() - sentAt)));
+      expect(botMessages(ann).map((message) => message.text)).toEqual([oneMoment]);
+
+      release();
+      await holding;
+      await ann.chat.waitFor((chat) => /^Hi! I'm the booking assistant/.test(chat.last('bot')?.text ?? ''));
+      expect(botMessages(ann)).toHaveLength(2);
+    } finally {
+      release();
+      await holding;
+      await other.close();
+    }
+  }, 60_000);
 });
