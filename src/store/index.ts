@@ -190,9 +190,16 @@ async function createRedisStores(
     },
     close: async () => {
       clearInterval(calibration);
-      // close() lets sent commands finish; without a connection there is nothing to finish.
-      if (client.isReady) await client.close();
-      else if (client.isOpen) client.destroy();
+      calls.close();
+      // close() lets sent commands finish, for as long as a call may take (a stalled Redis never
+      // answers them); without a connection there is nothing to finish.
+      if (client.isReady) {
+        let timer: NodeJS.Timeout | undefined;
+        const limit = new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+        await Promise.race([client.close().catch(() => undefined), limit]);
+        clearTimeout(timer);
+      }
+      if (client.isOpen) client.destroy();
       await connected;
     },
   };

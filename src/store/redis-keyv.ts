@@ -20,10 +20,10 @@ import type { KeyvStoreAdapter, StoredData } from 'keyv';
 /** The part of a node-redis client used here. */
 export interface RedisCallsClient {
   readonly isOpen: boolean;
+  readonly isReady: boolean;
   get(key: string): Promise<string | null>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   sendCommand(args: string[]): Promise<unknown>;
-  scanIterator(options: { MATCH: string; COUNT: number }): AsyncIterable<string[] | string>;
   connect(): Promise<unknown>;
   destroy(): void;
 }
@@ -61,7 +61,8 @@ export class RedisCalls {
   /** Redis's clock minus ours, measured with TIME; writes' deadlines are in Redis's clock. */
   #clockOffsetMs = 0;
   #lastAnswerAt = Date.now();
-  #reconnecting = false;
+  #droppedAt = 0;
+  #closed = false;
 
   constructor(client: RedisCallsClient, options: RedisCallsOptions = {}) {
     this.#client = client;
@@ -82,7 +83,8 @@ export class RedisCalls {
       this.#lastAnswerAt = Date.now();
       return result;
     } catch (error) {
-      if (error instanceof RedisTimeoutError) this.#dropIfStalled();
+      // Not ready: connecting, perhaps to a Redis that takes the connection and never answers.
+      if (error instanceof RedisTimeoutError || !this.#client.isReady) this.#dropIfStalled();
       throw error;
     } finally {
       clearTimeout(timer);
@@ -125,25 +127,35 @@ export class RedisCalls {
     this.#clockOffsetMs = redisNow - Math.round((sentAt + receivedAt) / 2);
   }
 
-  scan(pattern: string): AsyncIterable<string[] | string> {
-    return this.#client.scanIterator({ MATCH: pattern, COUNT: 500 });
+  /** Every key matching `pattern`, one SCAN call (with the time limit) at a time. */
+  async *scan(pattern: string): AsyncGenerator<string, void, undefined> {
+    let cursor = '0';
+    do {
+      const [next, keys] = (await this.call('SCAN', () =>
+        this.#client.sendCommand(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '500']),
+      )) as [string, string[]];
+      yield* keys;
+      cursor = next;
+    } while (cursor !== '0');
+  }
+
+  /** The stores are closing the connection: it is not opened again. */
+  close(): void {
+    this.#closed = true;
   }
 
   /**
-   * A call timed out on a connection that has answered nothing for a whole time limit: it is
-   * stalled, and might stay so until the kernel gives up on it (many minutes). A new connection
-   * gets the bot going again as soon as Redis answers.
+   * A call failed on a connection that has answered nothing for a whole time limit: it is stalled
+   * (and might stay so until the kernel gives up on it, many minutes), or its opening is. A new
+   * connection, at most once per time limit, gets the bot going again as soon as Redis answers.
    */
   #dropIfStalled(): void {
-    if (this.#reconnecting || Date.now() - this.#lastAnswerAt < this.timeoutMs) return;
-    if (!this.#client.isOpen) return;
-    this.#reconnecting = true;
-    this.#lastAnswerAt = Date.now();
+    const now = Date.now();
+    if (this.#closed || !this.#client.isOpen) return;
+    if (now - this.#lastAnswerAt < this.timeoutMs || now - this.#droppedAt < this.timeoutMs) return;
+    this.#droppedAt = now;
     this.#client.destroy();
-    this.#client
-      .connect()
-      .catch(() => undefined)
-      .finally(() => (this.#reconnecting = false));
+    this.#client.connect().catch(() => undefined);
   }
 }
 
@@ -192,10 +204,8 @@ export class RedisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   async clear(): Promise<void> {
     const pattern = this.namespace ? `${this.namespace}::*` : '*';
-    for await (const batch of this.#calls.scan(pattern)) {
-      for (const key of Array.isArray(batch) ? batch : [batch]) {
-        await this.#calls.write('DEL', deleteScript, [key], []);
-      }
+    for await (const key of this.#calls.scan(pattern)) {
+      await this.#calls.write('DEL', deleteScript, [key], []);
     }
   }
 

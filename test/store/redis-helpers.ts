@@ -73,6 +73,11 @@ export interface TcpProxy {
    * up (it had reached Redis's side already).
    */
   resume(): void;
+  /**
+   * The connections open now stall for good (a peer gone without a reset: its bytes go nowhere);
+   * new connections work.
+   */
+  stallOpenConnections(): void;
   close(): Promise<void>;
 }
 
@@ -82,6 +87,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let open = true;
   let stalled = false;
   const flushes = new Set<() => void>();
+  const deadSwitches = new Set<() => void>();
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -99,6 +105,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     const toRedis: Buffer[] = [];
     const toClient: Buffer[] = [];
     let clientGone = false;
+    let dead = false;
+    deadSwitches.add(() => (dead = true));
     const flush = () => {
       for (const chunk of toRedis.splice(0)) upstream.write(chunk);
       for (const chunk of toClient.splice(0)) if (!client.destroyed) client.write(chunk);
@@ -108,8 +116,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       }
     };
     flushes.add(flush);
-    client.on('data', (chunk: Buffer) => (stalled ? toRedis.push(chunk) : upstream.write(chunk)));
-    upstream.on('data', (chunk: Buffer) => (stalled ? toClient.push(chunk) : client.write(chunk)));
+    client.on('data', (chunk: Buffer) => {
+      if (dead) return;
+      if (stalled) toRedis.push(chunk);
+      else upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (dead) return;
+      if (stalled) toClient.push(chunk);
+      else client.write(chunk);
+    });
     client.on('close', () => {
       clientGone = true;
       // What the client sent during a stall still arrives, when the stall ends.
@@ -140,6 +156,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     resume() {
       stalled = false;
       for (const flush of [...flushes]) flush();
+    },
+    stallOpenConnections() {
+      for (const kill of deadSwitches) kill();
+      deadSwitches.clear();
     },
     async close() {
       open = false;

@@ -379,6 +379,44 @@ describe('redis store', () => {
     expect(await s.conversations.get('7')).toEqual({ step: 'summary' });
   });
 
+  it('replaces a connection that stalls for good, so the bot carries on within seconds', async () => {
+    const p = prefix('half-open');
+    const proxy = await proxyToRedis();
+    const s = await stores(redisUrl(p, proxy.port), 60_000, { redisTimeoutMs: 500 });
+    await s.leads.set('1', { leadId: 3 });
+
+    proxy.stallOpenConnections();
+    await expect(s.leads.get('1')).rejects.toThrow(/did not answer/);
+    // The kernel would keep the dead connection for many minutes; a new one works at once.
+    await eventually(() => s.ping(), 5_000);
+    expect(await s.leads.get('1')).toEqual({ leadId: 3 });
+  });
+
+  it('closes within its time limit while Redis stalls', async () => {
+    const proxy = await proxyToRedis();
+    const s = await createStores({
+      url: redisUrl(prefix('close-stalled'), proxy.port),
+      conversationTtlMs: 60_000,
+      redisTimeoutMs: 500,
+    });
+    proxy.stall();
+    const pending = s.leads.set('1', { leadId: 3 }).catch(() => undefined);
+    const started = Date.now();
+    await s.close();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await pending;
+  });
+
+  it('clears one namespace of its own keys only', async () => {
+    const p = prefix('clear');
+    const s = await stores(redisUrl(p));
+    await s.cache.set('offers', [1, 2]);
+    await s.conversations.set('offers', { step: 'y' });
+    await s.cache.clear();
+    expect(await s.cache.get('offers')).toBeUndefined();
+    expect(await s.conversations.get('offers')).toEqual({ step: 'y' });
+  });
+
   it('never applies a write late: what timed out during a stall is refused when it reaches Redis', async () => {
     const p = prefix('late-write');
     const proxy = await proxyToRedis();
