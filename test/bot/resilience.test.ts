@@ -425,7 +425,7 @@ describe('a chat busy on another instance (lock contention)', () => {
     // The other instance: the same Redis and prefix, busy with this prospect's chat.
     const other = await createStores({ url: redisUrl(prefix), conversationTtlMs: 60_000 });
     const ann = h.user();
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     let holding: Promise<void> | undefined;
     try {
