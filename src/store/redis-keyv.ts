@@ -45,7 +45,9 @@ export class LateWriteError extends Error {
 
 /** What a deadline script answers when it arrived too late and did nothing. */
 const late = -1;
+// Before Redis 5 a script may write after TIME only when it replicates its effects, not itself.
 const deadlineCheck = `
+if redis.replicate_commands then redis.replicate_commands() end
 local now = redis.call('TIME')
 if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[1]) then return ${late} end
 `;
