@@ -165,21 +165,35 @@ describe('a saved conversation that cannot be read', () => {
   });
 });
 
-/** Stores whose conversation namespace fails while `down.now` is true, like Redis going away. */
-function failingConversations(down: { now: boolean }) {
+/**
+ * Stores whose conversation namespace runs `before(method)` ahead of every call: it may throw (the
+ * store failing) or change the world (Redis stalling just then).
+ */
+function interceptConversations(before: (method: string | symbol) => void) {
   return (stores: Stores): Stores => {
     const conversations = new Proxy(stores.conversations, {
       get(target, property) {
         const value: unknown = Reflect.get(target, property, target);
         if (typeof value !== 'function') return value;
         return (...args: unknown[]) => {
-          if (down.now) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+          try {
+            before(property);
+          } catch (error) {
+            return Promise.reject(error);
+          }
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
       },
     });
     return { ...stores, conversations, chatLock: stores.chatLock, ping: stores.ping, close: stores.close };
   };
+}
+
+/** Stores whose conversation namespace fails while `down.now` is true, like Redis going away. */
+function failingConversations(down: { now: boolean }) {
+  return interceptConversations(() => {
+    if (down.now) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+  });
 }
 
 describe('the store being down', () => {
@@ -369,28 +383,11 @@ describe('Redis stalling (connection open, no answers)', () => {
     const stallOnSave = { armed: false };
     h = await startHarness({
       storageUrl: redisUrl(prefix, proxy.port),
-      wrapStores: (stores) => {
-        const conversations = new Proxy(stores.conversations, {
-          get(target, property) {
-            const value: unknown = Reflect.get(target, property, target);
-            if (property !== 'set' || typeof value !== 'function') return value;
-            return (...args: unknown[]) => {
-              if (stallOnSave.armed) {
-                stallOnSave.armed = false;
-                proxy.stall();
-              }
-              return (value as (...a: unknown[]) => unknown).apply(target, args);
-            };
-          },
-        });
-        return {
-          ...stores,
-          conversations,
-          chatLock: stores.chatLock,
-          ping: stores.ping,
-          close: stores.close,
-        };
-      },
+      wrapStores: interceptConversations((method) => {
+        if (method !== 'set' || !stallOnSave.armed) return;
+        stallOnSave.armed = false;
+        proxy.stall();
+      }),
     });
     const ann = h.user();
     await chooseFirstSlot(ann, '🏋️ Yoga Flow');
