@@ -195,6 +195,8 @@ const maxRateLimitResends = 3;
 const maxConnectTimeoutMs = 10_000;
 /** A retry is not started when less than this is left of the call's deadline for its answer. */
 const minAttemptMs = 100;
+/** Malformed list items logged one by one per answer; more are only counted. */
+const maxLoggedItems = 5;
 
 /**
  * Creates a client for one studio. Holds a connection pool: call `close()` when done.
@@ -482,12 +484,22 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
     }
   }
 
-  /** The well-formed items of a list answer; the others are logged (position, id, schema paths) and left out. */
+  /**
+   * The well-formed items of a list answer; the others are left out and logged (position, id,
+   * schema paths; the first few one by one, the rest counted).
+   */
   function wellFormed<T>(endpoint: EndpointName, list: LenientList<T>): T[] {
-    for (const { index, id, issuePaths } of list.malformed) {
+    for (const { index, id, issuePaths } of list.malformed.slice(0, maxLoggedItems)) {
       logger?.warn(
         { endpoint, index, id, issuePaths: issuePaths.slice(0, 5) },
         'perfectgym list item does not match the schema, left out',
+      );
+    }
+    const unlogged = list.malformed.length - maxLoggedItems;
+    if (unlogged > 0) {
+      logger?.warn(
+        { endpoint, count: unlogged },
+        'perfectgym more list items do not match the schema, left out',
       );
     }
     return list.items;
