@@ -74,13 +74,13 @@ export class RedisCalls {
   /** Runs one call with the time limit. */
   async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisTimeoutError(operation, this.timeoutMs)), this.timeoutMs);
-    });
-    const running = run();
-    // The answer may come after the time limit; nobody waits for it then.
-    running.catch(() => undefined);
     try {
+      const running = run();
+      // The answer may come after the time limit; nobody waits for it then.
+      running.catch(() => undefined);
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RedisTimeoutError(operation, this.timeoutMs)), this.timeoutMs);
+      });
       const result = await Promise.race([running, timeout]);
       this.#lastAnswerAt = Date.now();
       return result;
