@@ -233,6 +233,7 @@ forget-pending-booking = Deine Buchung am { $date } um { $time } muss noch best√
 
 bot-state-reset = Entschuldige, ich habe den Faden verloren. Lass uns noch einmal von vorn anfangen.
 bot-store-unavailable = Entschuldige, ich habe gerade technische Probleme und kann nicht weitermachen. Bitte versuch es in ein paar Minuten noch einmal.
+bot-chat-busy = Einen Moment bitte: Ich bin noch mit deiner vorherigen Nachricht besch√§ftigt. Diese hier kommt direkt danach dran.
 bot-unexpected-error = Entschuldige, bei mir ist etwas schiefgelaufen. Bitte versuch es noch einmal oder tipp /start, um neu anzufangen.
 bot-unknown-command = Diesen Befehl kenne ich nicht. Mit /help siehst du, was ich kann.
 bot-edited-message = Ich lese nur neue Nachrichten, keine bearbeiteten. Bitte schick deine Antwort noch einmal als neue Nachricht.

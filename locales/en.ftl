@@ -233,6 +233,7 @@ forget-pending-booking = Your booking for { $date } at { $time } still needs to 
 
 bot-state-reset = Sorry, I lost track of our conversation, so let's start again.
 bot-store-unavailable = Sorry, I'm having technical trouble and can't continue right now. Please try again in a few minutes.
+bot-chat-busy = One moment, please: I'm still working on your previous message. I'll get to this one right after.
 bot-unexpected-error = Sorry, something went wrong on my side. Please try again, or type /start to begin again.
 bot-unknown-command = I don't know that command. /help shows what I can do.
 bot-edited-message = I only read new messages, not edited ones. Please send your answer again as a new message.

@@ -90,6 +90,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     const client = createPerfectGymClient({
       ...studio,
       timeoutMs: config.studio.timeoutMs,
+      ...(config.studioDeadlineMs !== undefined ? { deadlineMs: config.studioDeadlineMs } : {}),
       onCall: (event) => metrics.studioCall(event),
       logger,
     });

@@ -46,6 +46,7 @@ const schema = z.object({
   PERFECTGYM_BASE_URL: optional(httpUrl),
   PERFECTGYM_API_KEY: optional(z.string()),
   PERFECTGYM_TIMEOUT_MS: optional(integer(500, 120_000)).default(10_000),
+  PERFECTGYM_DEADLINE_MS: optional(integer(500, 300_000)),
   DEFAULT_LOCALE: optional(
     z.enum(supportedLocales, { error: `must be one of ${supportedLocales.join(', ')}` }),
   ).default('en'),
@@ -124,6 +125,8 @@ export interface Config {
   /** The studio's zone until a slot names one (slots carry `[Zone/Id]`; studio information does not). */
   studioTimeZone: string;
   storageUrl: string;
+  /** PERFECTGYM_DEADLINE_MS: one studio call in total, retries included; unset: 1.5 × the request timeout. */
+  studioDeadlineMs?: number;
   conversationTtlMs: number;
   cacheTtlMs: number;
   adminIds: number[];
@@ -202,6 +205,7 @@ export function parseConfig(env: Env): Config {
     ...(e.PRIVACY_URL ? { privacyUrl: e.PRIVACY_URL } : {}),
     studioTimeZone: e.STUDIO_TIME_ZONE,
     storageUrl: e.STORAGE_URL,
+    ...(e.PERFECTGYM_DEADLINE_MS !== undefined ? { studioDeadlineMs: e.PERFECTGYM_DEADLINE_MS } : {}),
     conversationTtlMs: e.CONVERSATION_TTL_HOURS * 3_600_000,
     cacheTtlMs: e.CACHE_TTL_SECONDS * 1000,
     adminIds: e.ADMIN_IDS,

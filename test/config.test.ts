@@ -137,3 +137,13 @@ describe('parseConfig', () => {
     );
   });
 });
+
+describe('PERFECTGYM_DEADLINE_MS', () => {
+  it('is left to the client (1.5 x the timeout) unless set, and must be a whole number of ms', () => {
+    expect(parseConfig({}).studioDeadlineMs).toBeUndefined();
+    expect(parseConfig({ PERFECTGYM_DEADLINE_MS: '4000' }).studioDeadlineMs).toBe(4_000);
+    expect(problems({ PERFECTGYM_DEADLINE_MS: '10' })).toEqual([
+      { variable: 'PERFECTGYM_DEADLINE_MS', message: 'must be at least 500' },
+    ]);
+  });
+});

@@ -160,7 +160,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
   });
 
   const storeFailures = answerStoreFailures({ translator, defaultLocale, logger });
-  const chatLock = oneUpdatePerChat(stores.chatLock);
+  const chatLock = oneUpdatePerChat(stores.chatLock, { translator, defaultLocale });
   const session = loadBookingSession({ userStore, translator, defaultLocale, logger });
   // A timed event passes what an update passes, redelivery checks aside (it has no update of its own).
   const later = createLaterRuns({

@@ -7,6 +7,7 @@
 export const botMessageKeys = [
   'bot-state-reset',
   'bot-store-unavailable',
+  'bot-chat-busy',
   'bot-unexpected-error',
   'bot-unknown-command',
   'bot-edited-message',

@@ -35,6 +35,7 @@ import {
   type LeadCreationRequest,
   type LeadCreationResult,
   type LeadValidationResult,
+  type LenientList,
   leadCreationResultSchema,
   leadValidationResultSchema,
   type Slice,
@@ -46,7 +47,7 @@ import {
   trialOfferConfigSchema,
 } from './schemas.ts';
 
-export type CallStatus = number | 'network-error' | 'timeout' | 'rate-limited-locally';
+export type CallStatus = number | 'network-error' | 'timeout' | 'rate-limited-locally' | 'too-large';
 
 export interface CallEvent {
   endpoint: EndpointName;
@@ -68,6 +69,17 @@ export interface PerfectGymClientOptions {
   apiKey: string;
   /** Per attempt, for the whole exchange (connect, headers and body). Default 10 000. */
   timeoutMs?: number;
+  /**
+   * For one call in total: every attempt, backoff and rate-limit wait. An attempt gets what is left
+   * of it (at most `timeoutMs`); no retry starts once it is spent. Default 1.5 × `timeoutMs`.
+   */
+  deadlineMs?: number;
+  /** The largest answer body read; a larger one fails the call as `too-large`. Default 4 MiB. */
+  maxBodyBytes?: number;
+  /** The most slices read for one listing (`hasNext` for ever); more fail it as `too-large`. Default 100. */
+  maxPages?: number;
+  /** The most items read for one listing, over all its slices; more fail it as `too-large`. Default 10 000. */
+  maxListItems?: number;
   /** Size of the connection pool to the studio. Default 16. */
   connections?: number;
   /** Retries for calls that are safe to repeat (reads and validations). Default 2. */
@@ -167,6 +179,9 @@ interface CallSpec<T> {
   schema: z.ZodType<T>;
 }
 
+/** A list answer as the schema reads it: the well-formed items, and where the others broke it. */
+type SliceBody<T> = Omit<Slice<T>, 'result'> & { result: LenientList<T> };
+
 type AttemptOutcome<T> =
   | { ok: true; value: T }
   | { ok: false; error: PerfectGymApiError | PerfectGymRequestError };
@@ -178,6 +193,10 @@ const maxRateLimitResends = 3;
  * connect failure: only that proves a booking was never sent and may be repeated.
  */
 const maxConnectTimeoutMs = 10_000;
+/** A retry is not started when less than this is left of the call's deadline for its answer. */
+const minAttemptMs = 100;
+/** Malformed list items logged one by one per answer; more are only counted. */
+const maxLoggedItems = 5;
 
 /**
  * Creates a client for one studio. Holds a connection pool: call `close()` when done.
@@ -195,6 +214,10 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
   const maxRetries = options.maxRetries ?? 2;
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 200;
   const maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 5_000;
+  const deadlineMs = options.deadlineMs ?? Math.round(timeoutMs * 1.5);
+  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const maxPages = options.maxPages ?? 100;
+  const maxListItems = options.maxListItems ?? 10_000;
   const logger = options.logger;
 
   const pool = new Pool(base.origin, {
@@ -226,6 +249,7 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
     path: string,
     spec: CallSpec<T>,
     callOptions: CallOptions,
+    attemptTimeoutMs: number,
   ): Promise<AttemptOutcome<T>> {
     const headers: Record<string, string> = { 'x-api-key': apiKey, accept: 'application/json' };
     if (callOptions.language) headers['accept-language'] = callOptions.language;
@@ -236,7 +260,10 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
     }
 
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new Error('perfectgym request deadline')), timeoutMs);
+    const timer = setTimeout(
+      () => deadline.abort(new Error('perfectgym request deadline')),
+      attemptTimeoutMs,
+    );
     const signal = callOptions.signal
       ? AbortSignal.any([callOptions.signal, deadline.signal])
       : deadline.signal;
@@ -245,7 +272,7 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
 
     let status: number;
     let responseHeaders: Record<string, string | string[] | undefined>;
-    let text: string;
+    let text: string | undefined;
     try {
       const response = await pool.request({
         path,
@@ -256,7 +283,7 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
       });
       status = response.statusCode;
       responseHeaders = response.headers;
-      text = await response.body.text();
+      text = await readCapped(response.body, response.headers['content-length'], maxBodyBytes);
     } catch (cause) {
       if (callOptions.signal?.aborted) {
         return { ok: false, error: new PerfectGymRequestError({ endpoint, reason: 'aborted', cause }) };
@@ -268,7 +295,7 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
           error: new PerfectGymRequestError({
             endpoint,
             reason: 'timeout',
-            detail: `no answer within ${timeoutMs} ms`,
+            detail: `no answer within ${attemptTimeoutMs} ms`,
             cause,
           }),
         };
@@ -286,10 +313,21 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
     } finally {
       clearTimeout(timer);
     }
-    report(endpoint, status, elapsed());
+    const ok = status >= 200 && status < 300;
+    report(endpoint, ok && text === undefined ? 'too-large' : status, elapsed());
 
-    if (status < 200 || status >= 300) {
-      return { ok: false, error: apiError(endpoint, status, responseHeaders, text) };
+    // An oversized error body is dropped: the status alone says what happened.
+    if (!ok) return { ok: false, error: apiError(endpoint, status, responseHeaders, text ?? '') };
+    if (text === undefined) {
+      return {
+        ok: false,
+        error: new PerfectGymRequestError({
+          endpoint,
+          reason: 'too-large',
+          detail: `body larger than ${maxBodyBytes} bytes`,
+          status,
+        }),
+      };
     }
     let json: unknown;
     try {
@@ -360,6 +398,8 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
     let rateLimitWaitedMs = 0;
     let rateLimitResends = 0;
     let last429: PerfectGymApiError | undefined;
+    const callDeadline = performance.now() + deadlineMs;
+    const remainingMs = () => Math.floor(callDeadline - performance.now());
 
     const wait = async (ms: number) => {
       try {
@@ -375,7 +415,7 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
 
       const lockedMs = lockouts.remainingMs(endpoint);
       if (lockedMs > 0) {
-        if (rateLimitWaitedMs + lockedMs > maxRateLimitWaitMs) {
+        if (rateLimitWaitedMs + lockedMs > maxRateLimitWaitMs || lockedMs >= remainingMs()) {
           // The studio's own 429 says more than our hold does, so a call that got one rethrows it.
           if (last429) throw last429;
           report(endpoint, 'rate-limited-locally', 0);
@@ -392,7 +432,13 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
         continue;
       }
 
-      const outcome = await attempt(endpoint, path, spec, callOptions);
+      const outcome = await attempt(
+        endpoint,
+        path,
+        spec,
+        callOptions,
+        Math.max(1, Math.min(timeoutMs, remainingMs())),
+      );
       if (outcome.ok) return outcome.value;
       const error = outcome.error;
 
@@ -406,7 +452,8 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
         // A 429 is refused before processing, so even a booking may be sent again once the lockout passes.
         if (
           rateLimitResends < maxRateLimitResends &&
-          rateLimitWaitedMs + retryAfterMs <= maxRateLimitWaitMs
+          rateLimitWaitedMs + retryAfterMs <= maxRateLimitWaitMs &&
+          retryAfterMs < remainingMs()
         ) {
           rateLimitResends++;
           last429 = error;
@@ -415,8 +462,9 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
         throw error;
       }
 
-      if (retries < maxRetries && mayRetry(error, idempotent)) {
-        const delayMs = backoffDelayMs(retries, retryBaseDelayMs);
+      const delayMs = backoffDelayMs(retries, retryBaseDelayMs);
+      // A retry needs time for its answer after the wait; without it the call only ends later.
+      if (retries < maxRetries && mayRetry(error, idempotent) && delayMs < remainingMs() - minAttemptMs) {
         retries++;
         logger?.warn(
           {
@@ -436,16 +484,58 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
     }
   }
 
+  /**
+   * The well-formed items of a list answer; the others are left out and logged (position, id,
+   * schema paths; the first few one by one, the rest counted).
+   */
+  function wellFormed<T>(endpoint: EndpointName, list: LenientList<T>): T[] {
+    for (const { index, id, issuePaths } of list.malformed.slice(0, maxLoggedItems)) {
+      logger?.warn(
+        { endpoint, index, id, issuePaths: issuePaths.slice(0, 5) },
+        'perfectgym list item does not match the schema, left out',
+      );
+    }
+    const unlogged = list.malformed.length - maxLoggedItems;
+    if (unlogged > 0) {
+      logger?.warn(
+        { endpoint, count: unlogged },
+        'perfectgym more list items do not match the schema, left out',
+      );
+    }
+    return list.items;
+  }
+
+  function slice<T>(endpoint: EndpointName, body: SliceBody<T>): Slice<T> {
+    return { result: wellFormed(endpoint, body.result), hasNext: body.hasNext, offset: body.offset };
+  }
+
   async function* paginate<T>(
     endpoint: EndpointName,
     fetchSlice: (page: PageRequest) => Promise<Slice<T>>,
     sliceSize: number | undefined,
   ): AsyncGenerator<T, void, undefined> {
     let offset = '0';
-    for (;;) {
+    let items = 0;
+    for (let page = 1; ; page++) {
       const slice = await fetchSlice(sliceSize === undefined ? { offset } : { offset, sliceSize });
+      items += slice.result.length;
+      if (items > maxListItems) {
+        throw new PerfectGymRequestError({
+          endpoint,
+          reason: 'too-large',
+          detail: `more than ${maxListItems} items in one listing`,
+        });
+      }
       yield* slice.result;
       if (!slice.hasNext) return;
+      if (page >= maxPages) {
+        // A studio that says "more" for ever would otherwise be asked for ever.
+        throw new PerfectGymRequestError({
+          endpoint,
+          reason: 'too-large',
+          detail: `more than ${maxPages} slices in one listing`,
+        });
+      }
       if (slice.offset === offset) {
         // Asking again with the same offset would return the same slice forever.
         throw new PerfectGymRequestError({
@@ -458,12 +548,26 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
     }
   }
 
-  const getBookableTrialClasses = (page: PageRequest = {}, o?: CallOptions) =>
-    call('classes', { query: { ...page }, schema: trialOfferClassesSliceSchema }, o);
-  const getBookableTrialAppointments = (page: PageRequest = {}, o?: CallOptions) =>
-    call('appointments', { query: { ...page }, schema: bookableTrialOfferAppointmentsSliceSchema }, o);
-  const getClassSlots = (classId: number, page: PageRequest = {}, o?: CallOptions) =>
-    call('classSlots', { pathParams: { classId }, query: { ...page }, schema: classSlotsSliceSchema }, o);
+  const getBookableTrialClasses = async (page: PageRequest = {}, o?: CallOptions) =>
+    slice('classes', await call('classes', { query: { ...page }, schema: trialOfferClassesSliceSchema }, o));
+  const getBookableTrialAppointments = async (page: PageRequest = {}, o?: CallOptions) =>
+    slice(
+      'appointments',
+      await call(
+        'appointments',
+        { query: { ...page }, schema: bookableTrialOfferAppointmentsSliceSchema },
+        o,
+      ),
+    );
+  const getClassSlots = async (classId: number, page: PageRequest = {}, o?: CallOptions) =>
+    slice(
+      'classSlots',
+      await call(
+        'classSlots',
+        { pathParams: { classId }, query: { ...page }, schema: classSlotsSliceSchema },
+        o,
+      ),
+    );
 
   return {
     getBookableTrialClasses,
@@ -480,11 +584,14 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
     getClassSlots,
     classSlots: (classId, { sliceSize, ...o }: PagedCallOptions = {}) =>
       paginate('classSlots', (page) => getClassSlots(classId, page, o), sliceSize),
-    getAppointmentSlots: ({ bookableAppointmentId, ...query }, o) =>
-      call(
+    getAppointmentSlots: async ({ bookableAppointmentId, ...query }, o) =>
+      wellFormed(
         'appointmentSlots',
-        { pathParams: { bookableAppointmentId }, query: { ...query }, schema: appointmentSlotsSchema },
-        o,
+        await call(
+          'appointmentSlots',
+          { pathParams: { bookableAppointmentId }, query: { ...query }, schema: appointmentSlotsSchema },
+          o,
+        ),
       ),
     validateClassBooking: (request, o) =>
       call('classBookingValidate', { body: request, schema: classBookingValidationResultSchema }, o),
@@ -514,6 +621,30 @@ function mayRetry(error: PerfectGymApiError | PerfectGymRequestError, idempotent
   if (error.reason === 'timeout') return idempotent;
   if (error.reason === 'network') return idempotent || provablyNotSent(error.cause);
   return false;
+}
+
+/**
+ * The body as text, or undefined when it is larger than `limit` bytes: then it is not read further
+ * and its connection is closed, so a runaway answer costs at most `limit` bytes of memory.
+ */
+async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(): unknown },
+  contentLength: string | string[] | undefined,
+  limit: number,
+): Promise<string | undefined> {
+  if (typeof contentLength === 'string' && Number(contentLength) > limit) {
+    body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    // Leaving the loop destroys the stream, which drops the rest of the answer.
+    if (size > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function queryString(query: Record<string, string | number | undefined> | undefined): string {

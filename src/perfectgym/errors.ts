@@ -73,7 +73,9 @@ export type PerfectGymRequestFailure =
   /** Held back locally: the endpoint is in a 429 lockout that ends later than we may wait. Nothing was sent. */
   | 'rate-limited'
   /** The caller's AbortSignal fired. */
-  | 'aborted';
+  | 'aborted'
+  /** The answer was larger than the client accepts: a body over its size cap, or a list over its page or item cap. */
+  | 'too-large';
 
 export interface PerfectGymRequestErrorDetails {
   endpoint: EndpointName;

@@ -118,13 +118,66 @@ export const errorResponseSchema = z.object({
 });
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 
-function sliced<T extends z.ZodType>(item: T) {
-  return z.object({ result: z.array(item), hasNext: z.boolean(), offset: z.string() });
-}
 export interface Slice<T> {
   result: T[];
   hasNext: boolean;
   offset: string;
+}
+
+/** Where one list item broke its schema: its position, its id if it has one, the paths (never values). */
+export interface MalformedItem {
+  index: number;
+  id: number | undefined;
+  issuePaths: string[];
+}
+
+/** A list read item by item: the items that fit the schema, and where the others broke it. */
+export interface LenientList<T> {
+  items: T[];
+  malformed: MalformedItem[];
+}
+
+/**
+ * A list whose items are checked one by one, so one malformed entry (a required field missing)
+ * is set aside instead of failing the whole list. When every item of a non-empty list is
+ * malformed the list is invalid after all: then the studio's format changed, not one entry.
+ * `idOf` finds an item's id in the raw value, for reporting which item was set aside.
+ */
+export function lenientList<T extends z.ZodType>(
+  item: T,
+  idOf: (raw: unknown) => number | undefined = idField,
+) {
+  return z.array(z.unknown()).transform((raw, ctx): LenientList<z.output<T>> => {
+    const items: z.output<T>[] = [];
+    const malformed: MalformedItem[] = [];
+    raw.forEach((value, index) => {
+      const parsed = item.safeParse(value);
+      if (parsed.success) items.push(parsed.data);
+      else {
+        const issuePaths = [...new Set(parsed.error.issues.map((issue) => [index, ...issue.path].join('.')))];
+        malformed.push({ index, id: idOf(value), issuePaths });
+      }
+    });
+    if (raw.length > 0 && items.length === 0) {
+      for (const { issuePaths } of malformed.slice(0, 5)) {
+        ctx.addIssue({ code: 'custom', message: 'every item is malformed', path: issuePaths[0]?.split('.') });
+      }
+      return z.NEVER;
+    }
+    return { items, malformed };
+  });
+}
+
+/** The numeric `id` of a raw list item, or of the object under `nested` (an offer's class). */
+export function idField(raw: unknown, nested?: string): number | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const record = raw as Record<string, unknown>;
+  if (nested !== undefined) return idField(record[nested]);
+  return typeof record.id === 'number' ? record.id : undefined;
+}
+
+function sliced<T extends z.ZodType>(item: T, idOf?: (raw: unknown) => number | undefined) {
+  return z.object({ result: lenientList(item, idOf), hasNext: z.boolean(), offset: z.string() });
 }
 
 // ---------- offers ----------
@@ -145,7 +198,9 @@ export const trialOfferClassSchema = z.object({
   trialOfferClass: trialClassSchema,
 });
 export type TrialOfferClass = z.infer<typeof trialOfferClassSchema>;
-export const trialOfferClassesSliceSchema = sliced(trialOfferClassSchema);
+export const trialOfferClassesSliceSchema = sliced(trialOfferClassSchema, (raw) =>
+  idField(raw, 'trialOfferClass'),
+);
 
 export const bookableAppointmentSchema = z.object({
   id,
@@ -161,7 +216,9 @@ export const bookableTrialOfferAppointmentSchema = z.object({
   trialOfferBookableAppointment: bookableAppointmentSchema,
 });
 export type BookableTrialOfferAppointment = z.infer<typeof bookableTrialOfferAppointmentSchema>;
-export const bookableTrialOfferAppointmentsSliceSchema = sliced(bookableTrialOfferAppointmentSchema);
+export const bookableTrialOfferAppointmentsSliceSchema = sliced(bookableTrialOfferAppointmentSchema, (raw) =>
+  idField(raw, 'trialOfferBookableAppointment'),
+);
 
 // ---------- config ----------
 
@@ -255,7 +312,7 @@ export const appointmentSlotSchema = z.object({
   instructors: z.array(instructorSchema).optional(),
 });
 export type AppointmentSlot = z.infer<typeof appointmentSlotSchema>;
-export const appointmentSlotsSchema = z.array(appointmentSlotSchema);
+export const appointmentSlotsSchema = lenientList(appointmentSlotSchema);
 
 // ---------- booking ----------
 

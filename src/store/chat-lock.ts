@@ -26,12 +26,17 @@ export class LocalChatLock implements ChatLock {
   }
 }
 
-/** The part of a node-redis client the lock uses. */
+/** Redis calls the lock makes; each rejects when Redis fails or does not answer in time. */
 export interface RedisLockClient {
-  set(key: string, value: string, options: { NX: true; PX: number }): Promise<string | null>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** A write script Redis carries out only before the call's deadline (ARGV[1]); see `RedisCalls.write`. */
+  write(operation: string, script: string, keys: string[], args: string[]): Promise<unknown>;
 }
 
+// A lock taken by a SET that arrived after its caller gave up would block the chat for a whole
+// expiry with nobody to release it, so taking it is a deadline write.
+const acquireScript = `if redis.call('set', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[3]) then return 1 end return 0`;
+// Renewing and releasing check the token, so they are harmless when late.
 const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const renewScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
@@ -48,7 +53,10 @@ export interface RedisChatLockOptions {
    * mid-update (SIGKILL, lost host). The holder renews it every third of this while it works.
    */
   ttlMs?: number;
-  /** How long to wait for another instance to finish before giving up; longer than `ttlMs`. */
+  /**
+   * How long an update waits for another instance to finish with its chat before giving up
+   * (the holder renews its lock while it works, so this bounds a slow holder). Default 120 000.
+   */
   waitMs?: number;
   /** Key prefix, e.g. `trialgram:lock:`. */
   prefix?: string;
@@ -64,7 +72,7 @@ export class RedisChatLock implements ChatLock {
   constructor(client: RedisLockClient, options: RedisChatLockOptions = {}) {
     this.#client = client;
     this.#ttlMs = options.ttlMs ?? 10_000;
-    this.#waitMs = options.waitMs ?? 25_000;
+    this.#waitMs = options.waitMs ?? 120_000;
     this.#prefix = options.prefix ?? 'trialgram:lock:';
   }
 
@@ -75,10 +83,19 @@ export class RedisChatLock implements ChatLock {
       const token = randomUUID();
       const deadline = Date.now() + this.#waitMs;
       let delay = 5;
-      while ((await this.#client.set(lockKey, token, { NX: true, PX: this.#ttlMs })) !== 'OK') {
-        if (Date.now() > deadline) throw new LockTimeoutError(key);
-        await sleep(delay + Math.random() * delay);
-        delay = Math.min(delay * 2, 100);
+      // Another holder means waiting; Redis failing (or not answering) means failing at once.
+      const acquire = () =>
+        this.#client.write('the lock', acquireScript, [lockKey], [token, String(this.#ttlMs)]);
+      try {
+        while ((await acquire()) !== 1) {
+          if (Date.now() > deadline) throw new LockTimeoutError(key);
+          await sleep(delay + Math.random() * delay);
+          delay = Math.min(delay * 2, 100);
+        }
+      } catch (error) {
+        // A SET whose answer was lost may have taken the lock all the same.
+        if (!(error instanceof LockTimeoutError)) void this.#release(lockKey, token);
+        throw error;
       }
       // A slow studio call must not let the lock lapse while this instance still works on the chat.
       const renewal = setInterval(

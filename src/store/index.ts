@@ -14,10 +14,11 @@
  * text in the conversation namespace (the bot's state parser rejects it and restarts that user)
  * and as absent elsewhere, and is reported through `onUnreadable`.
  */
-import KeyvRedis, { createClient } from '@keyv/redis';
+import { createClient } from '@keyv/redis';
 import { type DeserializedData, Keyv } from 'keyv';
-import { type ChatLock, LocalChatLock, RedisChatLock, type RedisLockClient } from './chat-lock.ts';
+import { type ChatLock, LocalChatLock, RedisChatLock } from './chat-lock.ts';
 import { parseStorageUrl, type StorageLocation } from './location.ts';
+import { RedisCalls, RedisKeyvStore } from './redis-keyv.ts';
 import { openKeyvDatabase, SqliteKeyvStore } from './sqlite-keyv.ts';
 
 export type { ChatLock } from './chat-lock.ts';
@@ -50,6 +51,11 @@ export interface StoresOptions {
    * client keeps reconnecting in the background. Default 5 s.
    */
   redisConnectWaitMs?: number;
+  /**
+   * Redis only: the time limit of every Redis call (and of connecting). A Redis that does not
+   * answer fails the call after it, like one that is down. Default 2 s.
+   */
+  redisTimeoutMs?: number;
 }
 
 /** keyv's own JSON format (strings starting with ':' escaped, Buffers as ':base64:'), read tolerantly. */
@@ -129,17 +135,25 @@ async function createRedisStores(
   location: Extract<StorageLocation, { kind: 'redis' }>,
   options: StoresOptions,
 ): Promise<Stores> {
+  const timeoutMs = options.redisTimeoutMs ?? 2_000;
   const client = createClient({
     url: location.url,
     socket: {
-      connectTimeout: 2_000,
+      connectTimeout: timeoutMs,
       // Keep reconnecting while Redis is away; calls fail fast meanwhile (no offline queue).
       reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000),
     },
     disableOfflineQueue: true,
+    // While Redis stalls, commands waiting for an answer pile up; beyond this many, calls fail at once.
+    commandsQueueMaxLength: 10_000,
   });
   // Errors surface on the calls that hit them; the event only needs a listener so it never crashes.
   client.on('error', () => undefined);
+  const calls = new RedisCalls(client, { timeoutMs });
+  // Writes' deadlines are in Redis's clock: measured on every (re)connect and then every minute.
+  const calibrate = () => void calls.calibrate().catch(() => undefined);
+  client.on('ready', calibrate);
+  const calibration = setInterval(calibrate, 60_000).unref();
   // connect() keeps retrying until Redis answers; start-up waits only a while for it (see options).
   const connected = client.connect().then(
     () => true,
@@ -152,9 +166,9 @@ async function createRedisStores(
 
   const make = (namespace: StoreNamespace) =>
     new Keyv({
-      // throwOnErrors on the adapter too: by default it answers "not found" when Redis is away,
-      // which would silently restart every conversation during an outage.
-      store: new KeyvRedis(client, { throwOnConnectError: true, throwOnErrors: true }),
+      // Throws when Redis is away or does not answer in time, never answers "not found" then:
+      // that would silently restart every conversation during an outage.
+      store: new RedisKeyvStore(calls),
       ...keyvOptions(namespace, options),
       // keyv hands its namespace to the adapter, which puts it in front of every key.
       namespace: `${location.keyPrefix}:${namespace}`,
@@ -166,20 +180,26 @@ async function createRedisStores(
     leads: make('leads'),
     cache: make('cache'),
     records: make('records'),
-    chatLock: new RedisChatLock(client as unknown as RedisLockClient, {
-      prefix: `${location.keyPrefix}:lock:`,
-    }),
+    chatLock: new RedisChatLock(calls, { prefix: `${location.keyPrefix}:lock:` }),
     ping: async () => {
       try {
-        return (await client.ping()) === 'PONG';
+        return await calls.ping();
       } catch {
         return false;
       }
     },
     close: async () => {
-      // close() lets sent commands finish; without a connection there is nothing to finish.
-      if (client.isReady) await client.close();
-      else if (client.isOpen) client.destroy();
+      clearInterval(calibration);
+      calls.close();
+      // close() lets sent commands finish, for as long as a call may take (a stalled Redis never
+      // answers them); without a connection there is nothing to finish.
+      if (client.isReady) {
+        let timer: NodeJS.Timeout | undefined;
+        const limit = new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+        await Promise.race([client.close().catch(() => undefined), limit]);
+        clearTimeout(timer);
+      }
+      if (client.isOpen) client.destroy();
       await connected;
     },
   };

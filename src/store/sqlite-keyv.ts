@@ -1,7 +1,12 @@
 /**
  * A keyv store over Node's built-in `node:sqlite`: the embedded, durable default. No native
  * download, one file, survives restarts. keyv keeps the expiry inside the value and checks it on
- * read; the `expires` column lets this store delete stale rows on its own.
+ * read; the `expires` column lets this store delete stale rows on its own: at start and then
+ * every minute.
+ *
+ * What is deleted is gone from the disk, not only from the table: `secure_delete` overwrites a
+ * deleted row's bytes with zeros, and after every delete the write-ahead log, which still holds
+ * earlier copies of the changed pages, is checkpointed into the database and truncated.
  */
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
@@ -19,7 +24,7 @@ export type SqliteKeyvOptions = (
       database: DatabaseSync;
     }
 ) & {
-  /** How often expired rows are swept, in ms (0 = never). */
+  /** How often expired rows are swept, in ms (0 = never, not even at start). Default 60 000. */
   sweepIntervalMs?: number;
 };
 
@@ -31,10 +36,32 @@ export function openKeyvDatabase(path: string): DatabaseSync {
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = NORMAL;
     PRAGMA busy_timeout = 5000;
+    PRAGMA secure_delete = ON;
+  `);
+  const { user_version: version } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  if (version < erasingFormat) {
+    const existing = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'keyv'").get();
+    // Written before secure_delete was on: its free pages may still hold deleted rows.
+    if (existing) db.exec('VACUUM');
+    db.exec(`PRAGMA user_version = ${erasingFormat}`);
+  }
+  db.exec(`
     CREATE TABLE IF NOT EXISTS keyv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);
     CREATE INDEX IF NOT EXISTS keyv_expires ON keyv (expires) WHERE expires IS NOT NULL;
   `);
+  truncateLog(db);
   return db;
+}
+
+/** `user_version` of a database whose deleted rows have always been overwritten. */
+const erasingFormat = 1;
+
+/**
+ * Copies the write-ahead log into the database and empties it: the log keeps earlier versions of
+ * every page it wrote, deleted rows included, until it is overwritten.
+ */
+function truncateLog(db: DatabaseSync): void {
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
 }
 
 export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
@@ -59,7 +86,8 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     );
     this.#delete = this.#db.prepare('DELETE FROM keyv WHERE key = ?');
     this.#sweep = this.#db.prepare('DELETE FROM keyv WHERE expires IS NOT NULL AND expires <= ?');
-    const interval = options.sweepIntervalMs ?? 10 * 60_000;
+    const interval = options.sweepIntervalMs ?? 60_000;
+    if (interval > 0) this.sweep();
     this.#timer = interval > 0 ? setInterval(() => this.sweep(), interval).unref() : undefined;
   }
 
@@ -75,7 +103,7 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async delete(key: string): Promise<boolean> {
-    return Number(this.#delete.run(key).changes) > 0;
+    return this.#erased(Number(this.#delete.run(key).changes)) > 0;
   }
 
   async has(key: string): Promise<boolean> {
@@ -88,11 +116,18 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     } else {
       this.#db.exec('DELETE FROM keyv');
     }
+    this.#erased(1);
   }
 
-  /** Deletes expired rows; returns how many. */
+  /** Deletes expired rows, also from the disk; returns how many. */
   sweep(): number {
-    return Number(this.#sweep.run(Date.now()).changes);
+    return this.#erased(Number(this.#sweep.run(Date.now()).changes));
+  }
+
+  /** After rows were deleted, their earlier copies leave the write-ahead log too. */
+  #erased(rows: number): number {
+    if (rows > 0) truncateLog(this.#db);
+    return rows;
   }
 
   async disconnect(): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { Keyv } from 'keyv';
 import type { AppointmentSlotsQuery, PerfectGymClient } from '../perfectgym/client.ts';
+import { PerfectGymRequestError } from '../perfectgym/errors.ts';
 import type {
   AppointmentSlot,
   BookableTrialOfferAppointment,
@@ -43,6 +44,11 @@ export interface StudioCatalogOptions {
   ttlMs: number;
   /** How long a slot list is shared; short, since places fill up. Default 15 s; 0 = never cached. */
   slotsTtlMs?: number;
+  /**
+   * How long an answer too large to read (`too-large`: a body over its cap, a listing that pages
+   * for ever) is remembered, so that not every prospect sends another hundred requests. Default 60 s.
+   */
+  tooLargeTtlMs?: number;
 }
 
 const maxLocalEntries = 500;
@@ -52,10 +58,12 @@ export function createStudioCatalog({
   cache,
   ttlMs,
   slotsTtlMs = 15_000,
+  tooLargeTtlMs = 60_000,
 }: StudioCatalogOptions): StudioCatalog {
   // In-process copy in front of the shared store: the hot path then costs no store round trip.
   const local = new Map<string, { value: unknown; expires: number }>();
   const inFlight = new Map<string, Promise<unknown>>();
+  const tooLarge = new Map<string, { error: PerfectGymRequestError; until: number }>();
 
   /** Slot keys carry dates and customer ids, so expired entries must go, or the map only grows. */
   function remember(key: string, value: unknown, ttl: number) {
@@ -64,6 +72,22 @@ export function createStudioCatalog({
       for (const [k, entry] of local) if (entry.expires <= now) local.delete(k);
     }
     local.set(key, { value, expires: now + ttl });
+  }
+
+  /** A load whose answer was too large fails again at once, for `tooLargeTtlMs`. */
+  async function bounded<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const known = tooLarge.get(key);
+    if (known && known.until > Date.now()) throw known.error;
+    tooLarge.delete(key);
+    try {
+      return await load();
+    } catch (error) {
+      if (error instanceof PerfectGymRequestError && error.reason === 'too-large' && tooLargeTtlMs > 0) {
+        if (tooLarge.size >= maxLocalEntries) tooLarge.clear();
+        tooLarge.set(key, { error, until: Date.now() + tooLargeTtlMs });
+      }
+      throw error;
+    }
   }
 
   async function cached<T>(key: string, load: () => Promise<T>, ttl = ttlMs, fresh = false): Promise<T> {
@@ -77,7 +101,7 @@ export function createStudioCatalog({
     if (pending) return pending as Promise<T>;
     const promise = (async () => {
       const shared = cache && ttl > 0 && !fresh ? ((await cache.get(key)) as T | undefined) : undefined;
-      const value = shared ?? (await load());
+      const value = shared ?? (await bounded(key, load));
       if (ttl > 0) {
         remember(key, value, ttl);
         if (cache && shared === undefined) await cache.set(key, value, ttl);

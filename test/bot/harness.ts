@@ -18,7 +18,11 @@ import {
 import type { FakeUserInit } from '../../src/fake-telegram/world.ts';
 import { createLogger, type Logger, silentLogger } from '../../src/logger.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
-import { createPerfectGymClient, type PerfectGymClient } from '../../src/perfectgym/client.ts';
+import {
+  createPerfectGymClient,
+  type PerfectGymClient,
+  type PerfectGymClientOptions,
+} from '../../src/perfectgym/client.ts';
 import {
   createSandbox,
   createSandboxClock,
@@ -48,6 +52,12 @@ export interface HarnessOptions {
   logLines?: string[];
   /** The client's `maxRateLimitWaitMs` (0: a 429 lockout fails the call at once, as a long one would). */
   maxRateLimitWaitMs?: number;
+  /** Puts a server between the client and the sandbox (a fault the sandbox cannot play); returns its url. */
+  studioInFront?: (sandboxUrl: string) => Promise<{ url: string; close(): Promise<void> }>;
+  /** Client options on top of the harness's (e.g. a short timeout). */
+  client?: Partial<PerfectGymClientOptions>;
+  /** A STORAGE_URL instead of `storage` (e.g. Redis under a test prefix). */
+  storageUrl?: string;
 }
 
 export interface Harness {
@@ -58,6 +68,8 @@ export interface Harness {
   readonly metrics: Metrics;
   readonly stores: Stores;
   readonly bot: TrialgramBot;
+  /** The SQLite file of `storage: 'sqlite'` (its -wal and -shm files lie next to it). */
+  readonly storageFile: string | undefined;
   /** A prospect (new Telegram user) with an English app unless told otherwise. */
   user(init?: FakeUserInit): FakeUser;
   /** Stops the bot, closes and reopens the stores, and starts a new bot on them (a deploy). */
@@ -81,19 +93,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const fake = await createFakeTelegram({ bot: { username: 'kiez_trial_bot' } });
   const metrics = createMetrics({ defaultMetrics: false });
-  const client = createPerfectGymClient({
-    baseUrl: sandbox.url,
-    apiKey: sandbox.apiKey,
-    onCall: (event) => metrics.studioCall(event),
-    ...(options.maxRateLimitWaitMs === undefined ? {} : { maxRateLimitWaitMs: options.maxRateLimitWaitMs }),
-  });
   const directory = options.storage === 'sqlite' ? mkdtempSync(join(tmpdir(), 'trialgram-bot-')) : undefined;
-  const storageUrl = directory ? `sqlite:${join(directory, 'store.sqlite')}` : 'memory:';
+  const storageUrl =
+    options.storageUrl ?? (directory ? `sqlite:${join(directory, 'store.sqlite')}` : 'memory:');
   const openStores = () => createStores({ url: storageUrl, conversationTtlMs: 24 * 3_600_000 });
   let stores = await openStores();
   const logger: Logger = options.logLines
     ? createLogger({ level: 'debug', destination: { write: (line: string) => options.logLines?.push(line) } })
     : silentLogger();
+  const inFront = options.studioInFront ? await options.studioInFront(sandbox.url) : undefined;
+  const client = createPerfectGymClient({
+    baseUrl: inFront?.url ?? sandbox.url,
+    apiKey: sandbox.apiKey,
+    onCall: (event) => metrics.studioCall(event),
+    logger,
+    ...(options.maxRateLimitWaitMs === undefined ? {} : { maxRateLimitWaitMs: options.maxRateLimitWaitMs }),
+    ...options.client,
+  });
 
   async function startBot(): Promise<RunningBot> {
     const catalog = createStudioCatalog({ client, cache: stores.cache, ttlMs: 60_000 });
@@ -158,6 +174,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     get bot() {
       return running.bot;
     },
+    storageFile: directory ? join(directory, 'store.sqlite') : undefined,
     user: (init = {}) => fake.user({ languageCode: 'en', ...init }),
     async restartBot() {
       await running.stop();
@@ -171,6 +188,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await running.stop();
       await fake.close();
       await client.close();
+      await inFront?.close();
       await sandbox.close();
       await stores.close();
       if (directory) rmSync(directory, { recursive: true, force: true });

@@ -2,12 +2,35 @@
  * When things go wrong around the conversation: a restart mid-flow, Telegram's rate limit, a
  * redelivered update, an unreadable saved conversation, a store that is down.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Stores } from '../../src/store/index.ts';
-import { annika, askDateOfBirth, askLastName, chooseFirstSlot, enterName, optionalNote } from './flows.ts';
+import { createStores, type Stores } from '../../src/store/index.ts';
+import { json, startStudioProxy, writeHugeOfferListing } from '../perfectgym/helpers.ts';
+import { eventually } from '../runtime/helpers.ts';
 import {
+  deleteRedisKeys,
+  redisHost,
+  redisKeys,
+  redisPort,
+  redisUrl,
+  startTcpProxy,
+  type TcpProxy,
+  uniqueRedisPrefix,
+} from '../store/redis-helpers.ts';
+import {
+  annika,
+  askDateOfBirth,
+  askLastName,
+  chooseFirstSlot,
+  enterName,
+  optionalNote,
+  yogaUpToSummary,
+} from './flows.ts';
+import {
+  botMessages,
   botMessagesSince,
   type Harness,
   labels,
@@ -142,21 +165,35 @@ describe('a saved conversation that cannot be read', () => {
   });
 });
 
-/** Stores whose conversation namespace fails while `down.now` is true, like Redis going away. */
-function failingConversations(down: { now: boolean }) {
+/**
+ * Stores whose conversation namespace runs `before(method)` ahead of every call: it may throw (the
+ * store failing) or change the world (Redis stalling just then).
+ */
+function interceptConversations(before: (method: string | symbol) => void) {
   return (stores: Stores): Stores => {
     const conversations = new Proxy(stores.conversations, {
       get(target, property) {
         const value: unknown = Reflect.get(target, property, target);
         if (typeof value !== 'function') return value;
         return (...args: unknown[]) => {
-          if (down.now) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+          try {
+            before(property);
+          } catch (error) {
+            return Promise.reject(error);
+          }
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
       },
     });
     return { ...stores, conversations, chatLock: stores.chatLock, ping: stores.ping, close: stores.close };
   };
+}
+
+/** Stores whose conversation namespace fails while `down.now` is true, like Redis going away. */
+function failingConversations(down: { now: boolean }) {
+  return interceptConversations(() => {
+    if (down.now) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+  });
 }
 
 describe('the store being down', () => {
@@ -192,4 +229,226 @@ describe('Telegram out of reach', () => {
     await expect(h.bot.bot.api.sendMessage(chatId, 'hello?')).rejects.toThrow(/Network request/);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+});
+
+describe('a studio answer without bounds', () => {
+  // Nothing entered yet at /start, so nothing is said to be saved.
+  const studioFailed = "The studio couldn't process this. You can try again or start over.";
+  const isClassesListing = (url: string) => new URL(url, 'http://x').pathname.endsWith('/classes');
+
+  it('a studio saying hasNext for ever: the prospect hears "studio trouble" after 100 slices, not never', async () => {
+    let listings = 0;
+    h = await startHarness({
+      studioInFront: (sandboxUrl) =>
+        startStudioProxy(sandboxUrl, (request, response) => {
+          if (!isClassesListing(request.url)) return false;
+          listings++;
+          const offset = Number(new URL(request.url, 'http://x').searchParams.get('offset') ?? '0');
+          json(response, 200, { result: [], hasNext: true, offset: String(offset + 100) });
+          return true;
+        }),
+    });
+    const ann = h.user();
+    await start(ann);
+    expect(lastText(ann)).toBe(studioFailed);
+    expect(listings).toBe(100);
+  });
+
+  it('a 150 MB answer: the prospect hears "studio trouble" and the bot stops reading after a few MB', async () => {
+    let written = () => 0;
+    h = await startHarness({
+      studioInFront: (sandboxUrl) =>
+        startStudioProxy(sandboxUrl, (request, response) => {
+          if (!isClassesListing(request.url)) return false;
+          written = writeHugeOfferListing(response, 150_000_000);
+          return true;
+        }),
+    });
+    const ann = h.user();
+    await start(ann);
+    expect(lastText(ann)).toBe(studioFailed);
+    expect(written()).toBeLessThan(30_000_000);
+  });
+
+  it('one malformed offer is left out (and logged without its title); the other offers are shown', async () => {
+    const logLines: string[] = [];
+    h = await startHarness({
+      logLines,
+      studioInFront: (sandboxUrl) =>
+        startStudioProxy(sandboxUrl, (request, response) => {
+          if (!isClassesListing(request.url)) return false;
+          void fetch(new URL(request.url, sandboxUrl), {
+            headers: { 'x-api-key': String(request.headers['x-api-key']) },
+          })
+            .then((answer) => answer.json())
+            .then(
+              (body: {
+                result: Array<{ trialOfferClass: { title?: string }; trialOfferConfigId?: number }>;
+              }) => {
+                const [first] = body.result;
+                if (first) {
+                  first.trialOfferClass.title = 'Secret Yoga Zephyrine';
+                  delete first.trialOfferConfigId;
+                }
+                json(response, 200, body);
+              },
+            );
+          return true;
+        }),
+    });
+    const ann = h.user();
+    await start(ann);
+    const offers = labels(ann.chat.last('bot')).flat();
+    // Rückenfit, the first class, was the broken one.
+    expect(offers).toEqual([
+      '🏋️ HIIT Express',
+      '🏋️ Yoga Flow',
+      '🏋️ Pilates Live',
+      '🏋️ Kickboxen Basics',
+      '📅 Probetraining mit Coach',
+      '📅 Body-Check',
+      'More ▶️',
+    ]);
+    const skipped = logLines.map((line) => JSON.parse(line)).filter((line) => line.msg?.includes('left out'));
+    expect(skipped).toEqual([
+      expect.objectContaining({ endpoint: 'classes', index: 0, issuePaths: ['0.trialOfferConfigId'] }),
+    ]);
+    expect(logLines.join('\n')).not.toContain('Zephyrine');
+  });
+
+  it('a studio that stops answering: the prospect hears about it within the call deadline, not after every retry', async () => {
+    h = await startHarness({ client: { timeoutMs: 1_000 } });
+    h.sandbox.faults.set('classes', { kind: 'delay', ms: 30_000 });
+    const ann = h.user();
+    const started = Date.now();
+    await start(ann);
+    expect(lastText(ann)).toMatch(/^The studio's booking system isn't answering right now/);
+    // 1.5 s deadline; without it three 1 s attempts and their backoff would take 3 s at least.
+    expect(Date.now() - started).toBeLessThan(2_900);
+  });
+});
+
+/** Whether any of the store's files (the database, its -wal and -shm) holds `text`, byte for byte. */
+function storeFilesContain(storageFile: string, text: string): boolean {
+  const needle = Buffer.from(text, 'utf8');
+  return ['', '-wal', '-shm'].some((suffix) => {
+    const path = storageFile + suffix;
+    return existsSync(path) && readFileSync(path).includes(needle);
+  });
+}
+
+describe('/forget on the embedded store', () => {
+  it('leaves no trace of the name, e-mail, lead id or booking id in the SQLite files', async () => {
+    h = await startHarness({ storage: 'sqlite' });
+    const storageFile = h.storageFile ?? '';
+    const zephyrine = { firstName: 'Zephyrine', lastName: 'Quastelbaum', email: 'zephyrine.q@example.com' };
+    const ann = h.user({ firstName: 'Zephyrine' });
+    await yogaUpToSummary(ann, zephyrine);
+    await tap(ann, '✅ Book now');
+    const { leads, bookings } = h.sandbox.snapshot();
+    // Stored values are JSON inside JSON, so their quotes come escaped.
+    const leadId = `leadId\\":${leads[0]?.id}`;
+    const bookingId = `bookingId\\":${bookings[0]?.id}`;
+    for (const text of ['Quastelbaum', 'zephyrine.q@example.com', leadId, bookingId]) {
+      expect(storeFilesContain(storageFile, text), text).toBe(true);
+    }
+
+    await send(ann, '/forget');
+
+    expect(lastText(ann)).toMatch(/deleted/i);
+    for (const text of ['Quastelbaum', 'zephyrine.q@example.com', leadId, bookingId]) {
+      expect(storeFilesContain(storageFile, text), text).toBe(false);
+    }
+  });
+});
+
+describe('Redis stalling (connection open, no answers)', () => {
+  const prefixes: string[] = [];
+  const proxies: TcpProxy[] = [];
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+    await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
+    for (const prefix of prefixes.splice(0)) await deleteRedisKeys(prefix);
+  });
+  const technicalTrouble =
+    "Sorry, I'm having technical trouble and can't continue right now. Please try again in a few minutes.";
+
+  it('the prospect hears "technical trouble" within seconds, and the step that timed out is not applied late', async () => {
+    const prefix = uniqueRedisPrefix('bot-stall');
+    prefixes.push(prefix);
+    const proxy = await startTcpProxy({ host: redisHost, port: redisPort });
+    proxies.push(proxy);
+    // Redis stalls just as the bot saves the step after the first name.
+    const stallOnSave = { armed: false };
+    h = await startHarness({
+      storageUrl: redisUrl(prefix, proxy.port),
+      wrapStores: interceptConversations((method) => {
+        if (method !== 'set' || !stallOnSave.armed) return;
+        stallOnSave.armed = false;
+        proxy.stall();
+      }),
+    });
+    const ann = h.user();
+    await chooseFirstSlot(ann, '🏋️ Yoga Flow');
+
+    stallOnSave.armed = true;
+    const started = Date.now();
+    expect(await newTexts(ann, () => send(ann, 'Annika'))).toEqual([technicalTrouble]);
+    expect(Date.now() - started).toBeLessThan(8_000);
+
+    // Redis answers again, and gets everything the stall held back, late.
+    proxy.resume();
+    await eventually(() => h?.stores.ping() ?? Promise.resolve(false));
+    // The prospect sends the first name again: it is taken as the first name, not the last.
+    expect(await newTexts(ann, () => send(ann, 'Annika'))).toEqual([askLastName]);
+  });
+});
+
+describe('a chat busy on another instance (lock contention)', () => {
+  const prefixes: string[] = [];
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+    for (const prefix of prefixes.splice(0)) await deleteRedisKeys(prefix);
+  });
+  const oneMoment =
+    "One moment, please: I'm still working on your previous message. I'll get to this one right after.";
+
+  it('says "one moment" once and handles the messages once the lock is free, even after more than 25 s', async () => {
+    const prefix = uniqueRedisPrefix('bot-busy');
+    prefixes.push(prefix);
+    // The runner, as in production: updates are fetched on while earlier ones wait.
+    h = await startHarness({ storageUrl: redisUrl(prefix), polling: 'runner' });
+    // The other instance: the same Redis and prefix, busy with this prospect's chat.
+    const other = await createStores({ url: redisUrl(prefix), conversationTtlMs: 60_000 });
+    const ann = h.user();
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding: Promise<void> | undefined;
+    try {
+      holding = other.chatLock.run(String(ann.id), () => released);
+      await eventually(async () => (await redisKeys(prefix)).includes(`${prefix}:lock:${ann.id}`));
+
+      const sentAt = Date.now();
+      await ann.start();
+      await ann.chat.waitFor((chat) => chat.last('bot')?.text === oneMoment);
+      await ann.sendText('/help');
+      // Past the 25 s after which an update used to be dropped with "technical trouble".
+      await sleep(Math.max(0, 26_000 - (Date.now() - sentAt)));
+      expect(botMessages(ann).map((message) => message.text)).toEqual([oneMoment]);
+
+      release();
+      await holding;
+      await ann.chat.waitFor((chat) => chat.messages.filter((m) => m.from === 'bot').length >= 3);
+      const [notice, greeting, help] = botMessages(ann).map((message) => message.text ?? '');
+      expect(notice).toBe(oneMoment);
+      expect(greeting).toMatch(/^Hi! I'm the booking assistant/);
+      expect(help).toMatch(/\/forget deletes everything/);
+    } finally {
+      release();
+      await holding;
+      await other.close();
+    }
+  }, 60_000);
 });

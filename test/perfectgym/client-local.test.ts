@@ -18,6 +18,7 @@ import {
   refusedPort,
   rejectionOf,
   startCraftedServer,
+  writeHugeOfferListing,
 } from './helpers.ts';
 
 const apiKey = 'local-test-key-7f3a9c';
@@ -327,5 +328,138 @@ describe('PerfectGym client when the studio cannot be reached', () => {
     expect(isTemporary(error)).toBe(true);
     expect(events.map((event) => event.status)).toEqual(['network-error', 'network-error', 'network-error']);
     expect(reachableStrings(error).filter((text) => text.includes(apiKey))).toEqual([]);
+  });
+});
+
+describe('PerfectGym client against answers without bounds', () => {
+  const offer = (id: number) => ({ trialOfferConfigId: 1, trialOfferClass: { id, bookable: true } });
+
+  it('stops reading a body larger than its cap and fails the call as too-large', async () => {
+    let written = () => 0;
+    let clientGone = false;
+    const server = await serve((_request, response, socket) => {
+      socket.on('close', () => (clientGone = true));
+      written = writeHugeOfferListing(response, 150_000_000);
+    });
+    const events: CallEvent[] = [];
+    const client = clientFor(server.url, { maxBodyBytes: 2_000_000, onCall: (event) => events.push(event) });
+
+    const error = await rejectionOf(client.getBookableTrialClasses());
+
+    expect(error).toBeInstanceOf(PerfectGymRequestError);
+    expect(error).toMatchObject({ reason: 'too-large', endpoint: 'classes' });
+    expect(isTemporary(error)).toBe(false);
+    expect(events.map((event) => event.status)).toEqual(['too-large']);
+    expect(server.requests).toHaveLength(1);
+    await expect.poll(() => clientGone).toBe(true);
+    expect(written()).toBeLessThan(20_000_000);
+  });
+
+  it('refuses a body whose announced length is over the cap without reading it', async () => {
+    const server = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '900000000' });
+      response.write('{"studioId": 1,');
+    });
+    const client = clientFor(server.url, { maxBodyBytes: 1_000_000 });
+    expect(await rejectionOf(client.getStudioInformation())).toMatchObject({ reason: 'too-large' });
+  });
+
+  it('stops a listing whose studio says hasNext for ever after 100 slices', async () => {
+    const server = await serve((request, response) => {
+      const offset = Number(new URL(request.url, 'http://x').searchParams.get('offset') ?? '0');
+      json(response, 200, { result: [offer(offset + 1)], hasNext: true, offset: String(offset + 1) });
+    });
+    const client = clientFor(server.url);
+
+    const error = await rejectionOf(Array.fromAsync(client.bookableTrialClasses()));
+
+    expect(error).toMatchObject({ reason: 'too-large', endpoint: 'classes' });
+    expect(server.requests).toHaveLength(100);
+  });
+
+  it('stops a listing over its item cap', async () => {
+    const server = await serve((request, response) => {
+      const offset = Number(new URL(request.url, 'http://x').searchParams.get('offset') ?? '0');
+      const result = Array.from({ length: 50 }, (_, i) => offer(offset + i + 1));
+      json(response, 200, { result, hasNext: offset < 500, offset: String(offset + 50) });
+    });
+    const client = clientFor(server.url, { maxListItems: 120 });
+
+    expect(await rejectionOf(Array.fromAsync(client.bookableTrialClasses()))).toMatchObject({
+      reason: 'too-large',
+    });
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('gives a read one deadline for all its attempts instead of a full timeout each', async () => {
+    // Headers never come; each attempt would wait its full timeout.
+    const server = await serve(() => undefined);
+    const events: CallEvent[] = [];
+    const client = clientFor(server.url, {
+      timeoutMs: 1_000,
+      maxRetries: 2,
+      onCall: (event) => events.push(event),
+    });
+
+    const started = performance.now();
+    const error = await rejectionOf(client.getStudioInformation());
+    const elapsed = performance.now() - started;
+
+    expect(error).toMatchObject({ reason: 'timeout', endpoint: 'studio' });
+    // The default deadline is 1.5 × the timeout; three full timeouts would be 3 s at least.
+    expect(elapsed).toBeGreaterThanOrEqual(1_400);
+    expect(elapsed).toBeLessThan(2_900);
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    expect(events.every((event) => event.status === 'timeout')).toBe(true);
+  });
+
+  it('does not retry when the backoff would outlast the deadline', async () => {
+    const server = await serve((_request, response) => json(response, 503, { errorMessage: 'busy' }));
+    const client = clientFor(server.url, { deadlineMs: 500, retryBaseDelayMs: 60_000, maxRetries: 5 });
+    const started = performance.now();
+    expect(await rejectionOf(client.getStudioInformation())).toMatchObject({ status: 503 });
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('leaves out a malformed offer, keeps the others, and logs where it broke without its texts', async () => {
+    const server = await serve((_request, response) =>
+      json(response, 200, {
+        result: [
+          offer(5),
+          { trialOfferClass: { id: 6, title: 'Yoga with Jane.Doe@example.com', bookable: true } },
+          offer(7),
+        ],
+        hasNext: false,
+        offset: '3',
+      }),
+    );
+    const logged: Array<{ obj: object; msg: string | undefined }> = [];
+    const client = clientFor(server.url, {
+      logger: { debug: () => undefined, warn: (obj, msg) => logged.push({ obj, msg }) },
+    });
+
+    const offers = await Array.fromAsync(client.bookableTrialClasses());
+
+    expect(offers.map((o) => o.trialOfferClass.id)).toEqual([5, 7]);
+    expect(logged).toEqual([
+      {
+        obj: { endpoint: 'classes', index: 1, id: 6, issuePaths: ['1.trialOfferConfigId'] },
+        msg: 'perfectgym list item does not match the schema, left out',
+      },
+    ]);
+    expect(JSON.stringify(logged)).not.toContain('Jane.Doe');
+  });
+
+  it('leaves out a malformed appointment slot and keeps the others', async () => {
+    const slot = {
+      startDateTime: '2030-01-07T10:00:00.000+01:00[Europe/Berlin]',
+      endDateTime: '2030-01-07T11:00:00.000+01:00[Europe/Berlin]',
+    };
+    const server = await serve((_request, response) =>
+      json(response, 200, [slot, { ...slot, startDateTime: 'tomorrow-ish' }]),
+    );
+    const client = clientFor(server.url);
+    const slots = await client.getAppointmentSlots({ bookableAppointmentId: 3 });
+    expect(slots.map((s) => s.startDateTime?.raw)).toEqual([slot.startDateTime]);
   });
 });

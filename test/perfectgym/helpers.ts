@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface RecordedRequest {
@@ -102,4 +108,54 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected the call to fail, but it succeeded');
+}
+
+/** Answers a request in place of the studio; returns false to let the studio answer it. */
+export type StudioOverride = (request: RecordedRequest, response: ServerResponse) => boolean;
+
+/**
+ * A loopback server in front of a real studio (the sandbox): passes every request on, except
+ * those `override` answers itself (a huge body, `hasNext` for ever, a malformed item).
+ */
+export async function startStudioProxy(targetUrl: string, override: StudioOverride): Promise<CraftedServer> {
+  const target = new URL(targetUrl);
+  return startCraftedServer((request, response) => {
+    if (override(request, response)) return;
+    const upstream = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: request.method,
+        path: request.url,
+        headers: request.headers,
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on('error', () => response.destroy());
+    upstream.end(request.body);
+  });
+}
+
+/**
+ * Answers a listing of well-formed offers, `totalBytes` long, written as fast as the client reads
+ * and stopped when it hangs up; returns how many bytes were written so far.
+ */
+export function writeHugeOfferListing(response: ServerResponse, totalBytes: number): () => number {
+  const offer = JSON.stringify({ trialOfferConfigId: 1, trialOfferClass: { id: 101, bookable: true } });
+  const chunk = `${Array.from({ length: 1_000 }, () => offer).join(',')},`;
+  let written = 0;
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.write('{"hasNext":false,"offset":"0","result":[');
+  const writeMore = () => {
+    while (written < totalBytes && !response.destroyed) {
+      written += chunk.length;
+      if (!response.write(chunk)) return void response.once('drain', writeMore);
+    }
+    if (!response.destroyed) response.end(`${offer}]}`);
+  };
+  writeMore();
+  return () => written;
 }

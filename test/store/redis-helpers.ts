@@ -1,6 +1,6 @@
 /**
  * Test helpers around the real Redis on 127.0.0.1:6379: a key prefix per test run (so parallel
- * runs never see each other's keys) with clean-up, and a TCP proxy that can cut Redis off.
+ * runs never see each other's keys) with clean-up, and a TCP proxy that can cut Redis off or stall it.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, Socket } from 'node:net';
@@ -63,6 +63,21 @@ export interface TcpProxy {
   cut(): void;
   /** Redis is reachable again through the proxy. */
   restore(): void;
+  /**
+   * Redis stalls: connections are accepted and bytes taken in both directions, but nothing is
+   * passed on (like a frozen Redis, or a network that drops packets without a reset).
+   */
+  stall(): void;
+  /**
+   * The stall ends: everything held is passed on, late, also what clients sent before they hung
+   * up (it had reached Redis's side already).
+   */
+  resume(): void;
+  /**
+   * The connections open now stall for good (a peer gone without a reset: its bytes go nowhere);
+   * new connections work.
+   */
+  stallOpenConnections(): void;
   close(): Promise<void>;
 }
 
@@ -70,6 +85,9 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let open = true;
+  let stalled = false;
+  const flushes = new Set<() => void>();
+  const deadSwitches = new Set<() => void>();
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -84,9 +102,37 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     const upstream = new Socket();
     track(upstream);
     upstream.connect(target.port, target.host);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('close', () => upstream.destroy());
+    const toRedis: Buffer[] = [];
+    const toClient: Buffer[] = [];
+    let clientGone = false;
+    let dead = false;
+    deadSwitches.add(() => (dead = true));
+    const flush = () => {
+      for (const chunk of toRedis.splice(0)) upstream.write(chunk);
+      for (const chunk of toClient.splice(0)) if (!client.destroyed) client.write(chunk);
+      if (clientGone) {
+        upstream.end();
+        flushes.delete(flush);
+      }
+    };
+    flushes.add(flush);
+    client.on('data', (chunk: Buffer) => {
+      if (dead) return;
+      if (stalled) toRedis.push(chunk);
+      else upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (dead) return;
+      if (stalled) toClient.push(chunk);
+      else client.write(chunk);
+    });
+    client.on('close', () => {
+      clientGone = true;
+      // What the client sent during a stall still arrives, when the stall ends.
+      if (stalled && toRedis.length > 0) return;
+      flushes.delete(flush);
+      upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve, reject) => {
@@ -103,6 +149,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     restore() {
       open = true;
+    },
+    stall() {
+      stalled = true;
+    },
+    resume() {
+      stalled = false;
+      for (const flush of [...flushes]) flush();
+    },
+    stallOpenConnections() {
+      for (const kill of deadSwitches) kill();
+      deadSwitches.clear();
     },
     async close() {
       open = false;

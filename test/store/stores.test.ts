@@ -1,12 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@keyv/redis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseStoredState } from '../../src/booking/index.ts';
-import { RedisChatLock, type RedisLockClient } from '../../src/store/chat-lock.ts';
+import { RedisChatLock } from '../../src/store/chat-lock.ts';
 import {
   createStores,
   parseStorageUrl,
@@ -14,6 +14,8 @@ import {
   type Stores,
   type StoresOptions,
 } from '../../src/store/index.ts';
+import { RedisCalls } from '../../src/store/redis-keyv.ts';
+import { SqliteKeyvStore } from '../../src/store/sqlite-keyv.ts';
 import {
   deleteRedisKeys,
   redisKeys,
@@ -110,6 +112,67 @@ describe('embedded sqlite store', () => {
   });
 });
 
+/** Whether the database file or its -wal/-shm files hold `text`, byte for byte. */
+function onDisk(url: string, text: string): boolean {
+  const path = url.slice('sqlite:'.length);
+  return ['', '-wal', '-shm'].some(
+    (suffix) => existsSync(path + suffix) && readFileSync(path + suffix).includes(Buffer.from(text)),
+  );
+}
+
+describe('embedded sqlite store: what is deleted leaves the disk', () => {
+  it('sweeps conversations that expired while the bot was stopped at start, out of every file', async () => {
+    const url = tempSqliteUrl();
+    const first = await stores(url, 50);
+    await first.conversations.set('42', { name: 'Zephyrine Quastelbaum' });
+    await first.leads.set('43', { leadId: 5 });
+    expect(onDisk(url, 'Quastelbaum')).toBe(true);
+    await first.close();
+    open.pop();
+    await sleep(80);
+
+    const second = await stores(url, 50);
+    expect(onDisk(url, 'Quastelbaum')).toBe(false);
+    expect(await second.leads.get('43')).toEqual({ leadId: 5 });
+  });
+
+  it('sweeps expired rows while running, out of the write-ahead log too', async () => {
+    const url = tempSqliteUrl();
+    const path = url.slice('sqlite:'.length);
+    const store = new SqliteKeyvStore({ path, sweepIntervalMs: 50 });
+    try {
+      await store.set('conversations:42', JSON.stringify({ name: 'Zephyrine Quastelbaum' }), 30);
+      await store.set('leads:43', JSON.stringify({ leadId: 5 }));
+      expect(onDisk(url, 'Quastelbaum')).toBe(true);
+      await expect.poll(() => onDisk(url, 'Quastelbaum'), { timeout: 5_000 }).toBe(false);
+      expect(await store.get('leads:43')).toBe(JSON.stringify({ leadId: 5 }));
+    } finally {
+      await store.disconnect();
+    }
+  });
+
+  it('erases what an older version deleted without overwriting, once, at start', async () => {
+    const url = tempSqliteUrl();
+    const path = url.slice('sqlite:'.length);
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new DatabaseSync(path);
+    old.exec(`
+      PRAGMA journal_mode = WAL;
+      CREATE TABLE keyv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);
+      INSERT INTO keyv VALUES ('leads:7', '{"value":{"leadId":3}}', NULL);
+      INSERT INTO keyv VALUES ('conversations:42', '{"value":"Zephyrine Quastelbaum"}', NULL);
+      DELETE FROM keyv WHERE key = 'conversations:42';
+      PRAGMA wal_checkpoint(TRUNCATE);
+    `);
+    old.close();
+    expect(onDisk(url, 'Quastelbaum')).toBe(true);
+
+    const s = await stores(url);
+    expect(onDisk(url, 'Quastelbaum')).toBe(false);
+    expect(await s.leads.get('7')).toEqual({ leadId: 3 });
+  });
+});
+
 describe('storage url', () => {
   it('takes a key prefix from a redis url and leaves it out of the connection url', () => {
     expect(parseStorageUrl('redis://10.0.0.5:6379/2?prefix=studio-north')).toEqual({
@@ -200,7 +263,7 @@ describe('redis store', () => {
     try {
       const [a, b] = clients.map(
         (c) =>
-          new RedisChatLock(c as unknown as RedisLockClient, {
+          new RedisChatLock(new RedisCalls(c), {
             ttlMs: 150,
             waitMs: 5_000,
             prefix: `${p}:lock:`,
@@ -292,6 +355,90 @@ describe('redis store', () => {
     const started = Date.now();
     await s.close();
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('answers every call within its time limit while Redis stalls, and carries on when it answers again', async () => {
+    const p = prefix('stall');
+    const proxy = await proxyToRedis();
+    const s = await stores(redisUrl(p, proxy.port), 60_000, { redisTimeoutMs: 1_000 });
+    await s.conversations.set('7', { step: 'summary' });
+
+    proxy.stall();
+    const started = Date.now();
+    await expect(s.conversations.get('7')).rejects.toThrow(/did not answer/);
+    await expect(s.conversations.set('7', { step: 'idle' })).rejects.toThrow();
+    const ran: string[] = [];
+    await expect(s.chatLock.run('7', async () => void ran.push('task'))).rejects.toThrow();
+    expect(await s.ping()).toBe(false);
+    expect(ran).toEqual([]);
+    // Four calls, each given up after its 1 s limit (or at once once the connection is dropped).
+    expect(Date.now() - started).toBeLessThan(6_000);
+
+    proxy.resume();
+    await eventually(() => s.ping());
+    expect(await s.conversations.get('7')).toEqual({ step: 'summary' });
+  });
+
+  it('replaces a connection that stalls for good, so the bot carries on within seconds', async () => {
+    const p = prefix('half-open');
+    const proxy = await proxyToRedis();
+    const s = await stores(redisUrl(p, proxy.port), 60_000, { redisTimeoutMs: 500 });
+    await s.leads.set('1', { leadId: 3 });
+
+    proxy.stallOpenConnections();
+    await expect(s.leads.get('1')).rejects.toThrow(/did not answer/);
+    // The kernel would keep the dead connection for many minutes; a new one works at once.
+    await eventually(() => s.ping(), 5_000);
+    expect(await s.leads.get('1')).toEqual({ leadId: 3 });
+  });
+
+  it('closes within its time limit while Redis stalls', async () => {
+    const proxy = await proxyToRedis();
+    const s = await createStores({
+      url: redisUrl(prefix('close-stalled'), proxy.port),
+      conversationTtlMs: 60_000,
+      redisTimeoutMs: 500,
+    });
+    proxy.stall();
+    const pending = s.leads.set('1', { leadId: 3 }).catch(() => undefined);
+    const started = Date.now();
+    await s.close();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await pending;
+  });
+
+  it('clears one namespace of its own keys only', async () => {
+    const p = prefix('clear');
+    const s = await stores(redisUrl(p));
+    await s.cache.set('offers', [1, 2]);
+    await s.conversations.set('offers', { step: 'y' });
+    await s.cache.clear();
+    expect(await s.cache.get('offers')).toBeUndefined();
+    expect(await s.conversations.get('offers')).toEqual({ step: 'y' });
+  });
+
+  it('never applies a write late: what timed out during a stall is refused when it reaches Redis', async () => {
+    const p = prefix('late-write');
+    const proxy = await proxyToRedis();
+    const a = await stores(redisUrl(p, proxy.port), 60_000, { redisTimeoutMs: 1_000 });
+    const b = await stores(redisUrl(p));
+    await a.conversations.set('7', { step: 'first name' });
+
+    proxy.stall();
+    // Sent, then given up on: the prospect hears "technical trouble" and the step must not move.
+    await expect(a.conversations.set('7', { step: 'last name' })).rejects.toThrow(/did not answer/);
+    await expect(a.chatLock.run('7', async () => undefined)).rejects.toThrow();
+    // Everything held by the stall now reaches Redis, late.
+    proxy.resume();
+    await eventually(() => a.ping());
+    await sleep(200);
+
+    expect(await b.conversations.get('7')).toEqual({ step: 'first name' });
+    expect(await redisKeys(p)).not.toContain(`${p}:lock:7`);
+    const started = Date.now();
+    await b.chatLock.run('7', async () => undefined);
+    // A lock taken by the late SET would hold the chat for its 10 s expiry.
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('reads a corrupt conversation as unreadable text for that user only', async () => {

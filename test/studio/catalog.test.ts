@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPerfectGymClient, type PerfectGymClient } from '../../src/perfectgym/client.ts';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { createStudioCatalog } from '../../src/studio/catalog.ts';
+import { json, startStudioProxy } from '../perfectgym/helpers.ts';
 
 let sandbox: Sandbox;
 let client: PerfectGymClient;
@@ -80,5 +81,27 @@ describe('studio catalog', () => {
     await catalog.appointmentSlots({ bookableAppointmentId: appointmentId, daysAhead: 3 });
     await catalog.appointmentSlots({ bookableAppointmentId: appointmentId, daysAhead: 6 });
     expect(sandbox.callCounts().appointmentSlots).toBe(2);
+  });
+
+  it('remembers a listing too large to read for a while, instead of paging through it for every prospect', async () => {
+    let listings = 0;
+    const proxy = await startStudioProxy(sandbox.url, (request, response) => {
+      const url = new URL(request.url, 'http://x');
+      if (!url.pathname.endsWith('/classes')) return false;
+      listings++;
+      const offset = Number(url.searchParams.get('offset') ?? '0');
+      json(response, 200, { result: [], hasNext: true, offset: String(offset + 100) });
+      return true;
+    });
+    const proxied = createPerfectGymClient({ baseUrl: proxy.url, apiKey: sandbox.apiKey });
+    try {
+      const catalog = createStudioCatalog({ client: proxied, cache: new Keyv(), ttlMs: 60_000 });
+      await expect(catalog.offers()).rejects.toMatchObject({ reason: 'too-large' });
+      await expect(catalog.offers()).rejects.toMatchObject({ reason: 'too-large' });
+      expect(listings).toBe(100);
+    } finally {
+      await proxied.close();
+      await proxy.close();
+    }
   });
 });

@@ -1,0 +1,217 @@
+/**
+ * Redis calls that cannot hang and writes that cannot land late.
+ *
+ * node-redis gives up on a command only while it has not been written; once written, it waits for
+ * the answer for ever. So a Redis that accepts the connection but stops answering (a stall) would
+ * hold every update. Here every call has a time limit ({@link RedisTimeoutError} after it), and a
+ * connection that has not answered anything for that long is dropped and opened again.
+ *
+ * A write that timed out may still be on its way: in a socket buffer, or in Redis's own input
+ * while Redis is frozen. Applied later, it would change a conversation behind the prospect's back
+ * (they were told "technical trouble", the state moved on anyway, and their next message would be
+ * filed under a question they never saw). So every write carries a deadline in Redis's clock, half
+ * the time limit after it was sent, and a script checks it before writing: a write arriving later is
+ * refused by Redis itself. A write Redis applied in time but whose answer was lost is still
+ * possible; it needs the answer path to fail within half the time limit.
+ */
+import { EventEmitter } from 'node:events';
+import type { KeyvStoreAdapter, StoredData } from 'keyv';
+
+/** The part of a node-redis client used here. */
+export interface RedisCallsClient {
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  get(key: string): Promise<string | null>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  sendCommand(args: string[]): Promise<unknown>;
+  connect(): Promise<unknown>;
+  destroy(): void;
+}
+
+export class RedisTimeoutError extends Error {
+  override readonly name = 'RedisTimeoutError';
+  constructor(operation: string, timeoutMs: number) {
+    super(`Redis did not answer ${operation} within ${timeoutMs} ms`);
+  }
+}
+
+/** Redis refused a write because it arrived after its deadline (the caller had given up on it). */
+export class LateWriteError extends Error {
+  override readonly name = 'LateWriteError';
+  constructor(operation: string) {
+    super(`Redis refused ${operation}: it arrived after its deadline`);
+  }
+}
+
+/** What a deadline script answers when it arrived too late and did nothing. */
+const late = -1;
+// Before Redis 5 a script may write after TIME only when it replicates its effects, not itself.
+const deadlineCheck = `
+if redis.replicate_commands then redis.replicate_commands() end
+local now = redis.call('TIME')
+if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[1]) then return ${late} end
+`;
+
+export interface RedisCallsOptions {
+  /** Time limit of every call. Default 2 000. */
+  timeoutMs?: number;
+}
+
+export class RedisCalls {
+  readonly timeoutMs: number;
+  readonly #client: RedisCallsClient;
+  /** Redis's clock minus ours, measured with TIME; writes' deadlines are in Redis's clock. */
+  #clockOffsetMs = 0;
+  #lastAnswerAt = Date.now();
+  #droppedAt = 0;
+  #closed = false;
+
+  constructor(client: RedisCallsClient, options: RedisCallsOptions = {}) {
+    this.#client = client;
+    this.timeoutMs = options.timeoutMs ?? 2_000;
+  }
+
+  /** Runs one call with the time limit. */
+  async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const running = run();
+      // The answer may come after the time limit; nobody waits for it then.
+      running.catch(() => undefined);
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RedisTimeoutError(operation, this.timeoutMs)), this.timeoutMs);
+      });
+      const result = await Promise.race([running, timeout]);
+      this.#lastAnswerAt = Date.now();
+      return result;
+    } catch (error) {
+      // Not ready: connecting, perhaps to a Redis that takes the connection and never answers.
+      if (error instanceof RedisTimeoutError || !this.#client.isReady) this.#dropIfStalled();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Runs a script without a deadline (reads, and writes that are harmless when late). */
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown> {
+    return this.call('a script', () => this.#client.eval(script, options));
+  }
+
+  /**
+   * Runs a write script that Redis carries out only before the call's deadline: the script sees
+   * the deadline as ARGV[1] and its own arguments from ARGV[2] on. Rejects with
+   * {@link LateWriteError} when Redis got it too late.
+   */
+  async write(operation: string, script: string, keys: string[], args: string[]): Promise<unknown> {
+    const deadline = Date.now() + this.#clockOffsetMs + Math.floor(this.timeoutMs / 2);
+    const result = await this.call(operation, () =>
+      this.#client.eval(deadlineCheck + script, { keys, arguments: [String(deadline), ...args] }),
+    );
+    if (result === late) throw new LateWriteError(operation);
+    return result;
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.call('GET', () => this.#client.get(key));
+  }
+
+  async ping(): Promise<boolean> {
+    return (await this.call('PING', () => this.#client.sendCommand(['PING']))) === 'PONG';
+  }
+
+  /** Measures the offset between Redis's clock and ours (half a round trip is the error). */
+  async calibrate(): Promise<void> {
+    const sentAt = Date.now();
+    const answer = (await this.call('TIME', () => this.#client.sendCommand(['TIME']))) as [string, string];
+    const receivedAt = Date.now();
+    const redisNow = Number(answer[0]) * 1000 + Math.floor(Number(answer[1]) / 1000);
+    this.#clockOffsetMs = redisNow - Math.round((sentAt + receivedAt) / 2);
+  }
+
+  /** Every key matching `pattern`, one SCAN call (with the time limit) at a time. */
+  async *scan(pattern: string): AsyncGenerator<string, void, undefined> {
+    let cursor = '0';
+    do {
+      const [next, keys] = (await this.call('SCAN', () =>
+        this.#client.sendCommand(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '500']),
+      )) as [string, string[]];
+      yield* keys;
+      cursor = next;
+    } while (cursor !== '0');
+  }
+
+  /** The stores are closing the connection: it is not opened again. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /**
+   * A call failed on a connection that has answered nothing for a whole time limit: it is stalled
+   * (and might stay so until the kernel gives up on it, many minutes), or its opening is. A new
+   * connection, at most once per time limit, gets the bot going again as soon as Redis answers.
+   */
+  #dropIfStalled(): void {
+    const now = Date.now();
+    if (this.#closed || !this.#client.isOpen) return;
+    if (now - this.#lastAnswerAt < this.timeoutMs || now - this.#droppedAt < this.timeoutMs) return;
+    this.#droppedAt = now;
+    this.#client.destroy();
+    this.#client.connect().catch(() => undefined);
+  }
+}
+
+const setScript = `
+if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return 1`;
+const deleteScript = `return redis.call('DEL', KEYS[1])`;
+
+/**
+ * A keyv store over {@link RedisCalls}: reads and writes with time limits, writes with deadlines.
+ * Keys are `<namespace>::<key>`, as @keyv/redis writes them, so existing data stays readable.
+ */
+export class RedisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
+  readonly opts: Record<string, unknown> = {};
+  namespace?: string | undefined;
+  readonly #calls: RedisCalls;
+
+  constructor(calls: RedisCalls) {
+    super();
+    this.#calls = calls;
+  }
+
+  #key(key: string): string {
+    return this.namespace ? `${this.namespace}::${key}` : key;
+  }
+
+  async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+    const value = await this.#calls.get(this.#key(key));
+    return value === null ? undefined : (value as StoredData<Value>);
+  }
+
+  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    const px = typeof ttl === 'number' && ttl > 0 ? String(Math.ceil(ttl)) : '';
+    await this.#calls.write('SET', setScript, [this.#key(key)], [text, px]);
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return Number(await this.#calls.write('DEL', deleteScript, [this.#key(key)], [])) > 0;
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.get(key)) !== undefined;
+  }
+
+  async clear(): Promise<void> {
+    const pattern = this.namespace ? `${this.namespace}::*` : '*';
+    for await (const key of this.#calls.scan(pattern)) {
+      await this.#calls.write('DEL', deleteScript, [key], []);
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    // The connection belongs to the stores, which close it.
+  }
+}
