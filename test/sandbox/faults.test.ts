@@ -140,6 +140,44 @@ describe('injected failures', () => {
     );
   });
 
+  it('hangs without an answer until the client gives up, after booking with afterHandling', async () => {
+    const test = await startSandbox();
+    const slot = (await allClassSlots(test, 105)).find(
+      (candidate) => freePlaces(candidate) > 0 && epochOf(candidate.startDateTime) > mondayNineAm + day,
+    );
+    const body = { customerId: 501, classSlotId: slot?.id };
+    const book = '/v1/trial-offers/classes/booking/book';
+    test.sandbox.faults.set('classBook', { kind: 'hang', times: 1 });
+    await expect(test.call('POST', book, { body, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    expect(test.snapshot().bookings).toHaveLength(0);
+    test.sandbox.faults.set('classBook', { kind: 'hang', times: 1, afterHandling: true });
+    await expect(test.call('POST', book, { body, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    expect(test.snapshot().bookings).toHaveLength(1);
+    // Used up: the next request is answered (the studio refuses a second booking of the same slot).
+    expect((await test.call('POST', book, { body })).status).toBe(400);
+  });
+
+  it('answers 200 with a body that is not JSON, optionally after creating the lead', async () => {
+    const test = await startSandbox();
+    const create = (email: string) =>
+      fetch(`${test.sandbox.url}/v1/trial-offers/lead/create`, {
+        method: 'POST',
+        headers: { 'x-api-key': test.sandbox.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          trialOfferConfigId: 2,
+          leadCustomerData: { firstname: 'Ida', lastname: 'Gone', email },
+        }),
+      });
+    test.sandbox.faults.set('leadCreate', { kind: 'invalidBody', times: 1 });
+    const before = await create('before@example.org');
+    expect(before.status).toBe(200);
+    await expect(before.clone().json()).rejects.toThrow();
+    expect(test.snapshot().leads).toHaveLength(0);
+    test.sandbox.faults.set('leadCreate', { kind: 'invalidBody', times: 1, afterHandling: true });
+    await expect((await create('after@example.org')).json()).rejects.toThrow();
+    expect(test.snapshot().leads).toHaveLength(1);
+  });
+
   it('closes promptly while a delayed answer is pending', async () => {
     const test = await startSandbox();
     test.sandbox.faults.set('studio', { kind: 'delay', ms: 10_000 });
