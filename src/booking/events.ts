@@ -43,7 +43,10 @@ export type ApiEvent =
   /**
    * The call produced no result. `temporary`: worth trying again soon (network, timeout, 429, 5xx;
    * `isTemporary` in src/perfectgym/errors.ts); otherwise the studio refused it.
+   * `outcome: 'unknown'`: a call that changes something (lead creation, booking, confirmation) may
+   * have been carried out, its answer was lost (`failureOutcome` in src/perfectgym/errors.ts);
+   * absent: it did not happen.
    */
-  | { type: 'callFailed'; call: ApiCall; temporary: boolean };
+  | { type: 'callFailed'; call: ApiCall; temporary: boolean; outcome?: 'unknown' | undefined };
 
 export type BookingEvent = UserEvent | ApiEvent;

@@ -20,6 +20,7 @@ import {
   work,
 } from './flow-kit.ts';
 import { askNextLeadField } from './flow-lead.ts';
+import { bookWithStudio } from './flow-outcomes.ts';
 import { text } from './messages.ts';
 import { type OfferRef, offerCode, offerKinds } from './offer-kind.ts';
 import { type PresentedSlot, type SlotRef, sameSlot, slotDay, slotKey } from './slot-presentation.ts';
@@ -132,6 +133,9 @@ export function pickSlot(
     return { state, effects: [answer(text('callback-outdated'))] };
   const updated: FlowData = { ...flow, slot: { slot: data.slot, window, waitingList: data.waitingList } };
   const before: Effect[] = [answer()];
+  // Their lead is at the studio under an id the bot never learned: a second one must not be made.
+  if (customerIdOf(updated, ctx) === undefined && ctx.leadWithoutId)
+    return bookWithStudio(state, ctx, before);
   if (customerIdOf(updated, ctx) !== undefined) {
     // A known lead books straight away: no lead data, just the re-check and the booking calls.
     return work(state, { name: 'checkingSlot' }, ctx, before, updated);

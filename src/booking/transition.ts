@@ -42,6 +42,13 @@ import {
 } from './flow-kit.ts';
 import { editField, onLeadCreated, onLeadInput, onLeadValidated, showSummary } from './flow-lead.ts';
 import { onConfigLoaded, onOffersLoaded, openOffer, showOffers, startFlow } from './flow-offers.ts';
+import {
+  isOpenIntent,
+  onBookingResolved,
+  onIntentFailed,
+  onLeadResolved,
+  resolutionOf,
+} from './flow-outcomes.ts';
 import { moveWindow, onSlotsLoaded, pickSlot, reloadSlots } from './flow-slots.ts';
 import { editableFieldsFor } from './lead-plan.ts';
 import { text } from './messages.ts';
@@ -77,19 +84,24 @@ export function transition(state: State, event: BookingEvent, ctx: FlowContext):
     case 'slotsLoaded':
       return onSlotsLoaded(state, event, ctx);
     case 'leadValidated':
-      return onLeadValidated(state, event.status, ctx);
+      return state.step.name === 'resolvingLead'
+        ? onLeadResolved(state, event.status, ctx)
+        : onLeadValidated(state, event.status, ctx);
     case 'leadCreated':
       return onLeadCreated(state, event.leadId, ctx);
     case 'bookingValidated':
-      return onBookingValidated(state, event.status, ctx);
+      return state.step.name === 'resolvingBooking'
+        ? onBookingResolved(state, event.status, ctx)
+        : onBookingValidated(state, event.status, ctx);
     case 'booked':
       return onBooked(state, event.bookingId, event.status, ctx);
     case 'confirmed':
       return onConfirmed(state, event.bookingId, event.status, ctx);
     case 'callFailed':
-      if (event.call.name === 'confirm') return onConfirmFailed(state, event.call.bookingId, event.temporary);
+      if (event.call.name === 'confirm') return onConfirmFailed(state, event, ctx);
       // A late failure of a call the flow no longer waits for changes nothing.
       if (!isWorking(state) || callForStep(state, ctx)?.name !== event.call.name) return stay(state);
+      if (isOpenIntent(state.step)) return onIntentFailed(state, state.step, event, ctx);
       return stall(state, event.temporary);
   }
 }
@@ -172,8 +184,18 @@ function onMessage(
     case 'done':
       return stay(state, [reply(idleView())]);
     default:
-      return stay(state, [reply(waitingView(state))]);
+      return resumeLostCall(state, ctx) ?? stay(state, [reply(waitingView(state))]);
   }
+}
+
+/**
+ * Updates of one chat are handled one after another (the chat lock), so a lead creation or
+ * booking still marked as under way when the next update arrives lost its answer with the process
+ * that made it: whatever the prospect sends next finds out what happened.
+ */
+function resumeLostCall(state: State, ctx: FlowContext, before: Effect[] = []): TransitionResult | undefined {
+  if (state.stalled || !isOpenIntent(state.step)) return undefined;
+  return work(state, resolutionOf(state.step), ctx, before);
 }
 
 function waitingView(state: State) {
@@ -208,6 +230,8 @@ function reshow(state: State, ctx: FlowContext): TransitionResult {
 }
 
 function outdated(state: State, ctx: FlowContext): TransitionResult {
+  const resumed = resumeLostCall(state, ctx, [answer(text('callback-outdated'))]);
+  if (resumed) return resumed;
   const shown = reshow(state, ctx);
   return { state: shown.state, effects: [answer(text('callback-outdated')), ...shown.effects] };
 }
@@ -247,7 +271,7 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
       const existing = offer && existingBooking(state, offer, data.slot);
       if (existing) return stay(state, [answer(), reply(existingBookingView(existing, state.flow, ctx))]);
       if (data.action === 'book' && isWorking(state) && isCurrentChoice(state, data)) {
-        return stay(state, [answer(text('booking-busy'))]);
+        return resumeLostCall(state, ctx, [answer()]) ?? stay(state, [answer(text('booking-busy'))]);
       }
       break;
     }
@@ -309,13 +333,11 @@ function isCurrentChoice(state: State, data: Extract<CallbackData, { action: 'bo
 }
 
 /**
- * What "try again" repeats. Reads and validations are repeated as they are; for lead creation and
- * booking the validation comes first again, because a call that timed out may have gone through:
- * the studio then answers DUPLICATE_CUSTOMER or CUSTOMER_ALREADY_BOOKED instead of a second lead or
- * booking being made.
+ * What "try again" repeats. Reads and validations are repeated as they are. A lead creation or
+ * booking still marked as under way lost its answer (a refusal goes back to the validation step),
+ * so it is never sent again: the same choice is validated to find out whether it happened (see
+ * flow-outcomes.ts).
  */
 function retryStep(step: Step): Step {
-  if (step.name === 'creatingLead') return { name: 'validatingLead' };
-  if (step.name === 'booking') return { name: 'validatingBooking' };
-  return step;
+  return isOpenIntent(step) ? resolutionOf(step) : step;
 }

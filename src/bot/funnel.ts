@@ -23,7 +23,12 @@ export function funnelStages(
   if (event.type === 'callback' && event.data?.action === 'slot' && moved && after.flow?.slot) {
     stages.push('slot_chosen');
   }
-  if (event.type === 'leadValidated' && event.status === 'DUPLICATE_CUSTOMER' && moved)
+  if (
+    event.type === 'leadValidated' &&
+    event.status === 'DUPLICATE_CUSTOMER' &&
+    before.step.name === 'validatingLead' &&
+    moved
+  )
     stages.push('duplicate');
   for (const effect of effects) {
     if (effect.type === 'rememberLead') stages.push('lead_created');
@@ -33,6 +38,8 @@ export function funnelStages(
       stages.push('booked');
       if (status === 'BOOKED_WITH_CONFIRMATION_REQUIRED') stages.push('confirmation_required');
     }
+    // A booking found after its answer was lost is a booking all the same.
+    if (kind === 'bookingUnknown' && effect.notice.resolution === 'found') stages.push('booked');
     if (kind === 'confirmed') stages.push('confirmed');
     if (kind === 'expired') stages.push('expired');
   }

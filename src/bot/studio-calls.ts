@@ -1,12 +1,13 @@
 /**
  * Carries out the studio calls the flow asks for and turns the outcome into the event the flow
  * expects next: the result (`resultEvent`), or `callFailed` telling whether trying again soon may
- * work. Offers, configs and slot lists come from the shared catalog cache (a slot re-check marked
+ * work and, for a call that changes something at the studio, whether it may have happened. Offers, configs and slot lists come from the shared catalog cache (a slot re-check marked
  * `fresh` always reaches the studio), everything else from the client.
  */
 import { type ApiCall, type BookingEvent, resultEvent } from '../booking/index.ts';
 import type { PerfectGymClient } from '../perfectgym/client.ts';
-import { isTemporary } from '../perfectgym/errors.ts';
+import { isIdempotent } from '../perfectgym/endpoints.ts';
+import { failureOutcome, isTemporary } from '../perfectgym/errors.ts';
 import type { StudioInformation } from '../perfectgym/schemas.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
 
@@ -78,7 +79,10 @@ export function createStudioCalls(options: StudioCallsOptions): StudioCalls {
       } catch (error) {
         const temporary = isTemporary(error);
         options.onFailure(call, error, temporary);
-        return { type: 'callFailed', call, temporary };
+        const changesStudio = call.name !== 'offers' && !isIdempotent(call.name);
+        return changesStudio && failureOutcome(error) === 'unknown'
+          ? { type: 'callFailed', call, temporary, outcome: 'unknown' }
+          : { type: 'callFailed', call, temporary };
       }
     },
     async studioInformation() {
