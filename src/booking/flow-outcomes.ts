@@ -12,7 +12,7 @@
  *   has the lead (its id unknown, so nothing more is booked through the bot); POSSIBLE means it did
  *   not create it, and it is created once more.
  *
- * Staff get a notice for every lost answer that leaves something for them to check.
+ * Staff get a notice for every lost answer, saying what the check found (or that it got no answer).
  */
 import type { FlowContext } from './context.ts';
 import type { Effect, LostAnswerResolution, StaffNotice } from './effects.ts';
@@ -93,10 +93,11 @@ export function onBookingResolved(state: State, status: string, ctx: FlowContext
   if (step.name !== 'resolvingBooking' || !flow?.offer || !flow.slot) return stay(state);
   if (status === offerKinds[flow.offer.type].heldStatus) return bookingFound(state, flow, step, ctx);
   if (status === 'AVAILABLE') {
-    if (!step.again) return work(state, intentStep('booking', ctx, true), ctx);
+    const notice = lostAnswerNotice(state, step, 'notMade', ctx);
+    if (!step.again) return work(state, intentStep('booking', ctx, true), ctx, [notice]);
     // The second try lost its answer too and did not book either: the prospect decides.
     const next: State = { ...enter(state, { name: 'validatingBooking' }), stalled: true };
-    return { state: next, effects: [reply(retryView(text('booking-not-made'), next.rev))] };
+    return { state: next, effects: [reply(retryView(text('booking-not-made'), next.rev)), notice] };
   }
   // A refusal for another reason may be the booking itself (the contingent it used, a full slot
   // it filled): the API cannot tell, and guessing could book a second time.
@@ -143,9 +144,10 @@ export function onLeadResolved(state: State, status: string, ctx: FlowContext): 
   if (step.name !== 'resolvingLead' || !flow?.config) return stay(state);
   if (status === 'DUPLICATE_CUSTOMER') return leadWithoutId(state, flow, step, ctx);
   if (status === 'POSSIBLE') {
-    if (!step.again) return work(state, intentStep('creatingLead', ctx, true), ctx);
+    const notice = lostAnswerNotice(state, step, 'notMade', ctx);
+    if (!step.again) return work(state, intentStep('creatingLead', ctx, true), ctx, [notice]);
     const next: State = { ...enter(state, { name: 'validatingLead' }), stalled: true };
-    return { state: next, effects: [reply(retryView(text('lead-not-made'), next.rev))] };
+    return { state: next, effects: [reply(retryView(text('lead-not-made'), next.rev)), notice] };
   }
   // The data itself was refused: nothing was created, the summary says what to fix.
   return onLeadValidated({ ...state, step: { name: 'validatingLead' } }, status, ctx);

@@ -59,6 +59,8 @@ import { button, leadPromptView, view } from './views.ts';
 export type { TransitionResult } from './flow-kit.ts';
 
 export function transition(state: State, event: BookingEvent, ctx: FlowContext): TransitionResult {
+  const resumed = resumeLostCall(state, event, ctx);
+  if (resumed) return resumed;
   switch (event.type) {
     case 'start':
       return startFlow(state, event.payload, ctx, closeReplyKeyboard(state));
@@ -184,18 +186,32 @@ function onMessage(
     case 'done':
       return stay(state, [reply(idleView())]);
     default:
-      return resumeLostCall(state, ctx) ?? stay(state, [reply(waitingView(state))]);
+      return stay(state, [reply(waitingView(state))]);
   }
 }
 
 /**
  * Updates of one chat are handled one after another (the chat lock), so a lead creation or
  * booking still marked as under way when the next update arrives lost its answer with the process
- * that made it: whatever the prospect sends next finds out what happened.
+ * that made it (killed, or its store failed before the answer was saved). Whatever the prospect
+ * sends next, a new /start included, first finds out what happened: starting afresh could create a
+ * second lead or book a second time. /help, /language and /forget keep their meaning.
  */
-function resumeLostCall(state: State, ctx: FlowContext, before: Effect[] = []): TransitionResult | undefined {
+function resumeLostCall(state: State, event: BookingEvent, ctx: FlowContext): TransitionResult | undefined {
   if (state.stalled || !isOpenIntent(state.step)) return undefined;
-  return work(state, resolutionOf(state.step), ctx, before);
+  switch (event.type) {
+    case 'start':
+    case 'cancel':
+    case 'text':
+    case 'contact':
+    case 'nonText':
+    case 'skip':
+      return work(state, resolutionOf(state.step), ctx);
+    case 'callback':
+      return work(state, resolutionOf(state.step), ctx, [answer()]);
+    default:
+      return undefined;
+  }
 }
 
 function waitingView(state: State) {
@@ -230,8 +246,6 @@ function reshow(state: State, ctx: FlowContext): TransitionResult {
 }
 
 function outdated(state: State, ctx: FlowContext): TransitionResult {
-  const resumed = resumeLostCall(state, ctx, [answer(text('callback-outdated'))]);
-  if (resumed) return resumed;
   const shown = reshow(state, ctx);
   return { state: shown.state, effects: [answer(text('callback-outdated')), ...shown.effects] };
 }
@@ -271,7 +285,7 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
       const existing = offer && existingBooking(state, offer, data.slot);
       if (existing) return stay(state, [answer(), reply(existingBookingView(existing, state.flow, ctx))]);
       if (data.action === 'book' && isWorking(state) && isCurrentChoice(state, data)) {
-        return resumeLostCall(state, ctx, [answer()]) ?? stay(state, [answer(text('booking-busy'))]);
+        return stay(state, [answer(text('booking-busy'))]);
       }
       break;
     }

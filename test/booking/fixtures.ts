@@ -129,11 +129,14 @@ export function appointmentSlot(startMs: number, minutes = 30, instructorId = 9)
 /** Tuesday 16 June 2026 18:00 Berlin. */
 export const tuesdayEvening = Date.parse('2026-06-16T16:00:00Z');
 
-/** A scripted studio: answers each call, or fails it (`{ fail: 'temporary' | 'permanent' }`). */
+/**
+ * A scripted studio: answers each call, or fails it (`{ fail: 'temporary' | 'permanent' }`;
+ * `'unknown'`: the answer of a call that changes something was lost, e.g. a timeout).
+ */
 export type StudioScript = {
   [N in ApiCall['name']]?: (
     call: Extract<ApiCall, { name: N }>,
-  ) => ApiCallResults[N] | { fail: 'temporary' | 'permanent' };
+  ) => ApiCallResults[N] | { fail: 'temporary' | 'permanent' | 'unknown' };
 };
 
 export function answerCall(call: ApiCall, script: StudioScript): BookingEvent {
@@ -141,6 +144,7 @@ export function answerCall(call: ApiCall, script: StudioScript): BookingEvent {
   if (!handler) throw new Error(`the test studio was not asked to expect a ${call.name} call`);
   const result = handler(call);
   if (result && typeof result === 'object' && 'fail' in result) {
+    if (result.fail === 'unknown') return { type: 'callFailed', call, temporary: true, outcome: 'unknown' };
     return { type: 'callFailed', call, temporary: result.fail === 'temporary' };
   }
   return resultEvent(call, result as ApiCallResults[typeof call.name]);
