@@ -46,6 +46,8 @@ export interface HarnessOptions {
   privacyUrl?: string;
   /** Collects the bot's log lines (level debug) instead of discarding them. */
   logLines?: string[];
+  /** The client's per-request timeout (`PERFECTGYM_TIMEOUT_MS`); default the client's 10 s. */
+  studioTimeoutMs?: number;
 }
 
 export interface Harness {
@@ -83,6 +85,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     baseUrl: sandbox.url,
     apiKey: sandbox.apiKey,
     onCall: (event) => metrics.studioCall(event),
+    ...(options.studioTimeoutMs === undefined ? {} : { timeoutMs: options.studioTimeoutMs }),
   });
   const directory = options.storage === 'sqlite' ? mkdtempSync(join(tmpdir(), 'trialgram-bot-')) : undefined;
   const storageUrl = directory ? `sqlite:${join(directory, 'store.sqlite')}` : 'memory:';
