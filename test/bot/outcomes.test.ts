@@ -141,7 +141,8 @@ describe('a lead creation whose answer is lost after the studio created it', () 
   it.each(lostAnswers)(
     '$name: the studio has the details, staff get the e-mail, never a second lead',
     async ({ fault }) => {
-      const { staff, seen } = await withStaff();
+      const logLines: string[] = [];
+      const { staff, seen } = await withStaff({ logLines });
       const ann = h?.user() as FakeUser;
       await yogaUpToSummary(ann);
       h?.sandbox.faults.set('leadCreate', fault);
@@ -177,6 +178,9 @@ describe('a lead creation whose answer is lost after the studio created it', () 
           `E-mail: ${annika.email}`,
         ]),
       );
+      // The e-mail goes to the staff chat only, never to the logs; the lost answer is logged.
+      expect(logLines.join('')).not.toContain(annika.email);
+      expect(logLines.some((line) => line.includes('leadCreate'))).toBe(true);
     },
   );
 });
