@@ -21,7 +21,8 @@ export interface StudioCalls {
 export interface StudioCallsOptions {
   client: PerfectGymClient;
   catalog: StudioCatalog;
-  onFailure: (call: ApiCall, error: unknown, temporary: boolean) => void;
+  /** `outcome` is `unknown` when a call that changes something may have been carried out. */
+  onFailure: (call: ApiCall, error: unknown, temporary: boolean, outcome?: 'unknown') => void;
   /** After a failed studio-information load, how long to go without it before asking again. */
   studioRetryAfterMs?: number;
   now?: () => number;
@@ -78,11 +79,13 @@ export function createStudioCalls(options: StudioCallsOptions): StudioCalls {
         return await run(call, language);
       } catch (error) {
         const temporary = isTemporary(error);
-        options.onFailure(call, error, temporary);
         const changesStudio = call.name !== 'offers' && !isIdempotent(call.name);
-        return changesStudio && failureOutcome(error) === 'unknown'
-          ? { type: 'callFailed', call, temporary, outcome: 'unknown' }
-          : { type: 'callFailed', call, temporary };
+        if (changesStudio && failureOutcome(error) === 'unknown') {
+          options.onFailure(call, error, temporary, 'unknown');
+          return { type: 'callFailed', call, temporary, outcome: 'unknown' };
+        }
+        options.onFailure(call, error, temporary);
+        return { type: 'callFailed', call, temporary };
       }
     },
     async studioInformation() {
