@@ -246,6 +246,21 @@ describe('admin API', () => {
     expect((await test.call('GET', classesPath)).status).toBe(502);
     expect((await test.call('DELETE', '/__sandbox/faults')).status).toBe(200);
     expect((await test.call('GET', classesPath)).status).toBe(200);
+
+    // The apply-then-lose-the-answer modes, as another process sets them.
+    for (const kind of ['drop', 'hang', 'invalidBody']) {
+      const listed = await test.call<Record<string, unknown>>('POST', '/__sandbox/faults', {
+        body: { endpoint: 'classBook', fault: { kind, times: 2, afterHandling: true } },
+      });
+      expect(listed.body.classBook).toEqual({ kind, times: 2, afterHandling: true, remaining: 2 });
+    }
+    await test.call('POST', '/__sandbox/faults', {
+      body: { endpoint: 'studio', fault: { kind: 'invalidBody' } },
+    });
+    const garbled = await fetch(`${test.sandbox.url}${studioPath}`, {
+      headers: { 'x-api-key': test.sandbox.apiKey },
+    });
+    await expect(garbled.json()).rejects.toThrow();
   });
 
   it('rejects unknown endpoints and malformed faults', async () => {
@@ -255,6 +270,8 @@ describe('admin API', () => {
       { endpoint: 'studio', fault: { kind: 'status', status: 418 } },
       { endpoint: 'studio', fault: { kind: 'delay' } },
       { endpoint: 'studio', fault: { kind: 'drop', times: 0 } },
+      { endpoint: 'studio', fault: { kind: 'hang', afterHandling: 'yes' } },
+      { endpoint: 'studio', fault: { kind: 'vanish' } },
     ];
     for (const body of bad)
       expect((await test.call('POST', '/__sandbox/faults', { body })).status, JSON.stringify(body)).toBe(400);
