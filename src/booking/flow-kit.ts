@@ -88,6 +88,7 @@ export function callForStep(state: State, ctx: FlowContext): ApiCall | undefined
           customerId,
         )
       );
+    case 'resolvingBookingSlot':
     case 'checkingSlot': {
       const call = offer && flow?.slot && kind?.slotsCall(offer.id, flow.slot.window, customerId);
       return call && { ...call, fresh: true };

@@ -7,7 +7,9 @@
  *
  * - booking: the kind's `heldStatus` (CUSTOMER_ALREADY_BOOKED for classes, CUSTOMER_IN_OTHER_BOOKING
  *   for appointments) means the studio holds it; AVAILABLE means it did not book, and the booking
- *   is made once more; anything else cannot tell, and the prospect is handed over to the studio.
+ *   is made once more. For appointments, NO_CONTINGENT or BOOKING_LIMIT_REACHED is checked against
+ *   the free slots: the slot gone points to the booking, still free means it was not made. Anything
+ *   else cannot tell, and the prospect is handed over to the studio.
  * - lead: DUPLICATE_CUSTOMER right after our own lost creation of the same data means the studio
  *   has the lead (its id unknown, so nothing more is booked through the bot); POSSIBLE means it did
  *   not create it, and it is created once more.
@@ -17,6 +19,7 @@
 import type { FlowContext } from './context.ts';
 import type { Effect, LostAnswerResolution, StaffNotice } from './effects.ts';
 import type { ApiEvent } from './events.ts';
+import { onBookingValidated } from './flow-booking.ts';
 import {
   attemptId,
   enter,
@@ -30,10 +33,18 @@ import {
 import { onLeadValidated } from './flow-lead.ts';
 import { type Text, text } from './messages.ts';
 import { offerKinds } from './offer-kind.ts';
+import { type PresentedSlot, sameSlot } from './slot-presentation.ts';
 import type { FlowData, State, Step } from './state.ts';
 import { button, chosenSlotArgs, contactParts, view } from './views.ts';
 
-type IntentStep = Extract<Step, { name: 'creatingLead' | 'booking' | 'resolvingLead' | 'resolvingBooking' }>;
+type IntentStep = Extract<
+  Step,
+  { name: 'creatingLead' | 'booking' | 'resolvingLead' | 'resolvingBooking' | 'resolvingBookingSlot' }
+>;
+type ResolvingStep = Extract<IntentStep, { name: `resolving${string}` }>;
+
+/** Refusals our own lost booking would cause: worth a look at the slot list where it shows free slots only. */
+const refusalsOfOwnBooking = new Set(['NO_CONTINGENT', 'BOOKING_LIMIT_REACHED']);
 
 /** Steps that stand for a lead creation or booking whose outcome is not known yet. */
 export function isOpenIntent(step: Step): step is IntentStep {
@@ -41,7 +52,8 @@ export function isOpenIntent(step: Step): step is IntentStep {
     step.name === 'creatingLead' ||
     step.name === 'booking' ||
     step.name === 'resolvingLead' ||
-    step.name === 'resolvingBooking'
+    step.name === 'resolvingBooking' ||
+    step.name === 'resolvingBookingSlot'
   );
 }
 
@@ -73,7 +85,7 @@ export function onIntentFailed(
   event: Extract<ApiEvent, { type: 'callFailed' }>,
   ctx: FlowContext,
 ): TransitionResult {
-  if (step.name === 'resolvingLead' || step.name === 'resolvingBooking') {
+  if (isResolving(step)) {
     const next: State = { ...state, step: { ...step, notified: true }, stalled: true };
     const message = step.name === 'resolvingLead' ? text('lead-check-failed') : text('booking-check-failed');
     const effects: Effect[] = [reply(retryView(message, next.rev))];
@@ -86,12 +98,17 @@ export function onIntentFailed(
   return { state: next, effects: [reply(failureView(next.rev, event.temporary))] };
 }
 
+function isResolving(step: IntentStep): step is ResolvingStep {
+  return step.name.startsWith('resolving');
+}
+
 /** The validation asked after a lost booking answer. */
 export function onBookingResolved(state: State, status: string, ctx: FlowContext): TransitionResult {
   const { step } = state;
   const flow = state.flow;
   if (step.name !== 'resolvingBooking' || !flow?.offer || !flow.slot) return stay(state);
-  if (status === offerKinds[flow.offer.type].heldStatus) return bookingFound(state, flow, step, ctx);
+  const kind = offerKinds[flow.offer.type];
+  if (status === kind.heldStatus) return bookingFound(state, flow, step, ctx);
   if (status === 'AVAILABLE') {
     const notice = lostAnswerNotice(state, step, 'notMade', ctx);
     if (!step.again) return work(state, intentStep('booking', ctx, true), ctx, [notice]);
@@ -99,8 +116,24 @@ export function onBookingResolved(state: State, status: string, ctx: FlowContext
     const next: State = { ...enter(state, { name: 'validatingBooking' }), stalled: true };
     return { state: next, effects: [reply(retryView(text('booking-not-made'), next.rev)), notice] };
   }
-  // A refusal for another reason may be the booking itself (the contingent it used, a full slot
-  // it filled): the API cannot tell, and guessing could book a second time.
+  // A refusal for another reason may be the booking itself (the contingent it used, a full slot it
+  // filled). Where the slot list shows free slots only, it tells; elsewhere the API cannot, and
+  // guessing could book a second time.
+  if (kind.freeSlotsOnly && refusalsOfOwnBooking.has(status)) {
+    const { attempt, again } = step;
+    const intent = { ...(attempt === undefined ? {} : { attempt }), ...(again ? { again } : {}) };
+    return work(state, { name: 'resolvingBookingSlot', status, ...intent }, ctx);
+  }
+  return bookingUnclear(state, flow, step, ctx, status);
+}
+
+function bookingUnclear(
+  state: State,
+  flow: FlowData,
+  step: Step,
+  ctx: FlowContext,
+  status: string,
+): TransitionResult {
   const next = enter(state, { name: 'done' });
   return {
     state: next,
@@ -111,12 +144,27 @@ export function onBookingResolved(state: State, status: string, ctx: FlowContext
   };
 }
 
-function bookingFound(
+/**
+ * The free slots (asked with the customer id), listed after a refusal our own lost booking would
+ * cause. The chosen slot still listed: nobody holds it, so the booking was not made and the
+ * refusal is shown as it is. Gone: together with the refusal, it points to our booking.
+ */
+export function onBookingSlotResolved(
   state: State,
-  flow: FlowData,
-  step: Extract<Step, { name: 'resolvingBooking' }>,
+  presented: readonly PresentedSlot[],
   ctx: FlowContext,
 ): TransitionResult {
+  const { step } = state;
+  const flow = state.flow;
+  if (step.name !== 'resolvingBookingSlot' || !flow?.slot) return stay(state);
+  const chosen = flow.slot.slot;
+  if (!presented.some((slot) => sameSlot(slot.slot, chosen))) return bookingFound(state, flow, step, ctx);
+  const notice = lostAnswerNotice(state, step, 'notMade', ctx, step.status);
+  const shown = onBookingValidated({ ...state, step: { name: 'validatingBooking' } }, step.status, ctx);
+  return { state: shown.state, effects: [notice, ...shown.effects] };
+}
+
+function bookingFound(state: State, flow: FlowData, step: Step, ctx: FlowContext): TransitionResult {
   const args = bookingArgs(flow, ctx);
   const waitingList = flow.slot?.waitingList === true;
   const parts: Text[] = [text(waitingList ? 'booking-found-waiting-list' : 'booking-found', args)];

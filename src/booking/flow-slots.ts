@@ -20,7 +20,7 @@ import {
   work,
 } from './flow-kit.ts';
 import { askNextLeadField } from './flow-lead.ts';
-import { bookWithStudio } from './flow-outcomes.ts';
+import { bookWithStudio, onBookingSlotResolved } from './flow-outcomes.ts';
 import { text } from './messages.ts';
 import { type OfferRef, offerCode, offerKinds } from './offer-kind.ts';
 import { type PresentedSlot, type SlotRef, sameSlot, slotDay, slotKey } from './slot-presentation.ts';
@@ -39,7 +39,12 @@ export function onSlotsLoaded(
 ): TransitionResult {
   const flow = state.flow;
   const offer = flow?.offer;
-  if (!flow || !offer || (state.step.name !== 'loadingSlots' && state.step.name !== 'checkingSlot')) {
+  const { name } = state.step;
+  if (
+    !flow ||
+    !offer ||
+    (name !== 'loadingSlots' && name !== 'checkingSlot' && name !== 'resolvingBookingSlot')
+  ) {
     return stay(state);
   }
   const learnedZone = event.loaded.slots.find((slot) => slot.startDateTime?.zone)?.startDateTime?.zone;
@@ -50,6 +55,7 @@ export function onSlotsLoaded(
   const withZone = { ...state, flow: updated };
 
   if (state.step.name === 'checkingSlot') return finishRecheck(withZone, presented, ctx);
+  if (state.step.name === 'resolvingBookingSlot') return onBookingSlotResolved(withZone, presented, ctx);
 
   const today = todayOf(updated, ctx);
   const firstDay = presented.map(slotDay).find((day) => day >= today);

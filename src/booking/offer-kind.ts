@@ -49,6 +49,8 @@ export interface OfferKind {
    * status, and a period overlapping the customer's own booking answers CUSTOMER_IN_OTHER_BOOKING.
    */
   heldStatus: string;
+  /** The studio lists only free slots (appointments: one customer per slot), not every slot (classes). */
+  freeSlotsOnly: boolean;
 }
 
 const trialClass: OfferKind = {
@@ -71,6 +73,7 @@ const trialClass: OfferKind = {
       ? undefined
       : { name: 'classBook', request: { customerId, classSlotId: slot.classSlotId } },
   heldStatus: 'CUSTOMER_ALREADY_BOOKED',
+  freeSlotsOnly: false,
 };
 
 function appointmentRequest(bookableAppointmentId: number, slot: BookableSlot, customerId: number) {
@@ -106,6 +109,7 @@ const trialAppointment: OfferKind = {
     return request && { name: 'appointmentBook', request };
   },
   heldStatus: 'CUSTOMER_IN_OTHER_BOOKING',
+  freeSlotsOnly: true,
 };
 
 export const offerKinds: Record<OfferType, OfferKind> = { class: trialClass, appointment: trialAppointment };

@@ -157,6 +157,17 @@ const stepSchema = z.discriminatedUnion('name', [
    */
   z.object({ name: z.literal('resolvingLead'), ...intentShape, ...resolvingShape }),
   z.object({ name: z.literal('resolvingBooking'), ...intentShape, ...resolvingShape }),
+  /**
+   * The validation answered a refusal our own booking would cause (NO_CONTINGENT, BOOKING_LIMIT_REACHED):
+   * where the studio lists free slots only (appointments), the chosen slot still being listed means
+   * nobody holds it, so the booking was not made; its absence points to our booking.
+   */
+  z.object({
+    name: z.literal('resolvingBookingSlot'),
+    status: z.string().max(64),
+    ...intentShape,
+    ...resolvingShape,
+  }),
   z.object({ name: z.literal('awaitingConfirmation'), bookingId: int }),
   /** The flow ended (booked, or nothing bookable); the data stays for a repeated tap or a late confirm. */
   z.object({ name: z.literal('done') }),
@@ -192,6 +203,7 @@ export const workingSteps = [
   'booking',
   'resolvingLead',
   'resolvingBooking',
+  'resolvingBookingSlot',
 ] as const satisfies readonly StepName[];
 export type WorkingStepName = (typeof workingSteps)[number];
 

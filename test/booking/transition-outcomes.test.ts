@@ -270,7 +270,7 @@ describe('an appointment booking whose answer was lost', () => {
   test.each([
     { revalidation: 'CUSTOMER_IN_OTHER_BOOKING', shown: 'booking-found', books: 1 },
     { revalidation: 'AVAILABLE', shown: 'booking-success', books: 2 },
-    { revalidation: 'BOOKING_LIMIT_REACHED', shown: 'booking-outcome-unclear', books: 1 },
+    { revalidation: 'RESOURCE_NOT_AVAILABLE', shown: 'booking-outcome-unclear', books: 1 },
   ])('re-validation $revalidation: $shown, $books book call(s)', ({ revalidation, shown, books }) => {
     const script = appointmentStudio({
       appointmentBook: sequence([
@@ -296,6 +296,50 @@ describe('an appointment booking whose answer was lost', () => {
     expect(shownKeys(booked.effects)).not.toContain('booking-status-limit-reached');
     const firstBook = names(booked.calls).indexOf('appointmentBook');
     expect(names(booked.calls).slice(firstBook)).not.toContain('appointmentSlots');
+  });
+});
+
+describe('an appointment booking refused on re-validation for a reason the lost booking would cause', () => {
+  const slot = appointmentSlot(tuesdayEvening, 30, 9);
+  test.each([
+    { listed: false, shown: 'booking-found', resolution: 'found' },
+    { listed: true, shown: 'booking-status-no-contingent', resolution: 'notMade' },
+  ])('NO_CONTINGENT, slot listed as free: $listed: $shown', ({ listed, shown, resolution }) => {
+    let lists = 0;
+    const script: StudioScript = {
+      offers: () => offers,
+      config: () => trialConfig({ id: 2 }),
+      // The re-check before booking lists it; the look-up after the lost answer per `listed`.
+      appointmentSlots: () => (++lists <= 2 || listed ? [slot] : []),
+      leadValidate: () => ({ validationStatus: 'POSSIBLE' }),
+      leadCreate: () => ({ leadCustomerId: 556 }),
+      appointmentBook: () => ({ fail: 'unknown' }),
+      appointmentBookingValidate: sequence([
+        { validationStatus: 'AVAILABLE' as const },
+        { validationStatus: 'NO_CONTINGENT' as const },
+      ]),
+    };
+    const started = run(fresh(), { type: 'start' }, ctx, script);
+    const opened = run(
+      started.state,
+      tap(lastView(started.effects), 'offer-button-appointment'),
+      ctx,
+      script,
+    );
+    let at = run(opened.state, tap(lastView(opened.effects), 'slot-button'), ctx, script);
+    for (const answer of ['Anna', 'Schmidt', 'anna@example.com'])
+      at = run(at.state, { type: 'text', text: answer }, ctx, script);
+    const booked = run(at.state, tap(lastView(at.effects), 'button-book'), ctx, script);
+    expect(names(booked.calls).slice(-3)).toEqual([
+      'appointmentBook',
+      'appointmentBookingValidate',
+      'appointmentSlots',
+    ]);
+    expect(booked.calls.at(-1)).toMatchObject({ name: 'appointmentSlots', customerId: 556, fresh: true });
+    expect(shownKeys(booked.effects)[0]).toBe(shown);
+    expect(notices(booked.effects).filter((n) => n.kind === 'bookingUnknown')).toMatchObject([
+      listed ? { resolution, status: 'NO_CONTINGENT' } : { resolution },
+    ]);
   });
 });
 
