@@ -45,8 +45,6 @@ function notices(effects: readonly Effect[]): StaffNotice[] {
 
 const names = (calls: ApiCall[]) => calls.map((call) => call.name);
 
-const classStatus = (status: string) => () => ({ validationStatus: status }) as never;
-
 function bookFromSummary(script: StudioScript, flowCtx = ctx) {
   const summary = reachSummary(flowCtx, script);
   return run(summary.state, tap(lastView(summary.effects), 'button-book'), flowCtx, script);
@@ -66,6 +64,16 @@ function killedDuring(callName: ApiCall['name'], script: StudioScript): State {
     event = answerCall(call.call, script);
   }
   throw new Error(`the flow never made a ${callName} call`);
+}
+
+/** /start → the appointment → its first slot → name and e-mail → "Book now". */
+function bookAppointment(script: StudioScript) {
+  const started = run(fresh(), { type: 'start' }, ctx, script);
+  const opened = run(started.state, tap(lastView(started.effects), 'offer-button-appointment'), ctx, script);
+  let at = run(opened.state, tap(lastView(opened.effects), 'slot-button'), ctx, script);
+  for (const answer of ['Anna', 'Schmidt', 'anna@example.com'])
+    at = run(at.state, { type: 'text', text: answer }, ctx, script);
+  return run(at.state, tap(lastView(at.effects), 'button-book'), ctx, script);
 }
 
 describe('a class booking whose answer was lost', () => {
@@ -253,19 +261,6 @@ describe('an appointment booking whose answer was lost', () => {
       ...overrides,
     };
   }
-  function bookAppointment(script: StudioScript) {
-    const started = run(fresh(), { type: 'start' }, ctx, script);
-    const opened = run(
-      started.state,
-      tap(lastView(started.effects), 'offer-button-appointment'),
-      ctx,
-      script,
-    );
-    let at = run(opened.state, tap(lastView(opened.effects), 'slot-button'), ctx, script);
-    for (const answer of ['Anna', 'Schmidt', 'anna@example.com'])
-      at = run(at.state, { type: 'text', text: answer }, ctx, script);
-    return run(at.state, tap(lastView(at.effects), 'button-book'), ctx, script);
-  }
 
   test.each([
     { revalidation: 'CUSTOMER_IN_OTHER_BOOKING', shown: 'booking-found', books: 1 },
@@ -319,17 +314,7 @@ describe('an appointment booking refused on re-validation for a reason the lost 
         { validationStatus: 'NO_CONTINGENT' as const },
       ]),
     };
-    const started = run(fresh(), { type: 'start' }, ctx, script);
-    const opened = run(
-      started.state,
-      tap(lastView(started.effects), 'offer-button-appointment'),
-      ctx,
-      script,
-    );
-    let at = run(opened.state, tap(lastView(opened.effects), 'slot-button'), ctx, script);
-    for (const answer of ['Anna', 'Schmidt', 'anna@example.com'])
-      at = run(at.state, { type: 'text', text: answer }, ctx, script);
-    const booked = run(at.state, tap(lastView(at.effects), 'button-book'), ctx, script);
+    const booked = bookAppointment(script);
     expect(names(booked.calls).slice(-3)).toEqual([
       'appointmentBook',
       'appointmentBookingValidate',

@@ -178,6 +178,28 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 }
 
+/**
+ * Stores whose conversation namespace fails, like Redis going away, for every call `fails`
+ * picks (by method name and arguments).
+ */
+export function failingConversations(fails: (method: string, args: unknown[]) => boolean) {
+  return (stores: Stores): Stores => {
+    const conversations = new Proxy(stores.conversations, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (fails(String(property), args)) {
+            return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    return { ...stores, conversations, chatLock: stores.chatLock, ping: stores.ping, close: stores.close };
+  };
+}
+
 // ---------- playing a prospect ----------
 
 export async function send(user: FakeUser, text: string): Promise<void> {

@@ -7,9 +7,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeUser } from '../../src/fake-telegram/index.ts';
 import type { SandboxFault } from '../../src/sandbox/faults.ts';
-import type { Stores } from '../../src/store/index.ts';
 import { annika, chooseFirstSlot, enterConfig1Details, firstSlot, yogaUpToSummary } from './flows.ts';
-import { botMessages, type Harness, labels, lastText, send, start, startHarness, tap } from './harness.ts';
+import {
+  botMessages,
+  failingConversations,
+  type Harness,
+  labels,
+  lastText,
+  send,
+  start,
+  startHarness,
+  tap,
+} from './harness.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -211,7 +220,12 @@ describe('a confirmation whose answer is lost after the studio confirmed', () =>
 describe('the store failing right after the studio booked', () => {
   it('the next message finds the booking instead of booking again', async () => {
     const down = { afterBooking: false };
-    await withStaff({ wrapStores: failingSaveAfterBooking(down) });
+    // The save of the state after the booking fails, as if Redis went away at that moment.
+    await withStaff({
+      wrapStores: failingConversations(
+        (method, args) => down.afterBooking && method === 'set' && String(args[1]).includes('"name":"done"'),
+      ),
+    });
     const ann = h?.user() as FakeUser;
     await yogaUpToSummary(ann);
     down.afterBooking = true;
@@ -227,23 +241,3 @@ describe('the store failing right after the studio booked', () => {
     expect(h?.sandbox.snapshot().callCounts.classBook).toBe(1);
   });
 });
-
-/** Stores whose conversation namespace refuses the save that follows a booking (Redis gone at that moment). */
-function failingSaveAfterBooking(down: { afterBooking: boolean }) {
-  return (stores: Stores): Stores => {
-    const conversations = new Proxy(stores.conversations, {
-      get(target, property) {
-        const value: unknown = Reflect.get(target, property, target);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          const saving = property === 'set' && typeof args[1] === 'string';
-          if (down.afterBooking && saving && (args[1] as string).includes('"name":"done"')) {
-            return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
-          }
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-    return { ...stores, conversations, chatLock: stores.chatLock, ping: stores.ping, close: stores.close };
-  };
-}

@@ -5,10 +5,10 @@
 import { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Stores } from '../../src/store/index.ts';
 import { annika, askDateOfBirth, askLastName, chooseFirstSlot, enterName, optionalNote } from './flows.ts';
 import {
   botMessagesSince,
+  failingConversations,
   type Harness,
   labels,
   lastText,
@@ -142,27 +142,10 @@ describe('a saved conversation that cannot be read', () => {
   });
 });
 
-/** Stores whose conversation namespace fails while `down.now` is true, like Redis going away. */
-function failingConversations(down: { now: boolean }) {
-  return (stores: Stores): Stores => {
-    const conversations = new Proxy(stores.conversations, {
-      get(target, property) {
-        const value: unknown = Reflect.get(target, property, target);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          if (down.now) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-    return { ...stores, conversations, chatLock: stores.chatLock, ping: stores.ping, close: stores.close };
-  };
-}
-
 describe('the store being down', () => {
   it('tells the user the bot is temporarily unavailable; afterwards the conversation goes on', async () => {
     const down = { now: false };
-    h = await startHarness({ wrapStores: failingConversations(down) });
+    h = await startHarness({ wrapStores: failingConversations(() => down.now) });
     const jonas = h.user({ languageCode: 'de' });
     await start(jonas);
     await tap(jonas, '🏋️ Yoga Flow');
