@@ -62,11 +62,15 @@ export function isOpenIntent(step: Step): step is IntentStep {
  * lead creation or booking: find out whether it happened, never send it again.
  */
 export function resolutionOf(step: IntentStep): IntentStep {
-  const { attempt, again } = step;
-  const intent = { ...(attempt === undefined ? {} : { attempt }), ...(again ? { again } : {}) };
-  if (step.name === 'creatingLead') return { name: 'resolvingLead', ...intent };
-  if (step.name === 'booking') return { name: 'resolvingBooking', ...intent };
+  if (step.name === 'creatingLead') return { name: 'resolvingLead', ...intentOf(step) };
+  if (step.name === 'booking') return { name: 'resolvingBooking', ...intentOf(step) };
   return step;
+}
+
+/** The intent a step carries on to the next step of its resolution. */
+function intentOf(step: IntentStep): { attempt?: string; again?: true } {
+  const { attempt, again } = step;
+  return { ...(attempt === undefined ? {} : { attempt }), ...(again ? { again } : {}) };
 }
 
 /** Starts a lead creation or booking: a new attempt, stored with the step before the call is made. */
@@ -120,9 +124,7 @@ export function onBookingResolved(state: State, status: string, ctx: FlowContext
   // filled). Where the slot list shows free slots only, it tells; elsewhere the API cannot, and
   // guessing could book a second time.
   if (kind.freeSlotsOnly && refusalsOfOwnBooking.has(status)) {
-    const { attempt, again } = step;
-    const intent = { ...(attempt === undefined ? {} : { attempt }), ...(again ? { again } : {}) };
-    return work(state, { name: 'resolvingBookingSlot', status, ...intent }, ctx);
+    return work(state, { name: 'resolvingBookingSlot', status, ...intentOf(step) }, ctx);
   }
   return bookingUnclear(state, flow, step, ctx, status);
 }

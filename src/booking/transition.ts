@@ -9,6 +9,8 @@
  * - A tap on a button from an earlier step (its revision differs) is answered "out of date" and the
  *   current step is shown again; it never acts.
  * - A failed studio call keeps the state and offers "try again", which repeats the step.
+ * - A lead creation or booking whose answer was lost is never sent again blindly: it is looked up
+ *   first (flow-outcomes.ts), by "try again" and by whatever the prospect sends after a crash.
  * - At most one `call` effect per result, always last: the adapter runs it and feeds back its result.
  */
 import type { SupportedLocale } from '../config.ts';
