@@ -20,16 +20,7 @@ import type { FlowContext } from './context.ts';
 import type { Effect, LostAnswerResolution, StaffNotice } from './effects.ts';
 import type { ApiEvent } from './events.ts';
 import { onBookingValidated } from './flow-booking.ts';
-import {
-  attemptId,
-  enter,
-  failureView,
-  noticeBase,
-  reply,
-  stay,
-  type TransitionResult,
-  work,
-} from './flow-kit.ts';
+import { attemptId, enter, noticeBase, reply, stall, stay, type TransitionResult, work } from './flow-kit.ts';
 import { onLeadValidated } from './flow-lead.ts';
 import { type Text, text } from './messages.ts';
 import { offerKinds } from './offer-kind.ts';
@@ -97,9 +88,10 @@ export function onIntentFailed(
     return { state: next, effects };
   }
   if (event.outcome === 'unknown') return work(state, resolutionOf(step), ctx);
-  const back = enter(state, { name: step.name === 'creatingLead' ? 'validatingLead' : 'validatingBooking' });
-  const next: State = { ...back, stalled: true };
-  return { state: next, effects: [reply(failureView(next.rev, event.temporary))] };
+  return stall(
+    enter(state, { name: step.name === 'creatingLead' ? 'validatingLead' : 'validatingBooking' }),
+    event.temporary,
+  );
 }
 
 function isResolving(step: IntentStep): step is ResolvingStep {

@@ -31,7 +31,9 @@ export function funnelStages(
   )
     stages.push('duplicate');
   for (const effect of effects) {
-    if (effect.type === 'rememberLead') stages.push('lead_created');
+    // A lead whose id never arrived was created all the same.
+    if (effect.type === 'rememberLead' || effect.type === 'rememberLeadWithoutId')
+      stages.push('lead_created');
     if (effect.type !== 'notifyStaff') continue;
     const { kind, status } = effect.notice;
     if (kind === 'booked' && status !== undefined && madeBooking.has(status)) {
