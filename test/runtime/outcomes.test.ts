@@ -114,27 +114,28 @@ describe('a bot process killed while the studio has acted but not answered', () 
     await answerLeadQuestions(lena, person(2, 'Lena'));
     sandbox.faults.set('leadCreate', { kind: 'hang', times: 1, afterHandling: true });
     await lena.tap(/Book now/);
-    await eventually(async () => leadsOf(sandbox.snapshot(), person(2, 'Lena').email).length === 1);
+    await eventually(async () => leadsOf(sandbox.snapshot(), person(2, 'Lena').email).length === 1, 30_000);
 
     const kim = fake.user({ firstName: 'Kim' });
     await chooseOfferAndSlot(kim, /Yoga Flow/);
     await answerLeadQuestions(kim, person(3, 'Kim'));
     sandbox.faults.set('classBook', { kind: 'hang', times: 1, afterHandling: true });
     await kim.tap(/Book now/);
-    await eventually(async () => bookingsOf(sandbox.snapshot(), person(3, 'Kim').email).length === 1);
+    await eventually(async () => bookingsOf(sandbox.snapshot(), person(3, 'Kim').email).length === 1, 30_000);
 
     const ben = fake.user({ firstName: 'Ben' });
     await chooseOfferAndSlot(ben, /Probetraining mit Coach/);
     await answerLeadQuestions(ben, person(4, 'Ben'));
     sandbox.faults.set('appointmentBook', { kind: 'hang', times: 1, afterHandling: true });
     await ben.tap(/Book now/);
-    await eventually(async () => bookingsOf(sandbox.snapshot(), person(4, 'Ben').email).length === 1);
+    await eventually(async () => bookingsOf(sandbox.snapshot(), person(4, 'Ben').email).length === 1, 30_000);
 
     sandbox.faults.set('confirm', { kind: 'hang', times: 1, afterHandling: true });
     await carla.tap(/Confirm booking/);
     await eventually(
       async () =>
         bookingsOf(sandbox.snapshot(), person(1, 'Carla').email)[0]?.confirmation.state === 'CONFIRMED',
+      30_000,
     );
 
     first.child.kill('SIGKILL');
@@ -150,7 +151,7 @@ describe('a bot process killed while the studio has acted but not answered', () 
     await toldEventually(kim, goodNews);
     await toldEventually(ben, goodNews);
     await toldEventually(carla, texts.confirmed);
-    await eventually(async () => staffNotices().filter((t) => t.startsWith('❓')).length >= 3, 15_000);
+    await eventually(async () => staffNotices().filter((t) => t.startsWith('❓')).length >= 3, 30_000);
 
     // Ben's appointment needs confirming: without its id, the studio's e-mail carries the link.
     expect(countMatching(ben, /it sends you a confirmation link by e-mail/)).toBe(1);
@@ -248,7 +249,7 @@ describe('two webhook instances on one Redis', () => {
     await answerLeadQuestions(eve, person(8, 'Eve'));
     sandbox.faults.set('classBook', { kind: 'hang', times: 1, afterHandling: true });
     const bookTap = await eve.tap(/Book now/);
-    await eventually(async () => bookingsOf(sandbox.snapshot(), person(8, 'Eve').email).length === 1);
+    await eventually(async () => bookingsOf(sandbox.snapshot(), person(8, 'Eve').email).length === 1, 30_000);
     await eve.chat.waitFor(() => balancer.backendOf(bookTap) !== undefined);
 
     const dead = balancer.backendOf(bookTap) as number;
@@ -265,7 +266,7 @@ describe('two webhook instances on one Redis', () => {
     expect(countMatching(eve, /already booked|Try again/)).toBe(0);
     await eventually(
       async () => staffNotices().some((t) => t.startsWith('❓') && t.includes(`Telegram user: ${eve.id}`)),
-      15_000,
+      30_000,
     );
     for (const bot of instances) await killBot(bot);
   }, 90_000);
