@@ -195,12 +195,13 @@ function onMessage(
 /**
  * Updates of one chat are handled one after another (the chat lock), so a lead creation or
  * booking still marked as under way when the next update arrives lost its answer with the process
- * that made it (killed, or its store failed before the answer was saved). Whatever the prospect
- * sends next, a new /start included, first finds out what happened: starting afresh could create a
- * second lead or book a second time. /help, /language and /forget keep their meaning.
+ * that made it (killed, or its store failed before the answer was saved), and one being looked up
+ * is open until the look-up gets an answer. Whatever the prospect sends meanwhile, a new /start
+ * included, first finds out what happened: starting afresh could create a second lead or book a
+ * second time. /help, /language and /forget keep their meaning.
  */
 function resumeLostCall(state: State, event: BookingEvent, ctx: FlowContext): TransitionResult | undefined {
-  if (state.stalled || !isOpenIntent(state.step)) return undefined;
+  if (!isOpenIntent(state.step)) return undefined;
   switch (event.type) {
     case 'start':
     case 'cancel':

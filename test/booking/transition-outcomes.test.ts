@@ -388,6 +388,25 @@ describe('a lead creation whose answer was lost', () => {
     expect(shownKeys(next.effects)[0]).toBe('lead-details-with-studio');
   });
 
+  test('while the look-up gets no answer, starting over looks up again instead of asking the details anew', () => {
+    let lookups = 0;
+    const script = happyStudio({
+      leadCreate: () => ({ fail: 'unknown' }),
+      leadValidate: () =>
+        ++lookups === 1
+          ? { validationStatus: 'POSSIBLE' }
+          : lookups === 2
+            ? { fail: 'temporary' }
+            : { validationStatus: 'DUPLICATE_CUSTOMER' },
+    });
+    const unchecked = bookFromSummary(script);
+    expect(lastView(unchecked.effects).parts).toEqual([{ key: 'lead-check-failed' }]);
+    const restarted = run(unchecked.state, { type: 'start' }, ctx, script);
+    expect(names(restarted.calls)).toEqual(['leadValidate']);
+    expect(shownKeys(restarted.effects)[0]).toBe('lead-details-with-studio');
+    expect(names(restarted.calls)).not.toContain('leadCreate');
+  });
+
   test('a prospect whose lead has no known id is not asked for details again', () => {
     const withoutId = context({ leadWithoutId: true });
     const script = happyStudio();
