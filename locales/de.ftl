@@ -191,6 +191,19 @@ confirm-already-confirmed = Schon bestätigt ✅
 confirm-in-progress = Wird bestätigt, einen Moment …
 confirm-unknown-status = Die Antwort des Studios verstehe ich nicht. Bitte versuch es noch einmal oder melde dich beim Studio.
 
+## Lost answers
+
+booking-found = Gute Nachricht: Du bist für { $offer } am { $date } um { $time } angemeldet. Die Antwort des Studios ging unterwegs verloren, deshalb habe ich beim Studio nachgefragt.
+booking-found-waiting-list = Du stehst auf der Warteliste für { $offer } am { $date } um { $time }. Die Antwort des Studios ging unterwegs verloren, deshalb habe ich beim Studio nachgefragt.
+booking-found-confirm-by-email = Das Studio möchte, dass du diese Buchung bestätigst: Den Link dazu schickt es dir per E-Mail.
+booking-outcome-unclear = Ich konnte nicht herausfinden, ob { $offer } am { $date } um { $time } für dich gebucht wurde. Bitte buch den Termin nicht noch einmal: Das Studio prüft es und meldet sich bei dir.
+booking-check-failed = Die Antwort des Studios auf deine Buchung ging verloren, und auf meine Nachfrage antwortet das Studio gerade nicht. Ich buche nichts doppelt. Bitte tipp gleich auf „Nochmal versuchen“, dann frage ich noch einmal nach.
+booking-not-made = Deine Buchung hat nicht geklappt: Das Studio hat zu dieser Zeit keine Buchung für dich. Tipp auf „Nochmal versuchen“, um sie zu buchen.
+lead-details-with-studio = Das Studio hat deine Angaben und meldet sich bei dir, um dein Probetraining zu vereinbaren.
+lead-check-failed = Die Antwort des Studios auf deine Angaben ging verloren, und auf meine Nachfrage antwortet das Studio gerade nicht. Ich schicke nichts doppelt. Bitte tipp gleich auf „Nochmal versuchen“, dann frage ich noch einmal nach.
+lead-not-made = Deine Angaben sind beim Studio nicht angekommen. Tipp auf „Nochmal versuchen“, um sie zu senden.
+confirm-outcome-unknown = Ich weiß nicht, ob deine Bestätigung beim Studio angekommen ist. Bitte tipp noch einmal auf „Buchung bestätigen“: Zweimal bestätigen schadet nicht.
+
 ## Errors
 
 error-studio-unavailable = Das Buchungssystem des Studios antwortet gerade nicht. Alles, was du eingegeben hast, ist gespeichert. Bitte tipp gleich auf „Nochmal versuchen“.
@@ -276,6 +289,18 @@ staff-notice-no-campaign = Kampagne: keine (Link ohne Tag)
 staff-notice-status = Status: { $status }
 staff-notice-lead-id = Lead-ID: { $id }
 staff-notice-booking-id = Buchungs-ID: { $id }
+staff-notice-booking-unknown = ❓ Antwort auf eine Buchung verloren: bitte den Kalender des Studios prüfen
+staff-notice-lead-unknown = ❓ Antwort auf einen neuen Lead verloren: bitte die Leads des Studios prüfen
+staff-notice-confirm-unknown = ❓ Antwort auf eine Bestätigung verloren
+staff-notice-telegram-user = Telegram-Nutzer: { $id }
+staff-notice-email = E-Mail: { $email }
+staff-notice-attempt = Versuch: { $id }
+staff-notice-booking-found = Geprüft: Das Studio hat diese Buchung. Ihre ID kam nie beim Bot an; wo das Studio eine Bestätigung verlangt, bestätigt der Interessent über die E-Mail des Studios, nicht im Bot.
+staff-notice-lead-found = Geprüft: Das Studio hat diesen Lead; seine ID kam nie beim Bot an, deshalb kann der Interessent nicht über den Bot buchen. Bitte meldet euch bei ihm.
+staff-notice-not-made = Geprüft: Das Studio hatte nichts angelegt; dieser Versuch hat nichts gebucht oder erstellt.
+staff-notice-unclear = Geprüft: Die Antwort des Studios lässt es offen. Der Interessent wurde gebeten, nicht noch einmal zu buchen; bitte prüfen und bei ihm melden.
+staff-notice-unchecked = Noch nicht geprüft: Das Studio antwortet nicht. Der Interessent kann mit „Nochmal versuchen“ erneut prüfen lassen.
+staff-notice-confirm-check = Der Interessent kann noch einmal auf „Buchung bestätigen“ tippen; falls nicht, bitte prüfen, ob die Buchung bestätigt ist.
 staff-field-first-name = Vorname
 staff-field-last-name = Nachname
 staff-field-email = E-Mail

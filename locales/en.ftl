@@ -191,6 +191,19 @@ confirm-already-confirmed = Already confirmed ✅
 confirm-in-progress = Confirming, one moment…
 confirm-unknown-status = The studio answered in a way I don't understand. Please try again or contact the studio.
 
+## Lost answers
+
+booking-found = Good news: you're booked for { $offer } on { $date } at { $time }. The studio's answer got lost on the way, so I checked with the studio.
+booking-found-waiting-list = You're on the waiting list for { $offer } on { $date } at { $time }. The studio's answer got lost on the way, so I checked with the studio.
+booking-found-confirm-by-email = The studio needs you to confirm this booking: it sends you a confirmation link by e-mail.
+booking-outcome-unclear = I couldn't find out whether { $offer } on { $date } at { $time } got booked for you. Please don't book it again: the studio will check and get in touch with you.
+booking-check-failed = The studio's answer to your booking got lost, and the studio isn't answering my check right now. I won't book anything twice. Please tap "Try again" in a moment and I'll check again.
+booking-not-made = Your booking didn't go through: the studio has no booking for you at that time. Tap "Try again" to book it.
+lead-details-with-studio = The studio has your details and will get in touch with you to arrange your trial.
+lead-check-failed = The studio's answer to your details got lost, and the studio isn't answering my check right now. I won't send anything twice. Please tap "Try again" in a moment and I'll check again.
+lead-not-made = The studio didn't receive your details. Tap "Try again" to send them.
+confirm-outcome-unknown = I couldn't tell whether your confirmation reached the studio. Please tap "Confirm booking" again: confirming twice is safe.
+
 ## Errors
 
 error-studio-unavailable = The studio's booking system isn't answering right now. Everything you've entered is saved. Please tap "Try again" in a moment.
@@ -276,6 +289,18 @@ staff-notice-no-campaign = Campaign: none (link without a tag)
 staff-notice-status = Status: { $status }
 staff-notice-lead-id = Lead id: { $id }
 staff-notice-booking-id = Booking id: { $id }
+staff-notice-booking-unknown = ❓ Booking answer lost: please check the studio's calendar
+staff-notice-lead-unknown = ❓ Lead answer lost: please check the studio's leads
+staff-notice-confirm-unknown = ❓ Confirmation answer lost
+staff-notice-telegram-user = Telegram user: { $id }
+staff-notice-email = E-mail: { $email }
+staff-notice-attempt = Attempt: { $id }
+staff-notice-booking-found = Checked: the studio holds this booking. Its id never reached the bot, so where the studio requires confirmation the prospect confirms through the studio's e-mail, not in the bot.
+staff-notice-lead-found = Checked: the studio holds this lead; its id never reached the bot, so the prospect can't book through the bot. Please get in touch with them.
+staff-notice-not-made = Checked: the studio had not acted; nothing was booked or created by that try.
+staff-notice-unclear = Checked: the studio's answer doesn't tell. The prospect was asked not to book again; please check and get in touch with them.
+staff-notice-unchecked = Not checked yet: the studio doesn't answer. The prospect can check again with "Try again".
+staff-notice-confirm-check = The prospect can tap "Confirm booking" again; if they don't, please check whether the booking is confirmed.
 staff-field-first-name = first name
 staff-field-last-name = last name
 staff-field-email = e-mail

@@ -12,6 +12,8 @@ export interface FlowContext {
   user: { id: number; firstName: string; lastName?: string | undefined };
   /** The lead id remembered for this Telegram user (from an earlier `rememberLead`). */
   knownLeadId?: number | undefined;
+  /** The studio holds a lead of this user's whose id the bot never learned (`rememberLeadWithoutId`). */
+  leadWithoutId?: boolean | undefined;
   /** Shown in the consent line of the summary. */
   privacyUrl?: string | undefined;
   /** The studio's name and contact data, from the shared cache; absent while it cannot be loaded. */

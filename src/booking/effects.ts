@@ -136,9 +136,31 @@ export interface View {
   keyboard?: Keyboard | undefined;
 }
 
-/** A notice for the studio's staff chat. Names of given fields only, never their values. */
+/**
+ * What checking a lost answer found: the studio holds the booking or lead (`found`), it did not
+ * act (`notMade`), its answer does not tell (`unclear`), or the check itself got no answer yet
+ * (`unchecked`).
+ */
+export type LostAnswerResolution = 'found' | 'notMade' | 'unclear' | 'unchecked';
+
+/**
+ * A notice for the studio's staff chat. Names of given fields only, never their values, except
+ * the e-mail address of a lead whose creation lost its answer: staff need it to find that lead,
+ * and it goes to the staff chat only, never to the logs.
+ */
 export interface StaffNotice {
-  kind: 'leadCreated' | 'booked' | 'confirmed' | 'expired';
+  /**
+   * `bookingUnknown`, `leadUnknown`, `confirmUnknown`: a call that changes something lost its
+   * answer; staff check the studio's calendar or leads.
+   */
+  kind:
+    | 'leadCreated'
+    | 'booked'
+    | 'confirmed'
+    | 'expired'
+    | 'bookingUnknown'
+    | 'leadUnknown'
+    | 'confirmUnknown';
   offerType?: OfferType | undefined;
   offerId?: number | undefined;
   offerTitle?: string | undefined;
@@ -150,6 +172,12 @@ export interface StaffNotice {
   status?: string | undefined;
   leadId?: number | undefined;
   bookingId?: number | undefined;
+  /** Unknown outcomes: who it was for, which try, what checking it found. */
+  telegramUserId?: number | undefined;
+  attempt?: string | undefined;
+  resolution?: LostAnswerResolution | undefined;
+  /** `leadUnknown` only. */
+  email?: string | undefined;
 }
 
 export type Effect =
@@ -176,6 +204,11 @@ export type Effect =
    * ignored). A newer `later` for the same user replaces it.
    */
   | { type: 'later'; afterMs: number; event: TimerEvent }
+  /**
+   * Store for this Telegram user that the studio holds a lead of theirs whose id the bot never
+   * learned (its creation lost its answer): no second lead is ever created for them.
+   */
+  | { type: 'rememberLeadWithoutId' }
   /** Delete everything stored about this user: lead id, conversation state, any per-user records. */
   | { type: 'forgetUser' }
   | { type: 'notifyStaff'; notice: StaffNotice }

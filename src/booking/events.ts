@@ -43,11 +43,15 @@ export type ApiEvent =
   /**
    * The call produced no result. `temporary`: worth trying again soon (network, timeout, 429, 5xx;
    * `isTemporary` in src/perfectgym/errors.ts); otherwise the studio refused it.
+   * `outcome: 'unknown'`: a call that changes something (lead creation, booking, confirmation) may
+   * have been carried out, its answer was lost (`failureOutcome` in src/perfectgym/errors.ts);
+   * absent: it did not happen.
    */
   | {
       type: 'callFailed';
       call: ApiCall;
       temporary: boolean;
+      outcome?: 'unknown' | undefined;
       /** The studio refuses this endpoint for this long (a 429 lockout the client knows of). */
       retryAfterMs?: number | undefined;
       /** 404 ENTITY_NOT_FOUND on a call that carries a customer id: the studio no longer knows the lead. */

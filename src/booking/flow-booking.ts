@@ -12,6 +12,7 @@ import type { CallbackData } from './callback-data.ts';
 import { confirmationDeadline, deadlineArgs, toEpochMinutes } from './confirmation-deadline.ts';
 import type { FlowContext } from './context.ts';
 import type { Effect, InlineButton, View } from './effects.ts';
+import type { ApiEvent } from './events.ts';
 import {
   answer,
   edit,
@@ -24,6 +25,7 @@ import {
   type TransitionResult,
   work,
 } from './flow-kit.ts';
+import { intentStep } from './flow-outcomes.ts';
 import { choiceKey, slotsAgain } from './flow-slots.ts';
 import { formatLongDate, formatTime } from './format.ts';
 import { buildIcs } from './ics.ts';
@@ -77,7 +79,7 @@ export function refusalFor(status: string): { key: MessageKey; next: RefusalNext
 export function onBookingValidated(state: State, status: string, ctx: FlowContext): TransitionResult {
   const flow = state.flow;
   if (state.step.name !== 'validatingBooking' || !flow) return stay(state);
-  if (status === 'AVAILABLE') return work(state, { name: 'booking' }, ctx);
+  if (status === 'AVAILABLE') return work(state, intentStep('booking', ctx), ctx);
   const refusal = refusalFor(status);
   const message: Text =
     refusal.key === 'booking-status-no-contingent' ? noContingentText(flow) : ({ key: refusal.key } as Text);
@@ -262,7 +264,7 @@ export function existingBookingView(
     record.status === 'WAITING_LIST'
       ? text('booking-existing-waiting-list', args)
       : text('booking-existing', args);
-  return record.status === 'BOOKED_WITH_CONFIRMATION_REQUIRED'
+  return awaitingTap.has(record.status)
     ? view([message], { type: 'inline', rows: [[confirmButton(record)]] })
     : view([message]);
 }
@@ -343,7 +345,15 @@ export function onConfirmTap(
     case 'CONFIRMED':
       return stay(state, [answer(text('confirm-already-confirmed'))]);
     case 'CONFIRMING':
-      return stay(state, [answer(text('confirm-in-progress'))]);
+      // The chat's updates run one at a time, so a confirm still under way lost its answer. Confirming
+      // is safe to repeat, and only the studio knows whether it arrived before the deadline.
+      return {
+        state,
+        effects: [
+          answer(text('confirm-in-progress')),
+          { type: 'call', call: { name: 'confirm', bookingId: record.bookingId } },
+        ],
+      };
     case 'EXPIRED':
       return stay(state, [answer(), reply(expiredView(record))]);
     case 'BOOKED_WITH_CONFIRMATION_REQUIRED':
@@ -419,10 +429,39 @@ export function onConfirmed(
   };
 }
 
-/** The confirm call failed: the booking stays confirmable and the button comes back as "try again". */
-export function onConfirmFailed(state: State, bookingId: number, temporary: boolean): TransitionResult {
+/**
+ * The confirm call failed: the booking stays confirmable and the button comes back as "try again".
+ * When the answer was lost, the record stays CONFIRMING, so the next tap sends the confirmation
+ * again even past the deadline (it may have arrived in time), and staff are told.
+ */
+export function onConfirmFailed(
+  state: State,
+  event: Extract<ApiEvent, { type: 'callFailed' }>,
+  ctx: FlowContext,
+): TransitionResult {
+  if (event.call.name !== 'confirm') return stay(state);
+  const { bookingId } = event.call;
   const record = state.bookings.find((b) => b.bookingId === bookingId);
   if (!record) return stay(state);
+  if (event.outcome === 'unknown') {
+    const flow = state.flow?.bookingId === bookingId ? state.flow : undefined;
+    return {
+      state,
+      effects: [
+        reply(view([text('confirm-outcome-unknown')], { type: 'inline', rows: [[confirmButton(record)]] })),
+        {
+          type: 'notifyStaff',
+          notice: {
+            kind: 'confirmUnknown',
+            ...noticeBase(flow, ctx),
+            bookingId,
+            telegramUserId: ctx.user.id,
+          },
+        },
+      ],
+    };
+  }
+  const temporary = event.temporary;
   const next = updateRecord(state, bookingId, 'BOOKED_WITH_CONFIRMATION_REQUIRED');
   const restored = { ...record, status: 'BOOKED_WITH_CONFIRMATION_REQUIRED' };
   return {

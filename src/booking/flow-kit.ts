@@ -88,11 +88,13 @@ export function callForStep(state: State, ctx: FlowContext): ApiCall | undefined
           customerId,
         )
       );
+    case 'resolvingBookingSlot':
     case 'checkingSlot': {
       const call = offer && flow?.slot && kind?.slotsCall(offer.id, flow.slot.window, customerId);
       return call && { ...call, fresh: true };
     }
     case 'validatingLead':
+    case 'resolvingLead':
     case 'creatingLead': {
       if (!flow?.config) return undefined;
       const request = buildLeadRequest({
@@ -102,19 +104,26 @@ export function callForStep(state: State, ctx: FlowContext): ApiCall | undefined
         locale: ctx.locale,
         telegramUserId: ctx.user.id,
       });
-      return request && { name: step.name === 'validatingLead' ? 'leadValidate' : 'leadCreate', request };
+      // A lost creation is looked up by validating the very same data again.
+      return request && { name: step.name === 'creatingLead' ? 'leadCreate' : 'leadValidate', request };
     }
     case 'validatingBooking':
+    case 'resolvingBooking':
     case 'booking': {
       const bookable = flow?.slot?.bookable;
       if (!offer || !kind || !bookable || customerId === undefined) return undefined;
-      return step.name === 'validatingBooking'
-        ? kind.validateCall(offer.id, bookable, customerId)
-        : kind.bookCall(offer.id, bookable, customerId);
+      return step.name === 'booking'
+        ? kind.bookCall(offer.id, bookable, customerId)
+        : kind.validateCall(offer.id, bookable, customerId);
     }
     default:
       return undefined;
   }
+}
+
+/** A new try's id for a call that changes something (see the steps' `attempt`). */
+export function attemptId(ctx: FlowContext): string {
+  return Math.max(0, Math.floor(ctx.now)).toString(36);
 }
 
 /** Enters a waiting step and asks for its call, after `before` (e.g. a notice to the user). */

@@ -20,6 +20,7 @@ import {
   todayIso,
   work,
 } from './flow-kit.ts';
+import { intentStep, leadWithoutId } from './flow-outcomes.ts';
 import {
   checkName,
   checkSharedPhoneNumber,
@@ -208,7 +209,7 @@ export function onCustomerGone(state: State, ctx: FlowContext): TransitionResult
 export function onLeadValidated(state: State, status: string, ctx: FlowContext): TransitionResult {
   const flow = state.flow;
   if (state.step.name !== 'validatingLead' || !flow?.config) return stay(state);
-  if (status === 'POSSIBLE') return work(state, { name: 'creatingLead' }, ctx);
+  if (status === 'POSSIBLE') return work(state, intentStep('creatingLead', ctx), ctx);
   const next = enter(state, { name: 'summary' });
   if (status === 'DUPLICATE_CUSTOMER') {
     return {
@@ -234,8 +235,8 @@ export function onLeadValidated(state: State, status: string, ctx: FlowContext):
 export function onLeadCreated(state: State, leadId: number | undefined, ctx: FlowContext): TransitionResult {
   const flow = state.flow;
   if (state.step.name !== 'creatingLead' || !flow?.config) return stay(state);
-  // Created, but without an id nothing can be booked; "try again" re-validates first.
-  if (leadId === undefined) return stall(state, false);
+  // Created, but without an id nothing can be booked, and creating it again would make a second lead.
+  if (leadId === undefined) return leadWithoutId(state, flow, state.step, ctx);
   // The studio has the details now; only the name stays (for staff notices), the rest is dropped.
   const { firstName, lastName } = flow.lead;
   const updated: FlowData = { ...flow, leadId, lead: { firstName, lastName }, skipped: [] };

@@ -20,6 +20,7 @@ import {
   work,
 } from './flow-kit.ts';
 import { askNextLeadField } from './flow-lead.ts';
+import { bookWithStudio, onBookingSlotResolved } from './flow-outcomes.ts';
 import { text } from './messages.ts';
 import { type OfferRef, offerCode, offerKinds } from './offer-kind.ts';
 import { type PresentedSlot, type SlotRef, sameSlot, slotDay, slotKey } from './slot-presentation.ts';
@@ -45,7 +46,12 @@ export function onSlotsLoaded(
 ): TransitionResult {
   const flow = state.flow;
   const offer = flow?.offer;
-  if (!flow || !offer || (state.step.name !== 'loadingSlots' && state.step.name !== 'checkingSlot')) {
+  const { name } = state.step;
+  if (
+    !flow ||
+    !offer ||
+    (name !== 'loadingSlots' && name !== 'checkingSlot' && name !== 'resolvingBookingSlot')
+  ) {
     return stay(state);
   }
   const learnedZone = event.loaded.slots.find((slot) => slot.startDateTime?.zone)?.startDateTime?.zone;
@@ -56,6 +62,7 @@ export function onSlotsLoaded(
   const withZone = { ...state, flow: updated };
 
   if (state.step.name === 'checkingSlot') return finishRecheck(withZone, presented, ctx);
+  if (state.step.name === 'resolvingBookingSlot') return onBookingSlotResolved(withZone, presented, ctx);
 
   const today = todayOf(updated, ctx);
   const firstDay = presented.map(slotDay).find((day) => day >= today);
@@ -149,6 +156,9 @@ export function pickSlot(
     return { state, effects: [answer(text('callback-outdated'))] };
   const updated: FlowData = { ...flow, slot: { slot: data.slot, window, waitingList: data.waitingList } };
   const before: Effect[] = [answer()];
+  // Their lead is at the studio under an id the bot never learned: a second one must not be made.
+  if (customerIdOf(updated, ctx) === undefined && ctx.leadWithoutId)
+    return bookWithStudio(state, ctx, before);
   if (customerIdOf(updated, ctx) !== undefined) {
     // A known lead gives no lead data: the re-check, then a short summary with "Book now".
     return work(state, { name: 'checkingSlot' }, ctx, before, updated);

@@ -153,6 +153,17 @@ export const messageArguments = {
   'confirm-already-confirmed': [],
   'confirm-in-progress': [],
   'confirm-unknown-status': [],
+  // Lost answers
+  'booking-found': ['offer', 'date', 'time'],
+  'booking-found-waiting-list': ['offer', 'date', 'time'],
+  'booking-found-confirm-by-email': [],
+  'booking-outcome-unclear': ['offer', 'date', 'time'],
+  'booking-check-failed': [],
+  'booking-not-made': [],
+  'lead-details-with-studio': [],
+  'lead-check-failed': [],
+  'lead-not-made': [],
+  'confirm-outcome-unknown': [],
   // Errors and stale buttons
   'error-studio-unavailable': [],
   'error-studio-failed': [],

@@ -43,6 +43,14 @@ export interface OfferKind {
   bookable(slot: PresentedSlot): BookableSlot;
   validateCall(offerId: number, slot: BookableSlot, customerId: number): ApiCall | undefined;
   bookCall(offerId: number, slot: BookableSlot, customerId: number): ApiCall | undefined;
+  /**
+   * The validation status that says this customer already holds the slot: how a booking whose
+   * answer was lost is found. Classes have CUSTOMER_ALREADY_BOOKED; appointments have no such
+   * status, and a period overlapping the customer's own booking answers CUSTOMER_IN_OTHER_BOOKING.
+   */
+  heldStatus: string;
+  /** The studio lists only free slots (appointments: one customer per slot), not every slot (classes). */
+  freeSlotsOnly: boolean;
 }
 
 const trialClass: OfferKind = {
@@ -64,6 +72,8 @@ const trialClass: OfferKind = {
     slot.classSlotId === undefined
       ? undefined
       : { name: 'classBook', request: { customerId, classSlotId: slot.classSlotId } },
+  heldStatus: 'CUSTOMER_ALREADY_BOOKED',
+  freeSlotsOnly: false,
 };
 
 function appointmentRequest(bookableAppointmentId: number, slot: BookableSlot, customerId: number) {
@@ -98,6 +108,8 @@ const trialAppointment: OfferKind = {
     const request = appointmentRequest(id, slot, customerId);
     return request && { name: 'appointmentBook', request };
   },
+  heldStatus: 'CUSTOMER_IN_OTHER_BOOKING',
+  freeSlotsOnly: true,
 };
 
 export const offerKinds: Record<OfferType, OfferKind> = { class: trialClass, appointment: trialAppointment };

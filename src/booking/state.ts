@@ -92,8 +92,9 @@ const flowSchema = z.object({
 const bookingRecordSchema = z.object({
   bookingId: int,
   /**
-   * BOOKED, WAITING_LIST, BOOKED_WITH_CONFIRMATION_REQUIRED, CONFIRMING (a confirm call is under
-   * way), CONFIRMED, EXPIRED, CANCELED, or an unknown status as the studio sent it.
+   * BOOKED, WAITING_LIST, BOOKED_WITH_CONFIRMATION_REQUIRED, CONFIRMING (a confirm call was sent
+   * and its answer is not in: under the chat lock that means it was lost, and the next tap sends it
+   * again), CONFIRMED, EXPIRED, CANCELED, or an unknown status as the studio sent it.
    */
   status: z.string().max(48),
   /** `offerCode` + ':' + `slotKey`: what was booked, to answer a second "book" tap. */
@@ -102,6 +103,18 @@ const bookingRecordSchema = z.object({
   /** Epoch minutes; absent when the config names no confirmation term. */
   deadlineMin: int.optional(),
 });
+
+/** What every call that changes something at the studio carries from its intent to its resolution. */
+const intentShape = {
+  /** Names this try in staff notices and logs (base 36 of the moment it was made). */
+  attempt: z.string().max(16).optional(),
+  /** This try was made after a lost answer had been found not to have acted: none follows on its own. */
+  again: z.literal(true).optional(),
+};
+const resolvingShape = {
+  /** Staff were told that this outcome could not be checked yet. */
+  notified: z.literal(true).optional(),
+};
 
 const stepSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('idle') }),
@@ -132,9 +145,31 @@ const stepSchema = z.discriminatedUnion('name', [
   /** Reloading the chosen slot's window to see it is still free, just before creating a lead or booking. */
   z.object({ name: z.literal('checkingSlot') }),
   z.object({ name: z.literal('validatingLead') }),
-  z.object({ name: z.literal('creatingLead') }),
+  /**
+   * The lead is being created: saved before the call, so it is the stored intent (the flow's lead
+   * data, for this Telegram user) whose outcome a lost answer leaves open.
+   */
+  z.object({ name: z.literal('creatingLead'), ...intentShape }),
   z.object({ name: z.literal('validatingBooking') }),
-  z.object({ name: z.literal('booking') }),
+  /** The booking is being made (the flow's offer, slot and customer): the stored intent. */
+  z.object({ name: z.literal('booking'), ...intentShape }),
+  /**
+   * The answer to a lead creation or booking was lost (or the process died during the call): the
+   * same choice is validated again to find out whether it happened, never sent again blindly.
+   */
+  z.object({ name: z.literal('resolvingLead'), ...intentShape, ...resolvingShape }),
+  z.object({ name: z.literal('resolvingBooking'), ...intentShape, ...resolvingShape }),
+  /**
+   * The validation answered a refusal our own booking would cause (NO_CONTINGENT, BOOKING_LIMIT_REACHED):
+   * where the studio lists free slots only (appointments), the chosen slot still being listed means
+   * nobody holds it, so the booking was not made; its absence points to our booking.
+   */
+  z.object({
+    name: z.literal('resolvingBookingSlot'),
+    status: z.string().max(64),
+    ...intentShape,
+    ...resolvingShape,
+  }),
   z.object({ name: z.literal('awaitingConfirmation'), bookingId: int }),
   /** The flow ended (booked, or nothing bookable); the data stays for a repeated tap or a late confirm. */
   z.object({ name: z.literal('done') }),
@@ -173,6 +208,9 @@ export const workingSteps = [
   'creatingLead',
   'validatingBooking',
   'booking',
+  'resolvingLead',
+  'resolvingBooking',
+  'resolvingBookingSlot',
 ] as const satisfies readonly StepName[];
 export type WorkingStepName = (typeof workingSteps)[number];
 

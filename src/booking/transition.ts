@@ -11,6 +11,8 @@
  * - A failed studio call keeps the state and offers "try again", which repeats the step. During a
  *   429 lockout "try again" waits, and a `later` effect repeats the step by itself once it is over.
  * - Only "Book now" on a summary books; a tap on a slot never does.
+ * - A lead creation or booking whose answer was lost is never sent again blindly: it is looked up
+ *   first (flow-outcomes.ts), by "try again" and by whatever the prospect sends after a crash.
  * - At most one `call` effect per result, always last: the adapter runs it and feeds back its result.
  */
 import type { SupportedLocale } from '../config.ts';
@@ -57,6 +59,13 @@ import {
   showSummary,
 } from './flow-lead.ts';
 import { onConfigLoaded, onOffersLoaded, openOffer, showOffers, startFlow } from './flow-offers.ts';
+import {
+  isOpenIntent,
+  onBookingResolved,
+  onIntentFailed,
+  onLeadResolved,
+  resolutionOf,
+} from './flow-outcomes.ts';
 import { moveWindow, onSlotsLoaded, pickSlot, reloadSlots } from './flow-slots.ts';
 import { editableFieldsFor } from './lead-plan.ts';
 import { text } from './messages.ts';
@@ -67,6 +76,8 @@ import { button, leadPromptView, view } from './views.ts';
 export type { TransitionResult } from './flow-kit.ts';
 
 export function transition(state: State, event: BookingEvent, ctx: FlowContext): TransitionResult {
+  const resumed = resumeLostCall(state, event, ctx);
+  if (resumed) return resumed;
   switch (event.type) {
     case 'start':
       return startFlow(state, event.payload, ctx, closeReplyKeyboard(state));
@@ -92,21 +103,26 @@ export function transition(state: State, event: BookingEvent, ctx: FlowContext):
     case 'slotsLoaded':
       return onSlotsLoaded(state, event, ctx);
     case 'leadValidated':
-      return onLeadValidated(state, event.status, ctx);
+      return state.step.name === 'resolvingLead'
+        ? onLeadResolved(state, event.status, ctx)
+        : onLeadValidated(state, event.status, ctx);
     case 'leadCreated':
       return onLeadCreated(state, event.leadId, ctx);
     case 'bookingValidated':
-      return onBookingValidated(state, event.status, ctx);
+      return state.step.name === 'resolvingBooking'
+        ? onBookingResolved(state, event.status, ctx)
+        : onBookingValidated(state, event.status, ctx);
     case 'booked':
       return onBooked(state, event.bookingId, event.status, ctx);
     case 'confirmed':
       return onConfirmed(state, event.bookingId, event.status, ctx);
     case 'callFailed':
-      if (event.call.name === 'confirm') return onConfirmFailed(state, event.call.bookingId, event.temporary);
+      if (event.call.name === 'confirm') return onConfirmFailed(state, event, ctx);
       // A late failure of a call the flow no longer waits for changes nothing.
       if (!isWorking(state) || callForStep(state, ctx)?.name !== event.call.name) return stay(state);
       if (event.customerNotFound) return onCustomerGone(state, ctx);
       if (event.retryAfterMs !== undefined) return busy(state, event.retryAfterMs, ctx);
+      if (isOpenIntent(state.step)) return onIntentFailed(state, state.step, event, ctx);
       return stall(state, event.temporary);
     case 'retryDue':
       return onRetryDue(state, event.rev, ctx);
@@ -196,6 +212,31 @@ function onMessage(
       return stay(state, [reply(idleView())]);
     default:
       return stay(state, [reply(waitingView(state))]);
+  }
+}
+
+/**
+ * Updates of one chat are handled one after another (the chat lock), so a lead creation or
+ * booking still marked as under way when the next update arrives lost its answer with the process
+ * that made it (killed, or its store failed before the answer was saved), and one being looked up
+ * is open until the look-up gets an answer. Whatever the prospect sends meanwhile, a new /start
+ * included, first finds out what happened: starting afresh could create a second lead or book a
+ * second time. /help, /language and /forget keep their meaning.
+ */
+function resumeLostCall(state: State, event: BookingEvent, ctx: FlowContext): TransitionResult | undefined {
+  if (!isOpenIntent(state.step)) return undefined;
+  switch (event.type) {
+    case 'start':
+    case 'cancel':
+    case 'text':
+    case 'contact':
+    case 'nonText':
+    case 'skip':
+      return work(state, resolutionOf(state.step), ctx);
+    case 'callback':
+      return work(state, resolutionOf(state.step), ctx, [answer()]);
+    default:
+      return undefined;
   }
 }
 
@@ -349,13 +390,11 @@ function onRetryDue(state: State, rev: number, ctx: FlowContext): TransitionResu
 }
 
 /**
- * What "try again" repeats. Reads and validations are repeated as they are; for lead creation and
- * booking the validation comes first again, because a call that timed out may have gone through:
- * the studio then answers DUPLICATE_CUSTOMER or CUSTOMER_ALREADY_BOOKED instead of a second lead or
- * booking being made.
+ * What "try again" repeats. Reads and validations are repeated as they are. A lead creation or
+ * booking still marked as under way lost its answer (a refusal goes back to the validation step),
+ * so it is never sent again: the same choice is validated to find out whether it happened (see
+ * flow-outcomes.ts).
  */
 function retryStep(step: Step): Step {
-  if (step.name === 'creatingLead') return { name: 'validatingLead' };
-  if (step.name === 'booking') return { name: 'validatingBooking' };
-  return step;
+  return isOpenIntent(step) ? resolutionOf(step) : step;
 }

@@ -71,6 +71,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
           locale: session.locale,
           user: { id: from.id, firstName: from.first_name, lastName: from.last_name },
           knownLeadId: session.profile.leadId,
+          leadWithoutId: session.profile.leadWithoutId,
           privacyUrl: deps.privacyUrl,
           studio,
           fallbackTimeZone: deps.fallbackTimeZone,
@@ -113,6 +114,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 break;
               case 'rememberLead':
                 session.profile = { ...session.profile, leadId: effect.leadId };
+                await userStore.saveProfile(session.userId, session.profile);
+                break;
+              case 'rememberLeadWithoutId':
+                session.profile = { ...session.profile, leadWithoutId: true };
                 await userStore.saveProfile(session.userId, session.profile);
                 break;
               case 'forgetUser':

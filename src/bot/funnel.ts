@@ -23,16 +23,25 @@ export function funnelStages(
   if (event.type === 'callback' && event.data?.action === 'slot' && moved && after.flow?.slot) {
     stages.push('slot_chosen');
   }
-  if (event.type === 'leadValidated' && event.status === 'DUPLICATE_CUSTOMER' && moved)
+  if (
+    event.type === 'leadValidated' &&
+    event.status === 'DUPLICATE_CUSTOMER' &&
+    before.step.name === 'validatingLead' &&
+    moved
+  )
     stages.push('duplicate');
   for (const effect of effects) {
-    if (effect.type === 'rememberLead') stages.push('lead_created');
+    // A lead whose id never arrived was created all the same.
+    if (effect.type === 'rememberLead' || effect.type === 'rememberLeadWithoutId')
+      stages.push('lead_created');
     if (effect.type !== 'notifyStaff') continue;
     const { kind, status } = effect.notice;
     if (kind === 'booked' && status !== undefined && madeBooking.has(status)) {
       stages.push('booked');
       if (status === 'BOOKED_WITH_CONFIRMATION_REQUIRED') stages.push('confirmation_required');
     }
+    // A booking found after its answer was lost is a booking all the same.
+    if (kind === 'bookingUnknown' && effect.notice.resolution === 'found') stages.push('booked');
     if (kind === 'confirmed') stages.push('confirmed');
     if (kind === 'expired') stages.push('expired');
   }

@@ -142,8 +142,13 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     studio: createStudioCalls({
       client: deps.client,
       catalog: deps.catalog,
-      onFailure: (call, error, temporary) =>
-        logger.warn({ call: call.name, temporary, error: describeError(error) }, 'studio call failed'),
+      onFailure: (call, error, temporary, outcome) =>
+        outcome === 'unknown'
+          ? logger.warn(
+              { call: call.name, outcome, error: describeError(error) },
+              'studio call lost its answer: finding out whether it happened',
+            )
+          : logger.warn({ call: call.name, temporary, error: describeError(error) }, 'studio call failed'),
     }),
     userStore,
     translator,

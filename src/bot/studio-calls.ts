@@ -1,12 +1,18 @@
 /**
  * Carries out the studio calls the flow asks for and turns the outcome into the event the flow
  * expects next: the result (`resultEvent`), or `callFailed` telling whether trying again soon may
- * work. Offers, configs and slot lists come from the shared catalog cache (a slot re-check marked
+ * work and, for a call that changes something at the studio, whether it may have happened. Offers, configs and slot lists come from the shared catalog cache (a slot re-check marked
  * `fresh` always reaches the studio), everything else from the client.
  */
 import { type ApiCall, type BookingEvent, resultEvent } from '../booking/index.ts';
 import type { PerfectGymClient } from '../perfectgym/client.ts';
-import { isTemporary, PerfectGymApiError, PerfectGymRequestError } from '../perfectgym/errors.ts';
+import { isIdempotent } from '../perfectgym/endpoints.ts';
+import {
+  failureOutcome,
+  isTemporary,
+  PerfectGymApiError,
+  PerfectGymRequestError,
+} from '../perfectgym/errors.ts';
 import type { StudioInformation } from '../perfectgym/schemas.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
 
@@ -20,7 +26,8 @@ export interface StudioCalls {
 export interface StudioCallsOptions {
   client: PerfectGymClient;
   catalog: StudioCatalog;
-  onFailure: (call: ApiCall, error: unknown, temporary: boolean) => void;
+  /** `outcome` is `unknown` when a call that changes something may have been carried out. */
+  onFailure: (call: ApiCall, error: unknown, temporary: boolean, outcome?: 'unknown') => void;
   /** After a failed studio-information load, how long to go without it before asking again. */
   studioRetryAfterMs?: number;
   now?: () => number;
@@ -77,6 +84,11 @@ export function createStudioCalls(options: StudioCallsOptions): StudioCalls {
         return await run(call, language);
       } catch (error) {
         const temporary = isTemporary(error);
+        const changesStudio = call.name !== 'offers' && !isIdempotent(call.name);
+        if (changesStudio && failureOutcome(error) === 'unknown') {
+          options.onFailure(call, error, temporary, 'unknown');
+          return { type: 'callFailed', call, temporary, outcome: 'unknown' };
+        }
         options.onFailure(call, error, temporary);
         const retryAfterMs = lockoutOf(error);
         return {

@@ -20,6 +20,8 @@ export class StoreUnavailableError extends Error {
 
 const profileSchema = z.object({
   leadId: z.number().int().positive().optional(),
+  /** The studio holds a lead of this user's whose id never arrived: no second lead is created. */
+  leadWithoutId: z.literal(true).optional(),
   locale: z.enum(supportedLocales).optional(),
 });
 
@@ -83,7 +85,7 @@ export function createUserStore(stores: Pick<Stores, 'conversations' | 'leads' |
     },
     async saveProfile(userId, profile) {
       await guarded('saving a profile', async () => {
-        if (profile.leadId === undefined && profile.locale === undefined) {
+        if (profile.leadId === undefined && profile.locale === undefined && !profile.leadWithoutId) {
           await stores.leads.delete(key(userId));
         } else {
           await stores.leads.set(key(userId), JSON.stringify(profile));

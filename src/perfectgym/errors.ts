@@ -13,6 +13,7 @@
  * code and an id ({@link logSafeErrorCode}, {@link logSafeTraceId}).
  */
 import type { EndpointName } from './endpoints.ts';
+import { provablyNotSent } from './retry.ts';
 
 export interface PerfectGymApiErrorDetails {
   endpoint: EndpointName;
@@ -129,4 +130,20 @@ export function isTemporary(error: unknown): boolean {
     return error.status === 429 || error.status >= 500;
   }
   return false;
+}
+
+/**
+ * For a call that changes something at the studio (creating a lead, booking, confirming): whether
+ * its failure proves the studio did not act (`refused`: it answered with a 4xx ErrorResponse, a
+ * 429 included, or the request provably never left this machine) or leaves it open (`unknown`: a
+ * timeout, a connection lost after sending, a 5xx, an answer that could not be read, an abort).
+ * An unknown outcome must be found out before anything is sent again.
+ */
+export function failureOutcome(error: unknown): 'refused' | 'unknown' {
+  if (error instanceof PerfectGymApiError) return error.status < 500 ? 'refused' : 'unknown';
+  if (error instanceof PerfectGymRequestError) {
+    if (error.reason === 'rate-limited') return 'refused';
+    if (error.reason === 'network' && provablyNotSent(error.cause)) return 'refused';
+  }
+  return 'unknown';
 }

@@ -23,7 +23,18 @@ export type SandboxFault =
   /** Answer normally, `ms` late (for client timeouts). */
   | { kind: 'delay'; ms: number; times?: number }
   /** Destroy the socket without answering; with `afterHandling`, only after performing the request. */
-  | { kind: 'drop'; times?: number; afterHandling?: boolean };
+  | { kind: 'drop'; times?: number; afterHandling?: boolean }
+  /**
+   * Never answer: the connection stays open until the client gives up (its timeout) or the sandbox
+   * closes. With `afterHandling`, the request is performed first (the studio booked, the answer
+   * never comes).
+   */
+  | { kind: 'hang'; times?: number; afterHandling?: boolean }
+  /**
+   * Answer 200 with a body that is not JSON (a broken proxy, a truncated answer); with
+   * `afterHandling`, after performing the request.
+   */
+  | { kind: 'invalidBody'; times?: number; afterHandling?: boolean };
 
 export const defaultLockoutSeconds = 60;
 const rateWindowMs = 60_000;

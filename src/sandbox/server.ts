@@ -225,11 +225,13 @@ const faultSchema = z.discriminatedUnion('kind', [
     ms: z.number().int().min(0),
     times: z.number().int().min(1).optional(),
   }),
-  z.object({
-    kind: z.literal('drop'),
-    times: z.number().int().min(1).optional(),
-    afterHandling: z.boolean().optional(),
-  }),
+  ...(['drop', 'hang', 'invalidBody'] as const).map((kind) =>
+    z.object({
+      kind: z.literal(kind),
+      times: z.number().int().min(1).optional(),
+      afterHandling: z.boolean().optional(),
+    }),
+  ),
 ]);
 const adminFaultSchema = z.object({
   endpoint: z.enum(endpointNames as [EndpointName, ...EndpointName[]]),
@@ -336,11 +338,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     if (fault?.kind === 'delay') await sleep(fault.ms);
     if (closing) return;
     const afterHandling = fault !== undefined && fault.kind !== 'delay' && fault.afterHandling === true;
-    if (fault?.kind === 'drop' && !afterHandling) {
-      request.socket.destroy();
-      return;
-    }
-    if (fault?.kind === 'status' && !afterHandling) throw injectedStatus(fault, endpoint);
+    if (fault && !afterHandling && answerFault(fault, request, response, endpoint)) return;
 
     const body = endpoints[endpoint].method === 'POST' ? parseJsonBody(rawBody) : undefined;
     studio.expireOverdueBookings();
@@ -351,12 +349,33 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       // The fault still replaces the answer: the caller never learns why it failed either.
       if (!afterHandling) throw error;
     }
-    if (fault?.kind === 'drop') {
-      request.socket.destroy();
-      return;
-    }
-    if (fault?.kind === 'status') throw injectedStatus(fault, endpoint);
+    if (fault && answerFault(fault, request, response, endpoint)) return;
     sendJson(response, 200, result);
+  }
+
+  /** Answers in the fault's way instead of the studio's; false when the fault leaves the answer alone. */
+  function answerFault(
+    fault: SandboxFault,
+    request: IncomingMessage,
+    response: ServerResponse,
+    endpoint: EndpointName,
+  ): boolean {
+    switch (fault.kind) {
+      case 'delay':
+        return false;
+      case 'status':
+        throw injectedStatus(fault, endpoint);
+      case 'drop':
+        request.socket.destroy();
+        return true;
+      case 'hang':
+        // No answer at all; close() ends the connection with the others.
+        return true;
+      case 'invalidBody':
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.end('{"bookingId": 20');
+        return true;
+    }
   }
 
   function handleAdmin(url: URL, method: string, response: ServerResponse, rawBody: Buffer | 'too-large') {

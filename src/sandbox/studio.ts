@@ -17,6 +17,10 @@
  *   the booking is canceled and its place freed, whether or not anyone calls confirm.
  * - One appointment slot takes one customer; `instructorIds`, when given, must be the slot's
  *   instructors (else RESOURCE_NOT_AVAILABLE).
+ * - A customer's own bookings come first: a class slot they hold answers CUSTOMER_ALREADY_BOOKED,
+ *   an appointment period overlapping a place they hold CUSTOMER_IN_OTHER_BOOKING, before
+ *   contingent and capacity are looked at. That is what a client sees when it validates again a
+ *   booking whose answer it lost.
  */
 
 import { formatZonedDateTime } from '../perfectgym/datetime.ts';
@@ -450,9 +454,9 @@ export class Studio {
     const requested = request.instructorIds ?? [];
     if (requested.some((id) => !slotInstructorIds.includes(id))) return { status: 'RESOURCE_NOT_AVAILABLE' };
     const active = this.#activeBookingsOf(request.customerId);
+    if (overlapsHeldPlace(active, startMs, endMs)) return { status: 'CUSTOMER_IN_OTHER_BOOKING' };
     if (!this.#hasContingent(active, config, startMs)) return { status: 'NO_CONTINGENT' };
     if (this.#appointmentSlotTaken(appointment.id, startMs)) return { status: 'BOOKING_LIMIT_REACHED' };
-    if (overlapsHeldPlace(active, startMs, endMs)) return { status: 'CUSTOMER_IN_OTHER_BOOKING' };
     return { status: 'AVAILABLE', appointment, config, instructorIds: slotInstructorIds };
   }
 

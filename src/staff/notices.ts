@@ -4,7 +4,7 @@
  * booking: `notify` returns at once, failed sends are retried in the background, and a notice
  * that cannot be delivered is dropped with an error log.
  */
-import type { StaffNotice } from '../booking/effects.ts';
+import type { LostAnswerResolution, StaffNotice } from '../booking/effects.ts';
 import { isolated, type LeadFieldName } from '../booking/lead-fields.ts';
 import type { Logger } from '../logger.ts';
 import { scrubSecrets } from '../logger.ts';
@@ -18,6 +18,16 @@ const headlines: Record<StaffNotice['kind'], StaffMessageKey> = {
   booked: 'staff-notice-booked',
   confirmed: 'staff-notice-confirmed',
   expired: 'staff-notice-expired',
+  bookingUnknown: 'staff-notice-booking-unknown',
+  leadUnknown: 'staff-notice-lead-unknown',
+  confirmUnknown: 'staff-notice-confirm-unknown',
+};
+
+const resolutions: Record<LostAnswerResolution, StaffMessageKey> = {
+  found: 'staff-notice-booking-found',
+  notMade: 'staff-notice-not-made',
+  unclear: 'staff-notice-unclear',
+  unchecked: 'staff-notice-unchecked',
 };
 
 const fieldNames: Record<LeadFieldName, StaffMessageKey> = {
@@ -77,6 +87,16 @@ export function formatStaffNotice(notice: StaffNotice, t: Translate, zone: strin
   if (notice.status) add('staff-notice-status', { status: `<code>${escapeHtml(notice.status)}</code>` });
   if (notice.leadId !== undefined) add('staff-notice-lead-id', { id: String(notice.leadId) });
   if (notice.bookingId !== undefined) add('staff-notice-booking-id', { id: String(notice.bookingId) });
+  if (notice.telegramUserId !== undefined) {
+    add('staff-notice-telegram-user', { id: `<code>${notice.telegramUserId}</code>` });
+  }
+  if (notice.email) add('staff-notice-email', { email: escapeHtml(notice.email) });
+  if (notice.attempt) add('staff-notice-attempt', { id: `<code>${escapeHtml(notice.attempt)}</code>` });
+  if (notice.resolution) {
+    const found = notice.kind === 'leadUnknown' && notice.resolution === 'found';
+    add(found ? 'staff-notice-lead-found' : resolutions[notice.resolution]);
+  }
+  if (notice.kind === 'confirmUnknown') add('staff-notice-confirm-check');
   return lines.join('\n');
 }
 

@@ -130,11 +130,11 @@ export function appointmentSlot(startMs: number, minutes = 30, instructorId = 9)
 export const tuesdayEvening = Date.parse('2026-06-16T16:00:00Z');
 
 /**
- * A scripted studio failure: temporary or permanent, optionally with what the adapter adds (a
+ * A scripted studio failure: temporary, permanent or `'unknown'` (the answer of a call that changes something was lost, e.g. a timeout), optionally with what the adapter adds (a
  * lockout's `retryAfterMs`, `customerNotFound`).
  */
 export interface ScriptedFailure {
-  fail: 'temporary' | 'permanent';
+  fail: 'temporary' | 'permanent' | 'unknown';
   retryAfterMs?: number;
   customerNotFound?: boolean;
 }
@@ -150,6 +150,8 @@ export function answerCall(call: ApiCall, script: StudioScript): BookingEvent {
   const result = handler(call);
   if (result && typeof result === 'object' && 'fail' in result) {
     const { fail, ...extra } = result as ScriptedFailure;
+    if (fail === 'unknown')
+      return { type: 'callFailed', call, temporary: true, outcome: 'unknown', ...extra };
     return { type: 'callFailed', call, temporary: fail === 'temporary', ...extra };
   }
   return resultEvent(call, result as ApiCallResults[typeof call.name]);

@@ -351,10 +351,14 @@ describe('confirm button', () => {
     const second = run(first.state, confirmTap, ctx, studio);
     expect(second.calls).toEqual([]);
     expect(second.effects).toEqual([{ type: 'answerCallback', text: { key: 'confirm-already-confirmed' } }]);
-    // While the first call is still under way, a tap is answered as well.
+    // A record still CONFIRMING at the next tap lost its answer (taps run one at a time): the
+    // confirmation, safe to repeat, is sent again.
     const inFlight = transition(booked.state, confirmTap, ctx);
     const during = transition(inFlight.state, confirmTap, ctx);
-    expect(during.effects).toEqual([{ type: 'answerCallback', text: { key: 'confirm-in-progress' } }]);
+    expect(during.effects).toEqual([
+      { type: 'answerCallback', text: { key: 'confirm-in-progress' } },
+      { type: 'call', call: { name: 'confirm', bookingId: expect.any(Number) } },
+    ]);
   });
 
   test('the studio answering EXPIRED edits the message and offers to book again', () => {

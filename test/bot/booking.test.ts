@@ -370,24 +370,18 @@ describe('taps that must not book twice', () => {
 });
 
 describe('the studio failing for a moment', () => {
-  it('a booking call answered with 500 offers "try again", which then books once', async () => {
+  it('a booking call answered with 500 before the studio acted is checked, then booked once', async () => {
     h = await startHarness();
     const ann = h.user();
     await yogaUpToSummary(ann);
     h.sandbox.faults.set('classBook', { kind: 'status', status: 500, times: 1 });
 
-    await tap(ann, '✅ Book now');
-    const failed = ann.chat.last('bot');
-    expect(failed?.text).toBe(
-      "The studio's booking system isn't answering right now. Everything you've entered is saved. Please tap \"Try again\" in a moment.",
-    );
-    expect(labels(failed)).toEqual([['🔄 Try again']]);
-    expect(h.sandbox.snapshot().bookings).toHaveLength(0);
-
-    const answers = await newTexts(ann, () => tap(ann, '🔄 Try again'));
+    // A 500 may come after the studio booked: the bot validates again (AVAILABLE: it did not) and books.
+    const answers = await newTexts(ann, () => tap(ann, '✅ Book now'));
     expect(answers[0]).toMatch(/^You're booked! Yoga Flow on /);
     expect(h.sandbox.snapshot().bookings).toHaveLength(1);
     expect(h.sandbox.snapshot().leads).toHaveLength(1);
+    expect(h.sandbox.callCounts().classBook).toBe(2);
   });
 });
 

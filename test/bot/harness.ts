@@ -58,6 +58,8 @@ export interface HarnessOptions {
   client?: Partial<PerfectGymClientOptions>;
   /** A STORAGE_URL instead of `storage` (e.g. Redis under a test prefix). */
   storageUrl?: string;
+  /** The client's per-request timeout (`PERFECTGYM_TIMEOUT_MS`); default the client's 10 s. */
+  studioTimeoutMs?: number;
 }
 
 export interface Harness {
@@ -108,6 +110,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     onCall: (event) => metrics.studioCall(event),
     logger,
     ...(options.maxRateLimitWaitMs === undefined ? {} : { maxRateLimitWaitMs: options.maxRateLimitWaitMs }),
+    ...(options.studioTimeoutMs === undefined ? {} : { timeoutMs: options.studioTimeoutMs }),
     ...options.client,
   });
 
@@ -194,6 +197,41 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (directory) rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Stores whose conversation namespace fails, like Redis going away, for every call `fails`
+ * picks (by method name and arguments).
+ */
+/**
+ * Stores whose conversation namespace runs `before(method, args)` ahead of every call: it may throw
+ * (the store failing) or change the world (Redis stalling just then).
+ */
+export function interceptConversations(before: (method: string, args: unknown[]) => void) {
+  return (stores: Stores): Stores => {
+    const conversations = new Proxy(stores.conversations, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          try {
+            before(String(property), args);
+          } catch (error) {
+            return Promise.reject(error);
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    return { ...stores, conversations, chatLock: stores.chatLock, ping: stores.ping, close: stores.close };
+  };
+}
+
+/** Stores whose conversation namespace fails (like Redis going away) for the calls `fails` picks. */
+export function failingConversations(fails: (method: string, args: unknown[]) => boolean) {
+  return interceptConversations((method, args) => {
+    if (fails(method, args)) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+  });
 }
 
 // ---------- playing a prospect ----------

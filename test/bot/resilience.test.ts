@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStores, type Stores } from '../../src/store/index.ts';
+import { createStores } from '../../src/store/index.ts';
 import { json, startStudioProxy, writeHugeOfferListing } from '../perfectgym/helpers.ts';
 import { eventually } from '../runtime/helpers.ts';
 import {
@@ -32,7 +32,9 @@ import {
 import {
   botMessages,
   botMessagesSince,
+  failingConversations,
   type Harness,
+  interceptConversations,
   labels,
   lastText,
   mark,
@@ -165,41 +167,10 @@ describe('a saved conversation that cannot be read', () => {
   });
 });
 
-/**
- * Stores whose conversation namespace runs `before(method)` ahead of every call: it may throw (the
- * store failing) or change the world (Redis stalling just then).
- */
-function interceptConversations(before: (method: string | symbol) => void) {
-  return (stores: Stores): Stores => {
-    const conversations = new Proxy(stores.conversations, {
-      get(target, property) {
-        const value: unknown = Reflect.get(target, property, target);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          try {
-            before(property);
-          } catch (error) {
-            return Promise.reject(error);
-          }
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-    return { ...stores, conversations, chatLock: stores.chatLock, ping: stores.ping, close: stores.close };
-  };
-}
-
-/** Stores whose conversation namespace fails while `down.now` is true, like Redis going away. */
-function failingConversations(down: { now: boolean }) {
-  return interceptConversations(() => {
-    if (down.now) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
-  });
-}
-
 describe('the store being down', () => {
   it('tells the user the bot is temporarily unavailable; afterwards the conversation goes on', async () => {
     const down = { now: false };
-    h = await startHarness({ wrapStores: failingConversations(down) });
+    h = await startHarness({ wrapStores: failingConversations(() => down.now) });
     const jonas = h.user({ languageCode: 'de' });
     await start(jonas);
     await tap(jonas, '🏋️ Yoga Flow');

@@ -1,8 +1,16 @@
 /** The small decisions behind retries and rate-limit holds, checked directly. */
 import { describe, expect, it } from 'vitest';
-import { isTemporary, PerfectGymApiError, PerfectGymRequestError } from '../../src/perfectgym/errors.ts';
+import { createPerfectGymClient } from '../../src/perfectgym/client.ts';
+import {
+  failureOutcome,
+  isTemporary,
+  PerfectGymApiError,
+  PerfectGymRequestError,
+} from '../../src/perfectgym/errors.ts';
 import { parseRetryAfter, RateLimitLockouts } from '../../src/perfectgym/rate-limit.ts';
 import { backoffDelayMs, provablyNotSent } from '../../src/perfectgym/retry.ts';
+import { createSandbox } from '../../src/sandbox/index.ts';
+import { refusedPort, rejectionOf } from './helpers.ts';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2030-01-07T10:00:00Z');
@@ -96,5 +104,65 @@ describe('isTemporary', () => {
     [new Error('something else'), false],
   ])('%s → %s', (error, expected) => {
     expect(isTemporary(error)).toBe(expected);
+  });
+});
+
+describe('failureOutcome: what a failed lead creation, booking or confirmation may have done', () => {
+  it('against the sandbox: a refusal changed nothing; a lost answer after acting is unknown', async () => {
+    const sandbox = await createSandbox({ rateLimitPerMinute: false });
+    const client = createPerfectGymClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey, timeoutMs: 500 });
+    const create = (email: string) =>
+      rejectionOf(
+        client.createLead({
+          trialOfferConfigId: 2,
+          leadCustomerData: { firstname: 'Ida', lastname: 'Lost', email },
+        }),
+      );
+    try {
+      const outcomes: Array<[string, 'refused' | 'unknown']> = [];
+      const record = async (name: string, email: string) =>
+        outcomes.push([name, failureOutcome(await create(email))]);
+
+      await record('400 DUPLICATE_CUSTOMER', 'known@example.com');
+      for (const [name, fault] of [
+        ['500 after acting', { kind: 'status', status: 500, times: 1, afterHandling: true }],
+        ['dropped after acting', { kind: 'drop', times: 1, afterHandling: true }],
+        ['unreadable body after acting', { kind: 'invalidBody', times: 1, afterHandling: true }],
+        ['no answer (timeout)', { kind: 'hang', times: 1, afterHandling: true }],
+      ] as const) {
+        sandbox.faults.set('leadCreate', fault);
+        await record(name, `${name.replace(/\W+/g, '-')}@example.org`);
+      }
+      // Last: a 429 locks the endpoint in this client for a minute.
+      sandbox.faults.set('leadCreate', { kind: 'status', status: 429, times: 1, retryAfterSeconds: 60 });
+      await record('429', 'a@example.org');
+      sandbox.faults.clear();
+      expect(outcomes).toEqual([
+        ['400 DUPLICATE_CUSTOMER', 'refused'],
+        ['500 after acting', 'unknown'],
+        ['dropped after acting', 'unknown'],
+        ['unreadable body after acting', 'unknown'],
+        ['no answer (timeout)', 'unknown'],
+        ['429', 'refused'],
+      ]);
+      // Every one of the lost answers did create its lead.
+      expect(sandbox.snapshot().leads).toHaveLength(4);
+    } finally {
+      await client.close();
+      await sandbox.close();
+    }
+  });
+
+  it('a connection refused never left this machine: refused', async () => {
+    const client = createPerfectGymClient({
+      baseUrl: `http://127.0.0.1:${await refusedPort()}`,
+      apiKey: 'k',
+    });
+    try {
+      const error = await rejectionOf(client.bookClassSlot({ customerId: 1, classSlotId: 2 }));
+      expect(failureOutcome(error)).toBe('refused');
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -442,6 +442,21 @@ describe('the sandbox panel', () => {
     await expect.poll(() => faults.textContent()).toContain('No faults');
     expect(await getClasses()).toBe(200);
   });
+
+  it('injects a fault that lets the studio act and then loses its answer', async () => {
+    await page.getByLabel('Endpoint').selectOption('classBook');
+    await page.getByLabel('Answer').selectOption('after:drop');
+    await page.getByLabel('Times (empty: until cleared)').fill('1');
+    await page.getByRole('button', { name: 'Inject fault' }).click();
+    const faults = page.getByRole('list', { name: 'Active faults' });
+    await expect.poll(() => faults.textContent()).toContain('classBook drop after acting, 1 more time(s)');
+    const listed = (await (
+      await fetch(`${sandbox.url}/__sandbox/faults`, { headers: { 'x-api-key': sandbox.apiKey } })
+    ).json()) as Record<string, unknown>;
+    expect(listed.classBook).toEqual({ kind: 'drop', afterHandling: true, times: 1, remaining: 1 });
+    await page.getByRole('button', { name: 'Clear faults' }).click();
+    await expect.poll(() => faults.textContent()).toContain('No faults');
+  });
 });
 
 describe('formatted text', () => {

@@ -178,6 +178,19 @@ describe('appointment booking', () => {
     );
   });
 
+  it('answers CUSTOMER_IN_OTHER_BOOKING for the period the customer booked, before contingent and capacity', async () => {
+    const test = await startSandbox();
+    const lead = await createLead(test, 'twice@example.org', 2);
+    const [first] = await slots(test, 202, '2030-03-27');
+    const period = { bookableAppointmentId: 202, ...(first as AppointmentSlot) };
+    expect((await book(test, lead, period)).status).toBe(200);
+    expect(await validate(test, lead, period)).toBe('CUSTOMER_IN_OTHER_BOOKING');
+    expect((await book(test, lead, period)).body.errorCode).toBe('CUSTOMER_IN_OTHER_BOOKING');
+    // Someone else is told the slot is taken.
+    const other = await createLead(test, 'other@example.org', 2);
+    expect(await validate(test, other, period)).toBe('BOOKING_LIMIT_REACHED');
+  });
+
   it('refuses leads where the config does not allow them, but not members', async () => {
     const test = await startSandbox();
     const lead = await createLead(test, 'member-only@example.org', 2);

@@ -140,6 +140,44 @@ describe('injected failures', () => {
     );
   });
 
+  it('hangs without an answer until the client gives up, after booking with afterHandling', async () => {
+    const test = await startSandbox();
+    const slot = (await allClassSlots(test, 105)).find(
+      (candidate) => freePlaces(candidate) > 0 && epochOf(candidate.startDateTime) > mondayNineAm + day,
+    );
+    const body = { customerId: 501, classSlotId: slot?.id };
+    const book = '/v1/trial-offers/classes/booking/book';
+    test.sandbox.faults.set('classBook', { kind: 'hang', times: 1 });
+    await expect(test.call('POST', book, { body, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    expect(test.snapshot().bookings).toHaveLength(0);
+    test.sandbox.faults.set('classBook', { kind: 'hang', times: 1, afterHandling: true });
+    await expect(test.call('POST', book, { body, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    expect(test.snapshot().bookings).toHaveLength(1);
+    // Used up: the next request is answered (the studio refuses a second booking of the same slot).
+    expect((await test.call('POST', book, { body })).status).toBe(400);
+  });
+
+  it('answers 200 with a body that is not JSON, optionally after creating the lead', async () => {
+    const test = await startSandbox();
+    const create = (email: string) =>
+      fetch(`${test.sandbox.url}/v1/trial-offers/lead/create`, {
+        method: 'POST',
+        headers: { 'x-api-key': test.sandbox.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          trialOfferConfigId: 2,
+          leadCustomerData: { firstname: 'Ida', lastname: 'Gone', email },
+        }),
+      });
+    test.sandbox.faults.set('leadCreate', { kind: 'invalidBody', times: 1 });
+    const before = await create('before@example.org');
+    expect(before.status).toBe(200);
+    await expect(before.clone().json()).rejects.toThrow();
+    expect(test.snapshot().leads).toHaveLength(0);
+    test.sandbox.faults.set('leadCreate', { kind: 'invalidBody', times: 1, afterHandling: true });
+    await expect((await create('after@example.org')).json()).rejects.toThrow();
+    expect(test.snapshot().leads).toHaveLength(1);
+  });
+
   it('closes promptly while a delayed answer is pending', async () => {
     const test = await startSandbox();
     test.sandbox.faults.set('studio', { kind: 'delay', ms: 10_000 });
@@ -208,6 +246,21 @@ describe('admin API', () => {
     expect((await test.call('GET', classesPath)).status).toBe(502);
     expect((await test.call('DELETE', '/__sandbox/faults')).status).toBe(200);
     expect((await test.call('GET', classesPath)).status).toBe(200);
+
+    // The apply-then-lose-the-answer modes, as another process sets them.
+    for (const kind of ['drop', 'hang', 'invalidBody']) {
+      const listed = await test.call<Record<string, unknown>>('POST', '/__sandbox/faults', {
+        body: { endpoint: 'classBook', fault: { kind, times: 2, afterHandling: true } },
+      });
+      expect(listed.body.classBook).toEqual({ kind, times: 2, afterHandling: true, remaining: 2 });
+    }
+    await test.call('POST', '/__sandbox/faults', {
+      body: { endpoint: 'studio', fault: { kind: 'invalidBody' } },
+    });
+    const garbled = await fetch(`${test.sandbox.url}${studioPath}`, {
+      headers: { 'x-api-key': test.sandbox.apiKey },
+    });
+    await expect(garbled.json()).rejects.toThrow();
   });
 
   it('rejects unknown endpoints and malformed faults', async () => {
@@ -217,6 +270,8 @@ describe('admin API', () => {
       { endpoint: 'studio', fault: { kind: 'status', status: 418 } },
       { endpoint: 'studio', fault: { kind: 'delay' } },
       { endpoint: 'studio', fault: { kind: 'drop', times: 0 } },
+      { endpoint: 'studio', fault: { kind: 'hang', afterHandling: 'yes' } },
+      { endpoint: 'studio', fault: { kind: 'vanish' } },
     ];
     for (const body of bad)
       expect((await test.call('POST', '/__sandbox/faults', { body })).status, JSON.stringify(body)).toBe(400);

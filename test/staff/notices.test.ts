@@ -41,6 +41,43 @@ describe('staff notice text', () => {
     ]);
   });
 
+  it('for a lost answer: what to check, for which Telegram user, the e-mail of a lead, what the check found', () => {
+    const lead: StaffNotice = {
+      kind: 'leadUnknown',
+      offerType: 'class',
+      offerId: 101,
+      offerTitle: 'Rückenfit',
+      slotStart: '2026-06-22T16:30:00.000Z',
+      name: 'Anna Müller',
+      telegramUserId: 123456789,
+      email: 'anna<x>@example.com',
+      attempt: 'lq2x9k0',
+      resolution: 'found',
+    };
+    expect(asShown(lead)).toEqual([
+      "❓ Lead answer lost: please check the studio's leads",
+      'Class: Rückenfit (id 101)',
+      'When: 2026-06-22 18:30 (Europe/Berlin)',
+      'Name: Anna Müller',
+      'Telegram user: 123456789',
+      'E-mail: anna<x>@example.com',
+      'Attempt: lq2x9k0',
+      "Checked: the studio holds this lead; its id never reached the bot, so the prospect can't book through the bot. Please get in touch with them.",
+    ]);
+    const booking = asShown(
+      { ...lead, kind: 'bookingUnknown', email: undefined, resolution: 'unchecked' },
+      'de',
+    );
+    expect(booking[0]).toBe('❓ Antwort auf eine Buchung verloren: bitte den Kalender des Studios prüfen');
+    expect(booking).toContain('Telegram-Nutzer: 123456789');
+    expect(booking.at(-1)).toBe(
+      'Noch nicht geprüft: Das Studio antwortet nicht. Der Interessent kann mit „Nochmal versuchen“ erneut prüfen lassen.',
+    );
+    expect(asShown({ kind: 'confirmUnknown', bookingId: 5001, telegramUserId: 1 }).at(-1)).toMatch(
+      /^The prospect can tap "Confirm booking" again/,
+    );
+  });
+
   it('escapes what the studio and the prospect wrote, so it cannot break or inject markup', () => {
     const html = formatStaffNotice(
       { ...booked, name: '<b>Eve</b> & Co', offerTitle: '<a href="x">Yoga</a>' },

@@ -157,7 +157,9 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
     elements.faultList.replaceChildren(
       ...entries.map(([endpoint, fault]) => {
         const item = document.createElement('li');
-        const what = fault.kind === 'status' ? `answers ${fault.status}` : fault.kind;
+        const what =
+          (fault.kind === 'status' ? `answers ${fault.status}` : fault.kind) +
+          (fault.afterHandling ? ' after acting' : '');
         const times = fault.remaining === null ? 'until cleared' : `${fault.remaining} more time(s)`;
         item.textContent = `${endpoint} ${what}, ${times}`;
         return item;
@@ -227,12 +229,22 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
   elements.faultForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const endpoint = elements.faultEndpoint.value;
-    const status = Number(elements.faultStatus.value);
     const times = elements.faultTimes.value === '' ? undefined : Number(elements.faultTimes.value);
-    const fault = { kind: 'status', status, ...(times === undefined ? {} : { times }) };
+    const chosen = elements.faultStatus.value;
+    // "after:<kind>": the studio performs the request, then loses its answer in that way.
+    const after = chosen.startsWith('after:') ? chosen.slice('after:'.length) : undefined;
+    const fault = {
+      ...(after === undefined
+        ? { kind: 'status', status: Number(chosen) }
+        : after === 'status'
+          ? { kind: 'status', status: 500, afterHandling: true }
+          : { kind: after, afterHandling: true }),
+      ...(times === undefined ? {} : { times }),
+    };
+    const label = elements.faultStatus.selectedOptions[0]?.textContent ?? chosen;
     void change(
       () => callApi('/api/sandbox/faults', { method: 'POST', body: { endpoint, fault } }),
-      `${endpoint} now answers ${status}`,
+      after === undefined ? `${endpoint} now answers ${chosen}` : `${endpoint}: ${label.toLowerCase()}`,
     );
   });
   elements.faultsClear.addEventListener('click', () => {
