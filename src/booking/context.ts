@@ -21,4 +21,10 @@ export interface FlowContext {
    * the first appointment window and for dates of birth.
    */
   fallbackTimeZone: string;
+  /**
+   * `false`: the prospect has not seen the current step (the process died before its question was
+   * sent, or sending failed). A message is then not taken as an answer: the question is sent again,
+   * or a waiting step's studio call is resumed. Absent: it was seen.
+   */
+  promptDelivered?: boolean | undefined;
 }

@@ -9,6 +9,9 @@
  * - A tap on a button from an earlier step (its revision differs) is answered "out of date" and the
  *   current step is shown again; it never acts.
  * - A failed studio call keeps the state and offers "try again", which repeats the step.
+ * - A message is only an answer to a question the prospect saw (`ctx.promptDelivered`): otherwise
+ *   the question is sent again, or the waiting step's interrupted call resumed, and the message is
+ *   not consumed.
  * - At most one `call` effect per result, always last: the adapter runs it and feeds back its result.
  */
 import type { SupportedLocale } from '../config.ts';
@@ -68,8 +71,14 @@ export function transition(state: State, event: BookingEvent, ctx: FlowContext):
     case 'nonText':
     case 'skip':
       return onMessage(state, event, ctx);
-    case 'callback':
-      return answeredOnce(onCallback(state, event.data, ctx));
+    case 'callback': {
+      const result = answeredOnce(onCallback(state, event.data, ctx));
+      // A tap on a button of the current step proves the prospect saw it.
+      const proof = event.data !== undefined && 'rev' in event.data && event.data.rev === state.rev;
+      return proof ? { ...result, shown: true } : result;
+    }
+    case 'resume':
+      return onResume(state, ctx);
     case 'offersLoaded':
       return onOffersLoaded(state, event, ctx);
     case 'configLoaded':
@@ -157,6 +166,7 @@ function onMessage(
   event: Extract<UserEvent, { type: 'text' | 'contact' | 'nonText' | 'skip' }>,
   ctx: FlowContext,
 ): TransitionResult {
+  if (ctx.promptDelivered === false) return resumeOrReshow(state, ctx);
   const { step } = state;
   switch (step.name) {
     case 'collectingLead':
@@ -176,6 +186,19 @@ function onMessage(
   }
 }
 
+/**
+ * The prospect has not seen the current step: its question again, or, for a waiting step whose
+ * call died with the process, that call again.
+ */
+function resumeOrReshow(state: State, ctx: FlowContext): TransitionResult {
+  return isWorking(state) ? resumeStep(state, ctx) : reshow(state, ctx);
+}
+
+/** The update whose handling died comes again: carry on from where it stopped, never apply it twice. */
+function onResume(state: State, ctx: FlowContext): TransitionResult {
+  return ctx.promptDelivered === false ? resumeOrReshow(state, ctx) : stay(state);
+}
+
 function waitingView(state: State) {
   return view([text('working-wait')], {
     type: 'inline',
@@ -185,6 +208,10 @@ function waitingView(state: State) {
 
 /** Shows the current step again (after a stale tap). Lists need a fresh load, which is cached or cheap. */
 function reshow(state: State, ctx: FlowContext): TransitionResult {
+  return { ...showStep(state, ctx), shown: true };
+}
+
+function showStep(state: State, ctx: FlowContext): TransitionResult {
   const { step } = state;
   switch (step.name) {
     case 'idle':
@@ -209,7 +236,7 @@ function reshow(state: State, ctx: FlowContext): TransitionResult {
 
 function outdated(state: State, ctx: FlowContext): TransitionResult {
   const shown = reshow(state, ctx);
-  return { state: shown.state, effects: [answer(text('callback-outdated')), ...shown.effects] };
+  return { ...shown, effects: [answer(text('callback-outdated')), ...shown.effects] };
 }
 
 /** Telegram shows a spinner on the button until the query is answered, so every tap gets exactly one answer. */
@@ -221,7 +248,7 @@ function answeredOnce(result: TransitionResult): TransitionResult {
     answered = true;
     return true;
   });
-  return { state: result.state, effects: answered ? effects : [answer(), ...effects] };
+  return { ...result, effects: answered ? effects : [answer(), ...effects] };
 }
 
 function onCallback(state: State, data: CallbackData | undefined, ctx: FlowContext): TransitionResult {
@@ -247,6 +274,8 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
       const existing = offer && existingBooking(state, offer, data.slot);
       if (existing) return stay(state, [answer(), reply(existingBookingView(existing, state.flow, ctx))]);
       if (data.action === 'book' && isWorking(state) && isCurrentChoice(state, data)) {
+        // Busy, unless the booking's process died: then this tap carries it on.
+        if (ctx.promptDelivered === false) return resumeStep(state, ctx, [answer()]);
         return stay(state, [answer(text('booking-busy'))]);
       }
       break;
@@ -262,7 +291,7 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
     case 'cancel':
       return cancel(state, [answer()]);
     case 'retry':
-      return isWorking(state) ? work(state, retryStep(step), ctx, [answer()]) : outdated(state, ctx);
+      return isWorking(state) ? resumeStep(state, ctx, [answer()]) : outdated(state, ctx);
     case 'otherOffers':
       return isWorking(state) ? outdated(state, ctx) : showOffers(state, ctx);
     case 'offer':
@@ -306,6 +335,14 @@ function isCurrentChoice(state: State, data: Extract<CallbackData, { action: 'bo
     flow.slot !== undefined &&
     sameSlot(flow.slot.slot, data.slot)
   );
+}
+
+/**
+ * Carries on a waiting step whose call failed ("try again") or died with the process (a redelivered
+ * update, the prospect's next message): the step's call again, as {@link retryStep} says.
+ */
+export function resumeStep(state: State, ctx: FlowContext, before: Effect[] = []): TransitionResult {
+  return work(state, retryStep(state.step), ctx, before);
 }
 
 /**

@@ -2,6 +2,12 @@
  * Runs the booking flow for one user event: transition, save, carry out the effects in order,
  * execute the studio call and feed its outcome back, until no call is left. This is where the
  * pure flow (src/booking/) meets Telegram, the studio and the stores.
+ *
+ * Delivery: each new state is saved before its messages are sent or its call is made, marked as
+ * not yet seen; once its messages are sent, the row says the prospect saw that revision and that
+ * this update was applied (the update's last write). After a crash in between, the prospect's next
+ * message is not taken as an answer to a question they never saw (the flow asks it again), and a
+ * redelivery of the update carries it on (`resume`) instead of applying it twice.
  */
 import {
   type ApiCall,
@@ -55,6 +61,12 @@ export function createConversation(deps: ConversationDeps): Conversation {
       const updateId = ctx.update.update_id;
       const replies = createReplies(ctx, translator, logger);
       let studio: FlowContext['studio'] | null = null;
+      // The revision whose question the prospect saw; rows from before this was kept count as seen.
+      let shownRev = session.delivery.shownRev ?? session.state.rev;
+      const save = async (done: boolean) => {
+        session.delivery = { shownRev, updateId, done };
+        await userStore.saveState(session.userId, session.state, session.delivery);
+      };
 
       const flowContext = async (): Promise<FlowContext> => {
         if (studio === null) studio = await deps.studio.studioInformation();
@@ -66,31 +78,34 @@ export function createConversation(deps: ConversationDeps): Conversation {
           privacyUrl: deps.privacyUrl,
           studio,
           fallbackTimeZone: deps.fallbackTimeZone,
+          promptDelivered: shownRev === session.state.rev,
         };
       };
 
       try {
-        let event: BookingEvent | undefined = userEvent;
+        let event: BookingEvent | undefined = session.interrupted ? { type: 'resume' } : userEvent;
         for (let round = 1; event; round++) {
           if (round > maxTransitionsPerUpdate) {
             logger.error({ updateId, step: session.state.step.name }, 'too many transitions for one update');
             break;
           }
           const before = session.state;
-          const { state, effects } = transition(before, event, await flowContext());
+          const { state, effects, shown } = transition(before, event, await flowContext());
           session.state = state;
-          // Saved before anything else happens, so a crash during a studio call resumes from here.
-          await userStore.saveState(session.userId, state);
+          // Saved before anything else happens, so a crash during a studio call resumes from here,
+          // and a crash before the question is sent leaves it marked unseen.
+          if (state !== before || effects.some((effect) => effect.type === 'call')) await save(false);
           for (const stage of funnelStages(before, event, state, effects)) metrics.funnel(stage);
 
           let call: ApiCall | undefined;
+          let sent = true;
           for (const effect of effects) {
             switch (effect.type) {
               case 'reply':
-                await replies.reply(effect.view, session.locale);
+                sent = (await replies.reply(effect.view, session.locale)) && sent;
                 break;
               case 'edit':
-                await replies.edit(effect.view, session.locale);
+                sent = (await replies.edit(effect.view, session.locale)) && sent;
                 break;
               case 'answerCallback':
                 await replies.answerCallback(session.locale, effect.text, effect.alert);
@@ -99,7 +114,9 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 await replies.clearKeyboard();
                 break;
               case 'sendCalendar':
-                await replies.sendCalendar(effect.ics, effect.filename, effect.caption, session.locale);
+                sent =
+                  (await replies.sendCalendar(effect.ics, effect.filename, effect.caption, session.locale)) &&
+                  sent;
                 break;
               case 'rememberLead':
                 session.profile = { ...session.profile, leadId: effect.leadId };
@@ -109,8 +126,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 await userStore.forget(session.userId);
                 session.profile = {};
                 session.locale = chooseLocale({}, from.language_code, deps.defaultLocale);
-                // The fresh state keeps the revision moving, so no old button matches it.
-                await userStore.saveState(session.userId, session.state);
+                // The fresh state (its revision moved on, so no old button matches it) is the
+                // update's last write.
                 break;
               case 'setLocale':
                 session.profile = { ...session.profile, locale: effect.locale };
@@ -125,12 +142,15 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 break;
             }
           }
+          if (sent && (state.rev !== before.rev || shown)) shownRev = state.rev;
           logger.debug(
             { updateId, event: event.type, step: state.step.name, call: call?.name },
             'booking transition',
           );
           event = call ? await deps.studio.execute(call, session.locale) : undefined;
         }
+        await save(true);
+        session.recorded = true;
       } finally {
         await replies.answerPendingCallback();
       }

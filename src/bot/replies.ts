@@ -14,13 +14,14 @@ import { describeError, isMessageNotModified, isTelegramError } from './errors.t
 import type { Translator } from './i18n.ts';
 import { renderView } from './render.ts';
 
+/** `reply`, `edit` and `sendCalendar` resolve to whether the user got the message. */
 export interface Replies {
-  reply(view: View, locale: SupportedLocale): Promise<void>;
-  edit(view: View, locale: SupportedLocale): Promise<void>;
+  reply(view: View, locale: SupportedLocale): Promise<boolean>;
+  edit(view: View, locale: SupportedLocale): Promise<boolean>;
   answerCallback(locale: SupportedLocale, text?: Text, alert?: boolean): Promise<void>;
   /** Removes the inline buttons of the message whose button was tapped. */
   clearKeyboard(): Promise<void>;
-  sendCalendar(ics: string, filename: string, caption: Text, locale: SupportedLocale): Promise<void>;
+  sendCalendar(ics: string, filename: string, caption: Text, locale: SupportedLocale): Promise<boolean>;
   /** Answers the update's callback query silently if nothing answered it yet (stops the spinner). */
   answerPendingCallback(): Promise<void>;
 }
@@ -41,9 +42,9 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
     }
   }
 
-  async function reply(view: View, locale: SupportedLocale): Promise<void> {
+  async function reply(view: View, locale: SupportedLocale): Promise<boolean> {
     const { text, replyMarkup } = renderView(view, locale, translator);
-    await attempt('reply', () => ctx.reply(text, replyMarkup ? { reply_markup: replyMarkup } : {}));
+    return attempt('reply', () => ctx.reply(text, replyMarkup ? { reply_markup: replyMarkup } : {}));
   }
 
   return {
@@ -58,12 +59,13 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
           // Without a markup Telegram drops the old buttons, which is what a view without buttons means.
           ...(rendered.replyMarkup ? { reply_markup: rendered.replyMarkup as InlineKeyboardMarkup } : {}),
         });
+        return true;
       } catch (error) {
-        if (isMessageNotModified(error)) return;
+        if (isMessageNotModified(error)) return true;
         if (!isTelegramError(error)) throw error;
         // Too old to edit, deleted, a document: the user still needs to see the new content.
         logger.debug({ updateId, error: describeError(error) }, 'edit failed, sending instead');
-        await reply(view, locale);
+        return reply(view, locale);
       }
     },
     async answerCallback(locale, text, alert) {
@@ -88,7 +90,7 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
     },
     async sendCalendar(ics, filename, caption, locale) {
       const file = new InputFile(new TextEncoder().encode(ics), filename);
-      await attempt('sendCalendar', () =>
+      return attempt('sendCalendar', () =>
         ctx.replyWithDocument(file, { caption: translator.render(locale, caption) }),
       );
     },
