@@ -23,6 +23,7 @@ export {
   createFakeTelegram,
   type FakeTelegram,
   type FakeTelegramOptions,
+  type HeldCall,
   type InjectedFailure,
 } from './fake-telegram.ts';
 export { type FormattedText, parseHtml, parseMarkdownV2 } from './formatting.ts';

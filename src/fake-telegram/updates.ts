@@ -51,6 +51,21 @@ interface LongPoll {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** 2025-01-01T00:00:00Z in microseconds: the fake's update ids count from there. */
+const updateIdEpochUs = Date.UTC(2025, 0, 1) * 1000;
+
+/**
+ * The first update id of a new feed: the wall clock in microseconds since 2025. Telegram's update
+ * ids keep rising for as long as a bot exists, and a bot may rely on that across its own restarts
+ * (trialgram's conversations remember the last update they applied). A fake started later begins
+ * above every id an earlier one gave out, unless that one gave out more than one update per
+ * microsecond; the ids stay far below 2^52, the bound Telegram names for its identifiers.
+ * (Persisting a counter would need a file the fake does not otherwise have.)
+ */
+function firstUpdateId(nowMs: number = performance.timeOrigin + performance.now()): number {
+  return Math.max(1, Math.floor(nowMs * 1000) - updateIdEpochUs);
+}
+
 // Without an explicit allowed_updates list Telegram sends everything except these.
 const NOT_SENT_BY_DEFAULT = new Set<string>(['chat_member', 'message_reaction', 'message_reaction_count']);
 
@@ -64,7 +79,8 @@ export class UpdateFeed {
   readonly #retryDelaysMs: readonly number[];
   readonly #pending = new Map<number, PendingUpdate>();
   readonly #failed = new Map<number, string>();
-  #nextUpdateId = 1;
+  readonly #firstUpdateId = firstUpdateId();
+  #nextUpdateId = this.#firstUpdateId;
   #allowedUpdates: Set<string> | undefined;
   #poll: LongPoll | undefined;
   #wakeScheduled = false;
@@ -129,7 +145,9 @@ export class UpdateFeed {
     if (pending !== undefined) return { state: 'pending', fetched: pending.fetched };
     const failure = this.#failed.get(updateId);
     if (failure !== undefined) return { state: 'failed', reason: failure };
-    return updateId >= 1 && updateId < this.#nextUpdateId ? { state: 'handled' } : { state: 'unknown' };
+    return updateId >= this.#firstUpdateId && updateId < this.#nextUpdateId
+      ? { state: 'handled' }
+      : { state: 'unknown' };
   }
 
   // -------------------------------------------------------------------------------------------
