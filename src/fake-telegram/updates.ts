@@ -87,6 +87,8 @@ export class UpdateFeed {
 
   #webhook: WebhookSettings | undefined;
   #lastWebhookError: { date: number; message: string } | undefined;
+  /** Counts deleteWebhook calls: each one forgets the delivery queues. */
+  #webhookQueues = 0;
   // Webhook delivery state: per-chat queues, a FIFO of chats with work and nothing in flight.
   readonly #chatQueues = new Map<number, PendingUpdate[]>();
   readonly #busyChats = new Set<number>();
@@ -280,6 +282,7 @@ export class UpdateFeed {
 
   deleteWebhook(): void {
     this.#webhook = undefined;
+    this.#webhookQueues += 1;
     this.#chatQueues.clear();
     this.#readyChats = [];
     this.#readyHead = 0;
@@ -336,11 +339,16 @@ export class UpdateFeed {
     }
     this.#lastWebhookError = { date: Math.floor(this.#hooks.now() / 1000), message: failure };
     const delay = this.#retryDelaysMs[attempt];
-    if (delay !== undefined && this.#webhook === webhook) {
+    const queues = this.#webhookQueues;
+    if (delay !== undefined && this.#webhook !== undefined) {
       const timer = setTimeout(() => {
         this.#retryTimers.delete(timer);
-        if (this.#webhook === webhook && !this.#closed) void this.#deliver(webhook, pending, attempt + 1);
-        else this.#finishDelivery(pending);
+        // A webhook set again meanwhile (a restarted bot) gets the update, as Telegram's does;
+        // after deleteWebhook the update waits for getUpdates or the next webhook instead.
+        const current = this.#webhook;
+        if (current !== undefined && queues === this.#webhookQueues && !this.#closed) {
+          void this.#deliver(current, pending, attempt + 1);
+        } else this.#finishDelivery(pending);
       }, delay);
       this.#retryTimers.add(timer);
       return;

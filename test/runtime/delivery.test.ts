@@ -1,0 +1,173 @@
+/**
+ * What a prospect gets when the bot's process dies mid-update (SIGKILL, a crash): a message is
+ * only ever taken as the answer to a question that reached them, and an update whose handling died
+ * is carried on when Telegram delivers it again. Real processes, the sqlite store, the sandbox
+ * studio and the fake Telegram.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFakeTelegram, type FakeTelegram, type FakeUser } from '../../src/fake-telegram/index.ts';
+import { createSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import {
+  answerLeadQuestions,
+  type BotProcess,
+  bookAndConfirm,
+  botEnv,
+  chooseOfferAndSlot,
+  countMatching,
+  eventually,
+  killBot,
+  type LoadBalancer,
+  type Prospect,
+  spawnBot,
+  startLoadBalancer,
+  step,
+  texts,
+} from './helpers.ts';
+
+const erika: Prospect = {
+  firstName: 'Erika',
+  lastName: 'Mustermann',
+  email: 'erika.m@example.com',
+  telephone: '+4915198765432',
+  street: 'Kastanienallee',
+  houseNumber: '7',
+  zipCode: '10435',
+  city: 'Berlin',
+};
+
+let sandbox: Sandbox;
+let fake: FakeTelegram;
+let directory: string;
+let storageUrl: string;
+const processes: BotProcess[] = [];
+
+afterEach(async () => {
+  for (const bot of processes.splice(0)) await killBot(bot);
+  await fake.close();
+  await sandbox.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+async function setUp(fakeOptions: Parameters<typeof createFakeTelegram>[0] = {}) {
+  sandbox = await createSandbox({ rateLimitPerMinute: false });
+  fake = await createFakeTelegram(fakeOptions);
+  directory = mkdtempSync(join(tmpdir(), 'trialgram-delivery-'));
+  storageUrl = `sqlite:${join(directory, 'trialgram.sqlite')}`;
+}
+
+async function startBot(env: Record<string, string>): Promise<BotProcess> {
+  const bot = await spawnBot(env);
+  processes.push(bot);
+  return bot;
+}
+
+async function kill(bot: BotProcess): Promise<void> {
+  bot.child.kill('SIGKILL');
+  expect((await bot.exited).signal).toBe('SIGKILL');
+}
+
+/**
+ * Sends `text` and kills the bot once it has stored the next step and its question is on the way
+ * to Telegram but not there: the fake holds that sendMessage until the process is gone.
+ */
+async function killBeforeTheNextQuestionArrives(bot: BotProcess, user: FakeUser, text: string) {
+  const held = fake.hold('sendMessage', { chatId: user.id });
+  await user.sendText(text);
+  await held.arrived;
+  // Long polling confirmed the update when it fetched the next ones: Telegram will not send it again.
+  await eventually(async () => fake.pendingUpdateCount === 0);
+  await kill(bot);
+}
+
+describe('a bot killed after storing the next question, before it reached the prospect', () => {
+  beforeEach(() => setUp());
+
+  it('asks that question again when the prospect re-sends their answer, and files nothing under it', async () => {
+    const env = botEnv({ fake, sandbox, storageUrl });
+    let bot = await startBot(env);
+    const user = fake.user({ firstName: 'Erika' });
+    await chooseOfferAndSlot(user, /Rückenfit/);
+
+    // Killed before "And your last name?" arrives; the prospect, hearing nothing, sends the first name again.
+    await killBeforeTheNextQuestionArrives(bot, user, 'Erika');
+    expect(countMatching(user, texts.lastName)).toBe(0);
+    bot = await startBot(env);
+    await step(user, () => user.sendText('Erika'), texts.lastName);
+    await step(user, () => user.sendText('Mustermann'), texts.email);
+    await answerLeadQuestions(user, erika, texts.dateOfBirth);
+
+    // Killed before "What's your phone number?" arrives; the prospect sends the date of birth again.
+    await killBeforeTheNextQuestionArrives(bot, user, '15.06.1990');
+    bot = await startBot(env);
+    const asked = await step(user, () => user.sendText('15.06.1990'), texts.telephone);
+    expect(asked.text).toMatch(texts.telephone);
+    const summary = await answerLeadQuestions(user, erika);
+    expect(summary.text).toContain('Name: Erika Mustermann');
+    await bookAndConfirm(user);
+
+    const leads = sandbox.snapshot().leads;
+    expect(leads).toHaveLength(1);
+    expect(leads[0]?.leadCustomerData).toMatchObject({
+      firstname: 'Erika',
+      lastname: 'Mustermann',
+      email: erika.email,
+      dateOfBirth: '1990-06-15',
+      telephone: erika.telephone,
+    });
+    expect(sandbox.snapshot().bookings).toHaveLength(1);
+  });
+});
+
+describe('an update whose handling died with the process', () => {
+  let balancer: LoadBalancer;
+
+  beforeEach(async () => {
+    // Telegram keeps trying a webhook for far longer than a restart takes.
+    await setUp({ webhookRetryDelaysMs: [250, 500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000] });
+    balancer = await startLoadBalancer();
+  });
+
+  afterEach(async () => {
+    await balancer.close();
+  });
+
+  /** A webhook-mode bot behind the load balancer (its port is known only once it runs). */
+  async function startWebhookBot(): Promise<BotProcess> {
+    const bot = await startBot(botEnv({ fake, sandbox, storageUrl, webhookUrl: balancer.url }));
+    await bot.waitForOutput(/"msg":"trialgram started"/);
+    const started = bot
+      .stdout()
+      .split('\n')
+      .find((line) => line.includes('"msg":"trialgram started"'));
+    const { httpUrl } = JSON.parse(started ?? '{}') as { httpUrl: string };
+    balancer.setBackends([`${httpUrl}/telegram`]);
+    return bot;
+  }
+
+  it('is handled when Telegram delivers it again to the restarted bot: the prospect gets their answer', async () => {
+    const first = await startWebhookBot();
+    const user = fake.user({ firstName: 'Erika' });
+    await step(user, () => user.start(), texts.offers);
+
+    // The slot list request reaches the studio and hangs there; the process dies meanwhile.
+    sandbox.faults.set('classSlots', { kind: 'delay', ms: 60_000, times: 1 });
+    await user.tap(/Yoga Flow/);
+    await eventually(async () => sandbox.callCounts().classSlots === 1);
+    await kill(first);
+    expect(countMatching(user, texts.slots)).toBe(0);
+    expect(fake.pendingUpdateCount).toBe(1);
+
+    const second = await startWebhookBot();
+    await user.chat.waitFor((chat) => texts.slots.test(chat.last('bot')?.text ?? ''), 30_000);
+    expect(second.stdout()).toMatch(/"msg":"update delivered again after its handling died, resuming"/);
+    expect(sandbox.callCounts().classSlots).toBe(2);
+    await eventually(async () => fake.pendingUpdateCount === 0);
+
+    // And the conversation simply goes on.
+    await step(user, () => user.tap(/^[^(]*\d{1,2}:\d{2}$/), texts.firstName);
+    expect(countMatching(user, texts.slots)).toBe(1);
+  });
+});
