@@ -22,7 +22,7 @@ import type { StaffNotifier } from '../staff/notices.ts';
 import { type BotContext, chooseLocale } from './context.ts';
 import { funnelStages } from './funnel.ts';
 import type { Translator } from './i18n.ts';
-import { createReplies } from './replies.ts';
+import { createReplies, type Shown } from './replies.ts';
 import type { StudioCalls } from './studio-calls.ts';
 import type { UserStore } from './user-store.ts';
 
@@ -63,10 +63,16 @@ export function createConversation(deps: ConversationDeps): Conversation {
       let studio: FlowContext['studio'] | null = null;
       // The revision whose question the prospect saw; rows from before this was kept count as seen.
       let shownRev = session.delivery.shownRev ?? session.state.rev;
+      let shownIn = session.delivery.shownIn;
       const save = async (done: boolean) => {
-        session.delivery = { shownRev, updateId, done };
+        session.delivery = { shownRev, shownIn, updateId, done };
         await userStore.saveState(session.userId, session.state, session.delivery);
       };
+      // A message written before the question was shown (again) is no answer to it.
+      const messageId = ctx.message?.message_id;
+      const seenBeforeWriting = () =>
+        shownRev === session.state.rev &&
+        !(messageId !== undefined && shownIn !== undefined && messageId < shownIn);
 
       const flowContext = async (): Promise<FlowContext> => {
         if (studio === null) studio = await deps.studio.studioInformation();
@@ -78,7 +84,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
           privacyUrl: deps.privacyUrl,
           studio,
           fallbackTimeZone: deps.fallbackTimeZone,
-          promptDelivered: shownRev === session.state.rev,
+          promptDelivered: seenBeforeWriting(),
         };
       };
 
@@ -99,13 +105,18 @@ export function createConversation(deps: ConversationDeps): Conversation {
 
           let call: ApiCall | undefined;
           let sent = true;
+          let lastShown: number | undefined;
+          const shownAs = (messageId: Shown) => {
+            if (messageId === undefined) sent = false;
+            else lastShown = Math.max(lastShown ?? messageId, messageId);
+          };
           for (const effect of effects) {
             switch (effect.type) {
               case 'reply':
-                sent = (await replies.reply(effect.view, session.locale)) && sent;
+                shownAs(await replies.reply(effect.view, session.locale));
                 break;
               case 'edit':
-                sent = (await replies.edit(effect.view, session.locale)) && sent;
+                shownAs(await replies.edit(effect.view, session.locale));
                 break;
               case 'answerCallback':
                 await replies.answerCallback(session.locale, effect.text, effect.alert);
@@ -114,9 +125,9 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 await replies.clearKeyboard();
                 break;
               case 'sendCalendar':
-                sent =
-                  (await replies.sendCalendar(effect.ics, effect.filename, effect.caption, session.locale)) &&
-                  sent;
+                shownAs(
+                  await replies.sendCalendar(effect.ics, effect.filename, effect.caption, session.locale),
+                );
                 break;
               case 'rememberLead':
                 session.profile = { ...session.profile, leadId: effect.leadId };
@@ -142,7 +153,13 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 break;
             }
           }
-          if (sent && (state.rev !== before.rev || shown)) shownRev = state.rev;
+          if (sent && state.rev !== before.rev) {
+            shownRev = state.rev;
+            shownIn = undefined;
+          } else if (sent && shown) {
+            shownRev = state.rev;
+            shownIn = lastShown ?? shownIn;
+          }
           logger.debug(
             { updateId, event: event.type, step: state.step.name, call: call?.name },
             'booking transition',

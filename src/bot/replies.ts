@@ -14,14 +14,19 @@ import { describeError, isMessageNotModified, isTelegramError } from './errors.t
 import type { Translator } from './i18n.ts';
 import { renderView } from './render.ts';
 
-/** `reply`, `edit` and `sendCalendar` resolve to whether the user got the message. */
+/**
+ * `reply`, `edit` and `sendCalendar` resolve to the id of the message the user got (sent or
+ * edited), `undefined` when it failed.
+ */
+export type Shown = number | undefined;
+
 export interface Replies {
-  reply(view: View, locale: SupportedLocale): Promise<boolean>;
-  edit(view: View, locale: SupportedLocale): Promise<boolean>;
+  reply(view: View, locale: SupportedLocale): Promise<Shown>;
+  edit(view: View, locale: SupportedLocale): Promise<Shown>;
   answerCallback(locale: SupportedLocale, text?: Text, alert?: boolean): Promise<void>;
   /** Removes the inline buttons of the message whose button was tapped. */
   clearKeyboard(): Promise<void>;
-  sendCalendar(ics: string, filename: string, caption: Text, locale: SupportedLocale): Promise<boolean>;
+  sendCalendar(ics: string, filename: string, caption: Text, locale: SupportedLocale): Promise<Shown>;
   /** Answers the update's callback query silently if nothing answered it yet (stops the spinner). */
   answerPendingCallback(): Promise<void>;
 }
@@ -31,20 +36,22 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
   const updateId = ctx.update.update_id;
 
   /** Runs a Telegram call; a Telegram failure is logged (the metrics transformer counts it). */
-  async function attempt(what: string, call: () => Promise<unknown>): Promise<boolean> {
+  async function attempt<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
     try {
-      await call();
-      return true;
+      return await call();
     } catch (error) {
       if (!isTelegramError(error)) throw error;
       logger.warn({ updateId, effect: what, error: describeError(error) }, 'telegram call failed');
-      return false;
+      return undefined;
     }
   }
 
-  async function reply(view: View, locale: SupportedLocale): Promise<boolean> {
+  async function reply(view: View, locale: SupportedLocale): Promise<Shown> {
     const { text, replyMarkup } = renderView(view, locale, translator);
-    return attempt('reply', () => ctx.reply(text, replyMarkup ? { reply_markup: replyMarkup } : {}));
+    const sent = await attempt('reply', () =>
+      ctx.reply(text, replyMarkup ? { reply_markup: replyMarkup } : {}),
+    );
+    return sent?.message_id;
   }
 
   return {
@@ -59,9 +66,9 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
           // Without a markup Telegram drops the old buttons, which is what a view without buttons means.
           ...(rendered.replyMarkup ? { reply_markup: rendered.replyMarkup as InlineKeyboardMarkup } : {}),
         });
-        return true;
+        return message.message_id;
       } catch (error) {
-        if (isMessageNotModified(error)) return true;
+        if (isMessageNotModified(error)) return message.message_id;
         if (!isTelegramError(error)) throw error;
         // Too old to edit, deleted, a document: the user still needs to see the new content.
         logger.debug({ updateId, error: describeError(error) }, 'edit failed, sending instead');
@@ -90,9 +97,10 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
     },
     async sendCalendar(ics, filename, caption, locale) {
       const file = new InputFile(new TextEncoder().encode(ics), filename);
-      return attempt('sendCalendar', () =>
+      const sent = await attempt('sendCalendar', () =>
         ctx.replyWithDocument(file, { caption: translator.render(locale, caption) }),
       );
+      return sent?.message_id;
     },
     async answerPendingCallback() {
       if (answered) return;

@@ -34,6 +34,12 @@ export interface Delivery {
    * from before it was kept: taken as seen.
    */
   shownRev?: number | undefined;
+  /**
+   * The id of the message that showed that question again (after a crash, say): the prospect's
+   * messages before it were written without it, so they are no answer to it. Absent when the
+   * question was shown as its step began.
+   */
+  shownIn?: number | undefined;
   /** The update being applied (`done` false: its process died) or applied last (`done` true). */
   updateId?: number | undefined;
   done?: boolean | undefined;
@@ -72,6 +78,7 @@ export function updateStatus(
 
 const deliverySchema = z.object({
   shownRev: z.number().int().nonnegative().optional(),
+  shownIn: z.number().int().optional(),
   updateId: z.number().int().optional(),
   done: z.boolean().optional(),
   at: z.number().optional(),
