@@ -71,6 +71,7 @@ export function confirmOnlyHandled<A extends GetUpdatesArgs, S extends { readonl
     new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
+        wake = wake.filter((other) => other !== done);
         resolve();
       };
       const timer = setTimeout(done, pollIntervalMs);
