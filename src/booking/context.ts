@@ -27,4 +27,9 @@ export interface FlowContext {
    * or a waiting step's studio call is resumed. Absent: it was seen.
    */
   promptDelivered?: boolean | undefined;
+  /**
+   * The message was written before the current question reached the prospect, which it has since
+   * (it was sent again after a crash): it answers nothing, and the question is already on screen.
+   */
+  messageBeforePrompt?: boolean | undefined;
 }

@@ -11,7 +11,7 @@
  * - A failed studio call keeps the state and offers "try again", which repeats the step.
  * - A message is only an answer to a question the prospect saw (`ctx.promptDelivered`): otherwise
  *   the question is sent again, or the waiting step's interrupted call resumed, and the message is
- *   not consumed.
+ *   not consumed; one written before the question was sent again is ignored.
  * - At most one `call` effect per result, always last: the adapter runs it and feeds back its result.
  */
 import type { SupportedLocale } from '../config.ts';
@@ -166,6 +166,7 @@ function onMessage(
   event: Extract<UserEvent, { type: 'text' | 'contact' | 'nonText' | 'skip' }>,
   ctx: FlowContext,
 ): TransitionResult {
+  if (ctx.messageBeforePrompt) return stay(state);
   if (ctx.promptDelivered === false) return resumeOrReshow(state, ctx);
   const { step } = state;
   switch (step.name) {

@@ -68,11 +68,13 @@ export function createConversation(deps: ConversationDeps): Conversation {
         session.delivery = { shownRev, shownIn, updateId, done };
         await userStore.saveState(session.userId, session.state, session.delivery);
       };
-      // A message written before the question was shown (again) is no answer to it.
+      // A message written before the question was shown after all is no answer to it.
       const messageId = ctx.message?.message_id;
-      const seenBeforeWriting = () =>
+      const writtenBeforeShown = () =>
         shownRev === session.state.rev &&
-        !(messageId !== undefined && shownIn !== undefined && messageId < shownIn);
+        messageId !== undefined &&
+        shownIn !== undefined &&
+        messageId < shownIn;
 
       const flowContext = async (): Promise<FlowContext> => {
         if (studio === null) studio = await deps.studio.studioInformation();
@@ -84,7 +86,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
           privacyUrl: deps.privacyUrl,
           studio,
           fallbackTimeZone: deps.fallbackTimeZone,
-          promptDelivered: seenBeforeWriting(),
+          promptDelivered: shownRev === session.state.rev,
+          messageBeforePrompt: writtenBeforeShown(),
         };
       };
 
@@ -156,9 +159,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
           if (sent && state.rev !== before.rev) {
             shownRev = state.rev;
             shownIn = undefined;
-          } else if (sent && shown) {
+          } else if (sent && shown && shownRev !== state.rev) {
+            // Shown only now (it had not reached the prospect): messages before this one predate it.
             shownRev = state.rev;
-            shownIn = lastShown ?? shownIn;
+            shownIn = lastShown;
           }
           logger.debug(
             { updateId, event: event.type, step: state.step.name, call: call?.name },

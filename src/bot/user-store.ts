@@ -35,9 +35,9 @@ export interface Delivery {
    */
   shownRev?: number | undefined;
   /**
-   * The id of the message that showed that question again (after a crash, say): the prospect's
-   * messages before it were written without it, so they are no answer to it. Absent when the
-   * question was shown as its step began.
+   * The id of the message that showed that question after all (it had not reached the prospect,
+   * say after a crash): the prospect's messages before it were written without it, so they are no
+   * answer to it. Absent when the question was shown as its step began.
    */
   shownIn?: number | undefined;
   /** The update being applied (`done` false: its process died) or applied last (`done` true). */

@@ -145,6 +145,16 @@ describe('a message while the current question was not delivered', () => {
     expect(result.shown).toBeUndefined();
   });
 
+  test('a message written before the question was sent again answers nothing, and needs no answer', () => {
+    const state = states.lastName();
+    const result = transition(
+      state,
+      { type: 'text', text: 'Erika' },
+      context({ promptDelivered: true, messageBeforePrompt: true }),
+    );
+    expect(result).toEqual({ state, effects: [] });
+  });
+
   test('the lead keeps the right values: a date of birth re-sent before the phone question was seen', () => {
     const stored = states.telephone();
     const again = transition(stored, { type: 'text', text: '15.06.1990' }, unseen);

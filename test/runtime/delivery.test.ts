@@ -96,18 +96,18 @@ describe('a bot killed after storing the next question, before it reached the pr
     expect(countMatching(user, texts.lastName)).toBe(0);
     await user.sendText('Erika');
     bot = await startBot(env);
-    // Asked when the interrupted update comes again, and again for the re-sent name, which was
-    // written before the question arrived: it is not the last name.
-    await user.chat.waitFor(() => countMatching(user, texts.lastName) === 2, 15_000);
+    // Asked when the interrupted update comes again; the re-sent name was written before the
+    // question arrived, so it is not the last name (and needs no answer: the question is there).
+    await user.chat.waitFor(() => countMatching(user, texts.lastName) === 1, 15_000);
     await step(user, () => user.sendText('Mustermann'), texts.email);
+    expect(countMatching(user, texts.lastName)).toBe(1);
     await answerLeadQuestions(user, erika, texts.dateOfBirth);
 
     // Killed before "What's your phone number?" arrives; the prospect sends the date of birth again.
     await killBeforeTheNextQuestionArrives(bot, user, '15.06.1990');
     await user.sendText('15.06.1990');
     bot = await startBot(env);
-    await user.chat.waitFor(() => countMatching(user, texts.telephone) === 2, 15_000);
-    expect(user.chat.last('bot')?.text).toMatch(texts.telephone);
+    await user.chat.waitFor(() => countMatching(user, texts.telephone) === 1, 15_000);
     const summary = await answerLeadQuestions(user, erika);
     expect(summary.text).toContain('Name: Erika Mustermann');
     await bookAndConfirm(user);
