@@ -63,18 +63,20 @@ export function createConversation(deps: ConversationDeps): Conversation {
       let studio: FlowContext['studio'] | null = null;
       // The revision whose question the prospect saw; rows from before this was kept count as seen.
       let shownRev = session.delivery.shownRev ?? session.state.rev;
-      let shownIn = session.delivery.shownIn;
+      let { shownIn, shownAt } = session.delivery;
       const save = async (done: boolean) => {
-        session.delivery = { shownRev, shownIn, updateId, done };
+        session.delivery = { shownRev, shownIn, shownAt, updateId, done };
         await userStore.saveState(session.userId, session.state, session.delivery);
       };
-      // A message written before the question was shown after all is no answer to it.
-      const messageId = ctx.message?.message_id;
+      // A message written before the question was shown after all is no answer to it. (Its date
+      // as well as its id, should a chat's message ids start again, as the playground's do.)
+      const message = ctx.message;
       const writtenBeforeShown = () =>
         shownRev === session.state.rev &&
-        messageId !== undefined &&
+        message !== undefined &&
         shownIn !== undefined &&
-        messageId < shownIn;
+        message.message_id < shownIn &&
+        message.date <= (shownAt ?? 0);
 
       const flowContext = async (): Promise<FlowContext> => {
         if (studio === null) studio = await deps.studio.studioInformation();
@@ -108,10 +110,12 @@ export function createConversation(deps: ConversationDeps): Conversation {
 
           let call: ApiCall | undefined;
           let sent = true;
-          let lastShown: number | undefined;
-          const shownAs = (messageId: Shown) => {
-            if (messageId === undefined) sent = false;
-            else lastShown = Math.max(lastShown ?? messageId, messageId);
+          let lastShown: Shown;
+          const shownAs = (shownMessage: Shown) => {
+            if (shownMessage === undefined) sent = false;
+            else if (lastShown === undefined || shownMessage.messageId > lastShown.messageId) {
+              lastShown = shownMessage;
+            }
           };
           for (const effect of effects) {
             switch (effect.type) {
@@ -159,10 +163,12 @@ export function createConversation(deps: ConversationDeps): Conversation {
           if (sent && state.rev !== before.rev) {
             shownRev = state.rev;
             shownIn = undefined;
+            shownAt = undefined;
           } else if (sent && shown && shownRev !== state.rev) {
             // Shown only now (it had not reached the prospect): messages before this one predate it.
             shownRev = state.rev;
-            shownIn = lastShown;
+            shownIn = lastShown?.messageId;
+            shownAt = lastShown?.date;
           }
           logger.debug(
             { updateId, event: event.type, step: state.step.name, call: call?.name },

@@ -15,10 +15,15 @@ import type { Translator } from './i18n.ts';
 import { renderView } from './render.ts';
 
 /**
- * `reply`, `edit` and `sendCalendar` resolve to the id of the message the user got (sent or
- * edited), `undefined` when it failed.
+ * What `reply`, `edit` and `sendCalendar` resolve to: the message the user got (sent or edited)
+ * with Telegram's date of it (seconds), `undefined` when it failed.
  */
-export type Shown = number | undefined;
+export type Shown = { messageId: number; date: number } | undefined;
+
+const shownAs = (message: { message_id: number; date: number; edit_date?: number }): Shown => ({
+  messageId: message.message_id,
+  date: message.edit_date ?? message.date,
+});
 
 export interface Replies {
   reply(view: View, locale: SupportedLocale): Promise<Shown>;
@@ -51,7 +56,7 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
     const sent = await attempt('reply', () =>
       ctx.reply(text, replyMarkup ? { reply_markup: replyMarkup } : {}),
     );
-    return sent?.message_id;
+    return sent && shownAs(sent);
   }
 
   return {
@@ -62,13 +67,13 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
       // An inaccessible message (date 0) or a view with a reply keyboard cannot be edited in place.
       if (!rendered.editable || !message || message.date === 0) return reply(view, locale);
       try {
-        await ctx.api.editMessageText(message.chat.id, message.message_id, rendered.text, {
+        const edited = await ctx.api.editMessageText(message.chat.id, message.message_id, rendered.text, {
           // Without a markup Telegram drops the old buttons, which is what a view without buttons means.
           ...(rendered.replyMarkup ? { reply_markup: rendered.replyMarkup as InlineKeyboardMarkup } : {}),
         });
-        return message.message_id;
+        return shownAs(edited === true ? message : edited);
       } catch (error) {
-        if (isMessageNotModified(error)) return message.message_id;
+        if (isMessageNotModified(error)) return shownAs(message);
         if (!isTelegramError(error)) throw error;
         // Too old to edit, deleted, a document: the user still needs to see the new content.
         logger.debug({ updateId, error: describeError(error) }, 'edit failed, sending instead');
@@ -100,7 +105,7 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
       const sent = await attempt('sendCalendar', () =>
         ctx.replyWithDocument(file, { caption: translator.render(locale, caption) }),
       );
-      return sent?.message_id;
+      return sent && shownAs(sent);
     },
     async answerPendingCallback() {
       if (answered) return;

@@ -40,6 +40,8 @@ export interface Delivery {
    * answer to it. Absent when the question was shown as its step began.
    */
   shownIn?: number | undefined;
+  /** Telegram's date of that message (seconds): a message id counts only for messages up to then. */
+  shownAt?: number | undefined;
   /** The update being applied (`done` false: its process died) or applied last (`done` true). */
   updateId?: number | undefined;
   done?: boolean | undefined;
@@ -79,6 +81,7 @@ export function updateStatus(
 const deliverySchema = z.object({
   shownRev: z.number().int().nonnegative().optional(),
   shownIn: z.number().int().optional(),
+  shownAt: z.number().int().optional(),
   updateId: z.number().int().optional(),
   done: z.boolean().optional(),
   at: z.number().optional(),
