@@ -5,7 +5,8 @@
 import type { Context } from 'grammy';
 import type { State } from '../booking/index.ts';
 import { type SupportedLocale, supportedLocales } from '../config.ts';
-import type { Delivery, UserProfile } from './user-store.ts';
+import type { Delivery } from './delivery.ts';
+import type { UserProfile } from './user-store.ts';
 
 export interface BookingSession {
   readonly userId: number;

@@ -20,6 +20,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { StaffNotifier } from '../staff/notices.ts';
 import { type BotContext, chooseLocale } from './context.ts';
+import { followDelivery } from './delivery.ts';
 import { funnelStages } from './funnel.ts';
 import type { Translator } from './i18n.ts';
 import { createReplies, type Shown } from './replies.ts';
@@ -61,22 +62,11 @@ export function createConversation(deps: ConversationDeps): Conversation {
       const updateId = ctx.update.update_id;
       const replies = createReplies(ctx, translator, logger);
       let studio: FlowContext['studio'] | null = null;
-      // The revision whose question the prospect saw; rows from before this was kept count as seen.
-      let shownRev = session.delivery.shownRev ?? session.state.rev;
-      let { shownIn, shownAt } = session.delivery;
+      const delivery = followDelivery(session.delivery, session.state, ctx.message);
       const save = async (done: boolean) => {
-        session.delivery = { shownRev, shownIn, shownAt, updateId, done };
+        session.delivery = delivery.stored(updateId, done);
         await userStore.saveState(session.userId, session.state, session.delivery);
       };
-      // A message written before the question was shown after all is no answer to it. (Its date
-      // as well as its id, should a chat's message ids start again, as the playground's do.)
-      const message = ctx.message;
-      const writtenBeforeShown = () =>
-        shownRev === session.state.rev &&
-        message !== undefined &&
-        shownIn !== undefined &&
-        message.message_id < shownIn &&
-        message.date <= (shownAt ?? 0);
 
       const flowContext = async (): Promise<FlowContext> => {
         if (studio === null) studio = await deps.studio.studioInformation();
@@ -88,8 +78,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
           privacyUrl: deps.privacyUrl,
           studio,
           fallbackTimeZone: deps.fallbackTimeZone,
-          promptDelivered: shownRev === session.state.rev,
-          messageBeforePrompt: writtenBeforeShown(),
+          ...delivery.seen(session.state),
         };
       };
 
@@ -110,12 +99,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
 
           let call: ApiCall | undefined;
           let sent = true;
-          let lastShown: Shown;
-          const shownAs = (shownMessage: Shown) => {
-            if (shownMessage === undefined) sent = false;
-            else if (lastShown === undefined || shownMessage.messageId > lastShown.messageId) {
-              lastShown = shownMessage;
-            }
+          let newest: Shown;
+          const shownAs = (message: Shown) => {
+            if (message === undefined) sent = false;
+            else if (newest === undefined || message.messageId > newest.messageId) newest = message;
           };
           for (const effect of effects) {
             switch (effect.type) {
@@ -160,16 +147,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 break;
             }
           }
-          if (sent && state.rev !== before.rev) {
-            shownRev = state.rev;
-            shownIn = undefined;
-            shownAt = undefined;
-          } else if (sent && shown && shownRev !== state.rev) {
-            // Shown only now (it had not reached the prospect): messages before this one predate it.
-            shownRev = state.rev;
-            shownIn = lastShown?.messageId;
-            shownAt = lastShown?.date;
-          }
+          delivery.transitioned(before, state, shown === true, sent, newest);
           logger.debug(
             { updateId, event: event.type, step: state.step.name, call: call?.name },
             'booking transition',

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { initialState, parseStoredState, type State } from '../booking/index.ts';
 import { supportedLocales } from '../config.ts';
 import type { Stores } from '../store/index.ts';
+import type { Delivery } from './delivery.ts';
 
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
@@ -27,55 +28,11 @@ const profileSchema = z.object({
 
 export type UserProfile = z.infer<typeof profileSchema>;
 
-/** What the conversation row knows besides the state: what the prospect saw, which update it applied. */
-export interface Delivery {
-  /**
-   * The revision whose question reached the prospect (set once its sends succeeded). Absent in rows
-   * from before it was kept: taken as seen.
-   */
-  shownRev?: number | undefined;
-  /**
-   * The id of the message that showed that question after all (it had not reached the prospect,
-   * say after a crash): the prospect's messages before it were written without it, so they are no
-   * answer to it. Absent when the question was shown as its step began.
-   */
-  shownIn?: number | undefined;
-  /** Telegram's date of that message (seconds): a message id counts only for messages up to then. */
-  shownAt?: number | undefined;
-  /** The update being applied (`done` false: its process died) or applied last (`done` true). */
-  updateId?: number | undefined;
-  done?: boolean | undefined;
-  /** When the row was written (epoch ms). */
-  at?: number | undefined;
-}
-
 export interface LoadedState {
   state: State;
   delivery: Delivery;
   /** Something was stored but could not be read (garbage, a version without migration): started afresh. */
   reset: boolean;
-}
-
-/**
- * Telegram numbers updates in rising order, but picks the next id at random after a week without
- * any update; an update id lower than the row's counts as seen only within that week.
- */
-const updateIdsRiseForMs = 7 * 24 * 60 * 60 * 1000;
-
-/**
- * Where an update stands for a conversation: `applied` (a redelivery: ignore it), `interrupted`
- * (its handling died with the process: carry on, do not apply it twice) or `new`.
- */
-export function updateStatus(
-  delivery: Delivery,
-  updateId: number,
-  now: number,
-): 'new' | 'applied' | 'interrupted' {
-  const last = delivery.updateId;
-  if (last === undefined) return 'new';
-  if (updateId === last) return delivery.done ? 'applied' : 'interrupted';
-  const recent = delivery.at !== undefined && now - delivery.at < updateIdsRiseForMs;
-  return updateId < last && recent ? 'applied' : 'new';
 }
 
 const deliverySchema = z.object({

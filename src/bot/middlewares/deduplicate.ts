@@ -10,7 +10,8 @@
 import type { MiddlewareFn } from 'grammy';
 import type { Logger } from '../../logger.ts';
 import type { BotContext } from '../context.ts';
-import { type UserStore, updateStatus } from '../user-store.ts';
+import { updateStatus } from '../delivery.ts';
+import type { UserStore } from '../user-store.ts';
 
 export function ignoreRedeliveries(
   userStore: UserStore,
