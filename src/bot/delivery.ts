@@ -25,6 +25,8 @@ export interface Delivery {
   /** The update being applied (`done` false: its process died) or applied last (`done` true). */
   updateId?: number | undefined;
   done?: boolean | undefined;
+  /** How often handling `updateId` was started, once a redelivery found it interrupted. */
+  attempts?: number | undefined;
   /** When the row was written (epoch ms). */
   at?: number | undefined;
 }
@@ -50,6 +52,12 @@ export function updateStatus(
   const recent = delivery.at !== undefined && now - delivery.at < updateIdsRiseForMs;
   return updateId < last && recent ? 'applied' : 'new';
 }
+
+/**
+ * An update whose handling died this often is given up: something in it takes the process down,
+ * and handling it again at every start would take the bot down for everyone.
+ */
+export const maxAttempts = 3;
 
 /** The message an update carries, as far as delivery cares. */
 interface WrittenMessage {
@@ -97,7 +105,8 @@ export function followDelivery(stored: Delivery, state: State, message: WrittenM
       }
     },
     stored(updateId: number, done: boolean): Delivery {
-      return { shownRev, shownIn, shownAt, updateId, done };
+      const attempts = updateId === stored.updateId ? stored.attempts : undefined;
+      return { shownRev, shownIn, shownAt, updateId, done, attempts };
     },
   };
 }

@@ -41,6 +41,7 @@ const deliverySchema = z.object({
   shownAt: z.number().int().optional(),
   updateId: z.number().int().optional(),
   done: z.boolean().optional(),
+  attempts: z.number().int().optional(),
   at: z.number().optional(),
 });
 

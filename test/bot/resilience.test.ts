@@ -227,3 +227,43 @@ describe('a conversation stored by the release before', () => {
     });
   });
 });
+
+describe('an update whose handling kept dying with the process', () => {
+  it('is given up after three attempts, logged, and the conversation goes on with the next message', async () => {
+    const logLines: string[] = [];
+    h = await startHarness({ polling: 'none', logLines });
+    const api = new Api(h.fake.token, { apiRoot: h.fake.apiRoot });
+    let offset = 0;
+    const next = async (): Promise<Update> => {
+      const [update] = await api.getUpdates({ offset, timeout: 0 });
+      if (!update) throw new Error('no update');
+      offset = update.update_id + 1;
+      return update;
+    };
+    const ann = h.user();
+    await ann.start();
+    await h.bot.handleUpdate(await next());
+    await ann.tap('🏋️ Yoga Flow');
+    await h.bot.handleUpdate(await next());
+    await ann.tap(/^1:sl:.*:f$/);
+    await h.bot.handleUpdate(await next());
+    expect(lastText(ann)).toMatch(/What's your first name\?/);
+
+    await ann.sendText('Annika');
+    const poison = await next();
+    // Its handling started and died three times (as the row says after the third start).
+    const key = String(ann.id);
+    const row = (await h.stores.conversations.get(key)) as Record<string, unknown>;
+    await h.stores.conversations.set(key, { ...row, updateId: poison.update_id, done: false, attempts: 3 });
+    const before = mark(ann);
+    await h.bot.handleUpdate(poison);
+    expect(botMessagesSince(ann, before)).toEqual([]);
+    expect(logLines.join('')).toMatch(
+      /"level":50,.*"attempts":3,.*"msg":"update died with its process every time, ignored"/,
+    );
+
+    await ann.sendText('Annika');
+    await h.bot.handleUpdate(await next());
+    expect(lastText(ann)).toBe(askLastName);
+  });
+});

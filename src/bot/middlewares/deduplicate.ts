@@ -10,7 +10,7 @@
 import type { MiddlewareFn } from 'grammy';
 import type { Logger } from '../../logger.ts';
 import type { BotContext } from '../context.ts';
-import { updateStatus } from '../delivery.ts';
+import { maxAttempts, updateStatus } from '../delivery.ts';
 import type { UserStore } from '../user-store.ts';
 
 export function ignoreRedeliveries(
@@ -29,9 +29,19 @@ export function ignoreRedeliveries(
     }
     const status = updateStatus(session.delivery, updateId, now());
     if (status === 'applied') return ignored(logger, updateId);
-    session.interrupted = status === 'interrupted';
-    if (session.interrupted)
+    if (status === 'interrupted') {
+      const attempts = (session.delivery.attempts ?? 1) + 1;
+      const giveUp = attempts > maxAttempts;
+      // Counted before handling: an update that takes the process down must not do so forever.
+      session.delivery = { ...session.delivery, attempts, ...(giveUp ? { done: true } : {}) };
+      await userStore.saveState(session.userId, session.state, session.delivery);
+      if (giveUp) {
+        logger.error({ updateId, attempts: maxAttempts }, 'update died with its process every time, ignored');
+        return;
+      }
       logger.info({ updateId }, 'update delivered again after its handling died, resuming');
+      session.interrupted = true;
+    }
     await next();
     // An update the conversation did not handle (an edited message, /links): its id joins the row.
     if (!session.recorded) {
