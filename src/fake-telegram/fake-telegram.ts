@@ -171,7 +171,7 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
         hold.method === (method?.name ?? methodName).toLowerCase() &&
         (hold.chatId === undefined || hold.chatId === chat?.id),
     );
-    const hold = holds.splice(holdIndex, holdIndex < 0 ? 0 : 1)[0];
+    const hold = holdIndex < 0 ? undefined : holds.splice(holdIndex, 1)[0];
     if (hold !== undefined) {
       let gone = false;
       onClientGone(() => {
