@@ -267,3 +267,25 @@ describe('an update whose handling kept dying with the process', () => {
     expect(lastText(ann)).toBe(askLastName);
   });
 });
+
+describe('an update from a group (no conversation) delivered twice', () => {
+  it('is handled once: its id is recorded after handling it', async () => {
+    const logLines: string[] = [];
+    h = await startHarness({ polling: 'none', logLines });
+    const update = {
+      update_id: 777_001,
+      message: {
+        message_id: 5,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: -100_123, type: 'group', title: 'Staff' },
+        from: { id: 31, is_bot: false, first_name: 'Lena' },
+        text: 'Anyone on the early shift?',
+      },
+    } as Update;
+    await h.bot.handleUpdate(update);
+    expect(await h.stores.records.get('update:777001')).toBe(1);
+    expect(logLines.join('')).not.toMatch(/update delivered again/);
+    await h.bot.handleUpdate(update);
+    expect(logLines.join('')).toMatch(/"updateId":777001,.*"msg":"update delivered again, ignored"/);
+  });
+});
