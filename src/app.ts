@@ -12,6 +12,7 @@ import type { FakeTelegram } from './fake-telegram/index.ts';
 import { createLogger, type Logger, scrubSecrets, writeStderr } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createPerfectGymClient, type PerfectGymClient } from './perfectgym/client.ts';
+import { confirmOnlyHandled } from './runtime/confirm-handled.ts';
 import { type BotHttpServer, startHttpServer } from './runtime/http-server.ts';
 import { reachTelegram } from './runtime/telegram-startup.ts';
 import type { Sandbox } from './sandbox/index.ts';
@@ -276,9 +277,10 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
 
 /**
  * Long polling with @grammyjs/runner: updates of different chats run concurrently, one chat's in
- * order (the bot's chat lock). The runner's own stop() does not wait for updates being handled,
- * so they are tracked here; and the offset of the last handled update is confirmed to Telegram
- * before exiting, so the next process does not receive those updates again.
+ * order (the bot's chat lock). Updates are confirmed to Telegram once handled (see
+ * confirm-handled.ts), so a killed process's unfinished updates reach the next one. The runner's
+ * own stop() does not wait for updates being handled, so they are tracked here; and the handled
+ * updates are confirmed to Telegram before exiting, so the next process does not receive them again.
  */
 function startPolling(
   bot: TrialgramBot,
@@ -287,27 +289,28 @@ function startPolling(
   onFatal: ((error: unknown) => void) | undefined,
 ): { stop(): Promise<void> } {
   const inFlight = new Set<Promise<void>>();
-  let lastUpdateId: number | undefined;
+  type Signal = NonNullable<Parameters<typeof bot.bot.api.getUpdates>[1]>;
+  const confirm = confirmOnlyHandled(
+    (args: { offset: number; limit: number; timeout: number }, signal: Signal) =>
+      bot.bot.api.getUpdates(args, signal).catch((error: unknown) => {
+        if (!signal.aborted) {
+          logger.warn({ error: describeError(error) }, 'fetching updates failed; retrying');
+        }
+        throw error;
+      }),
+  );
   const handle = run(
     {
-      api: {
-        getUpdates: (args, signal) =>
-          bot.bot.api.getUpdates(args, signal).catch((error: unknown) => {
-            if (!signal.aborted) {
-              logger.warn({ error: describeError(error) }, 'fetching updates failed; retrying');
-            }
-            throw error;
-          }),
-      },
+      api: { getUpdates: confirm.getUpdates },
       init: () => bot.bot.init(),
       handleUpdate: (update: Update) => {
-        lastUpdateId = Math.max(lastUpdateId ?? 0, update.update_id);
         const handling = handleUpdate(update);
         inFlight.add(handling);
-        void handling.then(
-          () => inFlight.delete(handling),
-          () => inFlight.delete(handling),
-        );
+        const done = () => {
+          inFlight.delete(handling);
+          confirm.finished(update.update_id);
+        };
+        void handling.then(done, done);
         return handling;
       },
       errorHandler: (error: unknown) => {
@@ -327,9 +330,10 @@ function startPolling(
       stopped ??= (async () => {
         await handle.stop();
         await Promise.allSettled([...inFlight]);
-        if (lastUpdateId === undefined) return;
+        const offset = confirm.confirmOffset();
+        if (offset === undefined) return;
         await bot.bot.api
-          .getUpdates({ offset: lastUpdateId + 1, limit: 1, timeout: 0 })
+          .getUpdates({ offset, limit: 1, timeout: 0 })
           .catch((error: unknown) =>
             logger.warn(
               { error: describeError(error) },

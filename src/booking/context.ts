@@ -30,4 +30,15 @@ export interface FlowContext {
   phoneRegion?: string | undefined;
   /** `MIN_AGE`: the youngest age a date of birth may give; `defaultMinAgeYears` when absent. */
   minAgeYears?: number | undefined;
+  /**
+   * `false`: the prospect has not seen the current step (the process died before its question was
+   * sent, or sending failed). A message is then not taken as an answer: the question is sent again,
+   * or a waiting step's studio call is resumed. Absent: it was seen.
+   */
+  promptDelivered?: boolean | undefined;
+  /**
+   * The message was written before the current question reached the prospect, which it has since
+   * (it was sent again after a crash): it answers nothing, and the question is already on screen.
+   */
+  messageBeforePrompt?: boolean | undefined;
 }

@@ -29,7 +29,12 @@ export type UserEvent =
   /** The Skip button of a reply keyboard (see `Keyboard` `shareContact`). */
   | { type: 'skip' }
   /** A button tap: `parseCallbackData(query.data)`, `undefined` when it did not parse. */
-  | { type: 'callback'; data: CallbackData | undefined };
+  | { type: 'callback'; data: CallbackData | undefined }
+  /**
+   * The same update again after its handling died with the process: it is not applied twice, the
+   * flow carries on instead (the question the prospect has not seen, or the interrupted studio call).
+   */
+  | { type: 'resume' };
 
 export type ApiEvent =
   | { type: 'offersLoaded'; classes: TrialOfferClass[]; appointments: BookableTrialOfferAppointment[] }

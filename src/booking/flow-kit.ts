@@ -17,6 +17,12 @@ import { button, slotWindowDays, view, zoneOf } from './views.ts';
 export interface TransitionResult {
   state: State;
   effects: Effect[];
+  /**
+   * The prospect sees the current step's question after these effects although its revision did
+   * not change: it was shown again, or a tap on one of its buttons proved it was seen. (A new
+   * revision always comes with its question.)
+   */
+  shown?: true | undefined;
 }
 
 /**

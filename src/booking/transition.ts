@@ -13,6 +13,9 @@
  * - Only "Book now" on a summary books; a tap on a slot never does.
  * - A lead creation or booking whose answer was lost is never sent again blindly: it is looked up
  *   first (flow-outcomes.ts), by "try again" and by whatever the prospect sends after a crash.
+ * - A message is only an answer to a question the prospect saw (`ctx.promptDelivered`): otherwise
+ *   the question is sent again, or the waiting step's interrupted call resumed, and the message is
+ *   not consumed; one written before the question was sent again is ignored.
  * - At most one `call` effect per result, always last: the adapter runs it and feeds back its result.
  */
 import type { SupportedLocale } from '../config.ts';
@@ -94,8 +97,14 @@ export function transition(state: State, event: BookingEvent, ctx: FlowContext):
     case 'nonText':
     case 'skip':
       return onMessage(state, event, ctx);
-    case 'callback':
-      return answeredOnce(onCallback(state, event.data, ctx));
+    case 'callback': {
+      const result = answeredOnce(onCallback(state, event.data, ctx));
+      // A tap on a button of the current step proves the prospect saw it.
+      const proof = event.data !== undefined && 'rev' in event.data && event.data.rev === state.rev;
+      return proof ? { ...result, shown: true } : result;
+    }
+    case 'resume':
+      return onResume(state, ctx);
     case 'offersLoaded':
       return onOffersLoaded(state, event, ctx);
     case 'configLoaded':
@@ -196,6 +205,8 @@ function onMessage(
   event: Extract<UserEvent, { type: 'text' | 'contact' | 'nonText' | 'skip' }>,
   ctx: FlowContext,
 ): TransitionResult {
+  if (ctx.messageBeforePrompt) return stay(state);
+  if (ctx.promptDelivered === false) return resumeOrReshow(state, ctx);
   const { step } = state;
   switch (step.name) {
     case 'collectingLead':
@@ -240,6 +251,19 @@ function resumeLostCall(state: State, event: BookingEvent, ctx: FlowContext): Tr
   }
 }
 
+/**
+ * The prospect has not seen the current step: its question again, or, for a waiting step whose
+ * call died with the process, that call again.
+ */
+function resumeOrReshow(state: State, ctx: FlowContext): TransitionResult {
+  return isWorking(state) ? resumeStep(state, ctx) : reshow(state, ctx);
+}
+
+/** The update whose handling died comes again: carry on from where it stopped, never apply it twice. */
+function onResume(state: State, ctx: FlowContext): TransitionResult {
+  return ctx.promptDelivered === false ? resumeOrReshow(state, ctx) : stay(state);
+}
+
 function waitingView(state: State) {
   return view([text('working-wait')], {
     type: 'inline',
@@ -249,6 +273,10 @@ function waitingView(state: State) {
 
 /** Shows the current step again (after a stale tap). Lists need a fresh load, which is cached or cheap. */
 function reshow(state: State, ctx: FlowContext): TransitionResult {
+  return { ...showStep(state, ctx), shown: true };
+}
+
+function showStep(state: State, ctx: FlowContext): TransitionResult {
   const { step } = state;
   switch (step.name) {
     case 'idle':
@@ -273,7 +301,7 @@ function reshow(state: State, ctx: FlowContext): TransitionResult {
 
 function outdated(state: State, ctx: FlowContext): TransitionResult {
   const shown = reshow(state, ctx);
-  return { state: shown.state, effects: [answer(text('callback-outdated')), ...shown.effects] };
+  return { ...shown, effects: [answer(text('callback-outdated')), ...shown.effects] };
 }
 
 /** Telegram shows a spinner on the button until the query is answered, so every tap gets exactly one answer. */
@@ -285,7 +313,7 @@ function answeredOnce(result: TransitionResult): TransitionResult {
     answered = true;
     return true;
   });
-  return { state: result.state, effects: answered ? effects : [answer(), ...effects] };
+  return { ...result, effects: answered ? effects : [answer(), ...effects] };
 }
 
 function onCallback(state: State, data: CallbackData | undefined, ctx: FlowContext): TransitionResult {
@@ -315,6 +343,8 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
         return stay(state, [answer(existingBookingToast(existing, state.flow, ctx))]);
       if (existing) return stay(state, [answer(), reply(existingBookingView(existing, state.flow, ctx))]);
       if (data.action === 'book' && isWorking(state) && isCurrentChoice(state, data)) {
+        // Busy, unless the booking's process died: then this tap carries it on.
+        if (ctx.promptDelivered === false) return resumeStep(state, ctx, [answer()]);
         return stay(state, [answer(text('booking-busy'))]);
       }
       break;
@@ -334,7 +364,7 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
       if (isWorking(state) && lockedOut(state, ctx)) {
         return stay(state, [answer(text('studio-busy-toast')), edit(busyView(state, ctx))]);
       }
-      return isWorking(state) ? work(state, retryStep(step), ctx, [answer()]) : outdated(state, ctx);
+      return isWorking(state) ? resumeStep(state, ctx, [answer()]) : outdated(state, ctx);
     case 'otherOffers':
       return isWorking(state) ? outdated(state, ctx) : showOffers(state, ctx);
     case 'offer':
@@ -386,7 +416,16 @@ function isCurrentChoice(state: State, data: Extract<CallbackData, { action: 'bo
  */
 function onRetryDue(state: State, rev: number, ctx: FlowContext): TransitionResult {
   if (rev !== state.rev || !state.stalled || !isWorking(state)) return stay(state);
-  return work(state, retryStep(state.step), ctx);
+  return resumeStep(state, ctx);
+}
+
+/**
+ * Carries on a waiting step whose call failed ("try again", a lockout's timer) or died with the
+ * process (a redelivered update, the prospect's next message): the step's call again, as
+ * {@link retryStep} says.
+ */
+export function resumeStep(state: State, ctx: FlowContext, before: Effect[] = []): TransitionResult {
+  return work(state, retryStep(state.step), ctx, before);
 }
 
 /**

@@ -5,12 +5,19 @@
 import type { Context } from 'grammy';
 import type { State } from '../booking/index.ts';
 import { type SupportedLocale, supportedLocales } from '../config.ts';
+import type { Delivery } from './delivery.ts';
 import type { UserProfile } from './user-store.ts';
 
 export interface BookingSession {
   readonly userId: number;
   /** The conversation state; replaced after every transition (and saved at once). */
   state: State;
+  /** Stored with the state: what the prospect saw, which update was applied. */
+  delivery: Delivery;
+  /** This update is a redelivery of one whose handling died with its process: carry it on, never apply it twice. */
+  interrupted: boolean;
+  /** The conversation stored this update as applied (else the de-duplication does, after handling). */
+  recorded: boolean;
   /** The long-lived part: lead id and chosen language. */
   profile: UserProfile;
   /** The locale to speak now: chosen language, else Telegram's, else the default. */

@@ -2,6 +2,12 @@
  * Runs the booking flow for one user event: transition, save, carry out the effects in order,
  * execute the studio call and feed its outcome back, until no call is left. This is where the
  * pure flow (src/booking/) meets Telegram, the studio and the stores.
+ *
+ * Delivery: each new state is saved before its messages are sent or its call is made, marked as
+ * not yet seen; once its messages are sent, the row says the prospect saw that revision and that
+ * this update was applied (the update's last write). After a crash in between, the prospect's next
+ * message is not taken as an answer to a question they never saw (the flow asks it again), and a
+ * redelivery of the update carries it on (`resume`) instead of applying it twice.
  */
 import {
   type ApiCall,
@@ -15,9 +21,10 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { StaffNotifier } from '../staff/notices.ts';
 import { type BotContext, chooseLocale } from './context.ts';
+import { followDelivery } from './delivery.ts';
 import { funnelStages } from './funnel.ts';
 import type { Translator } from './i18n.ts';
-import { createReplies } from './replies.ts';
+import { createReplies, type Shown } from './replies.ts';
 import type { StudioCalls } from './studio-calls.ts';
 import type { UserStore } from './user-store.ts';
 
@@ -63,6 +70,11 @@ export function createConversation(deps: ConversationDeps): Conversation {
       const updateId = ctx.update.update_id;
       const replies = createReplies(ctx, translator, logger);
       let studio: FlowContext['studio'] | null = null;
+      const delivery = followDelivery(session.delivery, session.state, ctx.message);
+      const save = async (done: boolean) => {
+        session.delivery = delivery.stored(updateId, done);
+        await userStore.saveState(session.userId, session.state, session.delivery);
+      };
 
       const flowContext = async (): Promise<FlowContext> => {
         if (studio === null) studio = await deps.studio.studioInformation();
@@ -77,31 +89,39 @@ export function createConversation(deps: ConversationDeps): Conversation {
           fallbackTimeZone: deps.fallbackTimeZone,
           phoneRegion: deps.phoneRegion,
           minAgeYears: deps.minAgeYears,
+          ...delivery.seen(session.state),
         };
       };
 
       try {
-        let event: BookingEvent | undefined = userEvent;
+        let event: BookingEvent | undefined = session.interrupted ? { type: 'resume' } : userEvent;
         for (let round = 1; event; round++) {
           if (round > maxTransitionsPerUpdate) {
             logger.error({ updateId, step: session.state.step.name }, 'too many transitions for one update');
             break;
           }
           const before = session.state;
-          const { state, effects } = transition(before, event, await flowContext());
+          const { state, effects, shown } = transition(before, event, await flowContext());
           session.state = state;
-          // Saved before anything else happens, so a crash during a studio call resumes from here.
-          await userStore.saveState(session.userId, state);
+          // Saved before anything else happens, so a crash during a studio call resumes from here,
+          // and a crash before the question is sent leaves it marked unseen.
+          if (state !== before || effects.some((effect) => effect.type === 'call')) await save(false);
           for (const stage of funnelStages(before, event, state, effects)) metrics.funnel(stage);
 
           let call: ApiCall | undefined;
+          let sent = true;
+          let newest: Shown;
+          const shownAs = (message: Shown) => {
+            if (message === undefined) sent = false;
+            else if (newest === undefined || message.messageId > newest.messageId) newest = message;
+          };
           for (const effect of effects) {
             switch (effect.type) {
               case 'reply':
-                await replies.reply(effect.view, session.locale);
+                shownAs(await replies.reply(effect.view, session.locale));
                 break;
               case 'edit':
-                await replies.edit(effect.view, session.locale);
+                shownAs(await replies.edit(effect.view, session.locale));
                 break;
               case 'answerCallback':
                 await replies.answerCallback(session.locale, effect.text, effect.alert);
@@ -110,7 +130,9 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 await replies.clearKeyboard();
                 break;
               case 'sendCalendar':
-                await replies.sendCalendar(effect.ics, effect.filename, effect.caption, session.locale);
+                shownAs(
+                  await replies.sendCalendar(effect.ics, effect.filename, effect.caption, session.locale),
+                );
                 break;
               case 'rememberLead':
                 session.profile = { ...session.profile, leadId: effect.leadId };
@@ -124,8 +146,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 await userStore.forget(session.userId);
                 session.profile = {};
                 session.locale = chooseLocale({}, from.language_code, deps.defaultLocale);
-                // The fresh state keeps the revision moving, so no old button matches it.
-                await userStore.saveState(session.userId, session.state);
+                // The fresh state (its revision moved on, so no old button matches it) is the
+                // update's last write.
                 break;
               case 'setLocale':
                 session.profile = { ...session.profile, locale: effect.locale };
@@ -149,12 +171,15 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 break;
             }
           }
+          delivery.transitioned(before, state, shown === true, sent, newest);
           logger.debug(
             { updateId, event: event.type, step: state.step.name, call: call?.name },
             'booking transition',
           );
           event = call ? await deps.studio.execute(call, session.locale) : undefined;
         }
+        await save(true);
+        session.recorded = true;
       } finally {
         await replies.answerPendingCallback();
       }

@@ -1,8 +1,9 @@
 /**
  * The grammY adapter: turns Telegram updates into booking events for the flow in src/booking/,
  * and the flow's effects into messages, edits, answers and files. Middleware, in order:
- * count the update, answer store failures, one update per chat at a time, ignore redeliveries,
- * load the user's session; then one composer per feature, the catch-all last.
+ * count the update, answer store failures, one update per chat at a time, load the user's
+ * session, ignore redeliveries (the session's row knows which update it applied); then one
+ * composer per feature, the catch-all last.
  */
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, BotError, Composer, type Transformer } from 'grammy';
@@ -179,8 +180,8 @@ export function createBot(deps: BotDependencies): TrialgramBot {
   bot.use(countUpdates(metrics));
   bot.use(storeFailures);
   bot.use(chatLock);
-  bot.use(ignoreRedeliveries(userStore, logger));
   bot.use(session);
+  bot.use(ignoreRedeliveries(userStore, logger));
 
   bot.use(createStartFeature(conversation));
   bot.use(createCommandsFeature(conversation));

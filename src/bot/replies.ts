@@ -14,13 +14,24 @@ import { describeError, isMessageNotModified, isTelegramError } from './errors.t
 import type { Translator } from './i18n.ts';
 import { renderView } from './render.ts';
 
+/**
+ * What `reply`, `edit` and `sendCalendar` resolve to: the message the user got (sent or edited)
+ * with Telegram's date of it (seconds), `undefined` when it failed.
+ */
+export type Shown = { messageId: number; date: number } | undefined;
+
+const shownAs = (message: { message_id: number; date: number; edit_date?: number }): Shown => ({
+  messageId: message.message_id,
+  date: message.edit_date ?? message.date,
+});
+
 export interface Replies {
-  reply(view: View, locale: SupportedLocale): Promise<void>;
-  edit(view: View, locale: SupportedLocale): Promise<void>;
+  reply(view: View, locale: SupportedLocale): Promise<Shown>;
+  edit(view: View, locale: SupportedLocale): Promise<Shown>;
   answerCallback(locale: SupportedLocale, text?: Text, alert?: boolean): Promise<void>;
   /** Removes the inline buttons of the message whose button was tapped. */
   clearKeyboard(): Promise<void>;
-  sendCalendar(ics: string, filename: string, caption: Text, locale: SupportedLocale): Promise<void>;
+  sendCalendar(ics: string, filename: string, caption: Text, locale: SupportedLocale): Promise<Shown>;
   /** Answers the update's callback query silently if nothing answered it yet (stops the spinner). */
   answerPendingCallback(): Promise<void>;
 }
@@ -30,20 +41,22 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
   const updateId = ctx.update.update_id;
 
   /** Runs a Telegram call; a Telegram failure is logged (the metrics transformer counts it). */
-  async function attempt(what: string, call: () => Promise<unknown>): Promise<boolean> {
+  async function attempt<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
     try {
-      await call();
-      return true;
+      return await call();
     } catch (error) {
       if (!isTelegramError(error)) throw error;
       logger.warn({ updateId, effect: what, error: describeError(error) }, 'telegram call failed');
-      return false;
+      return undefined;
     }
   }
 
-  async function reply(view: View, locale: SupportedLocale): Promise<void> {
+  async function reply(view: View, locale: SupportedLocale): Promise<Shown> {
     const { text, replyMarkup } = renderView(view, locale, translator);
-    await attempt('reply', () => ctx.reply(text, replyMarkup ? { reply_markup: replyMarkup } : {}));
+    const sent = await attempt('reply', () =>
+      ctx.reply(text, replyMarkup ? { reply_markup: replyMarkup } : {}),
+    );
+    return sent && shownAs(sent);
   }
 
   return {
@@ -54,16 +67,17 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
       // An inaccessible message (date 0) or a view with a reply keyboard cannot be edited in place.
       if (!rendered.editable || !message || message.date === 0) return reply(view, locale);
       try {
-        await ctx.api.editMessageText(message.chat.id, message.message_id, rendered.text, {
+        const edited = await ctx.api.editMessageText(message.chat.id, message.message_id, rendered.text, {
           // Without a markup Telegram drops the old buttons, which is what a view without buttons means.
           ...(rendered.replyMarkup ? { reply_markup: rendered.replyMarkup as InlineKeyboardMarkup } : {}),
         });
+        return shownAs(edited === true ? message : edited);
       } catch (error) {
-        if (isMessageNotModified(error)) return;
+        if (isMessageNotModified(error)) return shownAs(message);
         if (!isTelegramError(error)) throw error;
         // Too old to edit, deleted, a document: the user still needs to see the new content.
         logger.debug({ updateId, error: describeError(error) }, 'edit failed, sending instead');
-        await reply(view, locale);
+        return reply(view, locale);
       }
     },
     async answerCallback(locale, text, alert) {
@@ -88,9 +102,10 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
     },
     async sendCalendar(ics, filename, caption, locale) {
       const file = new InputFile(new TextEncoder().encode(ics), filename);
-      await attempt('sendCalendar', () =>
+      const sent = await attempt('sendCalendar', () =>
         ctx.replyWithDocument(file, { caption: translator.render(locale, caption) }),
       );
+      return sent && shownAs(sent);
     },
     async answerPendingCallback() {
       if (answered) return;

@@ -1,7 +1,9 @@
 /**
- * What the adapter keeps per Telegram user, over the shared stores: the conversation state
- * (`conversations`, expires after inactivity), the long-lived profile with the lead id and the
- * chosen language (`leads`), and the ids of updates already handled (`records`).
+ * What the adapter keeps per Telegram user, over the shared stores: the conversation
+ * (`conversations`, expires after inactivity: the state plus what was delivered and which update
+ * was applied, in one row so that both change in one write), the long-lived profile with the lead
+ * id and the chosen language (`leads`), and the ids of handled updates that have no conversation,
+ * such as the staff chat's (`records`).
  *
  * Every store failure comes out as a {@link StoreUnavailableError}, so the bot can tell "Redis is
  * down" (answer: temporarily unavailable) apart from a bug.
@@ -10,6 +12,7 @@ import { z } from 'zod';
 import { initialState, parseStoredState, type State } from '../booking/index.ts';
 import { supportedLocales } from '../config.ts';
 import type { Stores } from '../store/index.ts';
+import type { Delivery } from './delivery.ts';
 
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
@@ -29,9 +32,20 @@ export type UserProfile = z.infer<typeof profileSchema>;
 
 export interface LoadedState {
   state: State;
+  delivery: Delivery;
   /** Something was stored but could not be read (garbage, a version without migration): started afresh. */
   reset: boolean;
 }
+
+const deliverySchema = z.object({
+  shownRev: z.number().int().nonnegative().optional(),
+  shownIn: z.number().int().optional(),
+  shownAt: z.number().int().optional(),
+  updateId: z.number().int().optional(),
+  done: z.boolean().optional(),
+  attempts: z.number().int().optional(),
+  at: z.number().optional(),
+});
 
 export interface LoadedProfile {
   profile: UserProfile;
@@ -44,13 +58,16 @@ export const processedUpdateTtlMs = 24 * 60 * 60 * 1000;
 
 export interface UserStore {
   loadState(userId: number): Promise<LoadedState>;
-  saveState(userId: number, state: State): Promise<void>;
+  /** Stores the state with its delivery facts (one write; `at` is set here). */
+  saveState(userId: number, state: State, delivery?: Delivery): Promise<void>;
   loadProfile(userId: number): Promise<LoadedProfile>;
   saveProfile(userId: number, profile: UserProfile): Promise<void>;
   /** Deletes the profile and the conversation state. */
   forget(userId: number): Promise<void>;
-  /** Records the update id; false when it was recorded before (a redelivered update). */
-  firstDelivery(updateId: number): Promise<boolean>;
+  /** Whether an update without a conversation (a group's) was handled already. */
+  wasHandled(updateId: number): Promise<boolean>;
+  /** Records that such an update was handled (after handling it: at least once). */
+  recordHandled(updateId: number): Promise<void>;
 }
 
 async function guarded<T>(operation: string, task: () => Promise<T>): Promise<T> {
@@ -61,21 +78,28 @@ async function guarded<T>(operation: string, task: () => Promise<T>): Promise<T>
   }
 }
 
-export function createUserStore(stores: Pick<Stores, 'conversations' | 'leads' | 'records'>): UserStore {
+export function createUserStore(
+  stores: Pick<Stores, 'conversations' | 'leads' | 'records'>,
+  now: () => number = Date.now,
+): UserStore {
   const key = (userId: number) => String(userId);
+  const recordKey = (updateId: number) => `update:${updateId}`;
   return {
     async loadState(userId) {
       const raw: unknown = await guarded('loading a conversation', () =>
         stores.conversations.get(key(userId)),
       );
-      if (raw === undefined || raw === null) return { state: initialState(), reset: false };
-      const state = parseStoredState(raw);
-      return state ? { state, reset: false } : { state: initialState(), reset: true };
+      if (raw === undefined || raw === null) return { state: initialState(), delivery: {}, reset: false };
+      // A row is `{ state, ...delivery }`; rows written before were the state's JSON text alone.
+      const row = isRow(raw) ? raw : undefined;
+      const state = parseStoredState(row ? row.state : raw);
+      if (!state) return { state: initialState(), delivery: {}, reset: true };
+      const delivery = row ? deliverySchema.safeParse(row) : undefined;
+      return { state, delivery: delivery?.success ? delivery.data : {}, reset: false };
     },
-    async saveState(userId, state) {
-      await guarded('saving a conversation', () =>
-        stores.conversations.set(key(userId), JSON.stringify(state)),
-      );
+    async saveState(userId, state, delivery = {}) {
+      const row: StoredConversation = { state, ...definedOnly(delivery), at: now() };
+      await guarded('saving a conversation', () => stores.conversations.set(key(userId), row));
     },
     async loadProfile(userId) {
       const raw: unknown = await guarded('loading a profile', () => stores.leads.get(key(userId)));
@@ -98,15 +122,30 @@ export function createUserStore(stores: Pick<Stores, 'conversations' | 'leads' |
         await stores.conversations.delete(key(userId));
       });
     },
-    async firstDelivery(updateId) {
+    async wasHandled(updateId) {
       return guarded('checking an update id', async () => {
-        const recordKey = `update:${updateId}`;
-        if ((await stores.records.get(recordKey)) !== undefined) return false;
-        await stores.records.set(recordKey, 1, processedUpdateTtlMs);
-        return true;
+        return (await stores.records.get(recordKey(updateId))) !== undefined;
       });
     },
+    async recordHandled(updateId) {
+      await guarded('recording an update id', () =>
+        stores.records.set(recordKey(updateId), 1, processedUpdateTtlMs),
+      );
+    },
   };
+}
+
+/** The stored conversation row, serialised once by the store. */
+interface StoredConversation extends Delivery {
+  state: State;
+}
+
+function isRow(raw: unknown): raw is { state: unknown } & Record<string, unknown> {
+  return typeof raw === 'object' && raw !== null && 'state' in raw;
+}
+
+function definedOnly(delivery: Delivery): Delivery {
+  return Object.fromEntries(Object.entries(delivery).filter(([, value]) => value !== undefined));
 }
 
 function safeJson(text: string): unknown {

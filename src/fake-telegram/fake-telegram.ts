@@ -40,6 +40,14 @@ export interface InjectedFailure {
   retry_after?: number;
 }
 
+/** A call the fake keeps waiting (see {@link FakeTelegram.hold}). */
+export interface HeldCall {
+  /** Resolves once the bot's call has arrived and waits. */
+  readonly arrived: Promise<void>;
+  /** Carries the call out and answers it, unless the bot has gone away meanwhile. */
+  release(): void;
+}
+
 /** A running fake Telegram Bot API server plus the harness to play its users. */
 export interface FakeTelegram {
   /** Pass to grammY as `client: { apiRoot }`. */
@@ -60,6 +68,12 @@ export interface FakeTelegram {
    * inside a webhook reply is dropped).
    */
   failNext(method: string, error: InjectedFailure | 'connection-reset', times?: number): void;
+  /**
+   * Holds the bot's next call of `method` (into `chatId`, when given): it is neither carried out
+   * nor answered until released, as if Telegram were slow to take it. A held call whose bot went
+   * away (its process was killed) is dropped: the user never sees it.
+   */
+  hold(method: string, options?: { chatId?: number }): HeldCall;
   /** Listens to visible changes (messages, edits, deletions, toasts, keyboards, chat actions). */
   subscribe(listener: (event: FakeTelegramEvent) => void): () => void;
   /** Updates the bot has not taken yet. */
@@ -130,6 +144,18 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
     Array<{ error: InjectedFailure | 'connection-reset'; remaining: number }>
   >();
   const users = new Map<number, FakeUser>();
+  const holds: Array<{
+    method: string;
+    chatId: number | undefined;
+    arrive(): void;
+    released: Promise<void>;
+  }> = [];
+  // Closing ends every held call without carrying it out.
+  let isClosing = false;
+  let endHolds = (): void => undefined;
+  const closing = new Promise<void>((resolve) => {
+    endHolds = resolve;
+  });
   let origin = '';
 
   const takeInjectedFailure = (method: string): Error | undefined => {
@@ -150,6 +176,21 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
   ): Promise<unknown> => {
     const method = findMethod(methodName);
     const chat = world.chatOfCall(input.params);
+    const holdIndex = holds.findIndex(
+      (hold) =>
+        hold.method === (method?.name ?? methodName).toLowerCase() &&
+        (hold.chatId === undefined || hold.chatId === chat?.id),
+    );
+    const hold = holdIndex < 0 ? undefined : holds.splice(holdIndex, 1)[0];
+    if (hold !== undefined) {
+      let gone = false;
+      onClientGone(() => {
+        gone = true;
+      });
+      hold.arrive();
+      await Promise.race([hold.released, closing]);
+      if (gone || isClosing) return undefined;
+    }
     world.recordCall(method?.name ?? methodName, recordableParams(input), chat);
     const injected = takeInjectedFailure(method?.name ?? methodName);
     if (injected !== undefined) throw injected;
@@ -346,12 +387,26 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
       queue.push({ error, remaining: times });
       failures.set(key, queue);
     },
+    hold(method, options = {}) {
+      let arrive = (): void => undefined;
+      let release = (): void => undefined;
+      const arrived = new Promise<void>((resolve) => {
+        arrive = resolve;
+      });
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      holds.push({ method: method.toLowerCase(), chatId: options.chatId, arrive, released });
+      return { arrived, release };
+    },
     subscribe: (listener) => world.subscribe(listener),
     get pendingUpdateCount() {
       return feed.pendingCount;
     },
     close() {
       closed ??= (async () => {
+        isClosing = true;
+        endHolds();
         feed.close();
         control.close();
         world.rejectAllWaiters('the fake Telegram was closed');

@@ -22,6 +22,7 @@ export {
   createFakeTelegram,
   type FakeTelegram,
   type FakeTelegramOptions,
+  type HeldCall,
   type InjectedFailure,
 } from './fake-telegram.ts';
 export { type FormattedText, parseHtml } from './formatting.ts';

@@ -51,6 +51,21 @@ interface LongPoll {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** 2025-01-01T00:00:00Z in microseconds: the fake's update ids count from there. */
+const updateIdEpochUs = Date.UTC(2025, 0, 1) * 1000;
+
+/**
+ * The first update id of a new feed: the wall clock in microseconds since 2025. Telegram's update
+ * ids keep rising for as long as a bot exists, and a bot may rely on that across its own restarts
+ * (trialgram's conversations remember the last update they applied). A fake started later begins
+ * above every id an earlier one gave out, unless that one gave out more than one update per
+ * microsecond; the ids stay far below 2^52, the bound Telegram names for its identifiers.
+ * (Persisting a counter would need a file the fake does not otherwise have.)
+ */
+function firstUpdateId(nowMs: number = performance.timeOrigin + performance.now()): number {
+  return Math.max(1, Math.floor(nowMs * 1000) - updateIdEpochUs);
+}
+
 // Without an explicit allowed_updates list Telegram sends everything except these.
 const NOT_SENT_BY_DEFAULT = new Set<string>(['chat_member', 'message_reaction', 'message_reaction_count']);
 
@@ -64,13 +79,16 @@ export class UpdateFeed {
   readonly #retryDelaysMs: readonly number[];
   readonly #pending = new Map<number, PendingUpdate>();
   readonly #failed = new Map<number, string>();
-  #nextUpdateId = 1;
+  readonly #firstUpdateId = firstUpdateId();
+  #nextUpdateId = this.#firstUpdateId;
   #allowedUpdates: Set<string> | undefined;
   #poll: LongPoll | undefined;
   #wakeScheduled = false;
 
   #webhook: WebhookSettings | undefined;
   #lastWebhookError: { date: number; message: string } | undefined;
+  /** Counts deleteWebhook calls: each one forgets the delivery queues. */
+  #webhookQueues = 0;
   // Webhook delivery state: per-chat queues, a FIFO of chats with work and nothing in flight.
   readonly #chatQueues = new Map<number, PendingUpdate[]>();
   readonly #busyChats = new Set<number>();
@@ -129,7 +147,9 @@ export class UpdateFeed {
     if (pending !== undefined) return { state: 'pending', fetched: pending.fetched };
     const failure = this.#failed.get(updateId);
     if (failure !== undefined) return { state: 'failed', reason: failure };
-    return updateId >= 1 && updateId < this.#nextUpdateId ? { state: 'handled' } : { state: 'unknown' };
+    return updateId >= this.#firstUpdateId && updateId < this.#nextUpdateId
+      ? { state: 'handled' }
+      : { state: 'unknown' };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -262,6 +282,7 @@ export class UpdateFeed {
 
   deleteWebhook(): void {
     this.#webhook = undefined;
+    this.#webhookQueues += 1;
     this.#chatQueues.clear();
     this.#readyChats = [];
     this.#readyHead = 0;
@@ -318,11 +339,16 @@ export class UpdateFeed {
     }
     this.#lastWebhookError = { date: Math.floor(this.#hooks.now() / 1000), message: failure };
     const delay = this.#retryDelaysMs[attempt];
-    if (delay !== undefined && this.#webhook === webhook) {
+    const queues = this.#webhookQueues;
+    if (delay !== undefined && this.#webhook !== undefined) {
       const timer = setTimeout(() => {
         this.#retryTimers.delete(timer);
-        if (this.#webhook === webhook && !this.#closed) void this.#deliver(webhook, pending, attempt + 1);
-        else this.#finishDelivery(pending);
+        // A webhook set again meanwhile (a restarted bot) gets the update, as Telegram's does;
+        // after deleteWebhook the update waits for getUpdates or the next webhook instead.
+        const current = this.#webhook;
+        if (current !== undefined && queues === this.#webhookQueues && !this.#closed) {
+          void this.#deliver(current, pending, attempt + 1);
+        } else this.#finishDelivery(pending);
       }, delay);
       this.#retryTimers.add(timer);
       return;

@@ -223,7 +223,8 @@ describe('the store failing right after the studio booked', () => {
     // The save of the state after the booking fails, as if Redis went away at that moment.
     await withStaff({
       wrapStores: failingConversations(
-        (method, args) => down.afterBooking && method === 'set' && String(args[1]).includes('"name":"done"'),
+        (method, args) =>
+          down.afterBooking && method === 'set' && JSON.stringify(args[1]).includes('"name":"done"'),
       ),
     });
     const ann = h?.user() as FakeUser;

@@ -159,3 +159,38 @@ describe('long polling', () => {
     expect((await newer).body).toEqual({ ok: true, result: [] });
   });
 });
+
+describe('update ids', () => {
+  it('keep rising across a restart, as Telegram’s do: a fake started later starts above the earlier one', async () => {
+    const first = [await fake.user().sendText('one'), await fake.user().sendText('two')];
+    await fake.close();
+    fake = await createFakeTelegram({ token: '424242:test-token' });
+    const second = await fake.user().sendText('three');
+
+    expect(first[1]).toBe((first[0] as number) + 1);
+    expect(second).toBeGreaterThan(first[1] as number);
+    expect(Number.isSafeInteger(second)).toBe(true);
+    const updates = (await postJson('getUpdates', {})).body.result as Array<{ update_id: number }>;
+    expect(updates.map((u) => u.update_id)).toEqual([second]);
+  });
+});
+
+describe('holding a call', () => {
+  it('keeps the next sendMessage into a chat waiting until released; the user sees it only then', async () => {
+    const user = fake.user();
+    await user.sendText('hi');
+    const held = fake.hold('sendMessage', { chatId: user.id });
+    const sending = postJson('sendMessage', { chat_id: user.id, text: 'held back' });
+    await held.arrived;
+    expect(user.chat.messages.filter((m) => m.from === 'bot')).toEqual([]);
+    // Other calls go through meanwhile.
+    expect((await postJson('sendMessage', { chat_id: user.id, text: 'not held' })).status).toBe(200);
+
+    held.release();
+    expect((await sending).body).toMatchObject({ ok: true, result: { text: 'held back' } });
+    expect(user.chat.messages.filter((m) => m.from === 'bot').map((m) => m.text)).toEqual([
+      'not held',
+      'held back',
+    ]);
+  });
+});

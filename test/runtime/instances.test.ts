@@ -152,23 +152,26 @@ describe('two webhook instances on one Redis', () => {
     expect(log).not.toContain(sandbox.apiKey);
     expect(log).not.toContain(fake.token);
     expect(log).not.toContain(secret);
-    // Conversation state, lead mapping and the shared cache live in Redis, under this run's prefix.
+    // Conversation state, lead mapping and the shared cache live in Redis, under this run's prefix;
+    // each conversation row also names the update it applied, so private chats need no update records.
     const keys = await redisKeys(prefix);
-    for (const namespace of ['conversations', 'leads', 'cache', 'records']) {
+    for (const namespace of ['conversations', 'leads', 'cache']) {
       expect(keys.some((key) => key.startsWith(`${prefix}:${namespace}::`))).toBe(true);
     }
+    expect(keys.some((key) => key.startsWith(`${prefix}:records::update:`))).toBe(false);
   });
 
   it('refuses a webhook post without the right secret, and it changes nothing', async () => {
     const user = fake.user({ firstName: 'Mallory' });
     // Mallory has talked to the bot before (Telegram lets a bot write only to such users).
-    await user.sendText('/help');
+    const helpId = await user.sendText('/help');
     await user.chat.waitFor((chat) => chat.last('bot') !== undefined);
     await balancer.idle();
     const app = apps[0] as RunningApp;
     const callsBefore = user.chat.calls.length;
     const stateBefore = await app.stores.conversations.get(String(user.id));
-    const updateId = 900_001;
+    // A later update than any Telegram sent so far (update ids keep rising).
+    const updateId = helpId + 1_000_000;
     const update = JSON.stringify({
       update_id: updateId,
       message: {

@@ -213,6 +213,12 @@ describe('health and Redis outages', () => {
     const user = fake.user({ firstName: 'Zofia' });
     await chooseOfferAndSlot(user, /Yoga Flow/);
     await step(user, () => user.sendText(zofia.firstName), texts.lastName);
+    // Redis goes away once the bot has stored that update as applied (its last write, after the
+    // question was sent); had it gone away before, the bot would ask for the last name once more.
+    await eventually(async () => {
+      const row = (await app.stores.conversations.get(String(user.id))) as { done?: boolean } | undefined;
+      return row?.done === true;
+    });
 
     proxy.cut();
     expect(await health(app)).toEqual({

@@ -1,20 +1,56 @@
 /**
  * Telegram re-sends a webhook update it thinks was not received, and a restarted poller may see
- * an update again. Each update id is handled once, so a redelivered tap never applies a step twice.
- * Runs inside the chat lock: a redelivery of the same chat waits for the first delivery to finish.
+ * an update again. Each update is applied once, and at least once: a private chat's update counts
+ * as applied only once its conversation row says so (the conversation writes it there, with the
+ * state, after the update's messages were sent), so a redelivery of an update whose process died
+ * is carried on, and one that was applied is ignored. Updates without a conversation (groups, such
+ * as the staff chat) are recorded after handling. Runs inside the chat lock, after the session is
+ * loaded: a redelivery of the same chat waits for the first delivery to finish.
  */
 import type { MiddlewareFn } from 'grammy';
 import type { Logger } from '../../logger.ts';
 import type { BotContext } from '../context.ts';
+import { maxAttempts, updateStatus } from '../delivery.ts';
 import type { UserStore } from '../user-store.ts';
 
-export function ignoreRedeliveries(userStore: UserStore, logger: Logger): MiddlewareFn<BotContext> {
+export function ignoreRedeliveries(
+  userStore: UserStore,
+  logger: Logger,
+  now: () => number = Date.now,
+): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const updateId = ctx.update.update_id;
-    if (!(await userStore.firstDelivery(updateId))) {
-      logger.info({ updateId }, 'update delivered again, ignored');
+    const session = ctx.booking;
+    if (!session) {
+      if (await userStore.wasHandled(updateId)) return ignored(logger, updateId);
+      await next();
+      await userStore.recordHandled(updateId);
       return;
     }
+    const status = updateStatus(session.delivery, updateId, now());
+    if (status === 'applied') return ignored(logger, updateId);
+    if (status === 'interrupted') {
+      const attempts = (session.delivery.attempts ?? 1) + 1;
+      const giveUp = attempts > maxAttempts;
+      // Counted before handling: an update that takes the process down must not do so forever.
+      session.delivery = { ...session.delivery, attempts, ...(giveUp ? { done: true } : {}) };
+      await userStore.saveState(session.userId, session.state, session.delivery);
+      if (giveUp) {
+        logger.error({ updateId, attempts: maxAttempts }, 'update died with its process every time, ignored');
+        return;
+      }
+      logger.info({ updateId }, 'update delivered again after its handling died, resuming');
+      session.interrupted = true;
+    }
     await next();
+    // An update the conversation did not handle (an edited message, /links): its id joins the row.
+    if (!session.recorded) {
+      session.delivery = { ...session.delivery, updateId, done: true };
+      await userStore.saveState(session.userId, session.state, session.delivery);
+    }
   };
+}
+
+function ignored(logger: Logger, updateId: number): void {
+  logger.info({ updateId }, 'update delivered again, ignored');
 }

@@ -23,13 +23,13 @@ export function loadBookingSession(options: {
     // Bookings happen in private chats only; groups (such as the staff chat) have no session.
     if (!from || from.is_bot || ctx.chat?.type !== 'private') return next();
     const updateId = ctx.update.update_id;
-    const [{ state, reset }, { profile, unreadable }] = await Promise.all([
+    const [{ state, delivery, reset }, { profile, unreadable }] = await Promise.all([
       userStore.loadState(from.id),
       userStore.loadProfile(from.id),
     ]);
     if (unreadable) logger.warn({ updateId }, 'stored profile unreadable, ignoring it');
     const locale = chooseLocale(profile, from.language_code, options.defaultLocale);
-    ctx.booking = { userId: from.id, state, profile, locale };
+    ctx.booking = { userId: from.id, state, delivery, interrupted: false, recorded: false, profile, locale };
     if (reset) {
       logger.warn({ updateId }, 'stored conversation unreadable, starting afresh');
       await userStore.saveState(from.id, state);
