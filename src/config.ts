@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isValidTimeZone } from './perfectgym/datetime.ts';
+import { parseDurationList } from './reminders/reminder.ts';
 import { parseStorageUrl } from './store/location.ts';
 
 export const supportedLocales = ['en', 'de'] as const;
@@ -34,6 +35,15 @@ const telegramId = z
   .string()
   .regex(/^-?\d{1,19}$/, { error: 'must be a numeric Telegram id' })
   .transform((value) => Number(value));
+
+const durationList = z.string().transform((text, ctx) => {
+  try {
+    return parseDurationList(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 
 const schema = z.object({
   BOT_TOKEN: optional(
@@ -76,6 +86,9 @@ const schema = z.object({
   PORT: optional(integer(0, 65_535)).default(8080),
   PLAYGROUND_PORT: optional(integer(0, 65_535)).default(3000),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+  REMINDERS: optional(durationList).default([24 * 3_600_000, 2 * 3_600_000]),
+  CONFIRMATION_REMINDERS: optional(durationList).default([3_600_000, 10 * 60_000]),
+  REMINDER_RATE: optional(integer(1, 1_000)).default(25),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -115,6 +128,14 @@ export interface Config {
   staffChatId?: number;
   port: number;
   logLevel: string;
+  reminders: {
+    /** REMINDERS: before the slot's start, ms, largest first; empty when off. */
+    slotLeadsMs: number[];
+    /** CONFIRMATION_REMINDERS: before the confirmation deadline, ms, largest first. */
+    confirmationLeadsMs: number[];
+    /** REMINDER_RATE: messages per second across all instances. */
+    ratePerSecond: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -176,5 +197,10 @@ export function parseConfig(env: Env): Config {
     ...(e.STAFF_CHAT_ID !== undefined ? { staffChatId: e.STAFF_CHAT_ID } : {}),
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    reminders: {
+      slotLeadsMs: e.REMINDERS,
+      confirmationLeadsMs: e.CONFIRMATION_REMINDERS,
+      ratePerSecond: e.REMINDER_RATE,
+    },
   };
 }
