@@ -84,4 +84,34 @@ describe('parseConfig', () => {
       { variable: 'STORAGE_URL', message: 'is not a valid redis:// URL' },
     ]);
   });
+
+  it('reads the reminder points and rate, with the defaults of issue #14', () => {
+    expect(parseConfig({}).reminders).toEqual({
+      slotLeadsMs: [24 * 3_600_000, 2 * 3_600_000],
+      confirmationLeadsMs: [3_600_000, 600_000],
+      ratePerSecond: 25,
+    });
+    const config = parseConfig({
+      REMINDERS: '90m, 45s,2d',
+      CONFIRMATION_REMINDERS: 'off',
+      REMINDER_RATE: '100',
+    });
+    expect(config.reminders).toEqual({
+      slotLeadsMs: [2 * 86_400_000, 90 * 60_000, 45_000],
+      confirmationLeadsMs: [],
+      ratePerSecond: 100,
+    });
+    expect(parseConfig({ REMINDERS: 'off' }).reminders.slotLeadsMs).toEqual([]);
+  });
+
+  it('names a wrong reminder setting and the item that is wrong', () => {
+    expect(problems({ REMINDERS: '24h,2 hours', CONFIRMATION_REMINDERS: '0m', REMINDER_RATE: '0' })).toEqual([
+      {
+        variable: 'REMINDERS',
+        message: expect.stringContaining('"2 hours", which is not a duration like 24h'),
+      },
+      { variable: 'CONFIRMATION_REMINDERS', message: expect.stringContaining('more than zero') },
+      { variable: 'REMINDER_RATE', message: 'must be at least 1' },
+    ]);
+  });
 });
