@@ -11,15 +11,18 @@
  */
 import type { Stores } from '../store/index.ts';
 import { parseStorageUrl } from '../store/location.ts';
-import { createBullmqReminderScheduler } from './bullmq-scheduler.ts';
+import { type BullmqSchedulerOptions, createBullmqReminderScheduler } from './bullmq-scheduler.ts';
 import type { ReminderScheduler, SchedulerOptions } from './scheduler.ts';
-import { createSqliteReminderScheduler } from './sqlite-scheduler.ts';
+import { createSqliteReminderScheduler, type SqliteSchedulerOptions } from './sqlite-scheduler.ts';
 
 export * from './reminder.ts';
 export type { ReminderScheduler, SchedulerOptions } from './scheduler.ts';
 export { deliveryResultOf } from './telegram.ts';
 
-export interface CreateReminderSchedulerOptions extends SchedulerOptions {
+export interface CreateReminderSchedulerOptions
+  extends SchedulerOptions,
+    Pick<BullmqSchedulerOptions, 'lockDurationMs' | 'stalledIntervalMs'>,
+    Pick<SqliteSchedulerOptions, 'maxPollMs'> {
   /** The app's stores: `sqlite:` puts the table in their database. */
   stores: Pick<Stores, 'kind' | 'database'>;
   /** STORAGE_URL, for the Redis server and prefix of `redis://` stores. */

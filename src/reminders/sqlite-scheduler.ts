@@ -109,6 +109,8 @@ export function createSqliteReminderScheduler(options: SqliteSchedulerOptions): 
     release: db.prepare(
       `UPDATE reminders SET status = 'pending', attempts = attempts - ?, next_try_at = ? WHERE id = ?`,
     ),
+    // Keeps its place in the queue: it was due before anything claimed after it.
+    requeue: db.prepare(`UPDATE reminders SET status = 'pending' WHERE id = ?`),
     nextDue: db.prepare(`SELECT MIN(next_try_at) AS at FROM reminders WHERE status = 'pending'`),
     dropPending: db.prepare(`DELETE FROM reminders WHERE user_id = ? AND status = 'pending' RETURNING kind`),
     dropUser: db.prepare(`DELETE FROM reminders WHERE user_id = ? RETURNING kind, status`),
@@ -253,7 +255,7 @@ export function createSqliteReminderScheduler(options: SqliteSchedulerOptions): 
     const at = now();
     for (const row of statements.orphans.all() as unknown as Row[]) {
       if (row.attempts < maxDeliveryAttempts) {
-        statements.release.run(0, at, row.id);
+        statements.requeue.run(row.id);
       } else {
         statements.finish.run('failed', at, row.id);
         count(row.kind, 'failed');
