@@ -27,7 +27,12 @@ import {
   reminderKinds,
   type ScheduledReminder,
 } from './reminder.ts';
-import { doneRetentionMs, type ReminderScheduler, type SchedulerOptions } from './scheduler.ts';
+import {
+  defaultConcurrency,
+  doneRetentionMs,
+  type ReminderScheduler,
+  type SchedulerOptions,
+} from './scheduler.ts';
 
 export interface BullmqSchedulerOptions extends SchedulerOptions {
   /** `redis://host:port[/db]` without `?prefix` (see parseStorageUrl). */
@@ -53,7 +58,7 @@ const pendingStates = new Set(['delayed', 'waiting', 'wait', 'prioritized', 'pau
 export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): ReminderScheduler {
   const now = options.now ?? Date.now;
   const retryDelayMs = options.retryDelayMs ?? 30_000;
-  const concurrency = options.concurrency ?? Math.min(options.ratePerSecond, 32);
+  const concurrency = options.concurrency ?? defaultConcurrency(options.ratePerSecond);
   const count = (kind: ReminderKind, outcome: ReminderOutcome, n = 1) =>
     options.metrics?.reminders(kind, outcome, n);
   // Commands fail fast while Redis is away (the caller hears it); the worker's own connection

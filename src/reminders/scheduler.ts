@@ -44,8 +44,13 @@ export interface SchedulerOptions {
   logger?: Logger;
   /** How long to wait before the second try of a delivery whose outcome was unknown. Default 30 s. */
   retryDelayMs?: number;
-  /** Deliveries under way at once (Telegram answers take a while). Default min(ratePerSecond, 32). */
+  /** Deliveries under way at once (Telegram answers take a while). Default: one second's worth (4 to 200). */
   concurrency?: number;
+}
+
+/** One second's worth of sends may wait for Telegram's answers at once (the rate holds regardless). */
+export function defaultConcurrency(ratePerSecond: number): number {
+  return Math.min(Math.max(ratePerSecond, 4), 200);
 }
 
 /** How long done reminders are kept after their slot started, so scheduling them again is harmless. */

@@ -21,7 +21,12 @@ import {
   reminderKinds,
   type ScheduledReminder,
 } from './reminder.ts';
-import { doneRetentionMs, type ReminderScheduler, type SchedulerOptions } from './scheduler.ts';
+import {
+  defaultConcurrency,
+  doneRetentionMs,
+  type ReminderScheduler,
+  type SchedulerOptions,
+} from './scheduler.ts';
 
 export interface SqliteSchedulerOptions extends SchedulerOptions {
   /** The stores' database (`stores.database`); omitted: a private `:memory:` one. */
@@ -90,7 +95,7 @@ export function createSqliteReminderScheduler(options: SqliteSchedulerOptions): 
   const now = options.now ?? Date.now;
   const maxPollMs = options.maxPollMs ?? 30_000;
   const retryDelayMs = options.retryDelayMs ?? 30_000;
-  const concurrency = options.concurrency ?? Math.min(options.ratePerSecond, 32);
+  const concurrency = options.concurrency ?? defaultConcurrency(options.ratePerSecond);
   const pacer = new StartPacer(options.ratePerSecond);
   const count = (kind: ReminderKind, outcome: ReminderOutcome, n = 1) =>
     options.metrics?.reminders(kind, outcome, n);
@@ -269,24 +274,33 @@ export function createSqliteReminderScheduler(options: SqliteSchedulerOptions): 
       const at = now();
       let added = 0;
       let earliest = Number.POSITIVE_INFINITY;
-      for (const r of reminders) {
-        if (r.slotStartAt <= at) continue;
-        const inserted = statements.insert.run(
-          r.id,
-          r.userId,
-          r.chatId,
-          r.bookingRef,
-          r.kind,
-          r.dueAt,
-          r.slotStartAt,
-          r.leadMs,
-          JSON.stringify(r.payload),
-          r.dueAt,
-        );
-        if (Number(inserted.changes) === 0) continue;
-        added++;
-        count(r.kind, 'scheduled');
-        earliest = Math.min(earliest, r.dueAt);
+      // One write for the lot; a savepoint also nests in a transaction the caller may hold.
+      db.exec('SAVEPOINT schedule_reminders');
+      try {
+        for (const r of reminders) {
+          if (r.slotStartAt <= at) continue;
+          const inserted = statements.insert.run(
+            r.id,
+            r.userId,
+            r.chatId,
+            r.bookingRef,
+            r.kind,
+            r.dueAt,
+            r.slotStartAt,
+            r.leadMs,
+            JSON.stringify(r.payload),
+            r.dueAt,
+          );
+          if (Number(inserted.changes) === 0) continue;
+          added++;
+          count(r.kind, 'scheduled');
+          earliest = Math.min(earliest, r.dueAt);
+        }
+        db.exec('RELEASE schedule_reminders');
+      } catch (error) {
+        db.exec('ROLLBACK TO schedule_reminders');
+        db.exec('RELEASE schedule_reminders');
+        throw error;
       }
       if (added > 0) wakeIn(earliest - at);
       return added;
