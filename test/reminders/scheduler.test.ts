@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
 import { createReminderScheduler, type Deliver, type ReminderScheduler } from '../../src/reminders/index.ts';
@@ -276,5 +277,36 @@ describe.each(backends)('reminder scheduler ($name)', (backend) => {
     await sleep(500);
     expect(deliveries.filter((d) => d.id === unknown.id).map((d) => d.attempt)).toEqual([1, 2]);
     expect(deliveries.filter((d) => d.id === refused.id).map((d) => d.attempt)).toEqual([1]);
+  });
+});
+
+describe('embedded reminder store', () => {
+  it('keeps reminders in the bot’s own SQLite file, on its connection, and /forget’s cancel removes them from it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'trialgram-reminders-file-'));
+    const path = join(dir, 'bot.sqlite');
+    const stores = await createStores({ url: `sqlite:${path}`, conversationTtlMs: hour });
+    const scheduler = createReminderScheduler({
+      stores,
+      storageUrl: `sqlite:${path}`,
+      deliver: async () => ({ status: 'sent' }),
+      ratePerSecond: 25,
+    });
+    try {
+      await scheduler.schedule([reminder({ userId: 42, dueAt: Date.now() + hour })]);
+      const file = new DatabaseSync(path, { readOnly: true });
+      const rows = () =>
+        file
+          .prepare('SELECT user_id, kind FROM reminders')
+          .all()
+          .map((row) => ({ ...row }));
+      expect(rows()).toEqual([{ user_id: 42, kind: 'slot_reminder' }]);
+      await scheduler.cancelUser(42);
+      expect(rows()).toEqual([]);
+      file.close();
+    } finally {
+      await scheduler.close();
+      await stores.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
