@@ -68,7 +68,7 @@ const schema = `
     claimed_at INTEGER,
     done_at INTEGER
   );
-  CREATE INDEX IF NOT EXISTS reminders_next_try ON reminders (next_try_at) WHERE status = 'pending';
+  CREATE INDEX IF NOT EXISTS reminders_due ON reminders (next_try_at, id) WHERE status = 'pending';
   CREATE INDEX IF NOT EXISTS reminders_user ON reminders (user_id);
 `;
 
