@@ -247,7 +247,15 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
       worker.on('error', (error) =>
         options.logger?.warn({ error: describeError(error) }, 'reminders: worker trouble (Redis?)'),
       );
-      await worker.waitUntilReady();
+      // Like the stores: start-up waits a while for Redis, then goes on; the worker connects when it can.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        worker.waitUntilReady().catch(() => undefined),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 5_000);
+        }),
+      ]);
+      clearTimeout(timer);
     },
     async fireDue() {
       const at = now();

@@ -24,7 +24,12 @@ const scheduler = createReminderScheduler({
     const response = await fetch(telegramUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: reminder.id, attempt: reminder.attempt, pid: process.pid }),
+      body: JSON.stringify({
+        id: reminder.id,
+        attempt: reminder.attempt,
+        pid: process.pid,
+        startedAt: performance.timeOrigin + performance.now(),
+      }),
     });
     await response.arrayBuffer();
     return response.ok ? { status: 'sent' } : { status: 'failed', retry: true };
