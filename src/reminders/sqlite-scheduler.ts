@@ -131,7 +131,7 @@ export function createSqliteReminderScheduler(options: SqliteSchedulerOptions): 
     listUser: db.prepare(`SELECT * FROM reminders WHERE user_id = ? AND ${liveStatuses} ORDER BY due_at, id`),
     orphans: db.prepare(`SELECT * FROM reminders WHERE status = 'sending'`),
     purge: db.prepare(
-      `DELETE FROM reminders WHERE ${liveStatuses.replace('IN', 'NOT IN')} AND slot_start_at < ?`,
+      `DELETE FROM reminders WHERE status NOT IN ('pending', 'sending') AND slot_start_at < ?`,
     ),
   } satisfies Record<string, StatementSync>;
 
@@ -272,8 +272,7 @@ export function createSqliteReminderScheduler(options: SqliteSchedulerOptions): 
     kind: ownsDatabase ? 'memory' : 'sqlite',
     async schedule(reminders) {
       const at = now();
-      let added = 0;
-      let earliest = Number.POSITIVE_INFINITY;
+      const added: Reminder[] = [];
       // One write for the lot; a savepoint also nests in a transaction the caller may hold.
       db.exec('SAVEPOINT schedule_reminders');
       try {
@@ -291,10 +290,7 @@ export function createSqliteReminderScheduler(options: SqliteSchedulerOptions): 
             JSON.stringify(r.payload),
             r.dueAt,
           );
-          if (Number(inserted.changes) === 0) continue;
-          added++;
-          count(r.kind, 'scheduled');
-          earliest = Math.min(earliest, r.dueAt);
+          if (Number(inserted.changes) > 0) added.push(r);
         }
         db.exec('RELEASE schedule_reminders');
       } catch (error) {
@@ -302,8 +298,10 @@ export function createSqliteReminderScheduler(options: SqliteSchedulerOptions): 
         db.exec('RELEASE schedule_reminders');
         throw error;
       }
-      if (added > 0) wakeIn(earliest - at);
-      return added;
+      for (const r of added) count(r.kind, 'scheduled');
+      if (added.length > 0)
+        wakeIn(added.reduce((earliest, r) => Math.min(earliest, r.dueAt), Number.POSITIVE_INFINITY) - at);
+      return added.length;
     },
     async cancelBooking(userId, bookingRef, kinds = reminderKinds) {
       const rows = statements.dropBooking.all(userId, bookingRef, JSON.stringify(kinds));
