@@ -13,7 +13,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deleteRedisKeys, redisUrl, uniqueRedisPrefix } from '../store/redis-helpers.ts';
-import { maxStartsPerSecond, sleep, waitFor } from './helpers.ts';
+import { maxStartsPerSecond, minute, reminder, sleep, waitFor } from './helpers.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const node = join(repoRoot, 'node_modules/.bin/node');
@@ -149,6 +149,42 @@ describe('reminders across processes', () => {
       expect(telegram.received.filter((r) => r.id === id).map((r) => r.attempt)).toEqual([1, 2]);
     }
   });
+
+  it('reminders that fell due while the sender was down are sent or dropped by the late rule when it is back', async () => {
+    const telegram = await startTelegram();
+    cleanups.push(() => telegram.close());
+    const dir = await mkdtemp(join(tmpdir(), 'trialgram-reminders-down-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, 'bot.sqlite');
+    const dueAt = Date.now() + 10_000;
+    // Both fall due while no sender runs; the restart comes seconds later.
+    const inTime = reminder({ userId: 1, dueAt, leadMs: 2 * minute });
+    const tooLate = reminder({
+      userId: 2,
+      dueAt,
+      leadMs: 2_000,
+      kind: 'confirmation_nudge',
+      slotStartAt: dueAt + 60 * minute,
+    });
+    const env = { STORAGE_URL: `sqlite:${path}`, TELEGRAM_URL: telegram.url, REMINDER_RATE: '10' };
+    const first = spawnSender({ ...env, REMINDERS_JSON: JSON.stringify([inTime, tooLate]) });
+    cleanups.push(() => kill(first.child, first.exited));
+    await first.ready();
+    expect(Date.now()).toBeLessThan(dueAt);
+    await kill(first.child, first.exited);
+    await waitFor(() => Date.now() > dueAt + 2_000, 'both to be overdue', 30_000);
+
+    const second = spawnSender(env);
+    cleanups.push(() => kill(second.child, second.exited));
+    await second.ready();
+    await waitFor(() => telegram.times(inTime.id) === 1, 'the reminder still in time');
+    const db = new DatabaseSync(path, { readOnly: true });
+    const status = (id: string) =>
+      (db.prepare('SELECT status FROM reminders WHERE id = ?').get(id) as { status: string }).status;
+    await waitFor(() => status(tooLate.id) === 'late_dropped', 'the late nudge dropped');
+    db.close();
+    expect(telegram.times(tooLate.id)).toBe(0);
+  }, 60_000);
 
   it('two senders on one Redis send each reminder once, at REMINDER_RATE together; one killed while sending leaves the in-flight one to the other, at most twice', async () => {
     const telegram = await startTelegram();

@@ -4,7 +4,8 @@
  * server standing in for Telegram (TELEGRAM_URL) and counts it sent when that answers 200.
  *
  * Env: STORAGE_URL, TELEGRAM_URL, REMINDER_RATE, SCHEDULE (how many reminders, due at DUE_AT, to
- * schedule at start; idempotent), DUE_AT, LOCK_MS (BullMQ lock). Prints "ready" once sending.
+ * schedule at start; idempotent), DUE_AT, REMINDERS_JSON (more reminders to schedule), LOCK_MS
+ * (BullMQ lock). Prints "ready" once sending.
  */
 import { createReminderScheduler, type Reminder, reminderId } from '../../src/reminders/index.ts';
 import { createStores } from '../../src/store/index.ts';
@@ -51,6 +52,7 @@ if (count > 0) {
   }));
   await scheduler.schedule(reminders);
 }
+if (env.REMINDERS_JSON) await scheduler.schedule(JSON.parse(env.REMINDERS_JSON) as Reminder[]);
 await scheduler.start();
 process.stdout.write('ready\n');
 // The scheduler's timer never keeps a process alive (the bot's server or polling does that).
