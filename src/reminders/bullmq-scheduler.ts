@@ -50,7 +50,7 @@ interface JobData extends Reminder {
   rateLimited?: number;
 }
 
-type JobResult = Extract<ReminderOutcome, 'sent' | 'late_dropped' | 'blocked'>;
+type JobResult = Extract<ReminderOutcome, 'sent' | 'late_dropped' | 'blocked'> | 'skipped';
 
 const queueName = 'reminders';
 const pendingStates = new Set(['delayed', 'waiting', 'wait', 'prioritized', 'paused']);
@@ -127,6 +127,9 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
       case 'sent':
         count(reminder.kind, 'sent');
         return 'sent';
+      case 'skipped':
+        count(reminder.kind, 'cancelled');
+        return 'skipped';
       case 'blocked':
         count(reminder.kind, 'blocked');
         counted(await removePending(reminder.userId, (id) => id !== job.id), 'blocked');

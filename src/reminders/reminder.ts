@@ -53,10 +53,13 @@ export interface DueReminder extends Reminder {
  * - `blocked`: 403, the user blocked the bot: the user's remaining reminders are dropped;
  * - `rate_limited`: 429, nothing was sent; every sender pauses `retryAfterMs`, then it is tried again;
  * - `failed`: `retry: true` when the outcome is unknown (network, timeout, 5xx): tried once more
- *   later; `retry: false` when Telegram refused it for good (400): not tried again.
+ *   later; `retry: false` when Telegram refused it for good (400): not tried again;
+ * - `skipped`: the app found nothing to say any more (e.g. the booking was cancelled meanwhile):
+ *   nothing sent, counted as cancelled.
  */
 export type DeliveryResult =
   | { readonly status: 'sent' }
+  | { readonly status: 'skipped' }
   | { readonly status: 'blocked' }
   | { readonly status: 'rate_limited'; readonly retryAfterMs: number }
   | { readonly status: 'failed'; readonly retry: boolean };

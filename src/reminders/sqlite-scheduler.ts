@@ -35,7 +35,7 @@ export interface SqliteSchedulerOptions extends SchedulerOptions {
   maxPollMs?: number;
 }
 
-type Status = 'pending' | 'sending' | 'sent' | 'late_dropped' | 'blocked' | 'failed';
+type Status = 'pending' | 'sending' | 'sent' | 'skipped' | 'late_dropped' | 'blocked' | 'failed';
 
 interface Row {
   id: string;
@@ -170,6 +170,10 @@ export function createSqliteReminderScheduler(options: SqliteSchedulerOptions): 
       case 'sent':
         statements.finish.run('sent', at, row.id);
         count(row.kind, 'sent');
+        return;
+      case 'skipped':
+        statements.finish.run('skipped', at, row.id);
+        count(row.kind, 'cancelled');
         return;
       case 'blocked': {
         statements.finish.run('blocked', at, row.id);

@@ -257,6 +257,20 @@ describe.each(backends)('reminder scheduler ($name)', (backend) => {
     expect(await scheduler.bookingConfirmed(1, 'b2')).toEqual({ cancelled: 0, afterNudge: false });
   });
 
+  it('counts a reminder the app found nothing to say for as cancelled, and sends it no more', async () => {
+    const { deliver, deliveries } = recordingDeliver(() => ({ status: 'skipped' }));
+    const { scheduler, metrics, clock } = await setUp(deliver);
+    const lapse = reminder({ userId: 1, dueAt: clock.t, kind: 'lapse_notice', leadMs: hour });
+    await scheduler.schedule([lapse]);
+    await waitFor(async () => (await reminderCount(metrics, 'lapse_notice', 'cancelled')) === 1, 'the skip');
+    expect(await scheduler.schedule([lapse])).toBe(0);
+    clock.t += 5 * 60_000;
+    await scheduler.fireDue();
+    await sleep(300);
+    expect(deliveries).toHaveLength(1);
+    expect(await scheduler.list()).toEqual([]);
+  });
+
   it('tries a delivery whose outcome was unknown once more, and gives up after that', async () => {
     const { deliver, deliveries } = recordingDeliver((r) =>
       r.userId === 1 ? { status: 'failed', retry: true } : { status: 'failed', retry: false },
