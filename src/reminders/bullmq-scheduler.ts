@@ -16,6 +16,7 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describeError } from '../bot/errors.ts';
+import { StartPacer } from './pacer.ts';
 import {
   bookingIdPrefix,
   type DeliveryResult,
@@ -59,6 +60,7 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
   const now = options.now ?? Date.now;
   const retryDelayMs = options.retryDelayMs ?? 30_000;
   const concurrency = options.concurrency ?? defaultConcurrency(options.ratePerSecond);
+  const pacer = new StartPacer(options.ratePerSecond);
   const count = (kind: ReminderKind, outcome: ReminderOutcome, n = 1) =>
     options.metrics?.reminders(kind, outcome, n);
   // Commands fail fast while Redis is away (the caller hears it); the worker's own connection
@@ -115,6 +117,8 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
       count(reminder.kind, 'late_dropped');
       return 'late_dropped';
     }
+    // BullMQ spaces the jobs it hands out; this spaces the deliveries that follow in this process.
+    await pacer.acquire();
     let result: DeliveryResult;
     try {
       const { rateLimited: _, ...plain } = reminder;

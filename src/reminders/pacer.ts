@@ -37,4 +37,19 @@ export class StartPacer {
     this.#starts[this.#oldest] = now;
     this.#oldest = (this.#oldest + 1) % this.#rate;
   }
+
+  /**
+   * Takes the next start for the caller and resolves when it is due (for callers that cannot wait
+   * on a timer of their own, such as a BullMQ processor). Starts taken are recorded at once, so
+   * concurrent callers line up one interval apart.
+   */
+  async acquire(): Promise<void> {
+    const now = performance.now();
+    const at = now + this.waitMs(now);
+    this.record(at);
+    // Timers may fire a fraction of a millisecond early; the start must not.
+    while (performance.now() < at) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, at - performance.now())));
+    }
+  }
 }
