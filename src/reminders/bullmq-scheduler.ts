@@ -61,6 +61,8 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
   const retryDelayMs = options.retryDelayMs ?? 30_000;
   const concurrency = options.concurrency ?? defaultConcurrency(options.ratePerSecond);
   const pacer = new StartPacer(options.ratePerSecond);
+  /** performance.now() until which Telegram asked this process to send nothing (429 retry_after). */
+  let pausedUntil = 0;
   const count = (kind: ReminderKind, outcome: ReminderOutcome, n = 1) =>
     options.metrics?.reminders(kind, outcome, n);
   // Commands fail fast while Redis is away (the caller hears it); the worker's own connection
@@ -106,6 +108,12 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
     return kinds.length;
   };
 
+  /** Back to the queue without counting as a delivery (BullMQ counts every start). */
+  async function putBack(job: Job<JobData, JobResult>): Promise<never> {
+    await job.updateData({ ...job.data, rateLimited: (job.data.rateLimited ?? 0) + 1 });
+    throw Worker.RateLimitError();
+  }
+
   async function process(job: Job<JobData, JobResult>): Promise<JobResult> {
     const reminder = job.data;
     const attempt = job.attemptsStarted - (reminder.rateLimited ?? 0);
@@ -119,6 +127,8 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
     }
     // BullMQ spaces the jobs it hands out; this spaces the deliveries that follow in this process.
     await pacer.acquire();
+    // Taken before this process heard a 429: it waits for the pause like the rest.
+    if (performance.now() < pausedUntil) return putBack(job);
     let result: DeliveryResult;
     try {
       const { rateLimited: _, ...plain } = reminder;
@@ -140,9 +150,9 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
         return 'blocked';
       case 'rate_limited':
         options.logger?.warn({ retryAfterMs: result.retryAfterMs }, 'reminders: Telegram asked to slow down');
-        await job.updateData({ ...reminder, rateLimited: (reminder.rateLimited ?? 0) + 1 });
+        pausedUntil = Math.max(pausedUntil, performance.now() + result.retryAfterMs);
         await queue.rateLimit(result.retryAfterMs);
-        throw Worker.RateLimitError();
+        return putBack(job);
       case 'failed':
         if (result.retry && attempt < maxDeliveryAttempts)
           throw new Error('reminder: delivery outcome unknown');
