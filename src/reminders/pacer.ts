@@ -38,18 +38,22 @@ export class StartPacer {
     this.#oldest = (this.#oldest + 1) % this.#rate;
   }
 
+  /** Callers of acquire() take their turns one after another. */
+  #turns: Promise<void> = Promise.resolve();
+
   /**
-   * Takes the next start for the caller and resolves when it is due (for callers that cannot wait
-   * on a timer of their own, such as a BullMQ processor). Starts taken are recorded at once, so
-   * concurrent callers line up one interval apart.
+   * Waits for the caller's turn and records it as a start, for callers that cannot wait on a
+   * timer of their own (a BullMQ processor). The start is recorded when the caller goes ahead, not
+   * when it lined up, so a caller resumed late cannot squeeze the window for those after it.
    */
-  async acquire(): Promise<void> {
-    const now = performance.now();
-    const at = now + this.waitMs(now);
-    this.record(at);
-    // Timers may fire a fraction of a millisecond early; the start must not.
-    while (performance.now() < at) {
-      await new Promise((resolve) => setTimeout(resolve, Math.max(1, at - performance.now())));
-    }
+  acquire(): Promise<void> {
+    const turn = this.#turns.then(async () => {
+      for (let wait = this.waitMs(); wait > 0; wait = this.waitMs()) {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait)));
+      }
+      this.record();
+    });
+    this.#turns = turn;
+    return turn;
   }
 }
