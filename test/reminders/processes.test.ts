@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createReminderScheduler } from '../../src/reminders/index.ts';
 import { deleteRedisKeys, redisUrl, uniqueRedisPrefix } from '../store/redis-helpers.ts';
 import { maxStartsPerSecond, minute, reminder, sleep, waitFor } from './helpers.ts';
 
@@ -191,25 +192,38 @@ describe('reminders across processes', () => {
     cleanups.push(() => telegram.close());
     const prefix = uniqueRedisPrefix('reminders-two');
     cleanups.push(() => deleteRedisKeys(prefix));
-    const dueAt = Date.now() + 2_000;
     const base = {
       STORAGE_URL: redisUrl(prefix),
       TELEGRAM_URL: telegram.url,
       REMINDER_RATE: '20',
       LOCK_MS: '3000',
-      DUE_AT: String(dueAt),
     };
-    const a = spawnSender({ ...base, SCHEDULE: '40' });
-    const b = spawnSender({ ...base, SCHEDULE: '40' });
+    const a = spawnSender(base);
+    const b = spawnSender(base);
     cleanups.push(
       () => kill(a.child, a.exited),
       () => kill(b.child, b.exited),
     );
     await Promise.all([a.ready(), b.ready()]);
-    const all = ids(40, dueAt);
-    await waitFor(() => telegram.received.length >= 20, 'half of the reminders sent', 30_000);
-    // Both took part, and together they kept to REMINDER_RATE.
-    expect(new Set(telegram.received.map((r) => r.pid)).size).toBe(2);
+    // Once both run, two other instances schedule the same reminders, due now (without sending).
+    const dueAt = Date.now();
+    for (let i = 0; i < 2; i++) {
+      const scheduling = createReminderScheduler({
+        stores: { kind: 'redis' },
+        storageUrl: redisUrl(prefix),
+        ratePerSecond: 20,
+        deliver: async () => ({ status: 'failed', retry: false }),
+      });
+      await scheduling.schedule(Array.from({ length: 60 }, (_, n) => reminder({ userId: 1000 + n, dueAt })));
+      await scheduling.close();
+    }
+    const all = ids(60, dueAt);
+    // Both take part, and together they keep to REMINDER_RATE.
+    await waitFor(
+      () => telegram.received.length >= 20 && new Set(telegram.received.map((r) => r.pid)).size === 2,
+      'both senders sending',
+      30_000,
+    );
     expect(maxStartsPerSecond(telegram.received.map((r) => r.startedAt))).toBeLessThanOrEqual(20);
 
     // Sender A is killed while its request is in flight.
