@@ -16,6 +16,12 @@ export interface BenchOptions {
   soak: boolean;
   /** Write a CPU profile of the bot's process (V8 .cpuprofile) into a temporary directory. */
   cpuProfile: boolean;
+  /** The reminder burst instead of the booking benchmark (see reminder-burst.ts). */
+  reminders: boolean;
+  /** Reminders due in the same minute. */
+  reminderCount: number;
+  /** REMINDER_RATE of the sending process. */
+  reminderRate: number;
 }
 
 export const defaultBenchOptions: BenchOptions = {
@@ -25,6 +31,9 @@ export const defaultBenchOptions: BenchOptions = {
   json: false,
   soak: false,
   cpuProfile: false,
+  reminders: false,
+  reminderCount: 10_000,
+  reminderRate: 25,
 };
 
 /** How much longer a soak run is than a normal one. */
@@ -48,6 +57,12 @@ Options:
   --json            print the results as JSON instead of a table
   --soak            ${soakFactor} times as many prospects, no baseline; reports the bot's memory along the way
   --cpu-profile     also write a CPU profile of each bot's process (open it in Chrome DevTools)
+  --reminders       instead: a burst of reminders all due in the same minute, sent by a process of
+                    their own through the fake Telegram; checks each is sent once and the rate is
+                    never exceeded, reports the sender's CPU per reminder (--store applies)
+  --reminder-count N  reminders in the burst (default ${defaultBenchOptions.reminderCount})
+  --reminder-rate N   REMINDER_RATE of the sender, 1-1000 (default ${defaultBenchOptions.reminderRate};
+                    10,000 at 25/s take 400 s)
   --help            show this text
 `;
 
@@ -108,6 +123,16 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       case '--cpu-profile':
         noValue();
         options.cpuProfile = true;
+        break;
+      case '--reminders':
+        noValue();
+        options.reminders = true;
+        break;
+      case '--reminder-count':
+        options.reminderCount = positiveInteger('--reminder-count', value(), maxProspects);
+        break;
+      case '--reminder-rate':
+        options.reminderRate = positiveInteger('--reminder-rate', value(), 1_000);
         break;
       default:
         throw new BenchUsageError(`unknown option "${arg}" (see --help)`);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { defaultMinAgeYears } from './booking/lead-fields.ts';
 import { isPhoneRegion } from './booking/phone.ts';
 import { isValidTimeZone } from './perfectgym/datetime.ts';
+import { parseDurationList } from './reminders/reminder.ts';
 import { parseStorageUrl } from './store/location.ts';
 
 export const supportedLocales = ['en', 'de'] as const;
@@ -37,6 +38,15 @@ const telegramId = z
   .string()
   .regex(/^-?\d{1,19}$/, { error: 'must be a numeric Telegram id' })
   .transform((value) => Number(value));
+
+const durationList = z.string().transform((text, ctx) => {
+  try {
+    return parseDurationList(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 
 const schema = z.object({
   BOT_TOKEN: optional(
@@ -91,6 +101,9 @@ const schema = z.object({
       .refine((code) => isPhoneRegion(code), { error: 'must be a two-letter country code such as DE or AT' }),
   ),
   MIN_AGE: optional(integer(0, 100)).default(defaultMinAgeYears),
+  REMINDERS: optional(durationList).default([24 * 3_600_000, 2 * 3_600_000]),
+  CONFIRMATION_REMINDERS: optional(durationList).default([3_600_000, 10 * 60_000]),
+  REMINDER_RATE: optional(integer(1, 1_000)).default(25),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -141,6 +154,14 @@ export interface Config {
   phoneRegion?: string;
   /** `MIN_AGE`: the youngest age a date of birth may give. */
   minAgeYears: number;
+  reminders: {
+    /** REMINDERS: before the slot's start, ms, largest first; empty when off. */
+    slotLeadsMs: number[];
+    /** CONFIRMATION_REMINDERS: before the confirmation deadline, ms, largest first. */
+    confirmationLeadsMs: number[];
+    /** REMINDER_RATE: messages per second across all instances. */
+    ratePerSecond: number;
+  };
 }
 
 /**
@@ -218,5 +239,10 @@ export function parseConfig(env: Env): Config {
     logLevel: e.LOG_LEVEL,
     ...(e.DEFAULT_PHONE_REGION ? { phoneRegion: e.DEFAULT_PHONE_REGION } : {}),
     minAgeYears: e.MIN_AGE,
+    reminders: {
+      slotLeadsMs: e.REMINDERS,
+      confirmationLeadsMs: e.CONFIRMATION_REMINDERS,
+      ratePerSecond: e.REMINDER_RATE,
+    },
   };
 }

@@ -4,6 +4,12 @@
  */
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { EndpointName } from './perfectgym/endpoints.ts';
+import {
+  type ReminderKind,
+  type ReminderOutcome,
+  reminderKinds,
+  reminderOutcomes,
+} from './reminders/reminder.ts';
 
 export const funnelStages = [
   'started',
@@ -24,6 +30,10 @@ export interface Metrics {
   funnel(stage: FunnelStage): void;
   studioCall(event: { endpoint: EndpointName; status: number | string; durationMs: number }): void;
   telegramError(method: string, code: number | string): void;
+  /** `count` reminders of `kind` reached `outcome` (scheduled, sent, late_dropped, …). */
+  reminders(kind: ReminderKind, outcome: ReminderOutcome, count?: number): void;
+  /** A booking was confirmed after a confirmation nudge had been sent for it. */
+  confirmedAfterNudge(): void;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -61,6 +71,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     labelNames: ['method', 'code'],
     registers: [registry],
   });
+  const reminders = new Counter({
+    name: 'trialgram_reminders_total',
+    help: 'Reminders by kind and what became of them',
+    labelNames: ['kind', 'outcome'],
+    registers: [registry],
+  });
+  for (const kind of reminderKinds)
+    for (const outcome of reminderOutcomes) reminders.inc({ kind, outcome }, 0);
+  const confirmedAfterNudge = new Counter({
+    name: 'trialgram_reminders_confirmed_after_nudge_total',
+    help: 'Bookings confirmed after a confirmation nudge was sent',
+    registers: [registry],
+  });
   return {
     registry,
     updateHandled: (type) => updates.inc({ type }),
@@ -70,5 +93,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       studioLatency.observe({ endpoint }, durationMs / 1000);
     },
     telegramError: (method, code) => telegramErrors.inc({ method, code: String(code) }),
+    reminders: (kind, outcome, count = 1) => {
+      if (count > 0) reminders.inc({ kind, outcome }, count);
+    },
+    confirmedAfterNudge: () => confirmedAfterNudge.inc(),
   };
 }

@@ -99,6 +99,36 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('reads the reminder points and rate, with the defaults of issue #14', () => {
+    expect(parseConfig({}).reminders).toEqual({
+      slotLeadsMs: [24 * 3_600_000, 2 * 3_600_000],
+      confirmationLeadsMs: [3_600_000, 600_000],
+      ratePerSecond: 25,
+    });
+    const config = parseConfig({
+      REMINDERS: '90m, 45s,2d',
+      CONFIRMATION_REMINDERS: 'off',
+      REMINDER_RATE: '100',
+    });
+    expect(config.reminders).toEqual({
+      slotLeadsMs: [2 * 86_400_000, 90 * 60_000, 45_000],
+      confirmationLeadsMs: [],
+      ratePerSecond: 100,
+    });
+    expect(parseConfig({ REMINDERS: 'off' }).reminders.slotLeadsMs).toEqual([]);
+  });
+
+  it('names a wrong reminder setting and the item that is wrong', () => {
+    expect(problems({ REMINDERS: '24h,2 hours', CONFIRMATION_REMINDERS: '0m', REMINDER_RATE: '0' })).toEqual([
+      {
+        variable: 'REMINDERS',
+        message: expect.stringContaining('"2 hours", which is not a duration like 24h'),
+      },
+      { variable: 'CONFIRMATION_REMINDERS', message: expect.stringContaining('more than zero') },
+      { variable: 'REMINDER_RATE', message: 'must be at least 1' },
+    ]);
+  });
+
   it('always has a webhook secret: WEBHOOK_SECRET, else one derived from the token that every instance agrees on', () => {
     const webhook = { BOT_TOKEN: token, WEBHOOK_URL: 'https://bot.example.com/telegram' };
     const derived = parseConfig(webhook).webhook?.secret;

@@ -14,6 +14,7 @@
  * text in the conversation namespace (the bot's state parser rejects it and restarts that user)
  * and as absent elsewhere, and is reported through `onUnreadable`.
  */
+import type { DatabaseSync } from 'node:sqlite';
 import { createClient } from '@keyv/redis';
 import { type DeserializedData, Keyv } from 'keyv';
 import { type ChatLock, LocalChatLock, RedisChatLock } from './chat-lock.ts';
@@ -32,6 +33,8 @@ export interface Stores {
   /** Idempotency records and other small shared facts (e.g. processed update ids). */
   readonly records: Keyv;
   readonly chatLock: ChatLock;
+  /** `sqlite:` only: the open database, for other tables in the same file (the reminders). */
+  readonly database?: DatabaseSync;
   /** True when the backing store answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -111,6 +114,7 @@ export async function createStores(options: StoresOptions): Promise<Stores> {
   ) as [Keyv, Keyv, Keyv, Keyv];
   return {
     kind: 'sqlite',
+    database,
     conversations,
     leads,
     cache,

@@ -21,9 +21,27 @@ describe('npm run bench flags', () => {
       ]),
     ).toEqual({
       help: false,
-      options: { concurrency: 50, prospects: 300, store: 'redis', json: true, soak: true, cpuProfile: true },
+      options: {
+        concurrency: 50,
+        prospects: 300,
+        store: 'redis',
+        json: true,
+        soak: true,
+        cpuProfile: true,
+        reminders: false,
+        reminderCount: 10_000,
+        reminderRate: 25,
+      },
     });
     expect(parseBenchArgs(['--json', '--help'])).toEqual({ help: true });
+  });
+
+  it('reads the reminder burst flags', () => {
+    const parsed = parseBenchArgs(['--reminders', '--reminder-rate', '400', '--reminder-count=2000']);
+    expect(parsed).toMatchObject({ options: { reminders: true, reminderRate: 400, reminderCount: 2000 } });
+    expect(() => parseBenchArgs(['--reminder-rate', '1001'])).toThrow(
+      '--reminder-rate must be between 1 and 1000',
+    );
   });
 
   it.each([
