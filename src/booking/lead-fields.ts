@@ -41,10 +41,6 @@ export function fieldsOf(editable: EditableField): readonly LeadFieldName[] {
   return editable === 'address' ? addressFields : [editable];
 }
 
-export function editableFieldOf(field: LeadFieldName): EditableField {
-  return (addressFields as readonly string[]).includes(field) ? 'address' : (field as EditableField);
-}
-
 /**
  * Longest accepted answer per typed field, in UTF-16 code units after tidying (as the stored
  * state counts them: an emoji counts two).
