@@ -5,9 +5,9 @@
  *   `?prefix=<name>` puts every key under `<name>:` (default `trialgram`), so several bots or
  *   test runs can share one Redis;
  * - `memory:`: nothing survives a restart (tests, benchmarks).
- * Three namespaces: conversation state (expires after inactivity), the Telegram-user-to-lead
- * mapping (long-lived), and the shared cache of offers, configs and studio information; plus small
- * idempotency records.
+ * Namespaces: conversation state (expires after inactivity), the Telegram-user-to-lead mapping
+ * (long-lived) and small idempotency records; with Redis also the cache of offers, configs and
+ * studio information that the instances share (one process caches in memory instead).
  *
  * Every store throws when its backend fails, so the bot can tell "Redis is away" from "nothing
  * stored". A stored value that is not readable JSON is not a backend failure: it reads as the raw
@@ -27,7 +27,8 @@ export interface Stores {
   readonly kind: 'sqlite' | 'redis' | 'memory';
   readonly conversations: Keyv;
   readonly leads: Keyv;
-  readonly cache: Keyv;
+  /** Redis only: the offers, configs and studio information shared by every instance. */
+  readonly cache?: Keyv;
   /** Idempotency records and other small shared facts (e.g. processed update ids). */
   readonly records: Keyv;
   readonly chatLock: ChatLock;
@@ -38,6 +39,8 @@ export interface Stores {
 
 export const storeNamespaces = ['conversations', 'leads', 'cache', 'records'] as const;
 export type StoreNamespace = (typeof storeNamespaces)[number];
+/** What one process keeps: everything but the cache, which only instances sharing Redis need. */
+const localNamespaces = ['conversations', 'leads', 'records'] as const;
 
 export interface StoresOptions {
   url: string;
@@ -80,34 +83,32 @@ export async function createStores(options: StoresOptions): Promise<Stores> {
   const location = parseStorageUrl(options.url);
   if (location.kind === 'redis') return createRedisStores(location, options);
   if (location.kind === 'memory') {
-    const [conversations, leads, cache, records] = storeNamespaces.map(
+    const [conversations, leads, records] = localNamespaces.map(
       (namespace) => new Keyv({ store: new Map(), namespace, ...keyvOptions(namespace, options) }),
-    ) as [Keyv, Keyv, Keyv, Keyv];
+    ) as [Keyv, Keyv, Keyv];
     return {
       kind: 'memory',
       conversations,
       leads,
-      cache,
       records,
       chatLock: new LocalChatLock(),
       ping: async () => true,
       close: async () => undefined,
     };
   }
-  // One connection for the four namespaces; one of them sweeps expired rows for all.
+  // One connection for the namespaces; one of them sweeps expired rows for all.
   const database = openKeyvDatabase(location.path);
-  const sqliteStores = storeNamespaces.map((namespace, index) => ({
+  const sqliteStores = localNamespaces.map((namespace, index) => ({
     namespace,
     store: new SqliteKeyvStore(index === 0 ? { database } : { database, sweepIntervalMs: 0 }),
   }));
-  const [conversations, leads, cache, records] = sqliteStores.map(
+  const [conversations, leads, records] = sqliteStores.map(
     ({ namespace, store }) => new Keyv({ store, namespace, ...keyvOptions(namespace, options) }),
-  ) as [Keyv, Keyv, Keyv, Keyv];
+  ) as [Keyv, Keyv, Keyv];
   return {
     kind: 'sqlite',
     conversations,
     leads,
-    cache,
     records,
     chatLock: new LocalChatLock(),
     ping: async () => {

@@ -66,13 +66,18 @@ describe('embedded sqlite store', () => {
     expect(await s.leads.get('7')).toEqual({ leadId: 5 });
   });
 
-  it('keeps namespaces apart: clearing the cache leaves conversations', async () => {
+  it('keeps namespaces apart: clearing the records leaves conversations', async () => {
     const s = await stores(tempSqliteUrl());
-    await s.cache.set('offers', [1, 2]);
+    await s.records.set('offers', [1, 2]);
     await s.conversations.set('offers', { step: 'y' });
-    await s.cache.clear();
-    expect(await s.cache.get('offers')).toBeUndefined();
+    await s.records.clear();
+    expect(await s.records.get('offers')).toBeUndefined();
     expect(await s.conversations.get('offers')).toEqual({ step: 'y' });
+  });
+
+  it('keeps no offer cache of its own: one process caches in memory, only Redis instances share one', async () => {
+    expect((await stores(tempSqliteUrl())).cache).toBeUndefined();
+    expect((await stores('memory:')).cache).toBeUndefined();
   });
 
   it('serialises tasks of one chat and runs other chats alongside', async () => {
