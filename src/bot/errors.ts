@@ -39,6 +39,19 @@ export function describeError(error: unknown): ErrorSummary {
   return { kind: typeof error, message: 'non-error value thrown' };
 }
 
+/**
+ * {@link describeError} as one line, for a log field or a report that holds text: Telegram's code
+ * and description ("403 Forbidden: bot was kicked"), else the kind and the first line of the
+ * message ("studio: …", "TypeError: …").
+ */
+export function describeErrorInOneLine(error: unknown): string {
+  const { kind, code, message } = describeError(error);
+  if (code !== undefined) return `${code} ${message}`;
+  const firstLine = message.split('\n', 1)[0] ?? '';
+  // A bug's message is its stack, whose first line names the error already.
+  return firstLine.startsWith(`${kind}:`) ? firstLine : `${kind}: ${firstLine}`;
+}
+
 /** Telegram's answer to an edit that would change nothing: the message already shows it. */
 export function isMessageNotModified(error: unknown): boolean {
   return (

@@ -7,6 +7,7 @@
 import { type Api, Composer, type Context, InputFile } from 'grammy';
 import type { BotCommand, InlineKeyboardButton } from 'grammy/types';
 import { campaignPattern, decodeStartPayload } from '../booking/deep-link.ts';
+import { describeErrorInOneLine } from '../bot/errors.ts';
 import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { linkUrl, listOfferLinks, type OfferLink, type OfferSource } from './links.ts';
@@ -37,10 +38,6 @@ const maxMessageLength = 3500;
 function clientLocale(ctx: Context): string {
   const code = ctx.from?.language_code?.slice(0, 2).toLowerCase();
   return supportedLocales.find((locale) => locale === code) ?? 'en';
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 interface LinksMessage {
@@ -110,7 +107,7 @@ export function createLinksFeature<C extends Context = Context>(deps: LinksFeatu
     try {
       links = await listOfferLinks({ catalog: deps.catalog, botUsername: deps.botUsername(), campaign });
     } catch (error) {
-      deps.logger.warn({ error: describeError(error) }, 'staff /links: could not load the offers');
+      deps.logger.warn({ error: describeErrorInOneLine(error) }, 'staff /links: could not load the offers');
       await ctx.reply(t('staff-links-failed'));
       return;
     }
@@ -148,7 +145,7 @@ export function createLinksFeature<C extends Context = Context>(deps: LinksFeatu
         parse_mode: 'HTML',
       });
     } catch (error) {
-      deps.logger.error({ payload, error: describeError(error) }, 'staff QR code could not be sent');
+      deps.logger.error({ payload, error: describeErrorInOneLine(error) }, 'staff QR code could not be sent');
       await ctx.reply(t('staff-qr-failed'));
     }
   });
@@ -190,7 +187,7 @@ export async function setStaffCommands(
       }
       await api.setMyCommands(withLinks(lists.defaultLocale), { scope });
     } catch (error) {
-      failed.push({ adminId, reason: describeError(error) });
+      failed.push({ adminId, reason: describeErrorInOneLine(error) });
     }
   }
   return { failed };

@@ -1,0 +1,24 @@
+import { GrammyError } from 'grammy';
+import { describe, expect, it } from 'vitest';
+import { describeErrorInOneLine } from '../../src/bot/errors.ts';
+import { PerfectGymApiError } from '../../src/perfectgym/errors.ts';
+
+describe('one-line error descriptions (staff logs and reports)', () => {
+  it("give Telegram's code and description, not the call's payload", () => {
+    const error = new GrammyError(
+      "Call to 'sendMessage' failed!",
+      { ok: false, error_code: 403, description: 'Forbidden: bot was kicked' },
+      'sendMessage',
+      { chat_id: 1, text: 'Anna Müller booked Rückenfit' },
+    );
+    expect(describeErrorInOneLine(error)).toBe('403 Forbidden: bot was kicked');
+  });
+
+  it('name the studio error and a bug by kind and first line, with no stack and no token', () => {
+    const studio = new PerfectGymApiError({ endpoint: 'classes', status: 503 });
+    expect(describeErrorInOneLine(studio)).toBe('studio: PerfectGym classes answered HTTP 503');
+    const bug = new TypeError('cannot read 123456789:AAH-token_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123');
+    expect(describeErrorInOneLine(bug)).toBe('TypeError: cannot read [token]');
+    expect(describeErrorInOneLine('a string')).toBe('string: non-error value thrown');
+  });
+});
