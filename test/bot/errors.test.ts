@@ -15,7 +15,7 @@ describe('one-line error descriptions (staff logs and reports)', () => {
   });
 
   it('name the studio error and a bug by kind and first line, with no stack and no token', () => {
-    const studio = new PerfectGymApiError({ endpoint: 'classes', status: 503 });
+    const studio = new PerfectGymApiError({ endpoint: 'classes', status: 503, errorMessage: 'busy' });
     expect(describeErrorInOneLine(studio)).toBe('studio: PerfectGym classes answered HTTP 503');
     const bug = new TypeError('cannot read 123456789:AAH-token_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123');
     expect(describeErrorInOneLine(bug)).toBe('TypeError: cannot read [token]');
