@@ -4,6 +4,7 @@
  * booking: `notify` returns at once, failed sends are retried in the background, and a notice
  * that cannot be delivered is dropped with an error log.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StaffNotice } from '../booking/effects.ts';
 import { isolated, type LeadFieldName } from '../booking/lead-fields.ts';
 import { describeErrorInOneLine } from '../bot/errors.ts';
@@ -117,8 +118,6 @@ function retryAfterMs(error: unknown): number {
   const seconds = (error as { parameters?: { retry_after?: unknown } } | undefined)?.parameters?.retry_after;
   return typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : 0;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Sends staff notices in the background; see the module comment. */
 export function createStaffNotifier(options: StaffNotifierOptions): StaffNotifier {
