@@ -7,6 +7,7 @@
 import { type Api, Composer, type Context, InputFile } from 'grammy';
 import type { BotCommand, InlineKeyboardButton } from 'grammy/types';
 import { campaignPattern, decodeStartPayload } from '../booking/deep-link.ts';
+import { telegramLocale } from '../bot/context.ts';
 import { describeErrorInOneLine } from '../bot/errors.ts';
 import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -34,11 +35,6 @@ export interface LinksFeatureDeps<C extends Context = Context> {
 // Below Telegram's 4096 characters per message and 100 buttons, with room for long titles.
 const maxLinksPerMessage = 25;
 const maxMessageLength = 3500;
-
-function clientLocale(ctx: Context): string {
-  const code = ctx.from?.language_code?.slice(0, 2).toLowerCase();
-  return supportedLocales.find((locale) => locale === code) ?? 'en';
-}
 
 interface LinksMessage {
   html: string;
@@ -92,7 +88,8 @@ function tappedButtonText(ctx: Context): string | undefined {
 export function createLinksFeature<C extends Context = Context>(deps: LinksFeatureDeps<C>): Composer<C> {
   const admins = new Set(deps.adminIds);
   const isAdmin = (ctx: C) => ctx.from !== undefined && admins.has(ctx.from.id);
-  const translate = (ctx: C) => deps.t(deps.localeOf ? deps.localeOf(ctx) : clientLocale(ctx));
+  const translate = (ctx: C) =>
+    deps.t(deps.localeOf ? deps.localeOf(ctx) : (telegramLocale(ctx.from?.language_code) ?? 'en'));
   const composer = new Composer<C>();
 
   composer.command('links', async (ctx, next) => {
