@@ -10,11 +10,10 @@
  * taken at once (beyond that the answer is 503 and Telegram sends the update again later). Health
  * checks are cached, so a probe storm never turns into a storm of calls to the studio.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Update } from 'grammy/types';
 import type { Logger } from '../logger.ts';
-import { closeServer, listen, originOf, readBody, sendJson } from './http.ts';
+import { closeServer, headerMatches, listen, originOf, readBody, sendJson } from './http.ts';
 
 export interface HealthCheck {
   name: string;
@@ -77,17 +76,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
     'webhook request without the right secret token',
   );
 
-  function secretMatches(given: string | string[] | undefined, expected: string): boolean {
-    if (typeof given !== 'string') return false;
-    const a = Buffer.from(given);
-    const b = Buffer.from(expected);
-    return a.length === b.length && timingSafeEqual(a, b);
-  }
-
   async function onWebhook(req: IncomingMessage, res: ServerResponse) {
     const webhook = options.webhook;
     if (!webhook) return sendJson(res, 404, { error: 'not found' });
-    if (!secretMatches(req.headers['x-telegram-bot-api-secret-token'], webhook.secret)) {
+    if (!headerMatches(req.headers['x-telegram-bot-api-secret-token'], webhook.secret)) {
       rejections.record({ remote: req.socket.remoteAddress });
       return sendJson(res, 401, { error: 'unauthorized' });
     }

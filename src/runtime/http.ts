@@ -1,9 +1,10 @@
 /**
  * What every `node:http` server of trialgram needs and nothing more: listen and report where,
- * close with every connection, read a body up to a limit, answer JSON. The bot's own server,
+ * close with every connection, read a body up to a limit, check a secret header, answer JSON. The bot's own server,
  * the sandbox studio, the fake Telegram and the playground each route and answer their own way
  * on top of these.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -90,4 +91,12 @@ export function sendJson(
     ...headers,
   });
   response.end(json);
+}
+
+/** Whether a request header carries exactly `expected` (a key, a secret token), compared in constant time. */
+export function headerMatches(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

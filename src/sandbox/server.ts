@@ -3,13 +3,21 @@
  * admin API under `/__sandbox/` (state, clock, faults) for other processes. Every request passes,
  * in order: API key, route, rate limit or lockout, injected fault, then the studio.
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as wait } from 'node:timers/promises';
 import { z } from 'zod';
 import { formatZonedDateTime } from '../perfectgym/datetime.ts';
 import { type EndpointName, endpointNames, endpoints } from '../perfectgym/endpoints.ts';
-import { BodyTooLargeError, closeServer, listen, originOf, readBody, sendJson } from '../runtime/http.ts';
+import {
+  BodyTooLargeError,
+  closeServer,
+  headerMatches,
+  listen,
+  originOf,
+  readBody,
+  sendJson,
+} from '../runtime/http.ts';
 import { createSandboxClock, type SandboxClock } from './clock.ts';
 import { notFound, SandboxHttpError } from './errors.ts';
 import { defaultLockoutSeconds, FaultTable, RateLimiter, type SandboxFault } from './faults.ts';
@@ -183,12 +191,6 @@ function newTraceId(): string {
   return randomBytes(8).readBigUInt64BE().toString();
 }
 
-function sameKey(given: string | string[] | undefined, expected: Buffer): boolean {
-  if (typeof given !== 'string') return false;
-  const buffer = Buffer.from(given);
-  return buffer.length === expected.length && timingSafeEqual(buffer, expected);
-}
-
 function isEndpointName(name: string): name is EndpointName {
   return (endpointNames as string[]).includes(name);
 }
@@ -242,7 +244,6 @@ const adminClockSchema = z.union([
  */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const apiKey = options.apiKey ?? `sandbox-${randomUUID()}`;
-  const expectedKey = Buffer.from(apiKey);
   const clock = options.clock ?? createSandboxClock();
   const studio = createStudio(options.seed ?? demoSeed(clock.now()), () => clock.now());
   const faults = new FaultTable();
@@ -392,7 +393,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       const match = url.pathname.startsWith('/__sandbox/') ? undefined : matchRoute(method, url.pathname);
       if (match && 'route' in match) callCounts[match.route.endpoint]++;
 
-      if (!sameKey(request.headers['x-api-key'], expectedKey)) {
+      if (!headerMatches(request.headers['x-api-key'], apiKey)) {
         throw new SandboxHttpError({ status: 401, errorCode: 'UNAUTHORIZED', messageKey: 'UNAUTHORIZED' });
       }
       if (url.pathname.startsWith('/__sandbox/')) return handleAdmin(url, method, response, rawBody);
