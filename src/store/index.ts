@@ -7,7 +7,7 @@
  * - `memory:`: nothing survives a restart (tests, benchmarks).
  * Namespaces: conversation state (expires after inactivity), the Telegram-user-to-lead mapping
  * (long-lived) and small idempotency records; with Redis also the cache of offers, configs and
- * studio information that the instances share (one process caches in memory instead).
+ * studio information that the instances share (the embedded store's one process caches in memory).
  *
  * Every store throws when its backend fails, so the bot can tell "Redis is away" from "nothing
  * stored". A stored value that is not readable JSON is not a backend failure: it reads as the raw
@@ -27,7 +27,10 @@ export interface Stores {
   readonly kind: 'sqlite' | 'redis' | 'memory';
   readonly conversations: Keyv;
   readonly leads: Keyv;
-  /** Redis only: the offers, configs and studio information shared by every instance. */
+  /**
+   * The offers, configs and studio information shared by every instance: Redis (and `memory:`,
+   * for tests) only. The embedded store has none: its one process caches them in memory.
+   */
   readonly cache?: Keyv;
   /** Idempotency records and other small shared facts (e.g. processed update ids). */
   readonly records: Keyv;
@@ -39,8 +42,8 @@ export interface Stores {
 
 export const storeNamespaces = ['conversations', 'leads', 'cache', 'records'] as const;
 export type StoreNamespace = (typeof storeNamespaces)[number];
-/** What one process keeps: everything but the cache, which only instances sharing Redis need. */
-const localNamespaces = ['conversations', 'leads', 'records'] as const;
+/** What the embedded store keeps: everything but the cache, which only instances sharing Redis need. */
+const sqliteNamespaces = ['conversations', 'leads', 'records'] as const;
 
 export interface StoresOptions {
   url: string;
@@ -83,22 +86,23 @@ export async function createStores(options: StoresOptions): Promise<Stores> {
   const location = parseStorageUrl(options.url);
   if (location.kind === 'redis') return createRedisStores(location, options);
   if (location.kind === 'memory') {
-    const [conversations, leads, records] = localNamespaces.map(
+    const [conversations, leads, cache, records] = storeNamespaces.map(
       (namespace) => new Keyv({ store: new Map(), namespace, ...keyvOptions(namespace, options) }),
-    ) as [Keyv, Keyv, Keyv];
+    ) as [Keyv, Keyv, Keyv, Keyv];
     return {
       kind: 'memory',
       conversations,
       leads,
+      cache,
       records,
       chatLock: new LocalChatLock(),
       ping: async () => true,
       close: async () => undefined,
     };
   }
-  // One connection for the namespaces; one of them sweeps expired rows for all.
+  // One connection for the three namespaces; one of them sweeps expired rows for all.
   const database = openKeyvDatabase(location.path);
-  const sqliteStores = localNamespaces.map((namespace, index) => ({
+  const sqliteStores = sqliteNamespaces.map((namespace, index) => ({
     namespace,
     store: new SqliteKeyvStore(index === 0 ? { database } : { database, sweepIntervalMs: 0 }),
   }));
