@@ -250,11 +250,11 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const limiter = new RateLimiter(options.rateLimitPerMinute ?? 1000);
   let callCounts = emptyCallCounts();
   // Aborted by close(): injected delays end at once, and the requests they held get no answer.
-  const closed = new AbortController();
+  const stopDelays = new AbortController();
   let closing = false;
 
   const sleep = (ms: number): Promise<void> =>
-    wait(ms, undefined, { signal: closed.signal }).catch(() => undefined);
+    wait(ms, undefined, { signal: stopDelays.signal }).catch(() => undefined);
 
   function sendError(response: ServerResponse, error: SandboxHttpError, language: Language): void {
     sendJson(
@@ -450,7 +450,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     close: async () => {
       if (closing) return;
       closing = true;
-      closed.abort();
+      stopDelays.abort();
       await closeServer(server);
     },
   };
