@@ -2,6 +2,7 @@
  * The benchmark's command line: `npm run bench -- [flags]`. Parsing is pure so the CLI and tests
  * share it; a mistake becomes a BenchUsageError whose message the CLI prints before exiting with 2.
  */
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 
 export const storeKinds = ['embedded', 'memory', 'redis'] as const;
 export type StoreKind = (typeof storeKinds)[number];
@@ -83,59 +84,75 @@ function positiveInteger(flag: string, raw: string | undefined, max: number): nu
   return value;
 }
 
+const flags = {
+  help: { type: 'boolean', short: 'h' },
+  concurrency: { type: 'string' },
+  prospects: { type: 'string' },
+  store: { type: 'string' },
+  json: { type: 'boolean' },
+  soak: { type: 'boolean' },
+  'cpu-profile': { type: 'boolean' },
+  reminders: { type: 'boolean' },
+  'reminder-count': { type: 'string' },
+  'reminder-rate': { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig;
+type Flag = keyof typeof flags;
+
+/** An argument as the user typed it, for the message that refuses it. */
+function typed(token: NonNullable<ReturnType<typeof parseArgs>['tokens']>[number]): string {
+  if (token.kind === 'positional') return token.value;
+  if (token.kind === 'option-terminator') return '--';
+  return token.inlineValue ? `${token.rawName}=${token.value}` : token.rawName;
+}
+
 /** Parses the flags after `npm run bench --`; throws BenchUsageError on anything it does not know. */
 export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
   const options: BenchOptions = { ...defaultBenchOptions };
-  const args = [...argv];
-  while (args.length > 0) {
-    const arg = args.shift() as string;
-    const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s) : [arg];
-    const value = (): string | undefined => (inlineValue !== undefined ? inlineValue : args.shift());
-    const noValue = () => {
-      if (inlineValue !== undefined) throw new BenchUsageError(`${flag} takes no value`);
-    };
-    switch (flag) {
-      case '--help':
-      case '-h':
-        return { help: true };
-      case '--concurrency':
-        options.concurrency = positiveInteger('--concurrency', value(), maxConcurrency);
+  // Not strict: node:util splits the arguments (`--flag=value`, `-h`), the messages are ours.
+  const { tokens } = parseArgs({ args: [...argv], options: flags, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option' || !Object.hasOwn(flags, token.name)) {
+      throw new BenchUsageError(`unknown option "${typed(token)}" (see --help)`);
+    }
+    const name = token.name as Flag;
+    const flag = `--${name}`;
+    if (name === 'help') return { help: true };
+    if (flags[name].type === 'boolean' && token.value !== undefined) {
+      throw new BenchUsageError(`${flag} takes no value`);
+    }
+    switch (name) {
+      case 'concurrency':
+        options.concurrency = positiveInteger(flag, token.value, maxConcurrency);
         break;
-      case '--prospects':
-        options.prospects = positiveInteger('--prospects', value(), maxProspects);
+      case 'prospects':
+        options.prospects = positiveInteger(flag, token.value, maxProspects);
         break;
-      case '--store': {
-        const kind = value();
+      case 'store': {
+        const kind = token.value;
         if (!storeKinds.includes(kind as StoreKind)) {
           throw new BenchUsageError(`--store must be one of ${storeKinds.join(', ')}, got "${kind ?? ''}"`);
         }
         options.store = kind as StoreKind;
         break;
       }
-      case '--json':
-        noValue();
+      case 'json':
         options.json = true;
         break;
-      case '--soak':
-        noValue();
+      case 'soak':
         options.soak = true;
         break;
-      case '--cpu-profile':
-        noValue();
+      case 'cpu-profile':
         options.cpuProfile = true;
         break;
-      case '--reminders':
-        noValue();
+      case 'reminders':
         options.reminders = true;
         break;
-      case '--reminder-count':
-        options.reminderCount = positiveInteger('--reminder-count', value(), maxProspects);
+      case 'reminder-count':
+        options.reminderCount = positiveInteger(flag, token.value, maxProspects);
         break;
-      case '--reminder-rate':
-        options.reminderRate = positiveInteger('--reminder-rate', value(), 1_000);
+      case 'reminder-rate':
+        options.reminderRate = positiveInteger(flag, token.value, 1_000);
         break;
-      default:
-        throw new BenchUsageError(`unknown option "${arg}" (see --help)`);
     }
   }
   return { help: false, options };

@@ -6,43 +6,21 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { examplePhone, internationalPhoneToE164, type PhoneRegion, phoneToE164 } from './phone.ts';
 
-export const leadFieldNames = [
-  'firstName',
-  'lastName',
-  'email',
-  'gender',
-  'dateOfBirth',
-  'telephone',
-  'street',
-  'houseNumber',
-  'zipCode',
-  'city',
-] as const;
+const personalFields = ['firstName', 'lastName', 'email', 'gender', 'dateOfBirth', 'telephone'] as const;
+export const addressFields = ['street', 'houseNumber', 'zipCode', 'city'] as const;
+
+export const leadFieldNames = [...personalFields, ...addressFields] as const;
 export type LeadFieldName = (typeof leadFieldNames)[number];
 
 /** Normalised answers. `gender` holds the API value (MALE, FEMALE, UNISEX), `dateOfBirth` yyyy-MM-dd. */
 export type LeadFields = { [K in LeadFieldName]?: string | undefined };
 
-export const addressFields = ['street', 'houseNumber', 'zipCode', 'city'] as const;
-
 /** What the summary offers to edit; the address is edited as one unit. */
-export const editableFields = [
-  'firstName',
-  'lastName',
-  'email',
-  'gender',
-  'dateOfBirth',
-  'telephone',
-  'address',
-] as const;
+export const editableFields = [...personalFields, 'address'] as const;
 export type EditableField = (typeof editableFields)[number];
 
 export function fieldsOf(editable: EditableField): readonly LeadFieldName[] {
   return editable === 'address' ? addressFields : [editable];
-}
-
-export function editableFieldOf(field: LeadFieldName): EditableField {
-  return (addressFields as readonly string[]).includes(field) ? 'address' : (field as EditableField);
 }
 
 /**

@@ -71,6 +71,32 @@ export function isInBookingWindow(slot: ClassSlot, now: number): boolean {
   return true;
 }
 
+type SlotTime = NonNullable<ClassSlot['startDateTime']>;
+
+/** What class and appointment slots present alike: when, in which zone, with whom. */
+function timeAndInstructors(
+  start: SlotTime,
+  end: SlotTime | undefined,
+  ref: number | undefined,
+  instructors: readonly Instructor[],
+  fallbackZone: string,
+) {
+  return {
+    slot: {
+      startMin: Math.floor(start.epochMs / msPerMinute),
+      durationMin: end ? Math.max(0, Math.round((end.epochMs - start.epochMs) / msPerMinute)) : 0,
+      ref,
+    },
+    startMs: start.epochMs,
+    endMs: end?.epochMs,
+    zone: start.zone ?? fallbackZone,
+    startRaw: start.raw,
+    endRaw: end?.raw,
+    instructorIds: instructors.map((i) => i.id),
+    instructorNames: instructors.map(instructorName),
+  };
+}
+
 /**
  * Class slots a prospect can book now, earliest first: future, inside their booking window, and
  * either with free places or, when full, with waiting-list room (marked as such). Full slots
@@ -89,20 +115,8 @@ export function presentClassSlots(
     const free = freePlaces(slot);
     const full = free !== undefined && free <= 0;
     if (full && !hasWaitingListRoom(slot)) continue;
-    const end = slot.endDateTime;
     presented.push({
-      slot: {
-        startMin: Math.floor(start.epochMs / msPerMinute),
-        durationMin: end ? Math.max(0, Math.round((end.epochMs - start.epochMs) / msPerMinute)) : 0,
-        ref: slot.id,
-      },
-      startMs: start.epochMs,
-      endMs: end?.epochMs,
-      zone: start.zone ?? fallbackZone,
-      startRaw: start.raw,
-      endRaw: end?.raw,
-      instructorIds: (slot.instructors ?? []).map((i) => i.id),
-      instructorNames: (slot.instructors ?? []).map(instructorName),
+      ...timeAndInstructors(start, slot.endDateTime, slot.id, slot.instructors ?? [], fallbackZone),
       location: slot.location?.name,
       availability: full ? 'waitingList' : 'free',
       freePlaces: full ? 0 : free,
@@ -126,18 +140,7 @@ export function presentAppointmentSlots(
     if (!start || !end || start.epochMs <= now || end.epochMs <= start.epochMs) continue;
     const instructors = slot.instructors ?? [];
     presented.push({
-      slot: {
-        startMin: Math.floor(start.epochMs / msPerMinute),
-        durationMin: Math.round((end.epochMs - start.epochMs) / msPerMinute),
-        ref: instructors[0]?.id,
-      },
-      startMs: start.epochMs,
-      endMs: end.epochMs,
-      zone: start.zone ?? fallbackZone,
-      startRaw: start.raw,
-      endRaw: end.raw,
-      instructorIds: instructors.map((i) => i.id),
-      instructorNames: instructors.map(instructorName),
+      ...timeAndInstructors(start, end, instructors[0]?.id, instructors, fallbackZone),
       availability: 'free',
     });
   }

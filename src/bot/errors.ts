@@ -22,7 +22,7 @@ export function describeError(error: unknown): ErrorSummary {
   }
   if (error instanceof HttpError) {
     // The cause's code (ECONNRESET, …) says what broke; its message may hold the URL, with the token.
-    const code = errorCode(error.error);
+    const code = telegramNetworkCode(error);
     return { kind: 'telegram-network', message: scrubSecrets(`${error.message}${code ? ` (${code})` : ''}`) };
   }
   if (error instanceof PerfectGymApiError || error instanceof PerfectGymRequestError) {
@@ -37,6 +37,28 @@ export function describeError(error: unknown): ErrorSummary {
     return { kind: error.name, message: scrubSecrets(error.stack ?? error.message) };
   }
   return { kind: typeof error, message: 'non-error value thrown' };
+}
+
+/**
+ * What broke under a Telegram request that got no answer (ECONNREFUSED, ECONNRESET, …): the code
+ * of grammY's cause, or of the cause's own cause, where fetch puts the socket error.
+ */
+export function telegramNetworkCode(error: HttpError): string | undefined {
+  const cause = error.error;
+  return errorCode(cause) ?? errorCode((cause as { cause?: unknown } | undefined)?.cause);
+}
+
+/**
+ * {@link describeError} as one line, for a log field or a report that holds text: Telegram's code
+ * and description ("403 Forbidden: bot was kicked"), else the kind and the first line of the
+ * message ("studio: …", "TypeError: …").
+ */
+export function describeErrorInOneLine(error: unknown): string {
+  const { kind, code, message } = describeError(error);
+  if (code !== undefined) return `${code} ${message}`;
+  const firstLine = message.split('\n', 1)[0] ?? '';
+  // A bug's message is its stack, whose first line names the error already.
+  return firstLine.startsWith(`${kind}:`) ? firstLine : `${kind}: ${firstLine}`;
 }
 
 /** Telegram's answer to an edit that would change nothing: the message already shows it. */

@@ -342,24 +342,35 @@ const getWebhookInfo: MethodHandler = ({ world }): WebhookInfo => {
   };
 };
 
-const sendMessage: MethodHandler = (context): Message => {
+/**
+ * Checks where the call's message goes and the keyboard it carries (before anything else is read,
+ * as Telegram does), and returns how to post it: into the chat as the bot's, as a reply where
+ * asked, with its inline keyboard; a reply keyboard (or its removal) applies to the chat.
+ */
+function botMessageTo(context: MethodContext): (content: object, html?: string) => Message {
   const { world, params } = context;
-  const formatted = formatInput(context, MESSAGE_TEXT);
   const chat = world.chatToWriteTo(params.chat_id);
   const markup = parseReplyMarkup(params.reply_markup);
-  const stored = world.addMessage(
-    chat,
-    'bot',
-    {
-      ...replyTarget(chat, params),
-      ...textFields(formatted),
-      ...linkPreview(params),
-      ...inlineMarkupField(markup?.kind === 'inline' ? markup.markup : undefined),
-    } as Omit<Message, 'message_id' | 'date' | 'chat' | 'from'>,
-    formatted.html,
-  );
-  world.applyReplyMarkup(chat, markup);
-  return stored.message;
+  return (content, html) => {
+    const stored = world.addMessage(
+      chat,
+      'bot',
+      {
+        ...replyTarget(chat, params),
+        ...content,
+        ...inlineMarkupField(markup?.kind === 'inline' ? markup.markup : undefined),
+      } as Omit<Message, 'message_id' | 'date' | 'chat' | 'from'>,
+      html,
+    );
+    world.applyReplyMarkup(chat, markup);
+    return stored.message;
+  };
+}
+
+const sendMessage: MethodHandler = (context): Message => {
+  const formatted = formatInput(context, MESSAGE_TEXT);
+  const post = botMessageTo(context);
+  return post({ ...textFields(formatted), ...linkPreview(context.params) }, formatted.html);
 };
 
 /** Shared by the edit methods: finds the bot's message or fails like Telegram. */
@@ -423,28 +434,41 @@ const answerCallbackQuery: MethodHandler = ({ world, params }) => {
   return true;
 };
 
-const sendDocument: MethodHandler = async (context): Promise<Message> => {
-  const { world, params } = context;
+type FileSource = NonNullable<ResolvedFile['upload'] | ResolvedFile['fetched']>;
+
+/**
+ * sendDocument and sendPhoto: the caption, the file (one sent before, an upload or a URL to
+ * fetch; `store` keeps a new one) and the message that shows it (`content`).
+ */
+async function sendFile(
+  context: MethodContext,
+  field: 'document' | 'photo',
+  store: (source: FileSource) => StoredFile,
+  content: (file: StoredFile) => object,
+): Promise<Message> {
   const caption = formatInput(context, CAPTION);
-  const chat = world.chatToWriteTo(params.chat_id);
-  const markup = parseReplyMarkup(params.reply_markup);
-  const resolved = await resolveInputFile(context, 'document');
+  const post = botMessageTo(context);
+  const resolved = await resolveInputFile(context, field);
   let file = resolved.file;
   if (file === undefined) {
     const source = resolved.upload ?? resolved.fetched;
-    if (source === undefined) throw badRequest('there is no document in the request');
-    const fileName = source.fileName;
-    file = world.files.add('document', source.bytes, {
-      fileName,
-      mimeType: mimeTypeFor(fileName, source.contentType),
-      extension: extensionOf(fileName) || 'dat',
-    });
+    if (source === undefined) throw badRequest(`there is no ${field} in the request`);
+    file = store(source);
   }
-  const stored = world.addMessage(
-    chat,
-    'bot',
-    {
-      ...replyTarget(chat, params),
+  return post({ ...content(file), ...captionFields(caption) }, caption.html);
+}
+
+const sendDocument: MethodHandler = (context): Promise<Message> =>
+  sendFile(
+    context,
+    'document',
+    (source) =>
+      context.world.files.add('document', source.bytes, {
+        fileName: source.fileName,
+        mimeType: mimeTypeFor(source.fileName, source.contentType),
+        extension: extensionOf(source.fileName) || 'dat',
+      }),
+    (file) => ({
       document: {
         file_id: file.fileId,
         file_unique_id: file.fileUniqueId,
@@ -452,14 +476,8 @@ const sendDocument: MethodHandler = async (context): Promise<Message> => {
         ...(file.mimeType === undefined ? {} : { mime_type: file.mimeType }),
         file_size: file.bytes.length,
       },
-      ...captionFields(caption),
-      ...inlineMarkupField(markup?.kind === 'inline' ? markup.markup : undefined),
-    } as Omit<Message, 'message_id' | 'date' | 'chat' | 'from'>,
-    caption.html,
+    }),
   );
-  world.applyReplyMarkup(chat, markup);
-  return stored.message;
-};
 
 /** Builds the PhotoSize list for an image; Telegram would add downscaled copies, the fake keeps one. */
 export function photoSizes(file: StoredFile): PhotoSize[] {
@@ -475,34 +493,20 @@ export function photoSizes(file: StoredFile): PhotoSize[] {
   ];
 }
 
-const sendPhoto: MethodHandler = async (context): Promise<Message> => {
-  const { world, params } = context;
-  const caption = formatInput(context, CAPTION);
-  const chat = world.chatToWriteTo(params.chat_id);
-  const markup = parseReplyMarkup(params.reply_markup);
-  const resolved = await resolveInputFile(context, 'photo');
-  let file = resolved.file;
-  if (file === undefined) {
-    const source = resolved.upload ?? resolved.fetched;
-    if (source === undefined) throw badRequest('there is no photo in the request');
-    const info = imageInfo(source.bytes);
-    if (info === undefined) throw badRequest('IMAGE_PROCESS_FAILED');
-    file = world.files.add('photo', source.bytes, { mimeType: `image/${info.format}`, extension: 'jpg' });
-  }
-  const stored = world.addMessage(
-    chat,
-    'bot',
-    {
-      ...replyTarget(chat, params),
-      photo: photoSizes(file),
-      ...captionFields(caption),
-      ...inlineMarkupField(markup?.kind === 'inline' ? markup.markup : undefined),
-    } as Omit<Message, 'message_id' | 'date' | 'chat' | 'from'>,
-    caption.html,
+const sendPhoto: MethodHandler = (context): Promise<Message> =>
+  sendFile(
+    context,
+    'photo',
+    (source) => {
+      const info = imageInfo(source.bytes);
+      if (info === undefined) throw badRequest('IMAGE_PROCESS_FAILED');
+      return context.world.files.add('photo', source.bytes, {
+        mimeType: `image/${info.format}`,
+        extension: 'jpg',
+      });
+    },
+    (file) => ({ photo: photoSizes(file) }),
   );
-  world.applyReplyMarkup(chat, markup);
-  return stored.message;
-};
 
 const getFile: MethodHandler = ({ world, params }): File => {
   const file = typeof params.file_id === 'string' ? world.files.get(params.file_id) : undefined;

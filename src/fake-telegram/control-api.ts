@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError, readBody, sendJson } from '../runtime/http.ts';
 import { type ChatView, createChatView, type FakeUser } from './harness.ts';
 import type { ViewMessage } from './views.ts';
 import type { FakeTelegramEvent, FakeUserInit, World } from './world.ts';
@@ -19,6 +20,9 @@ export interface ControlApiDependencies {
   /** Value for Access-Control-Allow-Origin, when a page on another origin drives the fake. */
   corsOrigin: string | undefined;
 }
+
+/** A control request is a few fields (a text, a tap); nothing the page sends comes near this. */
+export const maxControlBodyBytes = 64 * 1024;
 
 class ControlApiError extends Error {
   readonly status: number;
@@ -76,10 +80,8 @@ export function createControlApi(deps: ControlApiDependencies): {
       ? { ...event, message: messageJson(event.message) }
       : event;
 
-  const send = (response: ServerResponse, status: number, body: unknown): void => {
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...corsHeaders() });
-    response.end(JSON.stringify(body));
-  };
+  const send = (response: ServerResponse, status: number, body: unknown): void =>
+    sendJson(response, status, body, { 'content-type': 'application/json; charset=utf-8', ...corsHeaders() });
 
   const corsHeaders = (): Record<string, string> =>
     deps.corsOrigin === undefined
@@ -91,9 +93,15 @@ export function createControlApi(deps: ControlApiDependencies): {
         };
 
   const readJson = async (request: IncomingMessage): Promise<Record<string, unknown>> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    let raw: string;
+    try {
+      raw = (await readBody(request, maxControlBodyBytes)).toString('utf8');
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        throw new ControlApiError(413, `the body is larger than ${maxControlBodyBytes} bytes`);
+      }
+      throw error;
+    }
     if (raw.trim() === '') return {};
     try {
       const parsed: unknown = JSON.parse(raw);

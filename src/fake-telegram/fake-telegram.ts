@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { UserFromGetMe } from 'grammy/types';
+import { closeServer, listen, originOf, sendJson } from '../runtime/http.ts';
 import { findMethod } from './bot-api.ts';
 import { createControlApi } from './control-api.ts';
 import { BotApiError, notFound, unauthorized } from './errors.ts';
@@ -108,16 +108,6 @@ function botInfoFrom(options: FakeTelegramOptions): { bot: UserFromGetMe; token:
   };
   return { bot, token: options.token ?? `${id}:AAFakeTelegramTokenForTrialgramTests` };
 }
-
-const sendJson = (response: ServerResponse, status: number, body: unknown): void => {
-  if (response.writableEnded || response.destroyed) return;
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(json)),
-  });
-  response.end(json);
-};
 
 const sendError = (response: ServerResponse, error: BotApiError): void => {
   const status = error.errorCode >= 400 && error.errorCode <= 599 ? error.errorCode : 400;
@@ -355,15 +345,7 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
   const server = createServer((request, response) => {
     void handle(request, response);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  origin = originOf(await listen(server, options.port ?? 0, host));
 
   let closed: Promise<void> | undefined;
   return {
@@ -410,9 +392,7 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
         feed.close();
         control.close();
         world.rejectAllWaiters('the fake Telegram was closed');
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await stopped;
+        await closeServer(server);
       })();
       return closed;
     },

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { BodyTooLargeError, readBody as readRequestBody } from '../runtime/http.ts';
 import { BotApiError, badRequest } from './errors.ts';
 import { MultipartError, parseMultipart, type UploadedFile } from './multipart.ts';
 
@@ -13,14 +14,12 @@ export const MAX_REQUEST_BYTES = 50 * 1024 * 1024;
 
 /** Reads the whole request body, refusing Telegram's way when it is too large. */
 export async function readBody(request: IncomingMessage, limit = MAX_REQUEST_BYTES): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BotApiError(413, 'Request Entity Too Large');
-    chunks.push(chunk);
+  try {
+    return await readRequestBody(request, limit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new BotApiError(413, 'Request Entity Too Large');
+    throw error;
   }
-  return Buffer.concat(chunks);
 }
 
 // Parameters whose value is a JSON-serialised object when sent as a string (form data, query).

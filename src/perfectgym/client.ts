@@ -6,12 +6,13 @@
  * `errors.ts`. The client retries only what is safe to retry, and holds calls to an endpoint that
  * is in a 429 lockout instead of sending them into the penalty.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { z } from 'zod';
 import { type EndpointName, endpointPath, endpoints, isIdempotent } from './endpoints.ts';
 import { PerfectGymApiError, PerfectGymRequestError } from './errors.ts';
 import { parseRetryAfter, RateLimitLockouts } from './rate-limit.ts';
-import { backoffDelayMs, errorCode, isTransientStatus, provablyNotSent, sleep } from './retry.ts';
+import { backoffDelayMs, errorCode, isTransientStatus, provablyNotSent } from './retry.ts';
 import {
   type AppointmentBookingRequest,
   type AppointmentBookingResult,
@@ -403,7 +404,7 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
 
     const wait = async (ms: number) => {
       try {
-        await sleep(ms, signal);
+        await sleep(ms, undefined, { signal });
       } catch (cause) {
         throw new PerfectGymRequestError({ endpoint, reason: 'aborted', cause });
       }

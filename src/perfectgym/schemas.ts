@@ -257,7 +257,6 @@ export const leadAddressSchema = z.object({
   zipCode: z.string(),
   city: z.string(),
 });
-export type LeadAddress = z.infer<typeof leadAddressSchema>;
 
 /** What trialgram sends as `leadCustomerData`. Only fields the config activates are present. */
 export const leadCustomerDataSchema = z.object({

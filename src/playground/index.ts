@@ -14,12 +14,12 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FakeTelegram } from '../fake-telegram/index.ts';
 import type { Logger } from '../logger.ts';
 import { endpointNames, endpoints } from '../perfectgym/endpoints.ts';
+import { closeServer, listen, originOf, sendJson } from '../runtime/http.ts';
 
 export interface PlaygroundOptions {
   /** The running fake Telegram the bot polls; the page plays its user through `/__fake/`. */
@@ -106,7 +106,6 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   const host = options.host ?? '127.0.0.1';
   const boundToLoopback = loopbackHosts.has(host);
   const upstreams = new Set<ClientRequest>();
-  const sockets = new Set<Socket>();
   let titles: PlaygroundConfigJson['titles'] | undefined;
 
   /**
@@ -161,7 +160,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         return;
       }
       logger.warn({ upstream: upstreamName, err: { message: error.message } }, 'playground proxy failed');
-      sendJson(response, 502, { error: `the ${upstreamName} did not answer` });
+      sendJson(response, 502, { error: `the ${upstreamName} did not answer` }, apiHeaders);
     });
     // The browser closing an event stream must end the upstream stream too.
     response.on('close', () => {
@@ -252,7 +251,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         endpoints: [...endpointNames],
         titles: await loadTitles(),
       };
-      sendJson(response, 200, config);
+      sendJson(response, 200, config, apiHeaders);
       return;
     }
     if (path === '/' || path === '/index.html') {
@@ -270,27 +269,14 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     handle(request, response).catch((error: unknown) => {
       request.resume();
       if (error instanceof PlaygroundHttpError) {
-        sendJson(response, error.status, { error: error.message });
+        sendJson(response, error.status, { error: error.message }, apiHeaders);
         return;
       }
       logger.error({ err: error, path: (request.url ?? '').split('?')[0] }, 'playground request failed');
-      sendJson(response, 500, { error: 'internal error' });
+      sendJson(response, 500, { error: 'internal error' }, apiHeaders);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : address.address;
-  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}/`;
+  const url = `${originOf(await listen(server, options.port ?? 0, host))}/`;
   if (!boundToLoopback) {
     logger.warn(
       { host },
@@ -304,27 +290,19 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     url,
     close() {
       closed ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const upstream of upstreams) upstream.destroy();
-        for (const socket of sockets) socket.destroy();
-        await stopped;
+        await closeServer(server);
       })();
       return closed;
     },
   };
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  if (response.headersSent || response.destroyed) return;
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(json)),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-  });
-  response.end(json);
-}
+const apiHeaders = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
 
 function pickHeaders(headers: IncomingHttpHeaders, names: string[]): Record<string, string> {
   const picked: Record<string, string> = {};

@@ -10,11 +10,10 @@
  * taken at once (beyond that the answer is 503 and Telegram sends the update again later). Health
  * checks are cached, so a probe storm never turns into a storm of calls to the studio.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Update } from 'grammy/types';
 import type { Logger } from '../logger.ts';
+import { closeServer, headerMatches, listen, originOf, readBody, sendJson } from './http.ts';
 
 export interface HealthCheck {
   name: string;
@@ -77,54 +76,25 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
     'webhook request without the right secret token',
   );
 
-  async function readJson(req: IncomingMessage): Promise<unknown> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > maxBodyBytes) throw new Error('body too large');
-      chunks.push(chunk as Buffer);
-    }
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  }
-
-  function send(
-    res: ServerResponse,
-    status: number,
-    body: string,
-    type = 'application/json',
-    headers: Record<string, string> = {},
-  ) {
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
-    res.end(body);
-  }
-
-  function secretMatches(given: string | string[] | undefined, expected: string): boolean {
-    if (typeof given !== 'string') return false;
-    const a = Buffer.from(given);
-    const b = Buffer.from(expected);
-    return a.length === b.length && timingSafeEqual(a, b);
-  }
-
   async function onWebhook(req: IncomingMessage, res: ServerResponse) {
     const webhook = options.webhook;
-    if (!webhook) return send(res, 404, '{"error":"not found"}');
-    if (!secretMatches(req.headers['x-telegram-bot-api-secret-token'], webhook.secret)) {
+    if (!webhook) return sendJson(res, 404, { error: 'not found' });
+    if (!headerMatches(req.headers['x-telegram-bot-api-secret-token'], webhook.secret)) {
       rejections.record({ remote: req.socket.remoteAddress });
-      return send(res, 401, '{"error":"unauthorized"}');
+      return sendJson(res, 401, { error: 'unauthorized' });
     }
     // Telegram re-sends an update answered with an error, so 503 loses nothing.
-    if (closing) return send(res, 503, '{"error":"shutting down"}', undefined, { connection: 'close' });
+    if (closing) return sendJson(res, 503, { error: 'shutting down' }, { connection: 'close' });
     if (inFlight.size + reading >= (webhook.maxInFlight ?? defaultMaxInFlight)) {
-      return send(res, 503, '{"error":"busy"}', undefined, { 'retry-after': '1' });
+      return sendJson(res, 503, { error: 'busy' }, { 'retry-after': '1' });
     }
     let update: Update;
     reading++;
     try {
-      update = (await readJson(req)) as Update;
+      update = JSON.parse((await readBody(req, maxBodyBytes)).toString('utf8')) as Update;
       if (typeof update?.update_id !== 'number') throw new Error('not an update');
     } catch {
-      return send(res, 400, '{"error":"bad update"}');
+      return sendJson(res, 400, { error: 'bad update' });
     } finally {
       reading--;
     }
@@ -141,53 +111,47 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
       }),
     ]);
     clearTimeout(ackTimer);
-    send(res, 200, '{"ok":true}');
+    sendJson(res, 200, { ok: true });
   }
 
   async function onHealth(res: ServerResponse) {
     // A stopping instance is not ready: the load balancer should send nothing new its way.
-    if (closing) return send(res, 503, '{"status":"shutting down"}');
+    if (closing) return sendJson(res, 503, { status: 'shutting down' });
     const results = await Promise.all(
       health.map(async ({ name, check }) => [name, (await check()) ? 'ok' : 'unavailable'] as const),
     );
     const healthy = results.every(([, status]) => status === 'ok');
-    send(
-      res,
-      healthy ? 200 : 503,
-      JSON.stringify({ status: healthy ? 'ok' : 'unhealthy', ...Object.fromEntries(results) }),
-    );
+    sendJson(res, healthy ? 200 : 503, {
+      status: healthy ? 'ok' : 'unhealthy',
+      ...Object.fromEntries(results),
+    });
   }
 
+  const { metrics } = options;
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const route = `${req.method} ${path}`;
     const handler =
       route === 'GET /livez'
-        ? Promise.resolve(send(res, 200, '{"status":"ok"}'))
+        ? Promise.resolve(sendJson(res, 200, { status: 'ok' }))
         : route === 'GET /healthz'
           ? onHealth(res)
-          : route === 'GET /metrics' && options.metrics
-            ? options.metrics.metrics().then((text) => send(res, 200, text, options.metrics?.contentType))
+          : route === 'GET /metrics' && metrics
+            ? metrics.metrics().then((text) => sendText(res, text, metrics.contentType))
             : options.webhook && route === `POST ${options.webhook.path}`
               ? onWebhook(req, res)
-              : Promise.resolve(send(res, 404, '{"error":"not found"}'));
+              : Promise.resolve(sendJson(res, 404, { error: 'not found' }));
     handler.catch((error: unknown) => {
       options.logger.error({ err: error, route }, 'http request failed');
-      if (!res.headersSent) send(res, 500, '{"error":"internal"}');
+      sendJson(res, 500, { error: 'internal' });
     });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host =
-    options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  const address = await listen(server, options.port, options.host ?? '127.0.0.1');
 
   let closed: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: originOf(address),
     server,
     inFlight: () => inFlight.size,
     close: () => {
@@ -196,13 +160,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
         // Still listening: new webhook requests get a 503 (Telegram re-sends them) rather than a
         // refused connection, and /healthz says the instance is going away.
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await stopped;
+        await closeServer(server);
       })();
       return closed;
     },
   };
+}
+
+function sendText(res: ServerResponse, text: string, contentType: string) {
+  res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 /**

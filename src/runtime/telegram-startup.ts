@@ -5,10 +5,11 @@
  * check, a rejected token stops start-up at once naming `BOT_TOKEN`, and after `limitMs` start-up
  * fails, so that a supervisor restarts the process (and says why).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Api, GrammyError } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { type Logger, scrubSecrets } from '../logger.ts';
-import { errorCode, sleep } from '../perfectgym/retry.ts';
+import { errorCode } from '../perfectgym/retry.ts';
 
 /** Start-up gave up on Telegram; the message says what to check. */
 export class TelegramStartupError extends Error {

@@ -3,12 +3,21 @@
  * admin API under `/__sandbox/` (state, clock, faults) for other processes. Every request passes,
  * in order: API key, route, rate limit or lockout, injected fault, then the studio.
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { setTimeout as wait } from 'node:timers/promises';
 import { z } from 'zod';
 import { formatZonedDateTime } from '../perfectgym/datetime.ts';
 import { type EndpointName, endpointNames, endpoints } from '../perfectgym/endpoints.ts';
+import {
+  BodyTooLargeError,
+  closeServer,
+  headerMatches,
+  listen,
+  originOf,
+  readBody,
+  sendJson,
+} from '../runtime/http.ts';
 import { createSandboxClock, type SandboxClock } from './clock.ts';
 import { notFound, SandboxHttpError } from './errors.ts';
 import { defaultLockoutSeconds, FaultTable, RateLimiter, type SandboxFault } from './faults.ts';
@@ -150,19 +159,14 @@ function matchRoute(method: string, pathname: string) {
 
 const maxBodyBytes = 1024 * 1024;
 
-function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBodyBytes) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
+/** The body, or 'too-large': that is an error only for a request that gets as far as its body. */
+async function readRawBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
+  try {
+    return await readBody(request, maxBodyBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return 'too-large';
+    throw error;
+  }
 }
 
 function parseJsonBody(raw: Buffer | 'too-large'): unknown {
@@ -185,12 +189,6 @@ function parseJsonBody(raw: Buffer | 'too-large'): unknown {
 /** Datadog-style trace id: a random unsigned 64-bit integer in decimal. */
 function newTraceId(): string {
   return randomBytes(8).readBigUInt64BE().toString();
-}
-
-function sameKey(given: string | string[] | undefined, expected: Buffer): boolean {
-  if (typeof given !== 'string') return false;
-  const buffer = Buffer.from(given);
-  return buffer.length === expected.length && timingSafeEqual(buffer, expected);
 }
 
 function isEndpointName(name: string): name is EndpointName {
@@ -248,43 +246,17 @@ const adminClockSchema = z.union([
  */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const apiKey = options.apiKey ?? `sandbox-${randomUUID()}`;
-  const expectedKey = Buffer.from(apiKey);
   const clock = options.clock ?? createSandboxClock();
   const studio = createStudio(options.seed ?? demoSeed(clock.now()), () => clock.now());
   const faults = new FaultTable();
   const limiter = new RateLimiter(options.rateLimitPerMinute ?? 1000);
   let callCounts = emptyCallCounts();
-  const pendingDelays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  // Aborted by close(): injected delays end at once, and the requests they held get no answer.
+  const stopDelays = new AbortController();
   let closing = false;
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const entry = {
-        timer: setTimeout(() => {
-          pendingDelays.delete(entry);
-          resolve();
-        }, ms),
-        resolve,
-      };
-      pendingDelays.add(entry);
-    });
-  }
-
-  function sendJson(
-    response: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): void {
-    if (response.destroyed || response.headersSent) return;
-    const text = JSON.stringify(body);
-    response.writeHead(status, {
-      'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(text),
-      ...headers,
-    });
-    response.end(text);
-  }
+  const sleep = (ms: number): Promise<void> =>
+    wait(ms, undefined, { signal: stopDelays.signal }).catch(() => undefined);
 
   function sendError(response: ServerResponse, error: SandboxHttpError, language: Language): void {
     sendJson(
@@ -436,11 +408,11 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     try {
       const url = new URL(request.url ?? '/', 'http://sandbox.invalid');
       const method = request.method ?? 'GET';
-      const rawBody = await readBody(request);
+      const rawBody = await readRawBody(request);
       const match = url.pathname.startsWith('/__sandbox/') ? undefined : matchRoute(method, url.pathname);
       if (match && 'route' in match) callCounts[match.route.endpoint]++;
 
-      if (!sameKey(request.headers['x-api-key'], expectedKey)) {
+      if (!headerMatches(request.headers['x-api-key'], apiKey)) {
         throw new SandboxHttpError({ status: 401, errorCode: 'UNAUTHORIZED', messageKey: 'UNAUTHORIZED' });
       }
       if (url.pathname.startsWith('/__sandbox/')) return handleAdmin(url, method, response, rawBody);
@@ -477,18 +449,10 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const server = createServer((request, response) => {
     void handle(request, response);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
 
   const sandbox: Sandbox = {
-    url: `http://${host}:${address.port}`,
+    url: originOf(address),
     apiKey,
     clock,
     faults: {
@@ -505,14 +469,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     close: async () => {
       if (closing) return;
       closing = true;
-      for (const pending of pendingDelays) {
-        clearTimeout(pending.timer);
-        pending.resolve();
-      }
-      pendingDelays.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      stopDelays.abort();
+      await closeServer(server);
     },
   };
   return sandbox;

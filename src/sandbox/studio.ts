@@ -399,6 +399,7 @@ export class Studio {
     const check = this.#checkAppointmentBooking(request);
     if (check.status !== 'AVAILABLE') throw refusal(check.status);
     const { appointment, config, instructorIds } = check;
+    const { id: _id, ...information } = this.#appointmentInformation(appointment);
     const booking = this.#addBooking({
       kind: 'appointment',
       customerId: request.customerId,
@@ -414,11 +415,7 @@ export class Studio {
       bookingStatus: booking.status,
       startDateTime: this.#format(booking.startMs),
       endDateTime: this.#format(booking.endMs),
-      title: appointment.title,
-      duration: appointment.duration,
-      category: appointment.category,
-      description: appointment.description,
-      ...(appointment.imgUrl === undefined ? {} : { imgUrl: appointment.imgUrl }),
+      ...information,
       instructors: instructorIds.map((id) => this.#instructor(id)),
       appointmentStatus: 'PLANNED',
       participantStatus: 'PARTICIPATING',
@@ -496,18 +493,14 @@ export class Studio {
     );
   }
 
-  #addBooking(init: {
-    kind: Booking['kind'];
-    customerId: number;
-    config: SeedTrialOfferConfig;
-    classId?: number;
-    classSlotId?: number;
-    appointmentId?: number;
-    startMs: number;
-    endMs: number;
-    instructorIds: number[];
-    holdsPlace: boolean;
-  }): Booking {
+  #addBooking(
+    init: Omit<
+      Booking,
+      'id' | 'configId' | 'status' | 'bookedAtMs' | 'confirmation' | 'confirmationDeadlineMs'
+    > & {
+      config: SeedTrialOfferConfig;
+    },
+  ): Booking {
     const { config, ...rest } = init;
     const bookedAtMs = this.#now();
     const term = config.confirmationOfBookingTerm;

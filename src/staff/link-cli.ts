@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { Api, GrammyError, HttpError } from 'grammy';
 import { campaignPattern, decodeStartPayload, type StartPayload } from '../booking/deep-link.ts';
+import { telegramNetworkCode } from '../bot/errors.ts';
 import { type Config, ConfigError, type Env, parseConfig } from '../config.ts';
 import { scrubSecrets } from '../logger.ts';
 import { createPerfectGymClient } from '../perfectgym/client.ts';
@@ -127,10 +128,8 @@ function parse(argv: string[]) {
 function telegramFailure(error: unknown): string {
   if (error instanceof GrammyError) return `Telegram answered ${error.error_code} ${error.description}`;
   if (error instanceof HttpError) {
-    // fetch wraps the socket error: "fetch failed", with the useful code (ECONNREFUSED…) in its cause.
-    const inner = error.error as { code?: unknown; cause?: { code?: unknown } } | undefined;
-    const code = inner?.code ?? inner?.cause?.code;
-    return `Telegram could not be reached${typeof code === 'string' ? ` (${code})` : ''}`;
+    const code = telegramNetworkCode(error);
+    return `Telegram could not be reached${code ? ` (${code})` : ''}`;
   }
   return error instanceof Error ? error.message : String(error);
 }

@@ -7,6 +7,8 @@
 import { type Api, Composer, type Context, InputFile } from 'grammy';
 import type { BotCommand, InlineKeyboardButton } from 'grammy/types';
 import { campaignPattern, decodeStartPayload } from '../booking/deep-link.ts';
+import { telegramLocale } from '../bot/context.ts';
+import { describeErrorInOneLine } from '../bot/errors.ts';
 import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { linkUrl, listOfferLinks, type OfferLink, type OfferSource } from './links.ts';
@@ -33,15 +35,6 @@ export interface LinksFeatureDeps<C extends Context = Context> {
 // Below Telegram's 4096 characters per message and 100 buttons, with room for long titles.
 const maxLinksPerMessage = 25;
 const maxMessageLength = 3500;
-
-function clientLocale(ctx: Context): string {
-  const code = ctx.from?.language_code?.slice(0, 2).toLowerCase();
-  return supportedLocales.find((locale) => locale === code) ?? 'en';
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
 
 interface LinksMessage {
   html: string;
@@ -95,7 +88,8 @@ function tappedButtonText(ctx: Context): string | undefined {
 export function createLinksFeature<C extends Context = Context>(deps: LinksFeatureDeps<C>): Composer<C> {
   const admins = new Set(deps.adminIds);
   const isAdmin = (ctx: C) => ctx.from !== undefined && admins.has(ctx.from.id);
-  const translate = (ctx: C) => deps.t(deps.localeOf ? deps.localeOf(ctx) : clientLocale(ctx));
+  const translate = (ctx: C) =>
+    deps.t(deps.localeOf ? deps.localeOf(ctx) : (telegramLocale(ctx.from?.language_code) ?? 'en'));
   const composer = new Composer<C>();
 
   composer.command('links', async (ctx, next) => {
@@ -110,7 +104,7 @@ export function createLinksFeature<C extends Context = Context>(deps: LinksFeatu
     try {
       links = await listOfferLinks({ catalog: deps.catalog, botUsername: deps.botUsername(), campaign });
     } catch (error) {
-      deps.logger.warn({ error: describeError(error) }, 'staff /links: could not load the offers');
+      deps.logger.warn({ error: describeErrorInOneLine(error) }, 'staff /links: could not load the offers');
       await ctx.reply(t('staff-links-failed'));
       return;
     }
@@ -148,7 +142,7 @@ export function createLinksFeature<C extends Context = Context>(deps: LinksFeatu
         parse_mode: 'HTML',
       });
     } catch (error) {
-      deps.logger.error({ payload, error: describeError(error) }, 'staff QR code could not be sent');
+      deps.logger.error({ payload, error: describeErrorInOneLine(error) }, 'staff QR code could not be sent');
       await ctx.reply(t('staff-qr-failed'));
     }
   });
@@ -190,7 +184,7 @@ export async function setStaffCommands(
       }
       await api.setMyCommands(withLinks(lists.defaultLocale), { scope });
     } catch (error) {
-      failed.push({ adminId, reason: describeError(error) });
+      failed.push({ adminId, reason: describeErrorInOneLine(error) });
     }
   }
   return { failed };

@@ -4,10 +4,11 @@
  * booking: `notify` returns at once, failed sends are retried in the background, and a notice
  * that cannot be delivered is dropped with an error log.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LostAnswerResolution, StaffNotice } from '../booking/effects.ts';
 import { isolated, type LeadFieldName } from '../booking/lead-fields.ts';
+import { describeErrorInOneLine } from '../bot/errors.ts';
 import type { Logger } from '../logger.ts';
-import { scrubSecrets } from '../logger.ts';
 import { formatInZone, parseZonedDateTime } from '../perfectgym/datetime.ts';
 import { escapeHtml, type StaffMessageKey, type Translate } from './messages.ts';
 
@@ -138,16 +139,6 @@ function retryAfterMs(error: unknown): number {
   return typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : 0;
 }
 
-/** The error without anything the notice contained: Telegram's code and description, or the error's type. */
-function describeFailure(error: unknown): string {
-  const { error_code: code, description } = (error ?? {}) as { error_code?: unknown; description?: unknown };
-  if (typeof code === 'number') return `${code} ${typeof description === 'string' ? description : ''}`.trim();
-  if (error instanceof Error) return scrubSecrets(`${error.name}: ${error.message}`);
-  return 'unknown error';
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Sends staff notices in the background; see the module comment. */
 export function createStaffNotifier(options: StaffNotifierOptions): StaffNotifier {
   const { sendMessage, chatId, t, zone, logger } = options;
@@ -165,7 +156,7 @@ export function createStaffNotifier(options: StaffNotifierOptions): StaffNotifie
         await sendMessage(chatId, text, messageOptions);
         return;
       } catch (error) {
-        const failure = { ...context, attempt, error: describeFailure(error) };
+        const failure = { ...context, attempt, error: describeErrorInOneLine(error) };
         if (isPermanent(error) || attempt > retries) {
           logger.error(
             failure,
@@ -187,7 +178,10 @@ export function createStaffNotifier(options: StaffNotifierOptions): StaffNotifie
       try {
         text = formatStaffNotice(notice, t, zone);
       } catch (error) {
-        logger.error({ ...context, error: describeFailure(error) }, 'staff notice could not be formatted');
+        logger.error(
+          { ...context, error: describeErrorInOneLine(error) },
+          'staff notice could not be formatted',
+        );
         return;
       }
       const delivery = deliver(text, context).finally(() => pending.delete(delivery));

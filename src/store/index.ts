@@ -5,9 +5,9 @@
  *   `?prefix=<name>` puts every key under `<name>:` (default `trialgram`), so several bots or
  *   test runs can share one Redis;
  * - `memory:`: nothing survives a restart (tests, benchmarks).
- * Three namespaces: conversation state (expires after inactivity), the Telegram-user-to-lead
- * mapping (long-lived), and the shared cache of offers, configs and studio information; plus small
- * idempotency records.
+ * Namespaces: conversation state (expires after inactivity), the Telegram-user-to-lead mapping
+ * (long-lived) and small idempotency records; with Redis also the cache of offers, configs and
+ * studio information that the instances share (the embedded store's one process caches in memory).
  *
  * Every store throws when its backend fails, so the bot can tell "Redis is away" from "nothing
  * stored". A stored value that is not readable JSON is not a backend failure: it reads as the raw
@@ -29,7 +29,11 @@ export interface Stores {
   readonly kind: 'sqlite' | 'redis' | 'memory';
   readonly conversations: Keyv;
   readonly leads: Keyv;
-  readonly cache: Keyv;
+  /**
+   * The offers, configs and studio information shared by every instance: Redis (and `memory:`,
+   * for tests) only. The embedded store has none: its one process caches them in memory.
+   */
+  readonly cache?: Keyv;
   /** Idempotency records and other small shared facts (e.g. processed update ids). */
   readonly records: Keyv;
   readonly chatLock: ChatLock;
@@ -42,6 +46,8 @@ export interface Stores {
 
 export const storeNamespaces = ['conversations', 'leads', 'cache', 'records'] as const;
 export type StoreNamespace = (typeof storeNamespaces)[number];
+/** What the embedded store keeps: everything but the cache, which only instances sharing Redis need. */
+const sqliteNamespaces = ['conversations', 'leads', 'records'] as const;
 
 export interface StoresOptions {
   url: string;
@@ -103,21 +109,20 @@ export async function createStores(options: StoresOptions): Promise<Stores> {
       close: async () => undefined,
     };
   }
-  // One connection for the four namespaces; one of them sweeps expired rows for all.
+  // One connection for the three namespaces; one of them sweeps expired rows for all.
   const database = openKeyvDatabase(location.path);
-  const sqliteStores = storeNamespaces.map((namespace, index) => ({
+  const sqliteStores = sqliteNamespaces.map((namespace, index) => ({
     namespace,
     store: new SqliteKeyvStore(index === 0 ? { database } : { database, sweepIntervalMs: 0 }),
   }));
-  const [conversations, leads, cache, records] = sqliteStores.map(
+  const [conversations, leads, records] = sqliteStores.map(
     ({ namespace, store }) => new Keyv({ store, namespace, ...keyvOptions(namespace, options) }),
-  ) as [Keyv, Keyv, Keyv, Keyv];
+  ) as [Keyv, Keyv, Keyv];
   return {
     kind: 'sqlite',
     database,
     conversations,
     leads,
-    cache,
     records,
     chatLock: new LocalChatLock(),
     ping: async () => {

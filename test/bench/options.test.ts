@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BenchUsageError, defaultBenchOptions, parseBenchArgs } from '../../bench/options.ts';
 
@@ -55,5 +56,13 @@ describe('npm run bench flags', () => {
   ])('refuses %j', (args, message) => {
     expect(() => parseBenchArgs(args)).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(args)).toThrow(message);
+  });
+
+  it('makes `npm run bench` exit with 2, the reason and the usage on a wrong flag, before running anything', () => {
+    const run = spawnSync(process.execPath, ['bench/run.ts', '--prospects', 'many'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('npm run bench: --prospects must be a whole number, got "many"');
+    expect(run.stderr).toContain('Usage: npm run bench -- [options]');
+    expect(run.stdout).toBe('');
   });
 });

@@ -136,4 +136,18 @@ describe('control API for the playground', () => {
     expect(missing.status).toBe(400);
     expect(String(missing.json.error)).toContain('No inline button matching nope');
   });
+
+  it('refuses a body over 64 KiB without writing anything, and takes the next one', async () => {
+    const huge = await post('chats/6/text', { text: 'x'.repeat(100 * 1024) });
+    expect(huge).toEqual({ status: 413, json: { error: 'the body is larger than 65536 bytes' } });
+    expect((await fetch(`${fake.url}/__fake/chats/6`)).status).toBe(404);
+
+    const written = await post('chats/6/text', { text: '/start' });
+    expect(written.status).toBe(200);
+    await fake.user({ id: 6 }).settled(written.json.updateId as number);
+    expect((await getChat(6)).messages.map((message) => message.text)).toEqual([
+      '/start',
+      'Welcome! Book a trial?',
+    ]);
+  });
 });

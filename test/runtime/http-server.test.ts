@@ -51,6 +51,28 @@ describe('bot http server', () => {
     expect(response.status).toBe(400);
   });
 
+  it('answers 400 to a body over 1 MiB without handling it, and keeps taking updates', async () => {
+    const handled: number[] = [];
+    const server = await start({
+      webhook: { path: '/telegram', secret, handle: async (u) => void handled.push(u.update_id) },
+    });
+    const huge = JSON.stringify({ update_id: 1, message: { text: 'x'.repeat(2 * 1024 * 1024) } });
+    const response = await fetch(`${server.url}/telegram`, {
+      method: 'POST',
+      headers: authorized,
+      body: huge,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'bad update' });
+    const next = await fetch(`${server.url}/telegram`, {
+      method: 'POST',
+      headers: authorized,
+      body: update(2),
+    });
+    expect(next.status).toBe(200);
+    expect(handled).toEqual([2]);
+  });
+
   it('acknowledges a slow update early and still finishes it before closing', async () => {
     let finished = false;
     const server = await start({

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import {
   allClassSlots,
@@ -11,10 +12,6 @@ import {
 
 const studioPath = '/v1/studios/information';
 const classesPath = '/v1/trial-offers/bookable-trial-offers/classes';
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 describe('429 and lockout', () => {
   it('answers 429 with Retry-After and refuses that endpoint until the lockout passes', async () => {

@@ -87,6 +87,18 @@ describe('bad requests', () => {
     expect(empty.status).toBe(400);
   });
 
+  it('answers 400 to a body over 1 MiB, after the key check, and stays usable', async () => {
+    const test = await startSandbox();
+    const rawBody = JSON.stringify({ customerId: 501, classSlotId: 10_001, pad: 'x'.repeat(1024 * 1024) });
+    const path = '/v1/trial-offers/classes/booking/validate';
+    const withoutKey = await test.call<ErrorBody>('POST', path, { rawBody, apiKey: null });
+    expect(withoutKey.status).toBe(401);
+    const tooLarge = await test.call<ErrorBody>('POST', path, { rawBody });
+    expect(tooLarge.status).toBe(400);
+    expect(tooLarge.body.errorMessage).toBe('The request body is larger than 1048576 bytes.');
+    expect((await test.call('GET', '/v1/studios/information')).status).toBe(200);
+  });
+
   it('answers 400 naming the field for missing required fields and wrong types', async () => {
     const test = await startSandbox();
     const cases: [string, unknown, string][] = [

@@ -68,13 +68,17 @@ describe('embedded sqlite store', () => {
     expect(await s.leads.get('7')).toEqual({ leadId: 5 });
   });
 
-  it('keeps namespaces apart: clearing the cache leaves conversations', async () => {
+  it('keeps namespaces apart: clearing the records leaves conversations', async () => {
     const s = await stores(tempSqliteUrl());
-    await s.cache.set('offers', [1, 2]);
+    await s.records.set('offers', [1, 2]);
     await s.conversations.set('offers', { step: 'y' });
-    await s.cache.clear();
-    expect(await s.cache.get('offers')).toBeUndefined();
+    await s.records.clear();
+    expect(await s.records.get('offers')).toBeUndefined();
     expect(await s.conversations.get('offers')).toEqual({ step: 'y' });
+  });
+
+  it('keeps no offer cache of its own: its one process caches in memory', async () => {
+    expect((await stores(tempSqliteUrl())).cache).toBeUndefined();
   });
 
   it('serialises tasks of one chat and runs other chats alongside', async () => {
@@ -409,12 +413,13 @@ describe('redis store', () => {
 
   it('clears one namespace of its own keys only', async () => {
     const p = prefix('clear');
-    const s = await stores(redisUrl(p));
-    await s.cache.set('offers', [1, 2]);
-    await s.conversations.set('offers', { step: 'y' });
-    await s.cache.clear();
-    expect(await s.cache.get('offers')).toBeUndefined();
-    expect(await s.conversations.get('offers')).toEqual({ step: 'y' });
+    const { cache, conversations } = await stores(redisUrl(p));
+    if (!cache) throw new Error('a Redis store has a cache');
+    await cache.set('offers', [1, 2]);
+    await conversations.set('offers', { step: 'y' });
+    await cache.clear();
+    expect(await cache.get('offers')).toBeUndefined();
+    expect(await conversations.get('offers')).toEqual({ step: 'y' });
   });
 
   it('never applies a write late: what timed out during a stall is refused when it reaches Redis', async () => {
