@@ -231,6 +231,7 @@ help =
     /start zeigt dir die Probetrainings, die du buchen kannst.
     /cancel bricht die aktuelle Buchung ab (was du schon gebucht hast, bleibt).
     /language wechselt zwischen Deutsch und Englisch.
+    /reminders schaltet die Erinnerungen an deine Buchungen aus oder ein.
     /forget löscht alles, was ich über dich gespeichert habe.
 cancel-done = Okay, ich habe abgebrochen. Buchungen, die du schon gemacht hast, bleiben bestehen. Mit /start fängst du neu an.
 idle-hint = Tipp /start oder den Button unten, um die Probetrainings zu sehen, die du buchen kannst.
@@ -241,6 +242,24 @@ language-name-en = English
 language-name-de = Deutsch
 forget-done = Erledigt: Ich habe alles gelöscht, was ich über dich gespeichert hatte. Deine Buchungen im Studio bleiben davon unberührt; wenn deine Daten auch dort gelöscht werden sollen, melde dich bitte beim Studio.
 forget-pending-booking = Deine Buchung am { $date } um { $time } muss noch bestätigt werden. Sie bleibt im Studio bestehen, aber ich kann sie nicht mehr für dich bestätigen: Bitte wende dich an das Studio, um sie zu bestätigen oder abzusagen.
+
+## After the booking
+
+booking-waiting-list-contact = Für einen Platz auf der Warteliste schicke ich keine Erinnerungen: Das Studio meldet sich bei dir, sobald ein Platz frei wird.
+reminder-confirm-nudge = Erinnerung: Bitte bestätige { $offer } am { $date } um { $time } bis { $deadlineDate } um { $deadlineTime }, sonst verfällt die Buchung.
+reminder-lapsed = Die Zeit zum Bestätigen von { $offer } am { $date } um { $time } ist abgelaufen, deshalb ist die Buchung verfallen. Möchtest du noch einmal buchen?
+reminder-slot = Erinnerung: { $offer } am { $date } um { $time }.
+reminder-slot-room = Raum: { $room }
+reminder-slot-address = Adresse: { $address }
+button-attend = Ich bin dabei
+button-cant-make-it = Ich kann nicht
+button-no-more-reminders = Keine Erinnerungen mehr
+button-book-another-time = Anderen Termin buchen
+reminder-attend-thanks = Super, bis dann!
+reminder-cant-make-done = Danke für die Nachricht. Ich habe dem Studio gesagt, dass du nicht kommen kannst; für diese Buchung bekommst du keine Erinnerungen mehr.
+reminder-cant-make-already = Das Studio weiß schon, dass du nicht kommen kannst.
+reminders-off = Okay, keine Erinnerungen mehr. Mit /reminders schaltest du sie für deine nächsten Buchungen wieder ein.
+reminders-on = Erinnerungen sind wieder an: Deine nächsten Buchungen bekommen sie. Mit /reminders schaltest du sie aus.
 
 ## Bot
 
@@ -255,6 +274,7 @@ bot-command-help = Was ich kann
 bot-command-language = Sprache wechseln
 bot-command-cancel = Aktuelle Buchung abbrechen
 bot-command-forget = Meine gespeicherten Daten löschen
+bot-command-reminders = Erinnerungen an Buchungen aus- oder einschalten
 
 ## Staff
 
@@ -278,6 +298,7 @@ staff-notice-lead-created = 🆕 Neuer Lead
 staff-notice-booked = ✅ Neue Probebuchung
 staff-notice-confirmed = 👍 Buchung bestätigt
 staff-notice-expired = ⌛ Buchung verfallen: nicht rechtzeitig bestätigt
+staff-notice-cant-make = 🚫 Interessent kann nicht kommen: bitte Buchung absagen oder verschieben
 staff-notice-offer-class = Kurs: { $offer } (ID { $id })
 staff-notice-offer-appointment = Termin: { $offer } (ID { $id })
 staff-notice-offer-unknown = Angebot: { $offer }

@@ -231,6 +231,7 @@ help =
     /start shows the trial sessions you can book.
     /cancel stops the current booking (bookings you've made stay).
     /language switches between English and German.
+    /reminders switches reminders about your bookings off or on.
     /forget deletes everything I've stored about you.
 cancel-done = Okay, I've stopped. Bookings you've already made stay valid. Type /start to begin again.
 idle-hint = Type /start or tap below to see the trial sessions you can book.
@@ -241,6 +242,24 @@ language-name-en = English
 language-name-de = Deutsch
 forget-done = Done: I've deleted everything I stored about you. Bookings at the studio aren't affected; to have your data removed there, please contact the studio.
 forget-pending-booking = Your booking for { $date } at { $time } still needs to be confirmed. It stays at the studio, but I can no longer confirm it for you: please contact the studio to confirm or cancel it.
+
+## After the booking
+
+booking-waiting-list-contact = You won't get reminders for a waiting-list place: the studio will get in touch with you if a place becomes free.
+reminder-confirm-nudge = Reminder: please confirm { $offer } on { $date } at { $time } by { $deadlineDate } at { $deadlineTime }, otherwise the booking lapses.
+reminder-lapsed = The time to confirm { $offer } on { $date } at { $time } has run out, so the booking has lapsed. Would you like to book again?
+reminder-slot = Reminder: { $offer } on { $date } at { $time }.
+reminder-slot-room = Room: { $room }
+reminder-slot-address = Address: { $address }
+button-attend = I'll be there
+button-cant-make-it = Can't make it
+button-no-more-reminders = No more reminders
+button-book-another-time = Book another time
+reminder-attend-thanks = Great, see you there!
+reminder-cant-make-done = Thanks for letting us know. I've told the studio that you can't make it; you won't get more reminders for this booking.
+reminder-cant-make-already = The studio already knows that you can't make it.
+reminders-off = Okay, no more reminders. Type /reminders to switch them on again for your next bookings.
+reminders-on = Reminders are on again: your next bookings get them. Type /reminders to switch them off.
 
 ## Bot
 
@@ -255,6 +274,7 @@ bot-command-help = What I can do
 bot-command-language = Switch language
 bot-command-cancel = Stop the current booking
 bot-command-forget = Delete what I stored about you
+bot-command-reminders = Switch booking reminders off or on
 
 ## Staff
 
@@ -278,6 +298,7 @@ staff-notice-lead-created = 🆕 New lead
 staff-notice-booked = ✅ New trial booking
 staff-notice-confirmed = 👍 Booking confirmed
 staff-notice-expired = ⌛ Booking lapsed: not confirmed in time
+staff-notice-cant-make = 🚫 Prospect can't make it: please cancel or move the booking
 staff-notice-offer-class = Class: { $offer } (id { $id })
 staff-notice-offer-appointment = Appointment: { $offer } (id { $id })
 staff-notice-offer-unknown = Offer: { $offer }

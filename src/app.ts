@@ -12,6 +12,7 @@ import type { FakeTelegram } from './fake-telegram/index.ts';
 import { createLogger, type Logger, scrubSecrets, writeStderr } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createPerfectGymClient, type PerfectGymClient } from './perfectgym/client.ts';
+import { createReminderScheduler } from './reminders/index.ts';
 import { confirmOnlyHandled } from './runtime/confirm-handled.ts';
 import { type BotHttpServer, startHttpServer } from './runtime/http-server.ts';
 import { reachTelegram } from './runtime/telegram-startup.ts';
@@ -133,8 +134,27 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       apiRoot = fake.apiRoot;
     }
 
+    // The sandbox's clock in sandbox mode, so the playground's clock control moves the bot's time and
+    // its reminders too. The scheduler is built inside the bot (around its `deliver`), after the
+    // stores; the bot closes it before the stores close.
+    const now = sandbox ? () => (sandbox as Sandbox).clock.now() : Date.now;
+    const reminders = {
+      settings: config.reminders,
+      create: (deliver: Parameters<typeof createReminderScheduler>[0]['deliver']) =>
+        createReminderScheduler({
+          stores,
+          storageUrl: config.storageUrl,
+          deliver,
+          ratePerSecond: config.reminders.ratePerSecond,
+          now,
+          metrics,
+          logger,
+        }),
+    };
     const bot = createBot({
       token,
+      now,
+      reminders,
       ...(apiRoot ? { apiRoot } : {}),
       client,
       catalog,
@@ -232,6 +252,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
         fake,
         sandbox: { url: sandbox.url, apiKey: sandbox.apiKey },
         port: config.telegram.mode === 'playground' ? config.telegram.port : 0,
+        ...(bot.reminders ? { reminders: bot.reminders } : {}),
         host: options.host ?? config.host,
         logger,
       });

@@ -8,7 +8,8 @@
  * showed them, so a tap on an old keyboard is recognised. Numbers are base 36.
  *
  * Buttons that stay meaningful in any step carry no revision: confirm (`cf`, booking id + deadline),
- * book again (`ag`), start over (`rs`), language (`lg`).
+ * book again (`ag`), start over (`rs`), language (`lg`), and the reminders' buttons: I'll be there
+ * (`at`) and can't make it (`cm`), booking id, and no more reminders (`nr`).
  */
 import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { Gender } from '../perfectgym/schemas.ts';
@@ -39,7 +40,11 @@ export type CallbackData =
   | { action: 'confirm'; bookingId: number; deadlineMin: number }
   | { action: 'bookAgain'; offer: OfferRef }
   | { action: 'restart' }
-  | { action: 'language'; locale: SupportedLocale };
+  | { action: 'language'; locale: SupportedLocale }
+  /** Reminder buttons (they stay meaningful on old messages): the booking's id. */
+  | { action: 'attend'; bookingId: number }
+  | { action: 'cantMake'; bookingId: number }
+  | { action: 'stopReminders' };
 
 export type CallbackAction = CallbackData['action'];
 
@@ -60,6 +65,9 @@ const codes = {
   bookAgain: 'ag',
   restart: 'rs',
   language: 'lg',
+  attend: 'at',
+  cantMake: 'cm',
+  stopReminders: 'nr',
 } as const satisfies Record<CallbackAction, string>;
 
 const actionsByCode = new Map<string, CallbackAction>(
@@ -118,6 +126,10 @@ export function encodeCallbackData(data: CallbackData): string {
     case 'language':
       parts.push(data.locale);
       break;
+    case 'attend':
+    case 'cantMake':
+      parts.push(b36(data.bookingId));
+      break;
     default:
       break;
   }
@@ -167,7 +179,15 @@ export function parseCallbackData(raw: unknown): CallbackData | undefined {
   }
 }
 
-const withoutRevision = new Set<CallbackAction>(['confirm', 'bookAgain', 'restart', 'language']);
+const withoutRevision = new Set<CallbackAction>([
+  'confirm',
+  'bookAgain',
+  'restart',
+  'language',
+  'attend',
+  'cantMake',
+  'stopReminders',
+]);
 const argumentCounts: Record<CallbackAction, number> = {
   offer: 1,
   offersPage: 1,
@@ -185,6 +205,9 @@ const argumentCounts: Record<CallbackAction, number> = {
   bookAgain: 1,
   restart: 0,
   language: 1,
+  attend: 1,
+  cantMake: 1,
+  stopReminders: 0,
 };
 
 function parseArgs(action: CallbackAction, parts: string[]): CallbackData | undefined {
@@ -249,5 +272,12 @@ function parseArgs(action: CallbackAction, parts: string[]): CallbackData | unde
       const locale = supportedLocales.find((l) => l === a);
       return locale && { action, locale };
     }
+    case 'attend':
+    case 'cantMake': {
+      const bookingId = parseNumber(a);
+      return bookingId === undefined ? undefined : { action, bookingId };
+    }
+    case 'stopReminders':
+      return { action };
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { SupportedLocale } from '../config.ts';
 import type { StudioInformation } from '../perfectgym/schemas.ts';
+import type { ReminderSettings } from '../reminders/reminder.ts';
 
 export interface FlowContext {
   /** Epoch milliseconds. */
@@ -14,6 +15,10 @@ export interface FlowContext {
   knownLeadId?: number | undefined;
   /** The studio holds a lead of this user's whose id the bot never learned (`rememberLeadWithoutId`). */
   leadWithoutId?: boolean | undefined;
+  /** REMINDERS and CONFIRMATION_REMINDERS; absent: a booking gets no reminders. */
+  reminders?: ReminderSettings | undefined;
+  /** The user switched reminders off (`/reminders`, "No more reminders"). */
+  remindersOff?: boolean | undefined;
   /** Shown in the consent line of the summary. */
   privacyUrl?: string | undefined;
   /** The studio's name and contact data, from the shared cache; absent while it cannot be loaded. */

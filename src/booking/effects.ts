@@ -20,6 +20,7 @@ import type {
   TrialOfferClass,
   TrialOfferConfig,
 } from '../perfectgym/schemas.ts';
+import type { Reminder, ReminderKind } from '../reminders/reminder.ts';
 import type { BookingEvent, TimerEvent } from './events.ts';
 import type { LeadFieldName } from './lead-fields.ts';
 import type { Text } from './messages.ts';
@@ -158,6 +159,8 @@ export interface StaffNotice {
     | 'booked'
     | 'confirmed'
     | 'expired'
+    /** The prospect tapped "Can't make it" on a reminder: the API has no cancel call, staff act. */
+    | 'cantMake'
     | 'bookingUnknown'
     | 'leadUnknown'
     | 'confirmUnknown';
@@ -212,5 +215,16 @@ export type Effect =
   /** Delete everything stored about this user: lead id, conversation state, any per-user records. */
   | { type: 'forgetUser' }
   | { type: 'notifyStaff'; notice: StaffNotice }
+  /**
+   * Hand these reminders (see `planReminders`) to the scheduler, after the state that records
+   * their booking is saved. Idempotent: a replayed step schedules nothing twice.
+   */
+  | { type: 'scheduleReminders'; reminders: Reminder[] }
+  /** Drop this booking's pending reminders (all, or only `kinds`). */
+  | { type: 'cancelReminders'; bookingId: number; kinds?: ReminderKind[] | undefined }
+  /** The booking was confirmed: its nudges and lapse notice are dropped, its slot reminders stay. */
+  | { type: 'bookingConfirmed'; bookingId: number }
+  /** Switch this user's reminders on or off (off also drops every one still pending). */
+  | { type: 'setReminders'; enabled: boolean }
   /** Use this locale for this user from now on, including for the views that follow. */
   | { type: 'setLocale'; locale: SupportedLocale };

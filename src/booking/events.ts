@@ -20,6 +20,8 @@ export type UserEvent =
   | { type: 'help' }
   | { type: 'cancel' }
   | { type: 'forget' }
+  /** `/reminders`: switches this user's reminders off, or on again. */
+  | { type: 'reminders' }
   /** `/language`, optionally with a language code (`/language de`). */
   | { type: 'language'; locale?: string | undefined }
   | { type: 'text'; text: string }
@@ -68,4 +70,7 @@ export type TimerEvent =
   /** The lockout of the step with this revision has passed: repeat its call (if still at that step). */
   { type: 'retryDue'; rev: number };
 
-export type BookingEvent = UserEvent | ApiEvent | TimerEvent;
+/** What the reminder sender feeds back: the lapse notice of this booking went out. */
+export type ReminderEvent = { type: 'lapsed'; bookingId: number };
+
+export type BookingEvent = UserEvent | ApiEvent | TimerEvent | ReminderEvent;

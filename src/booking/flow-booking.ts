@@ -26,6 +26,7 @@ import {
   work,
 } from './flow-kit.ts';
 import { intentStep } from './flow-outcomes.ts';
+import { reminderEffects } from './flow-reminders.ts';
 import { choiceKey, slotsAgain } from './flow-slots.ts';
 import { formatLongDate, formatTime } from './format.ts';
 import { buildIcs } from './ics.ts';
@@ -215,7 +216,11 @@ export function onBooked(
         : text('booking-confirm-required', { ...args, ...deadlineArgs(deadline, zone, ctx.locale) });
     return {
       state: next,
-      effects: [reply(view([message], { type: 'inline', rows: [[confirmButton(record)]] })), notice],
+      effects: [
+        reply(view([message], { type: 'inline', rows: [[confirmButton(record)]] })),
+        notice,
+        ...reminderEffects(record, updated, ctx, deadline),
+      ],
     };
   }
 
@@ -226,11 +231,22 @@ export function onBooked(
       const calendar = calendarEffect(updated, bookingId, ctx);
       return {
         state: next,
-        effects: [reply(view(successParts(flow, ctx), rows)), ...(calendar ? [calendar] : []), notice],
+        effects: [
+          reply(view(successParts(flow, ctx), rows)),
+          ...(calendar ? [calendar] : []),
+          notice,
+          ...reminderEffects(record, updated, ctx),
+        ],
       };
     }
     case 'WAITING_LIST':
-      return { state: next, effects: [reply(view([text('booking-waiting-list', args)], rows)), notice] };
+      return {
+        state: next,
+        effects: [
+          reply(view([text('booking-waiting-list', args), text('booking-waiting-list-contact')], rows)),
+          notice,
+        ],
+      };
     case 'CANCELED':
       return {
         state: next,
@@ -368,6 +384,7 @@ export function onConfirmTap(
       effects: [
         answer(),
         edit(expiredView(record)),
+        { type: 'cancelReminders', bookingId: record.bookingId },
         {
           type: 'notifyStaff',
           notice: {
@@ -407,12 +424,20 @@ export function onConfirmed(
     const calendar = flow ? calendarEffect(flow, bookingId, ctx) : undefined;
     return {
       state: next,
-      effects: [edit(view([message])), ...(calendar ? [calendar] : []), notice('confirmed')],
+      effects: [
+        edit(view([message])),
+        ...(calendar ? [calendar] : []),
+        notice('confirmed'),
+        { type: 'bookingConfirmed', bookingId },
+      ],
     };
   }
   if (status === 'EXPIRED') {
     const next = leaveConfirmationStep(updateRecord(state, bookingId, 'EXPIRED'), bookingId);
-    return { state: next, effects: [edit(expiredView(record)), notice('expired')] };
+    return {
+      state: next,
+      effects: [edit(expiredView(record)), { type: 'cancelReminders', bookingId }, notice('expired')],
+    };
   }
   // An answer this code does not know: leave the booking confirmable and point to the studio.
   const next = updateRecord(state, bookingId, 'BOOKED_WITH_CONFIRMATION_REQUIRED');

@@ -28,8 +28,16 @@ export {
   type StaffNotice,
   type View,
 } from './effects.ts';
-export type { ApiEvent, BookingEvent, NonTextKind, TimerEvent, UserEvent } from './events.ts';
+export type {
+  ApiEvent,
+  BookingEvent,
+  NonTextKind,
+  ReminderEvent,
+  TimerEvent,
+  UserEvent,
+} from './events.ts';
 export { bookingRefusals, type RefusalNextStep, refusalFor } from './flow-booking.ts';
+export type { SlotReminderPayload } from './flow-reminders.ts';
 export type { EditableField, LeadFieldName } from './lead-fields.ts';
 export { type MessageArgs, type MessageKey, messageArguments, messageKeys, type Text } from './messages.ts';
 export type { OfferRef, OfferType } from './offer-kind.ts';

@@ -187,6 +187,22 @@ export const messageArguments = {
   'language-name-de': [],
   'forget-done': [],
   'forget-pending-booking': ['date', 'time'],
+  // After the booking: reminders (rendered when they are sent) and their buttons
+  'booking-waiting-list-contact': [],
+  'reminder-confirm-nudge': ['offer', 'date', 'time', 'deadlineDate', 'deadlineTime'],
+  'reminder-lapsed': ['offer', 'date', 'time'],
+  'reminder-slot': ['offer', 'date', 'time'],
+  'reminder-slot-room': ['room'],
+  'reminder-slot-address': ['address'],
+  'button-attend': [],
+  'button-cant-make-it': [],
+  'button-no-more-reminders': [],
+  'button-book-another-time': [],
+  'reminder-attend-thanks': [],
+  'reminder-cant-make-done': [],
+  'reminder-cant-make-already': [],
+  'reminders-off': [],
+  'reminders-on': [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MessageKey = keyof typeof messageArguments;

@@ -102,6 +102,8 @@ const bookingRecordSchema = z.object({
   startMin: int,
   /** Epoch minutes; absent when the config names no confirmation term. */
   deadlineMin: int.optional(),
+  /** The prospect's answer to a slot reminder: "I'll be there" or "Can't make it" (the studio was told). */
+  attendance: z.enum(['yes', 'no']).optional(),
 });
 
 /** What every call that changes something at the studio carries from its intent to its resolution. */

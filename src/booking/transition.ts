@@ -69,6 +69,7 @@ import {
   onLeadResolved,
   resolutionOf,
 } from './flow-outcomes.ts';
+import { onLapsed, onRemindersCommand, onReminderTap } from './flow-reminders.ts';
 import { moveWindow, onSlotsLoaded, pickSlot, reloadSlots } from './flow-slots.ts';
 import { editableFieldsFor } from './lead-plan.ts';
 import { text } from './messages.ts';
@@ -90,6 +91,8 @@ export function transition(state: State, event: BookingEvent, ctx: FlowContext):
       return cancel(state, []);
     case 'forget':
       return forget(state, ctx);
+    case 'reminders':
+      return onRemindersCommand(state, ctx);
     case 'language':
       return onLanguageCommand(state, event.locale, ctx);
     case 'text':
@@ -135,6 +138,8 @@ export function transition(state: State, event: BookingEvent, ctx: FlowContext):
       return stall(state, event.temporary);
     case 'retryDue':
       return onRetryDue(state, event.rev, ctx);
+    case 'lapsed':
+      return onLapsed(state, event.bookingId, ctx);
   }
 }
 
@@ -332,6 +337,10 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
       });
     case 'language':
       return setLanguage(state, data.locale, ctx, [answer()]);
+    case 'attend':
+    case 'cantMake':
+    case 'stopReminders':
+      return onReminderTap(state, data, ctx);
     case 'book':
     case 'slot': {
       // A second "book" or a slot tap for something already booked (double tap, old keyboard) shows

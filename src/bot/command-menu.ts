@@ -4,7 +4,7 @@ import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { Translator } from './i18n.ts';
 import type { BotMessageKey } from './messages.ts';
 
-const publicCommandNames = ['start', 'help', 'language', 'cancel', 'forget'] as const;
+const publicCommandNames = ['start', 'help', 'language', 'cancel', 'reminders', 'forget'] as const;
 
 export function publicCommands(translator: Translator, locale: SupportedLocale): BotCommand[] {
   return publicCommandNames.map((command) => ({

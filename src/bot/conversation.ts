@@ -13,15 +13,18 @@ import {
   type ApiCall,
   type BookingEvent,
   type FlowContext,
+  type ReminderEvent,
   type TimerEvent,
   transition,
   type UserEvent,
 } from '../booking/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { ReminderScheduler, ReminderSettings } from '../reminders/index.ts';
 import type { StaffNotifier } from '../staff/notices.ts';
 import { type BotContext, chooseLocale } from './context.ts';
 import { followDelivery } from './delivery.ts';
+import { describeError } from './errors.ts';
 import { funnelStages } from './funnel.ts';
 import type { Translator } from './i18n.ts';
 import { createReplies, type Shown } from './replies.ts';
@@ -43,6 +46,8 @@ export interface ConversationDeps {
   minAgeYears?: number | undefined;
   /** Feeds `event` back into this user's conversation after `afterMs` (see src/bot/later.ts). */
   later?: ((ctx: BotContext, afterMs: number, event: TimerEvent) => void) | undefined;
+  /** Where bookings' reminders go (REMINDERS, CONFIRMATION_REMINDERS); absent: none are planned. */
+  reminders?: { settings: ReminderSettings; scheduler: ReminderScheduler } | undefined;
 }
 
 export interface Conversation {
@@ -50,7 +55,7 @@ export interface Conversation {
    * Handles one user event (or a timer's event) for the update's user. Needs the session
    * middleware before it.
    */
-  handle(ctx: BotContext, event: UserEvent | TimerEvent): Promise<void>;
+  handle(ctx: BotContext, event: UserEvent | TimerEvent | ReminderEvent): Promise<void>;
 }
 
 /**
@@ -76,6 +81,20 @@ export function createConversation(deps: ConversationDeps): Conversation {
         await userStore.saveState(session.userId, session.state, session.delivery);
       };
 
+      // Reminders are a courtesy: a scheduler failure is logged and never stops the booking's update.
+      const withReminders = async (
+        what: string,
+        task: (scheduler: ReminderScheduler) => Promise<unknown>,
+      ) => {
+        const scheduler = deps.reminders?.scheduler;
+        if (!scheduler) return;
+        try {
+          await task(scheduler);
+        } catch (error) {
+          logger.error({ updateId, effect: what, error: describeError(error) }, 'reminder scheduler failed');
+        }
+      };
+
       const flowContext = async (): Promise<FlowContext> => {
         if (studio === null) studio = await deps.studio.studioInformation();
         return {
@@ -85,6 +104,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
           knownLeadId: session.profile.leadId,
           leadWithoutId: session.profile.leadWithoutId,
           privacyUrl: deps.privacyUrl,
+          reminders: deps.reminders?.settings,
+          remindersOff: session.profile.remindersOff,
           studio,
           fallbackTimeZone: deps.fallbackTimeZone,
           phoneRegion: deps.phoneRegion,
@@ -144,6 +165,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 break;
               case 'forgetUser':
                 await userStore.forget(session.userId);
+                await withReminders('forgetUser', (s) => s.cancelUser(session.userId));
                 session.profile = {};
                 session.locale = chooseLocale({}, from.language_code, deps.defaultLocale);
                 // The fresh state (its revision moved on, so no old button matches it) is the
@@ -158,6 +180,27 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 const { leadId: _gone, ...profile } = session.profile;
                 session.profile = profile;
                 await userStore.saveProfile(session.userId, session.profile);
+                break;
+              }
+              case 'scheduleReminders':
+                // The state that records the booking is saved above; scheduling is idempotent.
+                await withReminders(effect.type, (s) => s.schedule(effect.reminders));
+                break;
+              case 'cancelReminders':
+                await withReminders(effect.type, (s) =>
+                  s.cancelBooking(session.userId, String(effect.bookingId), effect.kinds),
+                );
+                break;
+              case 'bookingConfirmed':
+                await withReminders(effect.type, (s) =>
+                  s.bookingConfirmed(session.userId, String(effect.bookingId)),
+                );
+                break;
+              case 'setReminders': {
+                const { remindersOff: _was, ...rest } = session.profile;
+                session.profile = effect.enabled ? rest : { ...rest, remindersOff: true };
+                await userStore.saveProfile(session.userId, session.profile);
+                if (!effect.enabled) await withReminders(effect.type, (s) => s.cancelUser(session.userId));
                 break;
               }
               case 'later':

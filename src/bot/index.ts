@@ -6,12 +6,13 @@
  * composer per feature, the catch-all last.
  */
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, BotError, Composer, type Transformer } from 'grammy';
+import { Api, Bot, BotError, Composer, type Transformer } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PerfectGymClient } from '../perfectgym/client.ts';
+import type { Deliver, ReminderScheduler, ReminderSettings } from '../reminders/index.ts';
 import { createLinksFeature, setStaffCommands } from '../staff/links-feature.ts';
 import { createStaffNotifier, type StaffNotifier } from '../staff/notices.ts';
 import type { Stores } from '../store/index.ts';
@@ -26,12 +27,13 @@ import { createMessagesFeature } from './features/messages.ts';
 import { createStartFeature } from './features/start.ts';
 import { createUnhandledFeature } from './features/unhandled.ts';
 import { createTranslator } from './i18n.ts';
-import { createLaterRuns } from './later.ts';
+import { createLaterRuns, runOutsideUpdate } from './later.ts';
 import { oneUpdatePerChat } from './middlewares/chat-lock.ts';
 import { countUpdates } from './middlewares/count-updates.ts';
 import { ignoreRedeliveries } from './middlewares/deduplicate.ts';
 import { loadBookingSession } from './middlewares/session.ts';
 import { answerStoreFailures } from './middlewares/store-failure.ts';
+import { createReminderDelivery } from './reminders.ts';
 import { createStudioCalls } from './studio-calls.ts';
 import { createTelegramTransport } from './telegram-transport.ts';
 import { createUserStore } from './user-store.ts';
@@ -60,11 +62,18 @@ export interface BotDependencies {
   phoneRegion?: string;
   /** `MIN_AGE`; default 14. */
   minAgeYears?: number;
+  /**
+   * Reminders after the booking: the planning settings and the scheduler to build around the
+   * bot's `deliver` (started by `init`, closed first by `close`). Absent: no reminders.
+   */
+  reminders?: { settings: ReminderSettings; create: (deliver: Deliver) => ReminderScheduler };
 }
 
 export interface TrialgramBot {
   /** Run it with @grammyjs/runner `run(bot.bot)` or grammY's `bot.start()`. */
   readonly bot: Bot<BotContext>;
+  /** The reminder scheduler, when `reminders` was given (the playground lists and fires it). */
+  readonly reminders: ReminderScheduler | undefined;
   /** getMe (unless botInfo was given), then the command menus (public for everybody, /links for admins). */
   init(): Promise<void>;
   /** Webhook entry: the same middleware as polling; never throws. */
@@ -77,6 +86,8 @@ export interface TrialgramBot {
 
 /** Telegram's own 429s are waited out up to this long; a user waiting longer has given up anyway. */
 const maxTelegramRetryDelaySeconds = 30;
+/** A reminder whose send has no answer by then counts as an unknown outcome (tried once more later). */
+const reminderSendTimeoutSeconds = 15;
 
 /** Counts every answer of the Bot API that is an error, each attempt of a retried call included. */
 function countTelegramErrors(metrics: Metrics): Transformer {
@@ -139,18 +150,48 @@ export function createBot(deps: BotDependencies): TrialgramBot {
         });
 
   const userStore = createUserStore(stores);
-  const conversation = createConversation({
-    studio: createStudioCalls({
-      client: deps.client,
-      catalog: deps.catalog,
-      onFailure: (call, error, temporary, outcome) =>
-        outcome === 'unknown'
-          ? logger.warn(
-              { call: call.name, outcome, error: describeError(error) },
-              'studio call lost its answer: finding out whether it happened',
-            )
-          : logger.warn({ call: call.name, temporary, error: describeError(error) }, 'studio call failed'),
+  const studioCalls = createStudioCalls({
+    client: deps.client,
+    catalog: deps.catalog,
+    onFailure: (call, error, temporary, outcome) =>
+      outcome === 'unknown'
+        ? logger.warn(
+            { call: call.name, outcome, error: describeError(error) },
+            'studio call lost its answer: finding out whether it happened',
+          )
+        : logger.warn({ call: call.name, temporary, error: describeError(error) }, 'studio call failed'),
+  });
+  // Reminders go out on an Api of their own: no auto-retry (a 429 pauses the scheduler, not one
+  // send), and a timeout, so a send cannot hang.
+  const reminderApi = new Api(deps.token, {
+    ...(deps.apiRoot ? { apiRoot: deps.apiRoot } : {}),
+    fetch: transport.fetch,
+    timeoutSeconds: reminderSendTimeoutSeconds,
+  });
+  reminderApi.config.use(countTelegramErrors(metrics));
+  const scheduler = deps.reminders?.create(
+    createReminderDelivery({
+      api: reminderApi,
+      userStore,
+      translator,
+      defaultLocale,
+      studioInformation: () => studioCalls.studioInformation(),
+      feed: (userId, chatId, event) =>
+        runOutsideUpdate(
+          { middleware: outsideUpdates, api: bot.api, me: () => bot.botInfo, logger },
+          {
+            from: { id: userId, is_bot: false, first_name: '' },
+            chat: { id: chatId, type: 'private', first_name: '' },
+            updateId: 0,
+          },
+          event,
+          (ctx, e) => conversation.handle(ctx, e),
+        ),
+      logger,
     }),
+  );
+  const conversation = createConversation({
+    studio: studioCalls,
     userStore,
     translator,
     metrics,
@@ -163,14 +204,16 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     phoneRegion: deps.phoneRegion,
     minAgeYears: deps.minAgeYears,
     later: (ctx, afterMs, event) => later.schedule(ctx, afterMs, event),
+    reminders: deps.reminders && scheduler ? { settings: deps.reminders.settings, scheduler } : undefined,
   });
 
   const storeFailures = answerStoreFailures({ translator, defaultLocale, logger });
   const chatLock = oneUpdatePerChat(stores.chatLock, { translator, defaultLocale });
   const session = loadBookingSession({ userStore, translator, defaultLocale, logger });
   // A timed event passes what an update passes, redelivery checks aside (it has no update of its own).
+  const outsideUpdates = new Composer<BotContext>(storeFailures, chatLock, session).middleware();
   const later = createLaterRuns({
-    middleware: new Composer<BotContext>(storeFailures, chatLock, session).middleware(),
+    middleware: outsideUpdates,
     handle: (ctx, event) => conversation.handle(ctx, event),
     api: bot.api,
     me: () => bot.botInfo,
@@ -211,6 +254,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
 
   return {
     bot,
+    reminders: scheduler,
     async init() {
       await bot.init();
       const menus = publicCommandsByLocale(translator);
@@ -223,6 +267,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
         // The menu is a convenience: the bot works without it.
         logger.warn({ error: describeError(error) }, 'could not set the command menu');
       }
+      await scheduler?.start();
       if (deps.adminIds.length > 0) {
         const { failed } = await setStaffCommands(bot.api, deps.adminIds, {
           publicCommands: menus,
@@ -252,6 +297,8 @@ export function createBot(deps: BotDependencies): TrialgramBot {
       await notifier?.flush();
     },
     async close() {
+      // Sends in flight finish first; the stores close after the bot.
+      await scheduler?.close();
       await later.close();
       await notifier?.flush();
       await transport.close();

@@ -32,25 +32,40 @@ export interface LaterRunsOptions {
   logger: Logger;
 }
 
+/**
+ * Runs `handle` for one user outside any update, behind the middleware an update passes (the chat
+ * lock, the session); on a context built from who and which chat. Errors are logged, never thrown.
+ */
+export async function runOutsideUpdate<E extends { type: string }>(
+  options: Pick<LaterRunsOptions, 'middleware' | 'api' | 'me' | 'logger'>,
+  target: { from: User; chat: Chat; updateId: number },
+  event: E,
+  handle: (ctx: BotContext, event: E) => Promise<void>,
+): Promise<void> {
+  const { from, chat, updateId } = target;
+  // Only what the middleware reads: who, which chat, and the update id for the logs.
+  const update = {
+    update_id: updateId,
+    message: { message_id: 0, date: Math.floor(Date.now() / 1000), chat, from },
+  } as Update;
+  const ctx = new Context(update, options.api, options.me()) as BotContext;
+  try {
+    await options.middleware(ctx, () => handle(ctx, event));
+  } catch (error) {
+    options.logger.error(
+      { updateId, event: event.type, error: describeError(error) },
+      'timed flow event failed',
+    );
+  }
+}
+
 export function createLaterRuns(options: LaterRunsOptions): LaterRuns {
-  const { logger } = options;
   const timers = new Map<number, NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
   let closed = false;
 
-  async function fire(from: User, chat: Chat, updateId: number, event: TimerEvent): Promise<void> {
-    // Only what the middleware reads: who, which chat, and the update id for the logs.
-    const update = {
-      update_id: updateId,
-      message: { message_id: 0, date: Math.floor(Date.now() / 1000), chat, from },
-    } as Update;
-    const ctx = new Context(update, options.api, options.me()) as BotContext;
-    try {
-      await options.middleware(ctx, () => options.handle(ctx, event));
-    } catch (error) {
-      logger.error({ updateId, event: event.type, error: describeError(error) }, 'timed flow event failed');
-    }
-  }
+  const fire = (from: User, chat: Chat, updateId: number, event: TimerEvent) =>
+    runOutsideUpdate(options, { from, chat, updateId }, event, options.handle);
 
   return {
     schedule(ctx, afterMs, event) {

@@ -16,6 +16,7 @@ export const botMessageKeys = [
   'bot-command-language',
   'bot-command-cancel',
   'bot-command-forget',
+  'bot-command-reminders',
 ] as const;
 
 export type BotMessageKey = (typeof botMessageKeys)[number];

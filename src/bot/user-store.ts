@@ -26,6 +26,8 @@ const profileSchema = z.object({
   /** The studio holds a lead of this user's whose id never arrived: no second lead is created. */
   leadWithoutId: z.literal(true).optional(),
   locale: z.enum(supportedLocales).optional(),
+  /** The user switched reminders off (`/reminders`, "No more reminders"). */
+  remindersOff: z.literal(true).optional(),
 });
 
 export type UserProfile = z.infer<typeof profileSchema>;
@@ -109,7 +111,8 @@ export function createUserStore(
     },
     async saveProfile(userId, profile) {
       await guarded('saving a profile', async () => {
-        if (profile.leadId === undefined && profile.locale === undefined && !profile.leadWithoutId) {
+        const empty = profile.leadId === undefined && profile.locale === undefined;
+        if (empty && !profile.leadWithoutId && !profile.remindersOff) {
           await stores.leads.delete(key(userId));
         } else {
           await stores.leads.set(key(userId), JSON.stringify(profile));

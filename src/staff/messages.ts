@@ -33,6 +33,7 @@ export const staffMessageArguments = {
   'staff-notice-booked': [],
   'staff-notice-confirmed': [],
   'staff-notice-expired': [],
+  'staff-notice-cant-make': [],
   'staff-notice-offer-class': ['offer', 'id'],
   'staff-notice-offer-appointment': ['offer', 'id'],
   'staff-notice-offer-unknown': ['offer'],

@@ -19,6 +19,7 @@ const headlines: Record<StaffNotice['kind'], StaffMessageKey> = {
   booked: 'staff-notice-booked',
   confirmed: 'staff-notice-confirmed',
   expired: 'staff-notice-expired',
+  cantMake: 'staff-notice-cant-make',
   bookingUnknown: 'staff-notice-booking-unknown',
   leadUnknown: 'staff-notice-lead-unknown',
   confirmUnknown: 'staff-notice-confirm-unknown',

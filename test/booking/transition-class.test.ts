@@ -181,7 +181,7 @@ describe('plain BOOKED', () => {
     const studio = happyStudio({ classBook: () => classBookResult(9002, 'WAITING_LIST') });
     const summary = reachSummary(ctx, studio);
     const booked = run(summary.state, tap(lastView(summary.effects), 'button-book'), ctx, studio);
-    expect(shownKeys(booked.effects)).toEqual(['booking-waiting-list']);
+    expect(shownKeys(booked.effects)).toEqual(['booking-waiting-list', 'booking-waiting-list-contact']);
     expect(booked.effects.some((e) => e.type === 'sendCalendar')).toBe(false);
   });
 

@@ -302,7 +302,7 @@ describe('a slot that filled up before booking', () => {
       'classBookingValidate',
       'classBook',
     ]);
-    expect(shownKeys(booked.effects)).toEqual(['booking-waiting-list']);
+    expect(shownKeys(booked.effects)).toEqual(['booking-waiting-list', 'booking-waiting-list-contact']);
   });
 
   test('for a returning prospect too, before the short summary', () => {

@@ -83,6 +83,7 @@ describe('commands', () => {
       '/start shows the trial sessions you can book.',
       "/cancel stops the current booking (bookings you've made stay).",
       '/language switches between English and German.',
+      '/reminders switches reminders about your bookings off or on.',
       "/forget deletes everything I've stored about you.",
     ]);
   });
@@ -186,6 +187,7 @@ describe('the command menu', () => {
       { command: 'help', description: 'What I can do' },
       { command: 'language', description: 'Switch language' },
       { command: 'cancel', description: 'Stop the current booking' },
+      { command: 'reminders', description: 'Switch booking reminders off or on' },
       { command: 'forget', description: 'Delete what I stored about you' },
     ]);
     const jonas = h.user({ languageCode: 'de' });
@@ -194,6 +196,7 @@ describe('the command menu', () => {
       'Was ich kann',
       'Sprache wechseln',
       'Aktuelle Buchung abbrechen',
+      'Erinnerungen an Buchungen aus- oder einschalten',
       'Meine gespeicherten Daten löschen',
     ]);
     const admin = h.fake.user({ id: adminId });
@@ -202,6 +205,7 @@ describe('the command menu', () => {
       'help',
       'language',
       'cancel',
+      'reminders',
       'forget',
       'links',
     ]);

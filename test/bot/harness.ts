@@ -23,6 +23,7 @@ import {
   type PerfectGymClient,
   type PerfectGymClientOptions,
 } from '../../src/perfectgym/client.ts';
+import { createReminderScheduler, type ReminderSettings } from '../../src/reminders/index.ts';
 import {
   createSandbox,
   createSandboxClock,
@@ -60,7 +61,17 @@ export interface HarnessOptions {
   storageUrl?: string;
   /** The client's per-request timeout (`PERFECTGYM_TIMEOUT_MS`); default the client's 10 s. */
   studioTimeoutMs?: number;
+  /** REMINDERS and CONFIRMATION_REMINDERS; default the configuration's defaults (24h,2h and 1h,10m). */
+  reminders?: ReminderSettings;
+  /** Where the sandbox clock (and the demo studio's schedule) starts; default {@link startOfTests}. */
+  startAt?: number;
 }
+
+/** The configuration's defaults: REMINDERS=24h,2h, CONFIRMATION_REMINDERS=1h,10m. */
+export const defaultReminderSettings: ReminderSettings = {
+  slotLeadsMs: [24 * 3_600_000, 2 * 3_600_000],
+  confirmationLeadsMs: [3_600_000, 10 * 60_000],
+};
 
 export interface Harness {
   readonly sandbox: Sandbox;
@@ -74,6 +85,8 @@ export interface Harness {
   readonly storageFile: string | undefined;
   /** A prospect (new Telegram user) with an English app unless told otherwise. */
   user(init?: FakeUserInit): FakeUser;
+  /** Moves the sandbox clock (which the bot and its reminders read) and sends the reminders now due. */
+  passTime(ms: number): Promise<void>;
   /** Stops the bot, closes and reopens the stores, and starts a new bot on them (a deploy). */
   restartBot(): Promise<void>;
   stop(): Promise<void>;
@@ -86,7 +99,7 @@ interface RunningBot {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const clock = createSandboxClock(startOfTests);
+  const clock = createSandboxClock(options.startAt ?? startOfTests);
   const seed = demoSeed(clock.now());
   const sandbox = await createSandbox({
     clock,
@@ -127,6 +140,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       defaultLocale: 'en',
       adminIds: options.adminIds ?? [],
       now: () => clock.now(),
+      reminders: {
+        settings: options.reminders ?? defaultReminderSettings,
+        create: (deliver) =>
+          createReminderScheduler({
+            stores,
+            storageUrl,
+            deliver,
+            ratePerSecond: 1_000,
+            now: () => clock.now(),
+            logger,
+            metrics,
+          }),
+      },
       ...(options.staffChatId === undefined ? {} : { staffChatId: options.staffChatId }),
       ...(options.privacyUrl === undefined ? {} : { privacyUrl: options.privacyUrl }),
     };
@@ -179,6 +205,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     storageFile: directory ? join(directory, 'store.sqlite') : undefined,
     user: (init = {}) => fake.user({ languageCode: 'en', ...init }),
+    async passTime(ms) {
+      clock.advance(ms);
+      await running.bot.reminders?.fireDue();
+    },
     async restartBot() {
       await running.stop();
       await stores.close();

@@ -1,0 +1,76 @@
+/**
+ * The reminder scheduler's `deliver`: renders a due reminder when it is sent (from its small
+ * payload, the prospect's language of that moment and the studio's current address) and sends it
+ * through an Api without auto-retry, so Telegram's 429 reaches the scheduler, which pauses every
+ * sender. It reads the prospect's stored booking to say nothing that is no longer true (confirmed
+ * meanwhile, lapsed, "can't make it"), and hands a sent lapse notice back to the conversation,
+ * which records it and tells staff.
+ */
+import type { Api } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import { reminderView } from '../booking/flow-reminders.ts';
+import type { BookingRecord, FlowContext, ReminderEvent } from '../booking/index.ts';
+import type { SupportedLocale } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { type Deliver, type DueReminder, deliveryResultOf } from '../reminders/index.ts';
+import type { Translator } from './i18n.ts';
+import { renderView } from './render.ts';
+import type { UserStore } from './user-store.ts';
+
+export interface ReminderDeliveryOptions {
+  /** Without @grammyjs/auto-retry, with a Bot API timeout. */
+  api: Pick<Api, 'sendMessage'>;
+  userStore: Pick<UserStore, 'loadProfile' | 'loadState'>;
+  translator: Translator;
+  defaultLocale: SupportedLocale;
+  /** The studio's name and address (the shared cache); undefined while it cannot be loaded. */
+  studioInformation: () => Promise<FlowContext['studio']>;
+  /** Feeds the event into this user's conversation (chat lock, session), as an update would. */
+  feed: (userId: number, chatId: number, event: ReminderEvent) => Promise<void>;
+  logger: Logger;
+}
+
+/** Whether what the reminder says is still true of the booking as the bot last recorded it. */
+function stillTrue(reminder: DueReminder, record: BookingRecord | undefined): boolean {
+  if (!record) return true;
+  switch (reminder.kind) {
+    case 'confirmation_nudge':
+      return record.status === 'BOOKED_WITH_CONFIRMATION_REQUIRED';
+    case 'lapse_notice':
+      return record.status === 'BOOKED_WITH_CONFIRMATION_REQUIRED';
+    case 'slot_reminder':
+      return record.attendance !== 'no' && record.status !== 'EXPIRED' && record.status !== 'CANCELED';
+  }
+}
+
+export function createReminderDelivery(options: ReminderDeliveryOptions): Deliver {
+  const { api, userStore, translator, logger } = options;
+  return async (reminder) => {
+    const { profile } = await userStore.loadProfile(reminder.userId);
+    if (profile.remindersOff) return { status: 'skipped' };
+    const { state } = await userStore.loadState(reminder.userId);
+    const record = state.bookings.find((b) => String(b.bookingId) === reminder.bookingRef);
+    if (!stillTrue(reminder, record)) return { status: 'skipped' };
+    const locale = profile.locale ?? options.defaultLocale;
+    const view = reminderView(reminder, locale, await options.studioInformation());
+    if (!view) {
+      logger.warn({ reminderId: reminder.id }, 'reminder payload unreadable; not sent');
+      return { status: 'skipped' };
+    }
+    const { text, replyMarkup } = renderView(view, locale, translator);
+    try {
+      await api.sendMessage(reminder.chatId, text, {
+        ...(replyMarkup ? { reply_markup: replyMarkup as InlineKeyboardMarkup } : {}),
+      });
+    } catch (error) {
+      return deliveryResultOf(error);
+    }
+    if (reminder.kind === 'lapse_notice') {
+      await options.feed(reminder.userId, reminder.chatId, {
+        type: 'lapsed',
+        bookingId: Number(reminder.bookingRef),
+      });
+    }
+    return { status: 'sent' };
+  };
+}
