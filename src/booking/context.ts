@@ -19,6 +19,12 @@ export interface FlowContext {
   reminders?: ReminderSettings | undefined;
   /** The user switched reminders off (`/reminders`, "No more reminders"). */
   remindersOff?: boolean | undefined;
+  /**
+   * The tapped button is one the bot put on a message in this user's own chat (Telegram sends the
+   * message along; a forged payload matches no button on it). Reminder buttons rely on it once the
+   * conversation that recorded their booking has expired.
+   */
+  buttonOnOwnMessage?: boolean | undefined;
   /** Shown in the consent line of the summary. */
   privacyUrl?: string | undefined;
   /** The studio's name and contact data, from the shared cache; absent while it cannot be loaded. */

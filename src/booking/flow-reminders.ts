@@ -79,7 +79,12 @@ export function onReminderTap(
 ): TransitionResult {
   if (data.action === 'stopReminders') return setReminders(state, false, [answer()]);
   const record = state.bookings.find((b) => b.bookingId === data.bookingId);
-  if (!record) return stay(state, [answer(text('confirm-not-yours'), true)]);
+  if (!record) {
+    // The conversation that recorded it has expired since; the bot's own button still proves it.
+    return ctx.buttonOnOwnMessage
+      ? unrecordedTap(state, data, ctx)
+      : stay(state, [answer(text('confirm-not-yours'), true)]);
+  }
   if (data.action === 'attend') {
     return {
       state: withAttendance(state, record.bookingId, 'yes'),
@@ -120,6 +125,35 @@ export function onReminderTap(
       ),
     ],
   };
+}
+
+/** A reminder button of a booking this conversation no longer holds (it expired since). */
+function unrecordedTap(
+  state: State,
+  data: Extract<CallbackData, { action: 'attend' | 'cantMake' }>,
+  ctx: FlowContext,
+): TransitionResult {
+  if (data.action === 'attend') return stay(state, [answer(text('reminder-attend-thanks'))]);
+  const name = [ctx.user.firstName, ctx.user.lastName].filter(Boolean).join(' ');
+  return stay(state, [
+    answer(),
+    { type: 'cancelReminders', bookingId: data.bookingId },
+    {
+      type: 'notifyStaff',
+      notice: {
+        kind: 'cantMake',
+        ...(name ? { name } : {}),
+        bookingId: data.bookingId,
+        telegramUserId: ctx.user.id,
+      },
+    },
+    reply(
+      view([text('reminder-cant-make-done'), ...contactParts(ctx.studio)], {
+        type: 'inline',
+        rows: [[button(text('button-book-another-time'), { action: 'restart' })]],
+      }),
+    ),
+  ]);
 }
 
 /** `/reminders` switches them off, or on again. */

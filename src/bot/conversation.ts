@@ -106,6 +106,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
           privacyUrl: deps.privacyUrl,
           reminders: deps.reminders?.settings,
           remindersOff: session.profile.remindersOff,
+          buttonOnOwnMessage: buttonOnOwnMessage(ctx),
           studio,
           fallbackTimeZone: deps.fallbackTimeZone,
           phoneRegion: deps.phoneRegion,
@@ -228,4 +229,15 @@ export function createConversation(deps: ConversationDeps): Conversation {
       }
     },
   };
+}
+
+/** Whether the tapped button is on the message Telegram names as the one it was tapped on. */
+function buttonOnOwnMessage(ctx: BotContext): boolean {
+  const query = ctx.callbackQuery;
+  const message = query?.message;
+  if (!query?.data || !message || message.date === 0 || ctx.chat?.type !== 'private') return false;
+  if (!('reply_markup' in message) || !message.reply_markup) return false;
+  return message.reply_markup.inline_keyboard.some((row) =>
+    row.some((button) => 'callback_data' in button && button.callback_data === query.data),
+  );
 }

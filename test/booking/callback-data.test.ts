@@ -33,6 +33,9 @@ const samples: CallbackData[] = [
   { action: 'bookAgain', offer: { type: 'class', id: 1001 } },
   { action: 'restart' },
   { action: 'language', locale: 'de' },
+  { action: 'attend', bookingId: bigId },
+  { action: 'cantMake', bookingId: 5001 },
+  { action: 'stopReminders' },
 ];
 
 describe('callback data', () => {
@@ -57,6 +60,8 @@ describe('callback data', () => {
     '1',
     '1:',
     '1:zz:1',
+    '1:cm',
+    '1:at:1:2',
     '2:of:1:c1',
     '0:rs',
     '1:of:1',

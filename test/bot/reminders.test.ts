@@ -224,6 +224,36 @@ describe('"Can\'t make it"', () => {
     await tap(ann, 'Book another time');
     expect(lastText(ann)).toMatch(/^When would you like to come to Rückenfit\?/);
   });
+  it('still works once the conversation that recorded the booking has expired', async () => {
+    const staffChatId = 900_003;
+    h = await startHarness({ staffChatId });
+    const staff = h.fake.user({ id: staffChatId, firstName: 'Front desk' });
+    await start(staff);
+    const ann = h.user({ firstName: 'Annika', lastName: 'Lindqvist' });
+    await bookFridayRueckenfit(ann);
+    await tap(ann, '✅ Confirm booking');
+    const bookingId = h.sandbox.snapshot().bookings[0]?.id;
+    // CONVERSATION_TTL_HOURS passed without a word from the prospect: the stored conversation is gone.
+    await h.stores.conversations.delete(String(ann.id));
+    const [reminder] = await passAndSee(ann, 30 * hour);
+
+    await tap(ann, "I'll be there", reminder?.messageId);
+    expect(ann.chat.toasts.at(-1)).toMatchObject({ text: 'Great, see you there!', showAlert: false });
+    const staffBefore = staff.chat.messages.length;
+    await tap(ann, "Can't make it", reminder?.messageId);
+    expect(lastText(ann)).toMatch(/^Thanks for letting us know\./);
+    await h.bot.flush();
+    await staff.chat.waitFor(() => staff.chat.messages.length > staffBefore, 10_000);
+    expect(staff.chat.messages.at(-1)?.text).toBe(
+      [
+        "🚫 Prospect can't make it: please cancel or move the booking",
+        'Name: Annika Lindqvist',
+        `Booking id: ${bookingId}`,
+        `Telegram user: ${ann.id}`,
+      ].join('\n'),
+    );
+    expect(await h.bot.reminders?.list({ userId: ann.id })).toEqual([]);
+  });
 });
 
 describe("the prospect's control", () => {
