@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { FakeTelegram } from '../fake-telegram/index.ts';
 import type { Logger } from '../logger.ts';
 import { endpointNames, endpoints } from '../perfectgym/endpoints.ts';
+import type { ReminderScheduler } from '../reminders/index.ts';
 import { closeServer, listen, originOf, sendJson } from '../runtime/http.ts';
 
 export interface PlaygroundOptions {
@@ -31,6 +32,18 @@ export interface PlaygroundOptions {
   /** Default `127.0.0.1`. Anything else exposes the sandbox's admin API to that network. */
   host?: string;
   logger: Logger;
+  /** The bot's reminders: listed in the panel, and sent when a clock move makes them due. */
+  reminders?: Pick<ReminderScheduler, 'list' | 'fireDue'>;
+}
+
+/** One row of `GET /api/reminders`: no user data beyond the ids, the offer's title. */
+export interface PlaygroundReminderJson {
+  id: string;
+  bookingRef: string;
+  kind: string;
+  dueAt: number;
+  offer: string | undefined;
+  state: string;
 }
 
 export interface Playground {
@@ -240,11 +253,28 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       const target = new URL(`/__sandbox/${path.slice('/api/sandbox/'.length)}${url.search}`, sandbox.url);
       // Only the admin API: the studio endpoints belong to the bot, not to the page.
       if (!target.pathname.startsWith('/__sandbox/')) throw new PlaygroundHttpError(404, 'not found');
+      if (target.pathname === '/__sandbox/clock' && method === 'POST') {
+        // The clock moved: what is now due goes out, as it would have in that much real time.
+        response.once('finish', () => void options.reminders?.fireDue());
+      }
       proxy(request, response, target, { 'x-api-key': sandbox.apiKey }, 'sandbox studio');
       return;
     }
     request.resume();
     if (method !== 'GET' && method !== 'HEAD') throw new PlaygroundHttpError(405, 'method not allowed');
+    if (path === '/api/reminders') {
+      const scheduled = (await options.reminders?.list()) ?? [];
+      const rows: PlaygroundReminderJson[] = scheduled.map((r) => ({
+        id: r.id,
+        bookingRef: r.bookingRef,
+        kind: r.kind,
+        dueAt: r.dueAt,
+        offer: typeof r.payload.offer === 'string' ? r.payload.offer : undefined,
+        state: r.state,
+      }));
+      sendJson(response, 200, rows, apiHeaders);
+      return;
+    }
     if (path === '/api/config') {
       const config: PlaygroundConfigJson = {
         bot: { firstName: fake.botInfo.first_name, username: fake.botInfo.username },

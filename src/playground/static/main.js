@@ -98,6 +98,7 @@ async function main() {
       faultList: byId('fault-list'),
       leads: byId('leads-body'),
       bookings: byId('bookings-body'),
+      reminders: byId('reminders-body'),
       slots: byId('slots-body'),
       updated: byId('studio-updated'),
     },

@@ -1,7 +1,8 @@
 /**
- * The sandbox studio's side of the story: its clock, faults, leads, bookings and free places.
- * Reads `/api/sandbox/state` and `/api/sandbox/faults`; moves the clock and sets faults through
- * the same admin API (the server adds the API key).
+ * The sandbox studio's side of the story: its clock, faults, leads, bookings and free places, and
+ * the bot's scheduled reminders. Reads `/api/sandbox/state`, `/api/sandbox/faults` and
+ * `/api/reminders`; moves the clock and sets faults through the same admin API (the server adds
+ * the API key, and sends the reminders a clock move made due).
  */
 import { callApi } from './api.js';
 
@@ -123,6 +124,27 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
     elements.bookings.replaceChildren(...(rows.length > 0 ? rows : [emptyRow(4, 'No bookings yet')]));
   }
 
+  const reminderKinds = {
+    confirmation_nudge: 'Confirmation nudge',
+    lapse_notice: 'Lapse notice',
+    slot_reminder: 'Slot reminder',
+  };
+
+  /** The bot's scheduled reminders (`/api/reminders`), due by the studio clock. */
+  function renderReminders(reminders) {
+    const rows = reminders.map((reminder) =>
+      row([
+        cell(reminder.bookingRef),
+        cell(
+          `${reminderKinds[reminder.kind] ?? reminder.kind}${reminder.offer ? `: ${reminder.offer}` : ''}`,
+        ),
+        cell(formatDate(reminder.dueAt)),
+        cell(reminder.state),
+      ]),
+    );
+    elements.reminders.replaceChildren(...(rows.length > 0 ? rows : [emptyRow(4, 'No reminders scheduled')]));
+  }
+
   function renderSlots(snapshot) {
     const bookedSlots = new Set(
       snapshot.bookings
@@ -175,9 +197,10 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
 
   async function loadAndRender() {
     try {
-      const [snapshot, faults] = await Promise.all([
+      const [snapshot, faults, reminders] = await Promise.all([
         callApi('/api/sandbox/state'),
         callApi('/api/sandbox/faults'),
+        callApi('/api/reminders'),
       ]);
       zone = snapshot.zone;
       showError(undefined);
@@ -187,6 +210,7 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
       elements.clockOffset.textContent = `(${describeOffset(snapshot.nowMs - Date.now())})`;
       renderLeads(snapshot);
       renderBookings(snapshot);
+      renderReminders(reminders);
       renderSlots(snapshot);
       renderFaults(faults);
       elements.updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
