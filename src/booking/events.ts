@@ -70,7 +70,11 @@ export type TimerEvent =
   /** The lockout of the step with this revision has passed: repeat its call (if still at that step). */
   { type: 'retryDue'; rev: number };
 
-/** What the reminder sender feeds back: the lapse notice of this booking went out. */
-export type ReminderEvent = { type: 'lapsed'; bookingId: number };
+/**
+ * What the reminder sender feeds back: the lapse notice of this booking went out. The offer's
+ * title and the slot's start (epoch ms) come from the reminder, for a conversation that no longer
+ * holds the booking (it expired since).
+ */
+export type ReminderEvent = { type: 'lapsed'; bookingId: number; offer: string; slotStartAt: number };
 
 export type BookingEvent = UserEvent | ApiEvent | TimerEvent | ReminderEvent;

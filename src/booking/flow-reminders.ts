@@ -8,7 +8,8 @@ import { planReminders, type ReminderPayload } from '../reminders/reminder.ts';
 import type { CallbackData } from './callback-data.ts';
 import { deadlineArgs, toEpochMinutes } from './confirmation-deadline.ts';
 import type { FlowContext } from './context.ts';
-import type { Effect, View } from './effects.ts';
+import type { Effect, StaffNotice, View } from './effects.ts';
+import type { ReminderEvent } from './events.ts';
 import { answer, enter, noticeBase, reply, stay, type TransitionResult } from './flow-kit.ts';
 import { formatLongDate, formatTime } from './format.ts';
 import { type Text, text } from './messages.ts';
@@ -173,9 +174,22 @@ function setReminders(state: State, enabled: boolean, before: Effect[]): Transit
  * The lapse notice reached the prospect: a booking still waiting for its confirmation is recorded
  * as lapsed (its slot reminders dropped) and staff are told. The bot never confirms by itself.
  */
-export function onLapsed(state: State, bookingId: number, ctx: FlowContext): TransitionResult {
+export function onLapsed(state: State, event: ReminderEvent, ctx: FlowContext): TransitionResult {
+  const { bookingId } = event;
   const record = state.bookings.find((b) => b.bookingId === bookingId);
-  if (record?.status !== 'BOOKED_WITH_CONFIRMATION_REQUIRED') return stay(state);
+  if (!record) {
+    // The conversation expired since; the scheduler drops a lapse notice on confirmation, so it is unconfirmed.
+    const notice: StaffNotice = {
+      kind: 'expired',
+      offerTitle: event.offer,
+      slotStart: new Date(event.slotStartAt).toISOString(),
+      bookingId,
+      status: 'EXPIRED',
+      telegramUserId: ctx.user.id,
+    };
+    return stay(state, [{ type: 'notifyStaff', notice }]);
+  }
+  if (record.status !== 'BOOKED_WITH_CONFIRMATION_REQUIRED') return stay(state);
   const bookings = state.bookings.map((b) => (b.bookingId === bookingId ? { ...b, status: 'EXPIRED' } : b));
   const expired: State = { ...state, bookings };
   const next =

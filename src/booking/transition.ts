@@ -139,7 +139,7 @@ export function transition(state: State, event: BookingEvent, ctx: FlowContext):
     case 'retryDue':
       return onRetryDue(state, event.rev, ctx);
     case 'lapsed':
-      return onLapsed(state, event.bookingId, ctx);
+      return onLapsed(state, event, ctx);
   }
 }
 

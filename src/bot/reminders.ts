@@ -69,6 +69,8 @@ export function createReminderDelivery(options: ReminderDeliveryOptions): Delive
       await options.feed(reminder.userId, reminder.chatId, {
         type: 'lapsed',
         bookingId: Number(reminder.bookingRef),
+        offer: typeof reminder.payload.offer === 'string' ? reminder.payload.offer : '',
+        slotStartAt: reminder.slotStartAt,
       });
     }
     return { status: 'sent' };

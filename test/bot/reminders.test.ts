@@ -105,6 +105,34 @@ describe('confirmation nudges', () => {
     expect(lastText(ann)).toMatch(/has run out/);
   });
 
+  it('staff hear of the lapse also when the conversation expired before the deadline', async () => {
+    const staffChatId = 900_004;
+    h = await startHarness({ staffChatId });
+    const staff = h.fake.user({ id: staffChatId, firstName: 'Front desk' });
+    await start(staff);
+    const ann = h.user();
+    await bookFridayRueckenfit(ann);
+    const bookingId = h.sandbox.snapshot().bookings[0]?.id;
+    await h.stores.conversations.delete(String(ann.id));
+    const staffBefore = staff.chat.messages.length;
+    // Straight to the deadline: the nudges are too late to be worth sending (dropped), the lapse notice is not.
+    const seen = await passAndSee(ann, 24 * hour);
+    expect(seen.at(-1)?.text).toMatch(
+      /^The time to confirm Rückenfit on Friday, 14 June 2030 at 18:00 has run out/,
+    );
+    await staff.chat.waitFor(() => staff.chat.messages.length > staffBefore, 10_000);
+    expect(staff.chat.messages.at(-1)?.text).toBe(
+      [
+        '⌛ Booking lapsed: not confirmed in time',
+        'Offer: Rückenfit',
+        'When: 2030-06-14 18:00 (Europe/Berlin)',
+        'Status: EXPIRED',
+        `Booking id: ${bookingId}`,
+        `Telegram user: ${ann.id}`,
+      ].join('\n'),
+    );
+  });
+
   it('no nudge and no lapse once confirmed; the slot reminders stay', async () => {
     h = await startHarness();
     const ann = h.user();
