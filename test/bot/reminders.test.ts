@@ -208,6 +208,49 @@ describe('reminders before the slot', () => {
   });
 });
 
+describe('Telegram refusing a reminder', () => {
+  /** Yoga Flow today (config 2: no confirmation): its reminders, and the prospect. */
+  async function bookYoga() {
+    const ben = harness().user();
+    await chooseFirstSlot(ben, '🏋️ Yoga Flow');
+    await enterName(ben, annika);
+    await tap(ben, '✅ Book now');
+    const due = (await harness().bot.reminders?.list({ userId: ben.id })) ?? [];
+    return { ben, due };
+  }
+
+  it('a 429 pauses the sending and the reminder arrives once afterwards', async () => {
+    h = await startHarness();
+    const { ben, due } = await bookYoga();
+    h.fake.failNext('sendMessage', {
+      error_code: 429,
+      description: 'Too Many Requests: retry after 1',
+      retry_after: 1,
+    });
+    const [reminder] = await passAndSee(ben, (due.at(-1)?.dueAt ?? 0) - h.sandbox.clock.now());
+    expect(reminder?.text).toMatch(/^Reminder: Yoga Flow/);
+    expect(botMessagesSince(ben, 0).filter((m) => m.text?.startsWith('Reminder:'))).toHaveLength(1);
+    // The refused send and the one after the pause; the bot's own messages are one call each.
+    const sends = ben.chat.calls.filter((call) => call.method === 'sendMessage').length;
+    expect(sends).toBe(botMessagesSince(ben, 0).filter((m) => m.document === undefined).length + 1);
+  });
+
+  it('a prospect who blocked the bot loses the remaining reminders', async () => {
+    h = await startHarness();
+    const { ben, due } = await bookYoga();
+    expect(due).toHaveLength(2);
+    h.fake.failNext('sendMessage', {
+      error_code: 403,
+      description: 'Forbidden: bot was blocked by the user',
+    });
+    await h.passTime((due[0]?.dueAt ?? 0) - h.sandbox.clock.now());
+    for (let i = 0; i < 500 && ((await h.bot.reminders?.list({ userId: ben.id })) ?? []).length > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(await h.bot.reminders?.list({ userId: ben.id })).toEqual([]);
+  });
+});
+
 describe('"Can\'t make it"', () => {
   it('tells the staff chat, answers with the studio\'s phone and "Book another time", and cancels later reminders', async () => {
     const staffChatId = 900_002;
