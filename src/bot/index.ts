@@ -257,6 +257,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     reminders: scheduler,
     async init() {
       await bot.init();
+      await scheduler?.start();
       const menus = publicCommandsByLocale(translator);
       try {
         for (const locale of supportedLocales) {
@@ -267,7 +268,6 @@ export function createBot(deps: BotDependencies): TrialgramBot {
         // The menu is a convenience: the bot works without it.
         logger.warn({ error: describeError(error) }, 'could not set the command menu');
       }
-      await scheduler?.start();
       if (deps.adminIds.length > 0) {
         const { failed } = await setStaffCommands(bot.api, deps.adminIds, {
           publicCommands: menus,
