@@ -216,10 +216,12 @@ export function onBooked(
         : text('booking-confirm-required', { ...args, ...deadlineArgs(deadline, zone, ctx.locale) });
     return {
       state: next,
+      // Reminders first: the state recording the booking is saved, and a crash while the messages
+      // go out must not lose them.
       effects: [
+        ...reminderEffects(record, updated, ctx, deadline),
         reply(view([message], { type: 'inline', rows: [[confirmButton(record)]] })),
         notice,
-        ...reminderEffects(record, updated, ctx, deadline),
       ],
     };
   }
@@ -232,10 +234,10 @@ export function onBooked(
       return {
         state: next,
         effects: [
+          ...reminderEffects(record, updated, ctx),
           reply(view(successParts(flow, ctx), rows)),
           ...(calendar ? [calendar] : []),
           notice,
-          ...reminderEffects(record, updated, ctx),
         ],
       };
     }
