@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeUser } from '../../src/fake-telegram/index.ts';
+import { deleteRedisKeys, redisUrl, uniqueRedisPrefix } from '../store/redis-helpers.ts';
 import { annika, chooseFirstSlot, enterConfig1Details, enterName } from './flows.ts';
 import {
   botMessagesSince,
@@ -380,5 +381,29 @@ describe("the prospect's control", () => {
     expect(lastText(ann)).toMatch(/^You're on the waiting list/);
     expect(lastText(ann)).toMatch(/the studio will get in touch with you if a place becomes free\.$/);
     expect(await h.bot.reminders?.list({ userId: ann.id })).toEqual([]);
+  });
+});
+
+describe('on Redis (BullMQ)', () => {
+  it('a slot reminder arrives when due and "Can\'t make it" drops the later one', async () => {
+    const prefix = uniqueRedisPrefix('reminder-flow');
+    try {
+      h = await startHarness({ storageUrl: redisUrl(prefix) });
+      const ben = h.user();
+      await chooseFirstSlot(ben, '🏋️ Yoga Flow');
+      await enterName(ben, annika);
+      await tap(ben, '✅ Book now');
+      const due = (await h.bot.reminders?.list({ userId: ben.id })) ?? [];
+      expect(due.map((r) => r.kind)).toEqual(['slot_reminder', 'slot_reminder']);
+      const [reminder] = await passAndSee(ben, (due[0]?.dueAt ?? 0) - h.sandbox.clock.now(), 1);
+      expect(reminder?.text).toMatch(/^Reminder: Yoga Flow/);
+      await tap(ben, "Can't make it", reminder?.messageId);
+      expect(lastText(ben)).toMatch(/^Thanks for letting us know\./);
+      expect(await h.bot.reminders?.list({ userId: ben.id })).toEqual([]);
+    } finally {
+      await h?.stop();
+      h = undefined;
+      await deleteRedisKeys(prefix);
+    }
   });
 });
