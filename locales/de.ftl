@@ -28,16 +28,17 @@ studio-contact-missing = Ich kann die Kontaktdaten des Studios gerade nicht abru
 ## Slots
 
 slots-header = Wann möchtest du zu { $offer } kommen?
-slots-day = 📅 { $day }
-slots-line-free = { $time } · { $places ->
-        [one] noch 1 Platz frei
-       *[other] noch { $places } Plätze frei
-    }
-slots-line-open = { $time }
-slots-line-waiting-list = { $time } · ausgebucht, Warteliste offen
-slots-truncated = Das sind die ersten { $shown } Termine. Tipp auf „Später“ für weitere.
-slot-button = { $day }, { $time }
-slot-button-waiting-list = { $day }, { $time } (Warteliste)
+slots-pick-time = 📅 { $day }: wähl eine Uhrzeit.
+slots-waiting-list-note = ⏳ Ausgebucht: antippen, um auf die Warteliste zu kommen.
+slot-day-free = { $day } ✓
+slot-day-waiting-list = { $day } ⏳
+slot-day-none = { $day } ✕
+slot-day-selected = • { $day } •
+slots-day-none-toast = Am { $day } ist nichts mehr frei. Bitte wähl einen anderen Tag.
+slot-button = { $time }
+slot-button-waiting-list = { $time } ⏳
+button-earlier-times = ◀️ Frühere Uhrzeiten
+button-later-times = Spätere Uhrzeiten ▶️
 button-earlier = ◀️ Früher
 button-later = Später ▶️
 slots-none = Für { $offer } gibt es gerade keine freien Termine. Vielleicht passt ein anderes Probetraining?

@@ -28,16 +28,17 @@ studio-contact-missing = I can't look up the studio's contact details right now.
 ## Slots
 
 slots-header = When would you like to come to { $offer }?
-slots-day = 📅 { $day }
-slots-line-free = { $time } · { $places ->
-        [one] 1 place left
-       *[other] { $places } places left
-    }
-slots-line-open = { $time }
-slots-line-waiting-list = { $time } · full, waiting list open
-slots-truncated = These are the first { $shown } times. Tap "Later" for more.
-slot-button = { $day }, { $time }
-slot-button-waiting-list = { $day }, { $time } (waiting list)
+slots-pick-time = 📅 { $day }: pick a time.
+slots-waiting-list-note = ⏳ Full: tap it to get on the waiting list.
+slot-day-free = { $day } ✓
+slot-day-waiting-list = { $day } ⏳
+slot-day-none = { $day } ✕
+slot-day-selected = • { $day } •
+slots-day-none-toast = No free places on { $day }. Please pick another day.
+slot-button = { $time }
+slot-button-waiting-list = { $time } ⏳
+button-earlier-times = ◀️ Earlier times
+button-later-times = Later times ▶️
 button-earlier = ◀️ Earlier
 button-later = Later ▶️
 slots-none = There are no free times for { $offer } at the moment. Maybe another trial session suits you?

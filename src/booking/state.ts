@@ -122,9 +122,17 @@ const stepSchema = z.discriminatedUnion('name', [
     name: z.literal('loadingSlots'),
     /** Absent for the first list of a class: it starts on the first day with a free slot. */
     window: windowSchema.optional(),
+    /** The day whose times to show, and the index of its first time shown (see `slotListView`). */
+    day: int.optional(),
+    from: int.nonnegative().optional(),
     replace: z.boolean(),
   }),
-  z.object({ name: z.literal('choosingSlot'), window: windowSchema }),
+  z.object({
+    name: z.literal('choosingSlot'),
+    window: windowSchema,
+    day: int.optional(),
+    from: int.nonnegative().optional(),
+  }),
   z.object({ name: z.literal('collectingLead'), field: z.enum(leadFieldNames) }),
   z.object({ name: z.literal('summary') }),
   /** Reloading the chosen slot's window to see it is still free, just before creating a lead or booking. */

@@ -42,7 +42,7 @@ import {
 } from './flow-kit.ts';
 import { editField, onLeadCreated, onLeadInput, onLeadValidated, showSummary } from './flow-lead.ts';
 import { onConfigLoaded, onOffersLoaded, openOffer, showOffers, startFlow } from './flow-offers.ts';
-import { moveWindow, onSlotsLoaded, pickSlot, reloadSlots } from './flow-slots.ts';
+import { moveWindow, onSlotsLoaded, pickDay, pickSlot, reloadSlots } from './flow-slots.ts';
 import { editableFieldsFor } from './lead-plan.ts';
 import { text } from './messages.ts';
 import { sameSlot } from './slot-presentation.ts';
@@ -193,7 +193,7 @@ function reshow(state: State, ctx: FlowContext): TransitionResult {
     case 'choosingOffer':
       return showOffers(state, ctx, step.page, step.configId);
     case 'choosingSlot':
-      return reloadSlots(state, step.window, ctx, []);
+      return reloadSlots(state, step, ctx, []);
     case 'collectingLead': {
       const modes = state.flow?.config?.modes;
       return modes ? stay(state, [reply(leadPromptView(step.field, modes, state.rev, ctx))]) : stay(state);
@@ -277,6 +277,9 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
     case 'slotWindow':
       if (step.name !== 'choosingSlot') break;
       return moveWindow(state, data.fromDay, ctx);
+    case 'slotDay':
+      if (step.name !== 'choosingSlot') break;
+      return pickDay(state, data, ctx);
     case 'skip':
       if (step.name !== 'collectingLead') break;
       return onLeadInput(state, { type: 'skip' }, ctx);

@@ -8,12 +8,14 @@ import {
   buttonData,
   buttonKeys,
   classBookResult,
+  classSlot,
   context,
   day,
   fresh,
   happyStudio,
   lastView,
   leadDataConfig,
+  now,
   openYoga,
   pickFirstSlot,
   reachSummary,
@@ -46,21 +48,61 @@ describe('happy path: trial class that needs confirmation', () => {
     expect(started.state.step).toEqual({ name: 'choosingOffer', page: 0 });
   });
 
-  test('the slot list shows times in the studio zone, grouped by day, with free places', () => {
+  test("the slot list is day first: day buttons for the window, then the first free day's times only", () => {
     const slots = openYoga(ctx, studio);
-    expect(lastView(slots.effects).parts).toEqual([
+    const list = lastView(slots.effects);
+    // The text names the offer and the day; it does not repeat the buttons.
+    expect(list.parts).toEqual([
       { key: 'slots-header', args: { offer: 'Yoga Flow' } },
-      { key: 'slots-day', args: { day: 'Tue 16 Jun' } },
-      { key: 'slots-line-free', args: { time: '10:00', places: 8 } },
-      { key: 'slots-day', args: { day: 'Wed 17 Jun' } },
-      { key: 'slots-line-free', args: { time: '10:00', places: 8 } },
+      { key: 'slots-pick-time', args: { day: 'Tuesday, 16 June 2026' } },
     ]);
-    expect(buttonKeys(lastView(slots.effects))).toEqual([
-      'slot-button',
-      'slot-button',
-      'button-other-offers',
+    const rows = list.keyboard?.type === 'inline' ? list.keyboard.rows : [];
+    // Six days from the first free one, three a row; Tuesday shown, Wednesday free, the rest without a class.
+    expect(rows.slice(0, 2).map((row) => row.map((b) => b.text))).toEqual([
+      [
+        { key: 'slot-day-selected', args: { day: 'Tue 16' } },
+        { key: 'slot-day-free', args: { day: 'Wed 17' } },
+        { key: 'slot-day-none', args: { day: 'Thu 18' } },
+      ],
+      [
+        { key: 'slot-day-none', args: { day: 'Fri 19' } },
+        { key: 'slot-day-none', args: { day: 'Sat 20' } },
+        { key: 'slot-day-none', args: { day: 'Sun 21' } },
+      ],
     ]);
-    expect(slots.state.step.name).toBe('choosingSlot');
+    expect(rows[2]?.map((b) => b.text)).toEqual([{ key: 'slot-button', args: { time: '10:00' } }]);
+    expect(slots.state.step).toMatchObject({ name: 'choosingSlot' });
+
+    // Another day: its times in place of the list; a day without places only says so.
+    const wednesday = run(slots.state, tap(list, 'slot-day-free'), ctx, studio);
+    expect(wednesday.effects[1]).toMatchObject({ type: 'edit' });
+    expect(lastView(wednesday.effects).parts[1]).toEqual({
+      key: 'slots-pick-time',
+      args: { day: 'Wednesday, 17 June 2026' },
+    });
+    const thursday = run(slots.state, tap(list, 'slot-day-none'), ctx, studio);
+    expect(thursday.calls).toEqual([]);
+    expect(thursday.effects).toEqual([
+      {
+        type: 'answerCallback',
+        text: { key: 'slots-day-none-toast', args: { day: 'Thursday, 18 June 2026' } },
+      },
+    ]);
+  });
+
+  test('a day with more than twelve times shows twelve, four a row, and "later times" for the rest', () => {
+    const many = happyStudio({
+      classSlots: () => Array.from({ length: 15 }, (_, i) => classSlot(600 + i, now + day + i * 30 * 60_000)),
+    });
+    const slots = openYoga(ctx, many);
+    const list = lastView(slots.effects);
+    const rows = list.keyboard?.type === 'inline' ? list.keyboard.rows : [];
+    const timeRows = rows.filter((row) => row.every((b) => b.text.key === 'slot-button'));
+    expect(timeRows.map((row) => row.length)).toEqual([4, 4, 4]);
+    const later = run(slots.state, tap(list, 'button-later-times'), ctx, many);
+    const rest = lastView(later.effects);
+    expect(buttonKeys(rest).filter((key) => key === 'slot-button')).toHaveLength(3);
+    expect(buttonKeys(rest)).toContain('button-earlier-times');
   });
 
   test('the whole conversation, with the calls it costs', () => {

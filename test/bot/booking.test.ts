@@ -67,14 +67,17 @@ describe('booking a class that needs a confirmation (config 1)', () => {
 
     await tap(ann, '🏋️ Rückenfit');
     const slots = ann.chat.last('bot');
-    expect(slots?.text?.split('\n').slice(0, 3)).toEqual([
+    expect(slots?.text?.split('\n')).toEqual([
       'When would you like to come to Rückenfit?',
-      '📅 Wed 12 Jun',
-      '18:00 · 11 places left',
+      '📅 Wednesday, 12 June 2030: pick a time.',
     ]);
-    expect(labels(slots)[0]).toEqual(['Wed 12 Jun, 18:00', 'Thu 13 Jun, 18:00 (waiting list)']);
+    expect(labels(slots).slice(0, 3)).toEqual([
+      ['• Wed 12 •', 'Thu 13 ⏳', 'Fri 14 ✓'],
+      ['Sat 15 ✕', 'Sun 16 ✓', 'Mon 17 ✓'],
+      ['18:00'],
+    ]);
 
-    expect(await newTexts(ann, () => tap(ann, 'Wed 12 Jun, 18:00'))).toEqual([
+    expect(await newTexts(ann, () => tap(ann, '18:00'))).toEqual([
       'Good choice: Rückenfit on Wednesday, 12 June 2030 at 18:00. I just need a few details to book you in.\n' +
         askFirstName,
     ]);
@@ -209,23 +212,36 @@ describe('booking an appointment (config 2: name and e-mail only)', () => {
     await tap(ben, '📅 Body-Check');
 
     const list = ben.chat.last('bot');
-    const days = (text: string | undefined) => text?.split('\n').filter((line) => line.startsWith('📅 '));
-    expect(list?.text?.split('\n')[0]).toBe('When would you like to come to Body-Check?');
-    // Today's Body-Check hours (8 to 12) are over: the first window shows the rest of it.
-    expect(days(list?.text)).toEqual(['📅 Thu 13 Jun', '📅 Fri 14 Jun']);
+    const dayRows = (message: typeof list) => labels(message).slice(0, 2);
+    expect(list?.text?.split('\n')).toEqual([
+      'When would you like to come to Body-Check?',
+      // Today's Body-Check hours (8 to 12) are over: the first day with times is shown.
+      '📅 Thursday, 13 June 2030: pick a time.',
+    ]);
+    expect(dayRows(list)).toEqual([
+      ['Wed 12 ✕', '• Thu 13 •', 'Fri 14 ✓'],
+      ['Sat 15 ✓', 'Sun 16 ✕', 'Mon 17 ✓'],
+    ]);
     expect(labels(list).at(-2)).toEqual(['Later ▶️']);
 
     await tap(ben, 'Later ▶️');
     const later = ben.chat.message(list?.messageId ?? -1);
     expect(later?.edited).toBe(true);
-    expect(days(later?.text)).toEqual(['📅 Sat 15 Jun', '📅 Mon 17 Jun']);
+    expect(dayRows(later)).toEqual([
+      ['• Tue 18 •', 'Wed 19 ✓', 'Thu 20 ✓'],
+      ['Fri 21 ✓', 'Sat 22 ✓', 'Sun 23 ✕'],
+    ]);
     expect(labels(later).at(-2)).toEqual(['◀️ Earlier', 'Later ▶️']);
 
     await tap(ben, '◀️ Earlier');
-    expect(days(ben.chat.message(list?.messageId ?? -1)?.text)).toEqual(['📅 Thu 13 Jun', '📅 Fri 14 Jun']);
+    expect(dayRows(ben.chat.message(list?.messageId ?? -1))[0]).toEqual([
+      'Wed 12 ✕',
+      '• Thu 13 •',
+      'Fri 14 ✓',
+    ]);
     expect(botMessages(ben).filter((m) => m.text?.startsWith('When would you like'))).toHaveLength(1);
 
-    await tap(ben, 'Thu 13 Jun, 08:30');
+    await tap(ben, '08:30');
     await enterName(ben, { firstName: 'Ben', lastName: 'Okafor', email: 'ben@example.com' });
     expect(lastText(ben).split('\n').slice(0, 3)).toEqual([
       'Please check your booking: Body-Check on Thursday, 13 June 2030 at 08:30.',

@@ -28,8 +28,9 @@ describe('languages', () => {
     expect(labels(jonas.chat.last('bot')).at(-1)).toEqual(['Mehr ▶️']);
     await tap(jonas, '🏋️ Yoga Flow');
     expect(lastText(jonas)).toMatch(
-      /^Wann möchtest du zu Yoga Flow kommen\?\n📅 Do\., 13\. Juni\n10:00 · ausgebucht, Warteliste offen\n/,
+      /^Wann möchtest du zu Yoga Flow kommen\?\n📅 Freitag, 14\. Juni 2030: wähl eine Uhrzeit\.$/,
     );
+    expect(labels(jonas.chat.last('bot'))[0]).toEqual(['Do., 13. ⏳', '• Fr., 14. •', 'Sa., 15. ✕']);
     await tap(jonas, firstSlot);
     expect(lastText(jonas)).toBe(
       'Gute Wahl: Yoga Flow am Freitag, 14. Juni 2030 um 10:00. Ich brauche nur noch ein paar Angaben, um dich anzumelden.\nWie ist dein Vorname?',

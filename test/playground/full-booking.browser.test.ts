@@ -65,7 +65,7 @@ it('books a class that needs confirmation, confirms it, and the sandbox panel sh
   const freeSlot = slots
     .getByRole('button')
     .filter({ hasText: /\d{1,2}[:.]\d{2}/ })
-    .filter({ hasNotText: /waiting list/ })
+    .filter({ hasNotText: /⏳/ })
     .first();
   await freeSlot.click();
   await botSays(page, /Good choice: Rückenfit/);
