@@ -138,8 +138,10 @@ booking-status-unknown = Das Studio konnte diesen Termin nicht buchen. Bitte wä
 ## Booking result
 
 booking-success = Du bist angemeldet! { $offer } am { $date } um { $time }.
-booking-detail-location = Wo: { $location }
-booking-detail-instructors = Mit: { $names }
+booking-detail-studio = 📍 Wo: { $place }
+booking-detail-room = 🚪 Raum: { $room } ({ $note })
+booking-detail-location = 🚪 Raum: { $location }
+booking-detail-instructors = 👤 Mit: { $names }
 booking-calendar-caption = { $offer } für deinen Kalender.
 booking-waiting-list = Du stehst auf der Warteliste für { $offer } am { $date } um { $time }. Das Studio meldet sich, wenn ein Platz frei wird.
 booking-confirm-required = Fast geschafft! { $offer } am { $date } um { $time } ist für dich reserviert. Bitte bestätige bis { $deadline }, sonst verfällt die Buchung.

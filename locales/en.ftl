@@ -138,8 +138,10 @@ booking-status-unknown = The studio couldn't book this time. Please pick another
 ## Booking result
 
 booking-success = You're booked! { $offer } on { $date } at { $time }.
-booking-detail-location = Where: { $location }
-booking-detail-instructors = With: { $names }
+booking-detail-studio = 📍 Where: { $place }
+booking-detail-room = 🚪 Room: { $room } ({ $note })
+booking-detail-location = 🚪 Room: { $location }
+booking-detail-instructors = 👤 With: { $names }
 booking-calendar-caption = Add { $offer } to your calendar.
 booking-waiting-list = You're on the waiting list for { $offer } on { $date } at { $time }. The studio will let you know if a place becomes free.
 booking-confirm-required = Almost done! { $offer } on { $date } at { $time } is reserved for you. Please confirm it by { $deadline }, otherwise it lapses.

@@ -136,6 +136,13 @@ export interface View {
   keyboard?: Keyboard | undefined;
 }
 
+export interface Venue {
+  latitude: number;
+  longitude: number;
+  title: string;
+  address: string;
+}
+
 /** A notice for the studio's staff chat. Names of given fields only, never their values. */
 export interface StaffNotice {
   kind: 'leadCreated' | 'booked' | 'confirmed' | 'expired';
@@ -166,6 +173,8 @@ export type Effect =
    */
   | { type: 'clearKeyboard' }
   | { type: 'sendCalendar'; ics: string; filename: string; caption: Text }
+  /** The studio as a venue (Telegram's `sendVenue`), so the prospect can open it in a map app. */
+  | { type: 'sendVenue'; venue: Venue }
   /** Store the lead id for this Telegram user in the long-lived lead store. */
   | { type: 'rememberLead'; leadId: number }
   /** Delete everything stored about this user: lead id, conversation state, any per-user records. */

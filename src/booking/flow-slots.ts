@@ -23,7 +23,13 @@ import { askNextLeadField } from './flow-lead.ts';
 import { text } from './messages.ts';
 import { type OfferRef, offerCode, offerKinds } from './offer-kind.ts';
 import { type PresentedSlot, type SlotRef, sameSlot, slotDay, slotKey } from './slot-presentation.ts';
-import { type FlowData, maxStoredInstructorsLength, maxStoredLocationLength, type State } from './state.ts';
+import {
+  type FlowData,
+  maxStoredInstructorsLength,
+  maxStoredLocationLength,
+  maxStoredLocationNoteLength,
+  type State,
+} from './state.ts';
 import {
   dayWithoutPlacesText,
   noSlotsView,
@@ -117,6 +123,9 @@ function finishRecheck(state: State, presented: PresentedSlot[], ctx: FlowContex
       waitingList: fresh.availability === 'waitingList',
       bookable: offerKinds[offer.type].bookable(fresh),
       ...(fresh.location ? { location: fresh.location.slice(0, maxStoredLocationLength) } : {}),
+      ...(fresh.locationNote
+        ? { locationNote: fresh.locationNote.slice(0, maxStoredLocationNoteLength) }
+        : {}),
       ...(fresh.instructorNames.length > 0
         ? { instructors: fresh.instructorNames.join(', ').slice(0, maxStoredInstructorsLength) }
         : {}),

@@ -131,6 +131,8 @@ export const messageArguments = {
   // Booking result
   'booking-success': ['offer', 'date', 'time'],
   'booking-detail-location': ['location'],
+  'booking-detail-studio': ['place'],
+  'booking-detail-room': ['room', 'note'],
   'booking-detail-instructors': ['names'],
   'booking-calendar-caption': ['offer'],
   'booking-waiting-list': ['offer', 'date', 'time'],

@@ -19,6 +19,8 @@ export const maxStoredTitleLength = 80;
 /** Longest location name and instructor list kept for a chosen slot; longer ones are cut. */
 export const maxStoredLocationLength = 60;
 export const maxStoredInstructorsLength = 100;
+/** Longest room description ("1. OG, links neben dem Empfang") kept for a chosen slot. */
+export const maxStoredLocationNoteLength = 80;
 /**
  * How many bookings are kept per user, for confirm buttons and double-tap answers. Trial offers
  * allow a prospect one or two bookings (the config's contingent), so three is plenty.
@@ -47,6 +49,7 @@ const chosenSlotSchema = z.object({
     })
     .optional(),
   location: z.string().max(maxStoredLocationLength).optional(),
+  locationNote: z.string().max(maxStoredLocationNoteLength).optional(),
   instructors: z.string().max(maxStoredInstructorsLength).optional(),
 });
 

@@ -127,14 +127,20 @@ export function contactParts(studio: StudioInformation | undefined): Text[] {
     parts.push(text('studio-contact-telephone', { telephone: studio.telephone.trim() }));
   if (studio.email?.trim()) parts.push(text('studio-contact-email', { email: studio.email.trim() }));
   if (studio.website?.trim()) parts.push(text('studio-contact-website', { website: studio.website.trim() }));
-  const address = [
+  const address = studioAddress(studio);
+  if (address) parts.push(text('studio-contact-address', { address }));
+  return parts.length > 0 ? [text('studio-contact-intro'), ...parts] : [text('studio-contact-missing')];
+}
+
+/** "Oderberger Straße 12, 10435 Berlin"; empty when the studio names no address. */
+export function studioAddress(studio: StudioInformation | undefined): string {
+  if (!studio) return '';
+  return [
     [studio.street, studio.houseNumber].filter((p) => p?.trim()).join(' '),
     [studio.zip, studio.city].filter((p) => p?.trim()).join(' '),
   ]
     .filter((line) => line !== '')
     .join(', ');
-  if (address) parts.push(text('studio-contact-address', { address }));
-  return parts.length > 0 ? [text('studio-contact-intro'), ...parts] : [text('studio-contact-missing')];
 }
 
 export function otherOffersRow(rev: number): InlineButton[] {

@@ -105,6 +105,9 @@ export function createConversation(deps: ConversationDeps): Conversation {
               case 'sendCalendar':
                 await replies.sendCalendar(effect.ics, effect.filename, effect.caption, session.locale);
                 break;
+              case 'sendVenue':
+                await replies.sendVenue(effect.venue);
+                break;
               case 'rememberLead':
                 session.profile = { ...session.profile, leadId: effect.leadId };
                 await userStore.saveProfile(session.userId, session.profile);

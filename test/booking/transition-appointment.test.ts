@@ -174,7 +174,11 @@ describe('happy path: trial appointment', () => {
         instructorIds: [12],
       },
     });
-    expect(shownKeys(booked.effects)).toEqual(['booking-success', 'booking-detail-instructors']);
+    expect(shownKeys(booked.effects)).toEqual([
+      'booking-success',
+      'booking-detail-studio',
+      'booking-detail-instructors',
+    ]);
     const calendar = booked.effects.find((e) => e.type === 'sendCalendar');
     expect(calendar?.type === 'sendCalendar' && calendar.ics).toContain('DTEND:20260619T074500Z');
   });

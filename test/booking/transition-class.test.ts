@@ -22,6 +22,7 @@ import {
   run,
   type StudioScript,
   shownKeys,
+  studio as studioInformation,
   tap,
   trialConfig,
   views,
@@ -159,6 +160,9 @@ describe('happy path: trial class that needs confirmation', () => {
       view: {
         parts: [
           { key: 'confirm-done', args: { offer: 'Yoga Flow', date: 'Tuesday, 16 June 2026', time: '10:00' } },
+          { key: 'booking-detail-studio', args: { place: 'Move Studio, Burgring 23A, 13000 Berlin' } },
+          { key: 'booking-detail-location', args: { location: 'Room 1' } },
+          { key: 'booking-detail-instructors', args: { names: 'Lena Berg' } },
         ],
       },
     });
@@ -210,12 +214,50 @@ describe('plain BOOKED', () => {
     const success = views(booked.effects).at(-1);
     expect(success?.parts).toEqual([
       { key: 'booking-success', args: { offer: 'Yoga Flow', date: 'Tuesday, 16 June 2026', time: '10:00' } },
+      { key: 'booking-detail-studio', args: { place: 'Move Studio, Burgring 23A, 13000 Berlin' } },
       { key: 'booking-detail-location', args: { location: 'Room 1' } },
       { key: 'booking-detail-instructors', args: { names: 'Lena Berg' } },
     ]);
     const calendar = booked.effects.find((e) => e.type === 'sendCalendar');
-    expect(calendar?.type === 'sendCalendar' && calendar.ics).toContain('LOCATION:Room 1');
+    expect(calendar?.type === 'sendCalendar' && calendar.ics).toContain(
+      'LOCATION:Room 1\\, Move Studio\\, Burgring 23A\\, 13000 Berlin',
+    );
+    // Without coordinates: no GEO line and no venue.
+    expect(calendar?.type === 'sendCalendar' && calendar.ics).not.toContain('GEO:');
+    expect(booked.effects.some((e) => e.type === 'sendVenue')).toBe(false);
     expect(booked.state.step).toEqual({ name: 'done' });
+  });
+
+  test("the room's description, the studio's coordinates and phone go into the texts, the file and a venue", () => {
+    const withPlace = happyStudio({
+      classSlots: () => [
+        classSlot(501, now + day, { location: { id: 3, name: 'Room 1', description: '1st floor, left' } }),
+      ],
+    });
+    const located = context({
+      studio: { ...studioInformation, location: { latitude: 52.52, longitude: 13.405 } },
+    });
+    const summary = reachSummary(located, withPlace);
+    const booked = run(summary.state, tap(lastView(summary.effects), 'button-book'), located, withPlace);
+    expect(views(booked.effects).at(-1)?.parts[2]).toEqual({
+      key: 'booking-detail-room',
+      args: { room: 'Room 1', note: '1st floor, left' },
+    });
+    const calendar = booked.effects.find((e) => e.type === 'sendCalendar');
+    const ics = calendar?.type === 'sendCalendar' ? calendar.ics.replace(/\r\n /g, '') : '';
+    expect(ics).toContain('GEO:52.52;13.405');
+    expect(ics).toContain('DESCRIPTION:Lena Berg\\nMove Studio: Tel. +49 30 1234567');
+    expect(booked.effects.filter((e) => e.type === 'sendVenue')).toEqual([
+      {
+        type: 'sendVenue',
+        venue: {
+          latitude: 52.52,
+          longitude: 13.405,
+          title: 'Move Studio',
+          address: 'Burgring 23A, 13000 Berlin',
+        },
+      },
+    ]);
   });
 
   test('the waiting list is said as such, without a calendar file', () => {
@@ -378,6 +420,7 @@ describe('a returning prospect', () => {
     });
     expect(shownKeys(booked.effects)).toEqual([
       'booking-success',
+      'booking-detail-studio',
       'booking-detail-location',
       'booking-detail-instructors',
     ]);

@@ -160,15 +160,35 @@ describe('booking a class that needs a confirmation (config 1)', () => {
     await tap(ann, '✅ Confirm booking');
     const confirmed = ann.chat.message(reserved?.messageId ?? -1);
     expect(confirmed?.edited).toBe(true);
-    expect(confirmed?.text).toBe('Confirmed! See you at Rückenfit on Wednesday, 12 June 2030 at 18:00.');
+    // Where to go: the studio with its address, the room and where it is in the building.
+    expect(confirmed?.text?.split('\n')).toEqual([
+      'Confirmed! See you at Rückenfit on Wednesday, 12 June 2030 at 18:00.',
+      '📍 Where: Studio Kiez Berlin, Oderberger Straße 12, 10435 Berlin',
+      '🚪 Room: Kursraum 1 (Erster Stock, links neben der Treppe)',
+      '👤 With: Lena',
+    ]);
     expect(confirmed?.buttons).toEqual([]);
-    const calendar = ann.chat.last('bot');
+    const [calendar, venue, ...more] = botMessagesSince(ann, confirmed?.messageId ?? -1);
+    expect(more).toEqual([]);
     expect(calendar?.document?.fileName).toBe(`trial-${bookings[0]?.id}.ics`);
     expect(calendar?.text).toBe('Add Rückenfit to your calendar.');
-    const ics = new TextDecoder().decode(calendar?.document?.bytes);
+    // Unfolded (RFC 5545 3.1: a line break followed by a space continues the line).
+    const ics = new TextDecoder().decode(calendar?.document?.bytes).replace(/\r\n /g, '');
     expect(ics).toContain('BEGIN:VEVENT');
     expect(ics).toContain('DTSTART:20300612T160000Z');
     expect(ics).toContain('SUMMARY:Rückenfit');
+    expect(ics).toContain(
+      'LOCATION:Kursraum 1\\, Studio Kiez Berlin\\, Oderberger Straße 12\\, 10435 Berlin',
+    );
+    expect(ics).toContain('GEO:52.5386;13.4093');
+    expect(ics).toContain('DESCRIPTION:Lena\\nStudio Kiez Berlin: Tel. +49 30 44021180');
+    // The studio as a map pin, once.
+    expect(venue?.venue).toEqual({
+      latitude: 52.5386,
+      longitude: 13.4093,
+      title: 'Studio Kiez Berlin',
+      address: 'Oderberger Straße 12, 10435 Berlin',
+    });
     expect(h.sandbox.snapshot().bookings[0]?.confirmation.state).toBe('CONFIRMED');
 
     // Every tap got exactly one answer, none of them an alert.
@@ -285,7 +305,8 @@ describe('a returning prospect', () => {
     const ann = h.user();
     await yogaUpToSummary(ann);
     await tap(ann, '✅ Book now');
-    expect(lastText(ann)).toBe('Add Yoga Flow to your calendar.');
+    expect(botMessages(ann).at(-2)?.text).toBe('Add Yoga Flow to your calendar.');
+    expect(ann.chat.last('bot')?.venue?.title).toBe('Studio Kiez Berlin');
 
     await start(ann);
     await tap(ann, '📅 Probetraining mit Coach');
@@ -340,6 +361,7 @@ describe('taps that must not book twice', () => {
     expect(texts).toEqual([
       expect.stringMatching(/^You're booked! Yoga Flow on /),
       'Add Yoga Flow to your calendar.',
+      undefined, // the studio's venue
       expect.stringMatching(/^You already have this booking: .* at 10:00\. No need to book again\.$/),
     ]);
     expect(h.sandbox.snapshot().bookings).toHaveLength(1);

@@ -4,7 +4,17 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { askFirstName, askLastName, firstSlot, yogaUpToSummary } from './flows.ts';
-import { type Harness, labels, lastText, newTexts, send, start, startHarness, tap } from './harness.ts';
+import {
+  botMessages,
+  type Harness,
+  labels,
+  lastText,
+  newTexts,
+  send,
+  start,
+  startHarness,
+  tap,
+} from './harness.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -39,7 +49,8 @@ describe('languages', () => {
     await send(jonas, 'Becker');
     await send(jonas, 'jonas@example.com');
     await tap(jonas, '✅ Jetzt buchen');
-    expect(lastText(jonas)).toBe('Yoga Flow für deinen Kalender.');
+    expect(botMessages(jonas).at(-2)?.text).toBe('Yoga Flow für deinen Kalender.');
+    expect(jonas.chat.last('bot')?.venue?.address).toBe('Oderberger Straße 12, 10435 Berlin');
     expect(h.sandbox.snapshot().leads[0]?.leadCustomerData).toMatchObject({
       language: { languageCode: 'de' },
     });

@@ -138,6 +138,7 @@ describe('staff notices', () => {
     expect(answers).toEqual([
       expect.stringMatching(/^You're booked! Yoga Flow on /),
       'Add Yoga Flow to your calendar.',
+      undefined, // the studio's venue
     ]);
     expect(h.sandbox.snapshot().bookings).toHaveLength(1);
     expect(staff.chat.messages).toHaveLength(welcome);
