@@ -61,6 +61,7 @@ lead-ask-city = Und der Ort?
 lead-optional = (Freiwillig: Tipp auf „Überspringen“, wenn du das nicht angeben möchtest.)
 button-skip = Überspringen
 button-use-name = „{ $name }“ verwenden
+button-use-full-name = { $name } verwenden
 button-share-contact = 📱 Meine Telefonnummer teilen
 gender-female = Weiblich
 gender-male = Männlich

@@ -61,6 +61,7 @@ lead-ask-city = And the town or city?
 lead-optional = (Optional: tap "Skip" if you'd rather not say.)
 button-skip = Skip
 button-use-name = Use "{ $name }"
+button-use-full-name = Use { $name }
 button-share-contact = 📱 Share my phone number
 gender-female = Female
 gender-male = Male

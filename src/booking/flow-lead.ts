@@ -41,6 +41,7 @@ import {
   leadPromptView,
   otherOffersRow,
   problemText,
+  profileFullName,
   profileNameFor,
   summaryView,
   view,
@@ -107,6 +108,8 @@ export function onLeadInput(state: State, input: LeadInput, ctx: FlowContext): T
     case 'profileName': {
       if (field !== 'firstName' && field !== 'lastName')
         return stay(state, [answer(text('callback-outdated'))]);
+      const fullName = field === 'firstName' ? profileFullName(ctx) : undefined;
+      if (fullName) return acceptFullName(state, fullName, ctx, reask);
       const name = profileNameFor(field, ctx);
       if (!name) return reask(text('lead-error-empty'));
       return take(checkName(name, field));
@@ -138,6 +141,22 @@ function accept(state: State, field: LeadFieldName, value: string, ctx: FlowCont
       ? [reply(view([text('lead-telephone-saved')], { type: 'removeReplyKeyboard' }))]
       : [];
   return askNextLeadField({ ...state, flow: updated }, ctx, before);
+}
+
+/** The one-tap full name from the Telegram profile: both names, each checked as if typed. */
+function acceptFullName(
+  state: State,
+  name: { firstName: string; lastName: string },
+  ctx: FlowContext,
+  reask: (hint: Text) => TransitionResult,
+): TransitionResult {
+  const first = checkName(name.firstName, 'firstName');
+  const last = checkName(name.lastName, 'lastName');
+  if (!first.ok) return reask(problemText(first.problem));
+  // A last name the checks refuse is asked for as a question of its own.
+  const flow = state.flow as FlowData;
+  const lead = { ...flow.lead, firstName: first.value, ...(last.ok ? { lastName: last.value } : {}) };
+  return askNextLeadField({ ...state, flow: { ...flow, lead } }, ctx, []);
 }
 
 function skip(state: State, flow: FlowData, field: LeadFieldName, ctx: FlowContext): TransitionResult {

@@ -61,6 +61,7 @@ export const messageArguments = {
   'lead-optional': [],
   'button-skip': [],
   'button-use-name': ['name'],
+  'button-use-full-name': ['name'],
   'button-share-contact': [],
   'gender-female': [],
   'gender-male': [],

@@ -417,10 +417,13 @@ export function leadPromptView(
       );
     case 'firstName':
     case 'lastName': {
+      // Both profile names: one tap fills both (typing still goes through the two questions).
+      const fullName = field === 'firstName' ? profileFullName(ctx) : undefined;
       const profileName = profileNameFor(field, ctx);
-      const nameRow = profileName
-        ? [button(text('button-use-name', { name: isolated(profileName) }), { action: 'profileName', rev })]
-        : [];
+      const label = fullName
+        ? text('button-use-full-name', { name: isolated(`${fullName.firstName} ${fullName.lastName}`) })
+        : profileName && text('button-use-name', { name: isolated(profileName) });
+      const nameRow = label ? [button(label, { action: 'profileName', rev })] : [];
       return view(parts, inline([nameRow, skipRow]));
     }
     default:
@@ -436,6 +439,13 @@ export function profileNameFor(field: 'firstName' | 'lastName', ctx: FlowContext
   const profileName = field === 'firstName' ? ctx.user.firstName : ctx.user.lastName;
   const name = profileName === undefined ? undefined : withoutInvisibles(profileName).trim();
   return name ? name : undefined;
+}
+
+/** The Telegram profile's first and last name, when it has both. */
+export function profileFullName(ctx: FlowContext): { firstName: string; lastName: string } | undefined {
+  const firstName = profileNameFor('firstName', ctx);
+  const lastName = profileNameFor('lastName', ctx);
+  return firstName && lastName ? { firstName, lastName } : undefined;
 }
 
 // ---------- summary ----------

@@ -177,8 +177,7 @@ describe('stored state', () => {
       [
         { type: 'start', payload: `a2001_${'c'.repeat(24)}` },
         lastTap('slot-button'),
-        lastTap('button-use-name'),
-        lastTap('button-use-name'),
+        lastTap('button-use-full-name'),
         { type: 'text', text: `${'e'.repeat(60)}@${'d'.repeat(30)}.example` },
         lastTap('gender-diverse'),
         { type: 'text', text: '31.12.1990' },

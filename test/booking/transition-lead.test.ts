@@ -203,9 +203,11 @@ describe('direction controls', () => {
     const tricky = context({ user: { id: 42, firstName: '\u202Eanna', lastName: 'Sch\u200Bmidt' } });
     let at = pickFirstSlot(openYoga(tricky, studio), tricky, studio);
     expect(lastView(at.effects).keyboard).toMatchObject({
-      rows: [[{ text: { key: 'button-use-name', args: { name: 'anna' } } }]],
+      rows: [[{ text: { key: 'button-use-full-name', args: { name: 'anna Schmidt' } } }]],
     });
-    at = run(at.state, tap(lastView(at.effects), 'button-use-name'), tricky, studio);
+    const tapped = run(at.state, tap(lastView(at.effects), 'button-use-full-name'), tricky, studio);
+    expect(tapped.state.flow?.lead).toEqual({ firstName: 'anna', lastName: 'Schmidt' });
+    at = run(at.state, { type: 'text', text: 'anna' }, tricky, studio);
     at = run(at.state, { type: 'text', text: 'Schmidt\u202E\u2066' }, tricky, studio);
     expect(at.state.flow?.lead).toEqual({ firstName: 'anna', lastName: 'Schmidt' });
   });
@@ -223,17 +225,31 @@ describe('direction controls', () => {
 });
 
 describe('one-tap answers', () => {
-  test('the Telegram profile name is offered for first and last name', () => {
-    let at = reachField('firstName');
+  test('both profile names are one tap; typing a first name still goes through both questions', () => {
+    const at = reachField('firstName');
+    expect(lastView(at.effects).keyboard).toMatchObject({
+      rows: [[{ text: { key: 'button-use-full-name', args: { name: 'Anna Schmidt' } } }]],
+    });
+    const both = run(at.state, tap(lastView(at.effects), 'button-use-full-name'), ctx, studio);
+    expect(both.state.flow?.lead).toEqual({ firstName: 'Anna', lastName: 'Schmidt' });
+    expect(both.state.step).toEqual({ name: 'collectingLead', field: 'email' });
+
+    let typed = run(at.state, { type: 'text', text: 'Annette' }, ctx, studio);
+    expect(lastView(typed.effects).keyboard).toMatchObject({
+      rows: [[{ text: { key: 'button-use-name', args: { name: 'Schmidt' } } }]],
+    });
+    typed = run(typed.state, tap(lastView(typed.effects), 'button-use-name'), ctx, studio);
+    expect(typed.state.flow?.lead).toEqual({ firstName: 'Annette', lastName: 'Schmidt' });
+  });
+
+  test('with only a first name in the profile, the first-name button fills just that', () => {
+    const firstOnly = context({ user: { id: 42, firstName: 'Anna' } });
+    const at = pickFirstSlot(openYoga(firstOnly, studio), firstOnly, studio);
     expect(lastView(at.effects).keyboard).toMatchObject({
       rows: [[{ text: { key: 'button-use-name', args: { name: 'Anna' } } }]],
     });
-    at = run(at.state, tap(lastView(at.effects), 'button-use-name'), ctx, studio);
-    expect(lastView(at.effects).keyboard).toMatchObject({
-      rows: [[{ text: { key: 'button-use-name', args: { name: 'Schmidt' } } }]],
-    });
-    at = run(at.state, tap(lastView(at.effects), 'button-use-name'), ctx, studio);
-    expect(at.state.flow?.lead).toEqual({ firstName: 'Anna', lastName: 'Schmidt' });
+    const tapped = run(at.state, tap(lastView(at.effects), 'button-use-name'), firstOnly, studio);
+    expect(tapped.state.step).toEqual({ name: 'collectingLead', field: 'lastName' });
   });
 
   test('without a last name in the profile there is no one-tap button for it', () => {
