@@ -62,7 +62,12 @@ export type SlotsCall = Extract<ApiCall, { name: 'classSlots' | 'appointmentSlot
 
 /** What each call returns on success (the client's and the catalog's return types). */
 export interface ApiCallResults {
-  offers: { classes: TrialOfferClass[]; appointments: BookableTrialOfferAppointment[] };
+  offers: {
+    classes: TrialOfferClass[];
+    appointments: BookableTrialOfferAppointment[];
+    /** Configs whose `allowBookingForLeads` is false: their offers are left out of the list. */
+    closedConfigIds?: number[] | undefined;
+  };
   config: TrialOfferConfig;
   classSlots: ClassSlot[];
   appointmentSlots: AppointmentSlot[];
@@ -83,8 +88,10 @@ export function resultEvent<C extends ApiCall>(call: C, result: ApiCallResults[C
   const r = result as ApiCallResults[ApiCallName];
   switch (call.name) {
     case 'offers': {
-      const { classes, appointments } = r as ApiCallResults['offers'];
-      return { type: 'offersLoaded', classes, appointments };
+      const { classes, appointments, closedConfigIds } = r as ApiCallResults['offers'];
+      return closedConfigIds?.length
+        ? { type: 'offersLoaded', classes, appointments, closedConfigIds }
+        : { type: 'offersLoaded', classes, appointments };
     }
     case 'config':
       return { type: 'configLoaded', config: r as TrialOfferConfig };

@@ -33,9 +33,8 @@ describe('languages', () => {
     expect(lastText(jonas).split('\n')).toEqual([
       germanGreeting,
       'Welches Probetraining möchtest du buchen?',
-      'Seite 1 von 2',
     ]);
-    expect(labels(jonas.chat.last('bot')).at(-1)).toEqual(['Mehr ▶️']);
+    expect(labels(jonas.chat.last('bot')).at(-1)).toEqual(['📅 Body-Check']);
     await tap(jonas, '🏋️ Yoga Flow');
     expect(lastText(jonas)).toMatch(
       /^Wann möchtest du zu Yoga Flow kommen\?\n📅 Freitag, 14\. Juni 2030: wähl eine Uhrzeit\.$/,
