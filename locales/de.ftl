@@ -55,6 +55,20 @@ lead-ask-gender = Welches Geschlecht hast du?
 lead-ask-date-of-birth = Wann bist du geboren? Zum Beispiel 31.12.1990.
 lead-ask-telephone = Wie lautet deine Telefonnummer? Tipp sie ein oder teile sie mit dem Button unten.
 lead-ask-street = In welcher Straße wohnst du?
+lead-ask-address = Wie ist deine Adresse? In einer Zeile, zum Beispiel: Torstraße 119, 10119 Berlin
+lead-address-understood = Stimmt das so?
+    Straße: { $street }
+    Hausnummer: { $number }
+    Postleitzahl: { $zip }
+    Ort: { $city }
+lead-address-understood-no-number = Stimmt das so?
+    Straße: { $street }
+    Hausnummer: keine
+    Postleitzahl: { $zip }
+    Ort: { $city }
+lead-address-unreadable = Straße, Hausnummer, Postleitzahl und Ort konnte ich daraus nicht sicher lesen. Gehen wir sie einzeln durch.
+button-address-ok = ✅ Stimmt so
+button-address-in-parts = ✏️ Einzeln eingeben
 lead-ask-house-number = Und die Hausnummer?
 lead-ask-zip-code = Wie lautet deine Postleitzahl?
 lead-ask-city = Und der Ort?
@@ -72,6 +86,7 @@ lead-error-no-letters = Das sieht nicht richtig aus. Bitte verwende Buchstaben.
 lead-error-email = Das sieht nicht wie eine E-Mail-Adresse aus. Bitte prüf sie, zum Beispiel name@beispiel.de.
 lead-error-phone = Das sieht nicht wie eine gültige Telefonnummer aus. Bitte gib sie mit Vorwahl ein, zum Beispiel { $example }, oder mit + und Ländervorwahl.
 lead-error-zip-code = Eine Postleitzahl hat { $min } bis { $max } Buchstaben, Ziffern, Leerzeichen oder Bindestriche. Bitte prüf sie.
+lead-error-zip-code-digits = Eine Postleitzahl hat hier { $digits } Ziffern. Bitte prüf sie.
 lead-error-date-format = Dieses Datum kann ich nicht lesen. Bitte schreib es so: 31.12.1990, 31/12/1990 oder 1990-12-31.
 lead-error-date-impossible = Dieses Datum gibt es nicht. Bitte prüf Tag und Monat.
 lead-error-date-future = Dieses Datum liegt in der Zukunft. Bitte gib dein Geburtsdatum ein.

@@ -55,6 +55,20 @@ lead-ask-gender = What's your gender?
 lead-ask-date-of-birth = What's your date of birth? For example 31.12.1990.
 lead-ask-telephone = What's your phone number? Type it or share it with the button below.
 lead-ask-street = What street do you live on?
+lead-ask-address = What's your address? In one line, for example: Torstraße 119, 10119 Berlin
+lead-address-understood = Is this right?
+    Street: { $street }
+    House number: { $number }
+    Postcode: { $zip }
+    Town: { $city }
+lead-address-understood-no-number = Is this right?
+    Street: { $street }
+    House number: none
+    Postcode: { $zip }
+    Town: { $city }
+lead-address-unreadable = I couldn't read street, house number, postcode and town from that, so let's go through them one by one.
+button-address-ok = ✅ That's right
+button-address-in-parts = ✏️ Enter it in parts
 lead-ask-house-number = And the house number?
 lead-ask-zip-code = What's your postcode?
 lead-ask-city = And the town or city?
@@ -72,6 +86,7 @@ lead-error-no-letters = That doesn't look right. Please use letters.
 lead-error-email = That doesn't look like an e-mail address. Please check it, for example name@example.com.
 lead-error-phone = That doesn't look like a phone number. Please type it with the area code, for example { $example }, or with + and the country code.
 lead-error-zip-code = A postcode has { $min } to { $max } letters, digits, spaces or dashes. Please check it.
+lead-error-zip-code-digits = A postcode here has { $digits } digits. Please check it.
 lead-error-date-format = I couldn't read that date. Please write it like 31.12.1990, 31/12/1990 or 1990-12-31.
 lead-error-date-impossible = That date doesn't exist. Please check day and month.
 lead-error-date-future = That date is in the future. Please type your date of birth.

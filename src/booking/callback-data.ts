@@ -36,6 +36,9 @@ export type CallbackData =
   | { action: 'skip'; rev: number }
   | { action: 'profileName'; rev: number }
   | { action: 'gender'; rev: number; gender: Gender }
+  /** The address as read from one line is right / should be entered field by field. */
+  | { action: 'addressOk'; rev: number }
+  | { action: 'addressParts'; rev: number }
   | { action: 'edit'; rev: number; field: EditableField }
   | { action: 'book'; rev: number; offer: OfferRef; slot: SlotRef }
   | { action: 'retry'; rev: number }
@@ -58,6 +61,8 @@ const codes = {
   skip: 'sk',
   profileName: 'pn',
   gender: 'gd',
+  addressOk: 'ao',
+  addressParts: 'ap',
   edit: 'ed',
   book: 'bk',
   retry: 'rt',
@@ -187,6 +192,8 @@ const argumentCounts: Record<CallbackAction, number> = {
   skip: 0,
   profileName: 0,
   gender: 1,
+  addressOk: 0,
+  addressParts: 0,
   edit: 1,
   book: 2,
   retry: 0,
@@ -230,6 +237,8 @@ function parseArgs(action: CallbackAction, parts: string[]): CallbackData | unde
     case 'otherOffers':
     case 'skip':
     case 'profileName':
+    case 'addressOk':
+    case 'addressParts':
     case 'retry':
     case 'cancel':
       return { action, rev };

@@ -4,6 +4,7 @@
  * the studio's lead check and creation.
  */
 import type { Gender } from '../perfectgym/schemas.ts';
+import { parseAddress } from './address.ts';
 import type { FlowContext } from './context.ts';
 import type { Effect } from './effects.ts';
 import type { NonTextKind } from './events.ts';
@@ -20,6 +21,7 @@ import {
   work,
 } from './flow-kit.ts';
 import {
+  addressFields,
   checkName,
   checkSharedPhoneNumber,
   checkTypedField,
@@ -35,6 +37,7 @@ import { type Text, text } from './messages.ts';
 import { phoneRegionOf } from './phone.ts';
 import type { FlowData, State } from './state.ts';
 import {
+  addressConfirmView,
   button,
   chosenSlotArgs,
   contactParts,
@@ -53,6 +56,7 @@ export function askNextLeadField(
   ctx: FlowContext,
   before: Effect[],
   intro = false,
+  addressInParts = false,
 ): TransitionResult {
   const flow = state.flow;
   const config = flow?.config;
@@ -62,14 +66,56 @@ export function askNextLeadField(
     const next = enter(state, { name: 'summary' });
     return { state: next, effects: [...before, reply(summaryView(flow, config.modes, next.rev, ctx))] };
   }
-  const next = enter(state, { name: 'collectingLead', field });
+  // The address is asked in one line first; field by field only when that did not work.
+  const inParts = addressInParts && field === 'street';
+  const next = enter(state, {
+    name: 'collectingLead',
+    field,
+    ...(inParts ? { inParts: true as const } : {}),
+  });
   const lead: Text[] = intro
     ? [text('lead-intro', { offer: flow.offer?.title ?? '', ...chosenSlotArgs(flow, ctx) })]
     : [];
-  return {
-    state: next,
-    effects: [...before, reply(leadPromptView(field, config.modes, next.rev, ctx, lead))],
+  const prompt = leadPromptView(field, config.modes, next.rev, ctx, lead, !inParts);
+  return { state: next, effects: [...before, reply(prompt)] };
+}
+
+/** A whole address typed in one answer: read into its parts and shown for a one-tap "That's right". */
+export function onAddressText(state: State, typed: string, ctx: FlowContext): TransitionResult {
+  const flow = state.flow;
+  if (!flow?.config) return lost(state);
+  const parts = parseAddress(typed, ctx.studio?.countryCode);
+  const lead = { ...flow.lead };
+  for (const field of addressFields) delete lead[field];
+  if (!parts) {
+    const cleared = { ...state, flow: { ...flow, lead } };
+    return askNextLeadField(cleared, ctx, [reply(view([text('lead-address-unreadable')]))], false, true);
+  }
+  const updated: FlowData = {
+    ...flow,
+    lead: { ...lead, ...parts },
+    skipped: flow.skipped.filter((field) => !(addressFields as readonly string[]).includes(field)),
   };
+  const next = enter(state, { name: 'confirmingAddress' }, updated);
+  return { state: next, effects: [reply(addressConfirmView(updated.lead, next.rev))] };
+}
+
+/** "That's right" (go on) or "enter it in parts" (the four questions) under the address read from one line. */
+export function onAddressAnswer(state: State, right: boolean, ctx: FlowContext): TransitionResult {
+  const flow = state.flow;
+  if (state.step.name !== 'confirmingAddress' || !flow) return stay(state);
+  if (right) return askNextLeadField(state, ctx, [answer()]);
+  const lead = { ...flow.lead };
+  for (const field of addressFields) delete lead[field];
+  return askNextLeadField({ ...state, flow: { ...flow, lead } }, ctx, [answer()], false, true);
+}
+
+/** The read address again (a stale tap, a language switch, something else typed). */
+export function showAddressConfirm(state: State, lead: Text[] = []): TransitionResult {
+  const flow = state.flow;
+  if (!flow) return lost(state);
+  const shown = addressConfirmView(flow.lead, state.rev);
+  return stay(state, [reply({ ...shown, parts: [...lead, ...shown.parts] })]);
 }
 
 export type LeadInput =
@@ -87,13 +133,16 @@ export function onLeadInput(state: State, input: LeadInput, ctx: FlowContext): T
   const modes = flow?.config?.modes;
   if (step.name !== 'collectingLead' || !flow || !modes) return stay(state);
   const { field } = step;
-  const reask = (hint: Text) => stay(state, [reply(leadPromptView(field, modes, state.rev, ctx, [hint]))]);
+  const wholeAddress = field === 'street' && !step.inParts;
+  const reask = (hint: Text) =>
+    stay(state, [reply(leadPromptView(field, modes, state.rev, ctx, [hint], wholeAddress))]);
   const take = (check: FieldCheck) =>
     check.ok ? accept(state, field, check.value, ctx) : reask(problemText(check.problem));
 
   switch (input.type) {
     case 'text':
       if (field === 'gender') return reask(text('lead-error-use-buttons'));
+      if (wholeAddress) return onAddressText(state, input.text, ctx);
       return take(checkTypedField(field, input.text, leadFieldRules(flow, ctx)));
     case 'contact':
       if (field !== 'telephone') return reask(text('lead-error-not-text'));
@@ -126,6 +175,7 @@ export function leadFieldRules(flow: FlowData, ctx: FlowContext): LeadFieldRules
     today: todayIso(flow, ctx),
     phoneRegion: phoneRegionOf(ctx.phoneRegion, ctx.studio?.countryCode),
     minAgeYears: ctx.minAgeYears ?? defaultMinAgeYears,
+    countryCode: ctx.studio?.countryCode,
   };
 }
 

@@ -136,7 +136,14 @@ const stepSchema = z.discriminatedUnion('name', [
     day: int.optional(),
     from: int.nonnegative().optional(),
   }),
-  z.object({ name: z.literal('collectingLead'), field: z.enum(leadFieldNames) }),
+  z.object({
+    name: z.literal('collectingLead'),
+    field: z.enum(leadFieldNames),
+    /** The address is asked field by field (its one-line answer could not be read, or was refused). */
+    inParts: z.literal(true).optional(),
+  }),
+  /** The address typed in one line was read into its parts (in the lead): "That's right?" */
+  z.object({ name: z.literal('confirmingAddress') }),
   z.object({ name: z.literal('summary') }),
   /** Reloading the chosen slot's window to see it is still free, just before creating a lead or booking. */
   z.object({ name: z.literal('checkingSlot') }),

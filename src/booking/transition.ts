@@ -40,7 +40,16 @@ import {
   type TransitionResult,
   work,
 } from './flow-kit.ts';
-import { editField, onLeadCreated, onLeadInput, onLeadValidated, showSummary } from './flow-lead.ts';
+import {
+  editField,
+  onAddressAnswer,
+  onAddressText,
+  onLeadCreated,
+  onLeadInput,
+  onLeadValidated,
+  showAddressConfirm,
+  showSummary,
+} from './flow-lead.ts';
 import { onConfigLoaded, onOffersLoaded, openOffer, showOffers, startFlow } from './flow-offers.ts';
 import { moveWindow, onSlotsLoaded, pickDay, pickSlot, reloadSlots } from './flow-slots.ts';
 import { editableFieldsFor } from './lead-plan.ts';
@@ -146,7 +155,12 @@ function setLanguage(
   const effects: Effect[] = [...before, { type: 'setLocale', locale }, reply(view([text('language-set')]))];
   const inNewLanguage = { ...ctx, locale };
   const { step } = state;
-  if (step.name === 'collectingLead' || step.name === 'summary' || step.name === 'awaitingConfirmation') {
+  if (
+    step.name === 'collectingLead' ||
+    step.name === 'confirmingAddress' ||
+    step.name === 'summary' ||
+    step.name === 'awaitingConfirmation'
+  ) {
     effects.push(...reshow(state, inNewLanguage).effects);
   }
   return stay(state, effects);
@@ -161,6 +175,11 @@ function onMessage(
   switch (step.name) {
     case 'collectingLead':
       return onLeadInput(state, event, ctx);
+    case 'confirmingAddress':
+      // A new line is read as a corrected address; anything else gets the question again.
+      return event.type === 'text'
+        ? onAddressText(state, event.text, ctx)
+        : showAddressConfirm(state, [text('input-use-buttons')]);
     case 'summary':
       return showSummary(state, ctx, [text('input-use-buttons')]);
     case 'choosingOffer':
@@ -196,8 +215,11 @@ function reshow(state: State, ctx: FlowContext): TransitionResult {
       return reloadSlots(state, step, ctx, []);
     case 'collectingLead': {
       const modes = state.flow?.config?.modes;
-      return modes ? stay(state, [reply(leadPromptView(step.field, modes, state.rev, ctx))]) : stay(state);
+      const prompt = modes && leadPromptView(step.field, modes, state.rev, ctx, [], !step.inParts);
+      return prompt ? stay(state, [reply(prompt)]) : stay(state);
     }
+    case 'confirmingAddress':
+      return showAddressConfirm(state);
     case 'summary':
       return showSummary(state, ctx);
     case 'awaitingConfirmation':
@@ -289,6 +311,10 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
     case 'gender':
       if (step.name !== 'collectingLead' || step.field !== 'gender') break;
       return onLeadInput(state, { type: 'gender', gender: data.gender }, ctx);
+    case 'addressOk':
+    case 'addressParts':
+      if (step.name !== 'confirmingAddress') break;
+      return onAddressAnswer(state, data.action === 'addressOk', ctx);
     case 'edit': {
       const modes = state.flow?.config?.modes;
       if (step.name !== 'summary' || !modes || !editableFieldsFor(modes).includes(data.field)) break;

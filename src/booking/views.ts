@@ -371,6 +371,8 @@ export function problemText(problem: LeadInputProblem): Text {
       return text('lead-error-contact-invalid');
     case 'zipCode':
       return text('lead-error-zip-code', { min: zipCodeMinLength, max: fieldMaxLengths.zipCode });
+    case 'zipCodeDigits':
+      return text('lead-error-zip-code-digits', { digits: problem.digits });
     case 'dateFormat':
       return text('lead-error-date-format');
     case 'dateImpossible':
@@ -391,9 +393,10 @@ export function leadPromptView(
   rev: number,
   ctx: FlowContext,
   lead: Text[] = [],
+  wholeAddress = false,
 ): View {
   const skippable = isSkippable(field, modes);
-  const parts = [...lead, text(promptKeys[field])];
+  const parts = [...lead, text(wholeAddress && field === 'street' ? 'lead-ask-address' : promptKeys[field])];
   if (skippable) parts.push(text('lead-optional'));
   const skipRow = skippable ? [button(text('button-skip'), { action: 'skip', rev })] : [];
   switch (field) {
@@ -429,6 +432,25 @@ export function leadPromptView(
     default:
       return view(parts, inline([skipRow]));
   }
+}
+
+/** The address read from one line, to be confirmed with one tap, or entered field by field. */
+export function addressConfirmView(lead: FlowData['lead'], rev: number): View {
+  const args = {
+    street: isolated(lead.street ?? ''),
+    zip: isolated(lead.zipCode ?? ''),
+    city: isolated(lead.city ?? ''),
+  };
+  const understood = lead.houseNumber
+    ? text('lead-address-understood', { ...args, number: isolated(lead.houseNumber) })
+    : text('lead-address-understood-no-number', args);
+  return view(
+    [understood],
+    inline([
+      [button(text('button-address-ok'), { action: 'addressOk', rev })],
+      [button(text('button-address-in-parts'), { action: 'addressParts', rev })],
+    ]),
+  );
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   type Run,
   run,
   type StudioScript,
+  shownKeys,
   tap,
   trialConfig,
 } from './fixtures.ts';
@@ -43,20 +44,39 @@ const goodAnswers: Record<LeadFieldName, BookingEvent> = {
   gender: { type: 'callback', data: undefined }, // replaced by a tap below
   dateOfBirth: { type: 'text', text: '31.12.1990' },
   telephone: { type: 'text', text: '+49 170 1234567' },
-  street: { type: 'text', text: 'Burgring' },
+  // The address is asked in one line; `reachField` goes field by field for its parts.
+  street: { type: 'text', text: 'Burgring 23A, 13000 Berlin' },
   houseNumber: { type: 'text', text: '23A' },
   zipCode: { type: 'text', text: '13000' },
   city: { type: 'text', text: 'Berlin' },
 };
 
-/** Answers correctly until the flow asks for `field`. */
+const addressParts: readonly LeadFieldName[] = ['street', 'houseNumber', 'zipCode', 'city'];
+
+/**
+ * Answers correctly until the flow asks for `field`. For a part of the address, the one-line
+ * answer is one it cannot read, so the parts are asked one by one.
+ */
 function reachField(field: LeadFieldName | 'summary'): Run {
+  const inParts = addressParts.includes(field as LeadFieldName);
   let at = pickFirstSlot(openYoga(ctx, studio), ctx, studio);
-  for (let guard = 0; guard < 12; guard++) {
+  for (let guard = 0; guard < 14; guard++) {
     const { step } = at.state;
-    if (step.name !== 'collectingLead' || step.field === field) return at;
-    const event =
-      step.field === 'gender' ? tap(lastView(at.effects), 'gender-female') : goodAnswers[step.field];
+    if (step.name === 'confirmingAddress') {
+      at = run(at.state, tap(lastView(at.effects), 'button-address-ok'), ctx, studio);
+      continue;
+    }
+    if (step.name !== 'collectingLead') return at;
+    const oneLine = step.field === 'street' && !step.inParts;
+    if (step.field === field && (!oneLine || !inParts)) return at;
+    const event: BookingEvent =
+      step.field === 'gender'
+        ? tap(lastView(at.effects), 'gender-female')
+        : oneLine && inParts
+          ? { type: 'text', text: 'somewhere' }
+          : step.field === 'street' && step.inParts
+            ? { type: 'text', text: 'Burgring' }
+            : goodAnswers[step.field];
     at = run(at.state, event, ctx, studio);
   }
   return at;
@@ -118,7 +138,7 @@ describe('bad answers are re-asked with a specific hint', () => {
     ['city', { type: 'nonText', kind: 'location' }, { key: 'lead-error-not-text' }],
   ])('%s: %o → %o, nothing lost', (field, event, hint) => {
     const at = reachField(field);
-    expect(at.state.step).toEqual({ name: 'collectingLead', field });
+    expect(at.state.step).toMatchObject({ name: 'collectingLead', field });
     const after = run(at.state, event, ctx, studio);
     // Same step, same revision (its buttons stay valid), every earlier answer kept.
     expect(after.state).toEqual(at.state);
@@ -141,6 +161,20 @@ describe('bad answers are re-asked with a specific hint', () => {
     expect(good.state.step).toEqual({ name: 'collectingLead', field: 'gender' });
   });
 });
+
+/** Answers up to the one-line address question. */
+function pickAddress(): Run {
+  let at = pickFirstSlot(openYoga(ctx, studio), ctx, studio);
+  for (let guard = 0; guard < 12; guard++) {
+    const { step } = at.state;
+    if (step.name !== 'collectingLead' || step.field === 'street') break;
+    const event =
+      step.field === 'gender' ? tap(lastView(at.effects), 'gender-female') : goodAnswers[step.field];
+    at = run(at.state, event, ctx, studio);
+  }
+  expect(at.state.step).toEqual({ name: 'collectingLead', field: 'street' });
+  return at;
+}
 
 describe("the studio's country and age limit", () => {
   const atPhone = (flowCtx: FlowContext) => {
@@ -314,18 +348,60 @@ describe('summary', () => {
     expect(back.state.flow?.lead).toEqual({ ...at.state.flow?.lead, email: 'anna.s@example.com' });
   });
 
-  test('editing the address asks its four parts again, then returns to the summary', () => {
+  test('editing the address asks for it in one line again, then returns to the summary', () => {
     const at = reachField('summary');
-    let editing = run(at.state, tap(lastView(at.effects), 'edit-address'), ctx, studio);
-    const asked: string[] = [];
-    for (const answer of ['Hauptstraße', '1', '10115', 'Berlin']) {
-      if (editing.state.step.name === 'collectingLead') asked.push(editing.state.step.field);
-      editing = run(editing.state, { type: 'text', text: answer }, ctx, studio);
-    }
-    expect(asked).toEqual(['street', 'houseNumber', 'zipCode', 'city']);
-    expect(editing.state.step).toEqual({ name: 'summary' });
-    expect(editing.state.flow?.lead.street).toBe('Hauptstraße');
-    expect(editing.state.flow?.lead.email).toBe('anna@example.com');
+    const editing = run(at.state, tap(lastView(at.effects), 'edit-address'), ctx, studio);
+    expect(editing.state.step).toEqual({ name: 'collectingLead', field: 'street' });
+    expect(lastView(editing.effects).parts).toEqual([{ key: 'lead-ask-address' }]);
+    const read = run(editing.state, { type: 'text', text: 'Hauptstraße 1, 10115 Berlin' }, ctx, studio);
+    const back = run(read.state, tap(lastView(read.effects), 'button-address-ok'), ctx, studio);
+    expect(back.state.step).toEqual({ name: 'summary' });
+    expect(back.state.flow?.lead).toMatchObject({
+      street: 'Hauptstraße',
+      houseNumber: '1',
+      zipCode: '10115',
+      city: 'Berlin',
+      email: 'anna@example.com',
+    });
+  });
+
+  test('the address in one line is read into its parts and shown with "That\'s right"', () => {
+    const at = reachField('street');
+    const oneLine = pickAddress();
+    const read = run(oneLine.state, { type: 'text', text: ' Torstraße 119,  10119 Berlin ' }, ctx, studio);
+    expect(read.state.step).toEqual({ name: 'confirmingAddress' });
+    expect(lastView(read.effects)).toEqual({
+      parts: [
+        {
+          key: 'lead-address-understood',
+          args: { street: 'Torstraße', number: '119', zip: '10119', city: 'Berlin' },
+        },
+      ],
+      keyboard: {
+        type: 'inline',
+        rows: [
+          [expect.objectContaining({ text: { key: 'button-address-ok' } })],
+          [expect.objectContaining({ text: { key: 'button-address-in-parts' } })],
+        ],
+      },
+    });
+    // "Enter it in parts" drops what was read and asks the four questions.
+    const parts = run(read.state, tap(lastView(read.effects), 'button-address-in-parts'), ctx, studio);
+    expect(parts.state.step).toEqual({ name: 'collectingLead', field: 'street', inParts: true });
+    expect(parts.state.flow?.lead.street).toBeUndefined();
+    expect(lastView(parts.effects).parts).toEqual([{ key: 'lead-ask-street' }]);
+    // Typed again instead of tapping: read anew.
+    const retyped = run(read.state, { type: 'text', text: 'Burgring 23A, 13000 Berlin' }, ctx, studio);
+    expect(retyped.state.flow?.lead).toMatchObject({ street: 'Burgring', houseNumber: '23A' });
+    expect(at.state.step).toMatchObject({ field: 'street', inParts: true });
+  });
+
+  test('an address that cannot be read falls back to the four questions, nothing else lost', () => {
+    const oneLine = pickAddress();
+    const unread = run(oneLine.state, { type: 'text', text: 'near the park' }, ctx, studio);
+    expect(shownKeys(unread.effects)).toEqual(['lead-address-unreadable', 'lead-ask-street']);
+    expect(unread.state.step).toEqual({ name: 'collectingLead', field: 'street', inParts: true });
+    expect(unread.state.flow?.lead).toEqual(oneLine.state.flow?.lead);
   });
 
   test('text typed at the summary gets a hint and the summary again', () => {

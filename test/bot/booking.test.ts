@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeUser } from '../../src/fake-telegram/index.ts';
 import {
   annika,
+  askAddress,
   askEmail,
   askFirstName,
   chooseFirstSlot,
@@ -95,13 +96,18 @@ describe('booking a class that needs a confirmation (config 1)', () => {
     await ann.shareContact({ phoneNumber: '4915112345678' });
     await ann.settled();
     expect(ann.chat.replyKeyboard).toBeUndefined();
-    // The address is mandatory too: no Skip under the street question.
-    expect(lastText(ann)).toBe('What street do you live on?');
+    // The address is mandatory too: asked in one line, no Skip; what was read is shown to confirm.
+    expect(lastText(ann)).toBe(askAddress);
     expect(labels(ann.chat.last('bot'))).toEqual([]);
-    await send(ann, 'Oderberger Str.');
-    await send(ann, '5a');
-    await send(ann, '10435');
-    await send(ann, 'Berlin');
+    await send(ann, 'Oderberger Str. 5a, 10435 Berlin');
+    expect(lastText(ann).split('\n')).toEqual([
+      'Is this right?',
+      'Street: Oderberger Str.',
+      'House number: 5a',
+      'Postcode: 10435',
+      'Town: Berlin',
+    ]);
+    await tap(ann, "✅ That's right");
 
     const summary = ann.chat.last('bot');
     expect(summary?.text?.split('\n')).toEqual([
@@ -190,7 +196,7 @@ describe('booking a class that needs a confirmation (config 1)', () => {
 
     // Every tap got exactly one answer, none of them an alert.
     const taps = ann.chat.calls.filter((call) => call.method === 'answerCallbackQuery');
-    expect(taps).toHaveLength(6);
+    expect(taps).toHaveLength(7);
     expect(ann.chat.toasts.every((toast) => !toast.showAlert && toast.text === undefined)).toBe(true);
   });
 
