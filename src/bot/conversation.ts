@@ -18,6 +18,7 @@ import { funnelStages } from './funnel.ts';
 import type { Translator } from './i18n.ts';
 import { createReplies } from './replies.ts';
 import type { StudioCalls } from './studio-calls.ts';
+import { createTypingIndicator, defaultTypingDelayMs } from './typing.ts';
 import type { UserStore } from './user-store.ts';
 
 export interface ConversationDeps {
@@ -33,6 +34,8 @@ export interface ConversationDeps {
   fallbackTimeZone: string;
   phoneRegion?: string | undefined;
   minAgeYears?: number | undefined;
+  /** After how long a studio call shows "typing…" (default 1 s). */
+  typingDelayMs?: number | undefined;
 }
 
 export interface Conversation {
@@ -56,6 +59,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
       if (!session || !from) return;
       const updateId = ctx.update.update_id;
       const replies = createReplies(ctx, translator, logger);
+      const typing = createTypingIndicator(
+        () => ctx.replyWithChatAction('typing'),
+        deps.typingDelayMs ?? defaultTypingDelayMs,
+      );
       let studio: FlowContext['studio'] | null = null;
 
       const flowContext = async (): Promise<FlowContext> => {
@@ -136,7 +143,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
             { updateId, event: event.type, step: state.step.name, call: call?.name },
             'booking transition',
           );
-          event = call ? await deps.studio.execute(call, session.locale) : undefined;
+          event = call ? await typing.during(deps.studio.execute(call, session.locale)) : undefined;
         }
       } finally {
         await replies.answerPendingCallback();

@@ -1,0 +1,80 @@
+/**
+ * Fewer taps, clearer screens (issue #15), end to end through the fake Telegram against the
+ * sandbox studio: the slot picker, a slow studio, known customers, stale taps.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { yogaUpToSummary } from './flows.ts';
+import { botMessagesSince, type Harness, labels, mark, start, startHarness, tap } from './harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+describe('a slow studio', () => {
+  it('shows "typing…" once while the booking calls take more than a second each', async () => {
+    h = await startHarness();
+    const ann = h.user();
+    await yogaUpToSummary(ann);
+    const before = ann.chat.calls.filter((call) => call.method === 'sendChatAction').length;
+    for (const endpoint of ['leadValidate', 'leadCreate', 'classBook'] as const) {
+      h.sandbox.faults.set(endpoint, { kind: 'delay', ms: 1_300, times: 1 });
+    }
+    await tap(ann, '✅ Book now');
+    expect(ann.chat.last('bot')?.venue).toBeDefined();
+    const actions = ann.chat.calls.filter((call) => call.method === 'sendChatAction').slice(before);
+    expect(actions.map((call) => call.params.action)).toEqual(['typing']);
+  });
+});
+
+describe('the day-first slot picker', () => {
+  it('never puts more than 12 slot buttons in a message, for a class and an appointment', async () => {
+    h = await startHarness();
+    const ann = h.user();
+    const slotButtons = () =>
+      (ann.chat.last('bot')?.buttons ?? []).flat().filter((b) => b.callbackData?.startsWith('1:sl:')).length;
+    for (const offer of ['🏋️ Rückenfit', '📅 Probetraining mit Coach']) {
+      await start(ann);
+      await tap(ann, offer);
+      const list = ann.chat.last('bot');
+      // Two rows of day buttons, then that day's times.
+      expect(labels(list)[0]).toHaveLength(3);
+      expect(labels(list)[1]).toHaveLength(3);
+      expect(slotButtons()).toBeGreaterThan(0);
+      expect(slotButtons()).toBeLessThanOrEqual(12);
+      // The text names the offer and the day, not the times.
+      expect(list?.text?.split('\n')).toHaveLength(2);
+      for (const row of labels(list).slice(2)) expect(row.length).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('a day button shows its times in place; a day without free places says so in a toast', async () => {
+    h = await startHarness();
+    const ann = h.user();
+    await start(ann);
+    await tap(ann, '🏋️ Rückenfit');
+    const list = ann.chat.last('bot');
+    const before = mark(ann);
+    await tap(ann, 'Fri 14 ✓');
+    const friday = ann.chat.message(list?.messageId ?? -1);
+    expect(friday?.edited).toBe(true);
+    expect(friday?.text).toBe(
+      'When would you like to come to Rückenfit?\n📅 Friday, 14 June 2030: pick a time.',
+    );
+    expect(labels(friday)[0]).toEqual(['Wed 12 ✓', 'Thu 13 ⏳', '• Fri 14 •']);
+
+    await tap(ann, 'Sat 15 ✕');
+    expect(ann.chat.toasts.at(-1)?.text).toBe(
+      'No free places on Saturday, 15 June 2030. Please pick another day.',
+    );
+    expect(botMessagesSince(ann, before)).toEqual([]);
+
+    // A day with only waiting-list places is marked so, and so are its times.
+    await tap(ann, 'Thu 13 ⏳');
+    expect(ann.chat.message(list?.messageId ?? -1)?.text).toContain(
+      '⏳ Full: tap it to get on the waiting list.',
+    );
+    expect(labels(ann.chat.message(list?.messageId ?? -1))[2]).toEqual(['18:00 ⏳']);
+  });
+});
