@@ -93,6 +93,7 @@ export function callForStep(state: State, ctx: FlowContext): ApiCall | undefined
       return call && { ...call, fresh: true };
     }
     case 'validatingLead':
+    case 'precheckingLead':
     case 'creatingLead': {
       if (!flow?.config) return undefined;
       const request = buildLeadRequest({
@@ -102,7 +103,7 @@ export function callForStep(state: State, ctx: FlowContext): ApiCall | undefined
         locale: ctx.locale,
         telegramUserId: ctx.user.id,
       });
-      return request && { name: step.name === 'validatingLead' ? 'leadValidate' : 'leadCreate', request };
+      return request && { name: step.name === 'creatingLead' ? 'leadCreate' : 'leadValidate', request };
     }
     case 'validatingBooking':
     case 'booking': {

@@ -32,7 +32,7 @@ import {
   type LeadFieldName,
   type LeadFieldRules,
 } from './lead-fields.ts';
-import { givenFields, isSkippable, nextLeadField } from './lead-plan.ts';
+import { checksLeadEarly, givenFields, isSkippable, nextLeadField } from './lead-plan.ts';
 import { type Text, text } from './messages.ts';
 import { phoneRegionOf } from './phone.ts';
 import type { FlowData, State } from './state.ts';
@@ -190,7 +190,34 @@ function accept(state: State, field: LeadFieldName, value: string, ctx: FlowCont
     field === 'telephone'
       ? [reply(view([text('lead-telephone-saved')], { type: 'removeReplyKeyboard' }))]
       : [];
+  if (checkBeforeOptionalFields(updated, field)) {
+    return work(state, { name: 'precheckingLead' }, ctx, before, updated);
+  }
   return askNextLeadField({ ...state, flow: updated }, ctx, before);
+}
+
+/** Names and e-mail just complete, optional questions still to come, and the config allows the early check. */
+function checkBeforeOptionalFields(flow: FlowData, answered: LeadFieldName): boolean {
+  const modes = flow.config?.modes;
+  if (!modes || !checksLeadEarly(modes)) return false;
+  if (answered !== 'firstName' && answered !== 'lastName' && answered !== 'email') return false;
+  const { firstName, lastName, email } = flow.lead;
+  if (firstName === undefined || lastName === undefined || email === undefined) return false;
+  return nextLeadField(modes, flow.lead, flow.skipped) !== undefined;
+}
+
+/**
+ * The early check's answer: a known customer is told now; anything else (or a failed call, see
+ * transition.ts) goes on with the questions, and the full check before the lead is made decides.
+ */
+function onLeadPrechecked(state: State, status: string, ctx: FlowContext): TransitionResult {
+  if (status === 'DUPLICATE_CUSTOMER') return duplicateCustomer(state, ctx);
+  return askNextLeadField(state, ctx, []);
+}
+
+/** Goes on with the questions after the early lead check could not be made. */
+export function skipLeadPrecheck(state: State, ctx: FlowContext): TransitionResult {
+  return state.step.name === 'precheckingLead' ? askNextLeadField(state, ctx, []) : stay(state);
 }
 
 /** The one-tap full name from the Telegram profile: both names, each checked as if typed. */
@@ -237,27 +264,32 @@ export function showSummary(state: State, ctx: FlowContext, lead: Text[] = []): 
   return stay(state, [reply(summaryView(flow, flow.config.modes, state.rev, ctx, lead))]);
 }
 
+/** "The studio knows you already": how to reach it, and a button to correct a mistyped e-mail. */
+function duplicateCustomer(state: State, ctx: FlowContext): TransitionResult {
+  const next = enter(state, { name: 'summary' });
+  return {
+    state: next,
+    effects: [
+      reply(
+        view([text('lead-duplicate'), ...contactParts(ctx.studio)], {
+          type: 'inline',
+          rows: [
+            [button(text('button-fix-email'), { action: 'edit', rev: next.rev, field: 'email' })],
+            otherOffersRow(next.rev),
+          ],
+        }),
+      ),
+    ],
+  };
+}
+
 export function onLeadValidated(state: State, status: string, ctx: FlowContext): TransitionResult {
   const flow = state.flow;
+  if (state.step.name === 'precheckingLead' && flow?.config) return onLeadPrechecked(state, status, ctx);
   if (state.step.name !== 'validatingLead' || !flow?.config) return stay(state);
   if (status === 'POSSIBLE') return work(state, { name: 'creatingLead' }, ctx);
   const next = enter(state, { name: 'summary' });
-  if (status === 'DUPLICATE_CUSTOMER') {
-    return {
-      state: next,
-      effects: [
-        reply(
-          view([text('lead-duplicate'), ...contactParts(ctx.studio)], {
-            type: 'inline',
-            rows: [
-              [button(text('button-fix-email'), { action: 'edit', rev: next.rev, field: 'email' })],
-              otherOffersRow(next.rev),
-            ],
-          }),
-        ),
-      ],
-    };
-  }
+  if (status === 'DUPLICATE_CUSTOMER') return duplicateCustomer(state, ctx);
   const hint =
     status === 'INVALID_LEAD_CUSTOMER_DATA' ? text('lead-invalid-data') : text('lead-unknown-status');
   return { state: next, effects: [reply(summaryView(flow, flow.config.modes, next.rev, ctx, [hint]))] };

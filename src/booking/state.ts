@@ -148,6 +148,11 @@ const stepSchema = z.discriminatedUnion('name', [
   /** Reloading the chosen slot's window to see it is still free, just before creating a lead or booking. */
   z.object({ name: z.literal('checkingSlot') }),
   z.object({ name: z.literal('validatingLead') }),
+  /**
+   * The studio's lead check with names and e-mail only, before the optional questions, so a known
+   * customer hears it early (only where no other field is MANDATORY; see `checksLeadEarly`).
+   */
+  z.object({ name: z.literal('precheckingLead') }),
   z.object({ name: z.literal('creatingLead') }),
   z.object({ name: z.literal('validatingBooking') }),
   z.object({ name: z.literal('booking') }),
@@ -181,6 +186,7 @@ export const workingSteps = [
   'loadingSlots',
   'checkingSlot',
   'validatingLead',
+  'precheckingLead',
   'creatingLead',
   'validatingBooking',
   'booking',

@@ -48,6 +48,7 @@ import {
   onLeadInput,
   onLeadValidated,
   showAddressConfirm,
+  skipLeadPrecheck,
   showSummary,
 } from './flow-lead.ts';
 import { onConfigLoaded, onOffersLoaded, openOffer, showOffers, startFlow } from './flow-offers.ts';
@@ -99,6 +100,8 @@ export function transition(state: State, event: BookingEvent, ctx: FlowContext):
       if (event.call.name === 'confirm') return onConfirmFailed(state, event.call.bookingId, event.temporary);
       // A late failure of a call the flow no longer waits for changes nothing.
       if (!isWorking(state) || callForStep(state, ctx)?.name !== event.call.name) return stay(state);
+      // The early lead check is a courtesy: without it the questions go on, the final check decides.
+      if (state.step.name === 'precheckingLead') return skipLeadPrecheck(state, ctx);
       return stall(state, event.temporary);
   }
 }

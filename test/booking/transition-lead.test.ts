@@ -420,3 +420,43 @@ describe('summary', () => {
     expect(lastView(at.effects).parts.at(-1)).toEqual({ key: 'summary-consent-no-link' });
   });
 });
+
+describe('the early lead check', () => {
+  const optional = (leadValidate: NonNullable<StudioScript['leadValidate']>) =>
+    happyStudio({
+      config: () => trialConfig({ leadDataConfig: leadDataConfig({ genderMode: 'OPTIONAL' }) }),
+      leadValidate,
+    });
+
+  test('runs with names and e-mail only; a failed call just goes on with the questions', () => {
+    const failing = optional(() => ({ fail: 'temporary' }));
+    let at = pickFirstSlot(openYoga(ctx, failing), ctx, failing);
+    for (const answer of ['Anna', 'Schmidt'])
+      at = run(at.state, { type: 'text', text: answer }, ctx, failing);
+    const checked = run(at.state, { type: 'text', text: 'anna@example.com' }, ctx, failing);
+    expect(checked.calls).toEqual([
+      {
+        name: 'leadValidate',
+        request: expect.objectContaining({
+          leadCustomerData: expect.not.objectContaining({ gender: expect.anything() }),
+        }),
+      },
+    ]);
+    expect(checked.state.step).toEqual({ name: 'collectingLead', field: 'gender' });
+    expect(shownKeys(checked.effects)).toEqual(['lead-ask-gender', 'lead-optional']);
+  });
+
+  test('is not made where a MANDATORY field follows', () => {
+    const mandatory = happyStudio({
+      config: () =>
+        trialConfig({
+          leadDataConfig: leadDataConfig({ genderMode: 'OPTIONAL', telephoneMode: 'MANDATORY' }),
+        }),
+    });
+    let at = pickFirstSlot(openYoga(ctx, mandatory), ctx, mandatory);
+    for (const answer of ['Anna', 'Schmidt', 'anna@example.com'])
+      at = run(at.state, { type: 'text', text: answer }, ctx, mandatory);
+    expect(at.calls).toEqual([]);
+    expect(at.state.step).toEqual({ name: 'collectingLead', field: 'gender' });
+  });
+});

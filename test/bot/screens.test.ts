@@ -3,8 +3,20 @@
  * sandbox studio: the slot picker, a slow studio, known customers, stale taps.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { yogaUpToSummary } from './flows.ts';
-import { botMessagesSince, type Harness, labels, mark, start, startHarness, tap } from './harness.ts';
+import type { SandboxSeed } from '../../src/sandbox/index.ts';
+import { askEmail, askGender, chooseFirstSlot, optionalNote, yogaUpToSummary } from './flows.ts';
+import {
+  botMessagesSince,
+  type Harness,
+  labels,
+  lastText,
+  mark,
+  newTexts,
+  send,
+  start,
+  startHarness,
+  tap,
+} from './harness.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -76,5 +88,60 @@ describe('the day-first slot picker', () => {
       '⏳ Full: tap it to get on the waiting list.',
     );
     expect(labels(ann.chat.message(list?.messageId ?? -1))[2]).toEqual(['18:00 ⏳']);
+  });
+});
+
+/** Config 2 (Yoga Flow) asking gender and phone as OPTIONAL: a lead of names and e-mail is valid. */
+function optionalGenderAndPhone(seed: SandboxSeed): SandboxSeed {
+  return {
+    ...seed,
+    configs: seed.configs.map((config) =>
+      config.id === 2
+        ? {
+            ...config,
+            leadDataConfig: { ...config.leadDataConfig, genderMode: 'OPTIONAL', telephoneMode: 'OPTIONAL' },
+          }
+        : config,
+    ),
+  };
+}
+
+describe('a customer the studio already knows', () => {
+  it('is told after names and e-mail where nothing else is mandatory, not after every question', async () => {
+    h = await startHarness({ seed: optionalGenderAndPhone });
+    const karla = h.user({ firstName: 'Karla' });
+    await chooseFirstSlot(karla, '🏋️ Yoga Flow');
+    await send(karla, 'Karla');
+    await send(karla, 'Kiez');
+    const told = await newTexts(karla, () => send(karla, 'known@example.com'));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(/^It looks like you're already known to the studio/);
+    expect(labels(karla.chat.last('bot'))).toEqual([['✏️ Fix my e-mail address'], ['Other trial sessions']]);
+    expect(h.sandbox.snapshot().leads).toEqual([]);
+
+    // A corrected address is checked again, and the optional questions follow.
+    expect(await newTexts(karla, () => tap(karla, '✏️ Fix my e-mail address'))).toEqual([askEmail]);
+    await send(karla, 'karla.kiez@example.com');
+    expect(lastText(karla)).toBe(`${askGender}\n${optionalNote}`);
+    await tap(karla, 'Skip');
+    await karla.shareContact({ phoneNumber: '4915112345678' });
+    await karla.settled();
+    expect(lastText(karla)).toMatch(/^Please check your booking/);
+    await tap(karla, '✅ Book now');
+    expect(h.sandbox.snapshot().leads).toHaveLength(1);
+    expect(h.sandbox.snapshot().bookings).toHaveLength(1);
+    // Early checks for both e-mail addresses, the final one before the lead is made.
+    expect(h.sandbox.callCounts().leadValidate).toBe(3);
+  });
+
+  it('is told at the end where a mandatory field follows (config 1): a partial lead is no lead', async () => {
+    h = await startHarness();
+    const karla = h.user({ firstName: 'Karla' });
+    await chooseFirstSlot(karla, '🏋️ Rückenfit');
+    await send(karla, 'Karla');
+    await send(karla, 'Kiez');
+    expect(await newTexts(karla, () => send(karla, 'known@example.com'))).toEqual([
+      `${askGender}\n${optionalNote}`,
+    ]);
   });
 });
