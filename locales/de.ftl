@@ -187,6 +187,8 @@ error-studio-unavailable = Das Buchungssystem des Studios antwortet gerade nicht
 error-studio-failed = Das Studio konnte das nicht verarbeiten. Alles, was du eingegeben hast, ist gespeichert. Du kannst es noch einmal versuchen oder neu anfangen.
 button-try-again = 🔄 Nochmal versuchen
 callback-outdated = Dieser Button ist nicht mehr aktuell.
+callback-outdated-list = Dieser Button ist nicht mehr aktuell. Bitte nimm die neueste Liste weiter unten.
+retry-trying = Ich versuche es noch einmal …
 working-wait = Ich warte noch auf die Antwort des Studios. Falls nichts passiert, tipp auf „Nochmal versuchen“.
 
 ## Commands

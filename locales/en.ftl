@@ -187,6 +187,8 @@ error-studio-unavailable = The studio's booking system isn't answering right now
 error-studio-failed = The studio couldn't process this. Everything you've entered is saved. You can try again or start over.
 button-try-again = 🔄 Try again
 callback-outdated = This button is out of date.
+callback-outdated-list = This button is out of date. Please use the newest list below.
+retry-trying = Trying again…
 working-wait = I'm still waiting for the studio's answer. If nothing happens, tap "Try again".
 
 ## Commands

@@ -31,6 +31,7 @@ export function enter(state: State, step: Step, flow: FlowData | null | undefine
     bookings: state.bookings,
   };
   if (flow) next.flow = flow;
+  if (state.retrying && isWorkingStep(step)) next.retrying = true;
   return next;
 }
 
@@ -176,7 +177,9 @@ export function noticeBase(flow: FlowData | undefined, ctx: FlowContext): Omit<S
  */
 export function stall(state: State, temporary: boolean): TransitionResult {
   const next: State = { ...state, stalled: true };
-  return { state: next, effects: [reply(failureView(next.rev, temporary))] };
+  // Failing again after "try again": that message says it already, so it is edited, not repeated.
+  const shown = failureView(next.rev, temporary);
+  return { state: next, effects: [state.retrying ? edit(shown) : reply(shown)] };
 }
 
 export function failureView(rev: number, temporary: boolean): View {

@@ -167,6 +167,8 @@ export const messageArguments = {
   'error-studio-failed': [],
   'button-try-again': [],
   'callback-outdated': [],
+  'callback-outdated-list': [],
+  'retry-trying': [],
   'working-wait': [],
   // Commands
   help: [],

@@ -170,6 +170,11 @@ export const stateSchema = z.object({
   bookings: z.array(bookingRecordSchema).max(maxBookingRecords),
   /** The current step's call failed; a "try again" button is showing. */
   stalled: z.boolean().optional(),
+  /**
+   * The calls under way were started by "try again" (kept while the flow stays in waiting steps):
+   * a failure then edits that message instead of posting another.
+   */
+  retrying: z.boolean().optional(),
 });
 
 export type State = z.infer<typeof stateSchema>;

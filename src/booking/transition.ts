@@ -48,8 +48,8 @@ import {
   onLeadInput,
   onLeadValidated,
   showAddressConfirm,
-  skipLeadPrecheck,
   showSummary,
+  skipLeadPrecheck,
 } from './flow-lead.ts';
 import { onConfigLoaded, onOffersLoaded, openOffer, showOffers, startFlow } from './flow-offers.ts';
 import { moveWindow, onSlotsLoaded, pickDay, pickSlot, reloadSlots } from './flow-slots.ts';
@@ -233,6 +233,11 @@ function reshow(state: State, ctx: FlowContext): TransitionResult {
 }
 
 function outdated(state: State, ctx: FlowContext): TransitionResult {
+  // A list is a whole screen, and the current one is the newest (a hint typed meanwhile sits just
+  // below it): the toast points there instead of posting (and, for slots, reloading) it again.
+  if (state.step.name === 'choosingSlot' || state.step.name === 'choosingOffer') {
+    return stay(state, [answer(text('callback-outdated-list'))]);
+  }
   const shown = reshow(state, ctx);
   return { state: shown.state, effects: [answer(text('callback-outdated')), ...shown.effects] };
 }
@@ -286,8 +291,11 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
   switch (data.action) {
     case 'cancel':
       return cancel(state, [answer()]);
-    case 'retry':
-      return isWorking(state) ? work(state, retryStep(step), ctx, [answer()]) : outdated(state, ctx);
+    case 'retry': {
+      if (!isWorking(state)) return outdated(state, ctx);
+      // A failure of what follows edits this "try again" message in place (see `stall`).
+      return work({ ...state, retrying: true }, retryStep(step), ctx, [answer(text('retry-trying'))]);
+    }
     case 'otherOffers':
       return isWorking(state) ? outdated(state, ctx) : showOffers(state, ctx);
     case 'offer':

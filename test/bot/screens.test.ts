@@ -145,3 +145,42 @@ describe('a customer the studio already knows', () => {
     ]);
   });
 });
+
+describe('stale and repeated taps', () => {
+  it('a stale tap on an old slot list gets a toast, not a whole new list', async () => {
+    h = await startHarness();
+    const ann = h.user();
+    await start(ann);
+    await tap(ann, '🏋️ Rückenfit');
+    const oldList = ann.chat.last('bot');
+    await start(ann);
+    await tap(ann, '🏋️ Yoga Flow');
+    const before = mark(ann);
+    await tap(ann, 'Later ▶️', oldList?.messageId);
+    expect(ann.chat.toasts.at(-1)?.text).toBe(
+      'This button is out of date. Please use the newest list below.',
+    );
+    expect(botMessagesSince(ann, before)).toEqual([]);
+    expect(lastText(ann)).toMatch(/^When would you like to come to Yoga Flow\?/);
+  });
+
+  it('a "Try again" that fails again edits its message instead of posting another', async () => {
+    h = await startHarness();
+    const ann = h.user();
+    await yogaUpToSummary(ann);
+    h.sandbox.faults.set('classBook', { kind: 'status', status: 500, times: 2 });
+    await tap(ann, '✅ Book now');
+    const failed = ann.chat.last('bot');
+    expect(labels(failed)).toEqual([['🔄 Try again']]);
+    const before = mark(ann);
+    await tap(ann, '🔄 Try again');
+    expect(ann.chat.toasts.at(-1)?.text).toBe('Trying again…');
+    expect(botMessagesSince(ann, before)).toEqual([]);
+    expect(ann.chat.last('bot')?.messageId).toBe(failed?.messageId);
+    expect(labels(ann.chat.last('bot'))).toEqual([['🔄 Try again']]);
+
+    const answers = await newTexts(ann, () => tap(ann, '🔄 Try again'));
+    expect(answers[0]).toMatch(/^You're booked! Yoga Flow on /);
+    expect(h.sandbox.snapshot().bookings).toHaveLength(1);
+  });
+});
