@@ -46,7 +46,7 @@ async function type(page: Page, text: string): Promise<void> {
 }
 
 /** Where the screenshot is kept (outside the repository). */
-export const screenshotPath = join(tmpdir(), 'trialgram-playground', 'phone-question-above-keyboard.png');
+const screenshotPath = join(tmpdir(), 'trialgram-playground', 'phone-question-above-keyboard.png');
 
 it('on a 390×844 phone: days first, then times; the phone question stays above the reply keyboard; venue, zone and tables', async () => {
   const url = app.playgroundUrl;
