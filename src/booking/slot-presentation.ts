@@ -29,6 +29,8 @@ export interface PresentedSlot {
   instructorIds: number[];
   instructorNames: string[];
   location?: string | undefined;
+  /** Where the room is ("1. OG, links neben dem Empfang"), the location's description. */
+  locationNote?: string | undefined;
   availability: 'free' | 'waitingList';
   /** Known for classes only; appointment slots are listed only while they are free. */
   freePlaces?: number | undefined;
@@ -104,6 +106,7 @@ export function presentClassSlots(
       instructorIds: (slot.instructors ?? []).map((i) => i.id),
       instructorNames: (slot.instructors ?? []).map(instructorName),
       location: slot.location?.name,
+      locationNote: slot.location?.description?.trim() || undefined,
       availability: full ? 'waitingList' : 'free',
       freePlaces: full ? 0 : free,
     });
