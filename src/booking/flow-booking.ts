@@ -208,7 +208,7 @@ function bookedExtras(flow: FlowData, bookingId: number, ctx: FlowContext): Effe
 }
 
 /** Where to go and with whom: the studio and its address, the room and where it is, the instructors. */
-function placeParts(flow: FlowData, ctx: FlowContext): Text[] {
+export function placeParts(flow: FlowData, ctx: FlowContext): Text[] {
   const parts: Text[] = [];
   const place = [studioPlace(ctx).name, studioPlace(ctx).address].filter(Boolean).join(', ');
   if (place) parts.push(text('booking-detail-studio', { place }));

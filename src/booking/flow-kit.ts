@@ -192,9 +192,18 @@ export function noticeBase(flow: FlowData | undefined, ctx: FlowContext): Omit<S
  */
 export function stall(state: State, temporary: boolean): TransitionResult {
   const next: State = { ...state, stalled: true };
-  // Failing again after "try again": that message says it already, so it is edited, not repeated.
-  const shown = failureView(next.rev, temporary, hasEntered(state.flow));
-  return { state: next, effects: [state.retrying ? edit(shown) : reply(shown)] };
+  return {
+    state: next,
+    effects: [showFailure(state, failureView(next.rev, temporary, hasEntered(state.flow)))],
+  };
+}
+
+/**
+ * A failure's message: after "try again" that message already says something failed, so it is
+ * edited in place (lockout, failed look-up, a lost answer again), not repeated below it.
+ */
+export function showFailure(state: State, shown: View): Effect {
+  return state.retrying ? edit(shown) : reply(shown);
 }
 
 /** Whether the prospect has typed or skipped anything in this flow (only then is "saved" true to say). */
@@ -234,7 +243,7 @@ export function busy(state: State, retryAfterMs: number, ctx: FlowContext): Tran
   return {
     state: next,
     effects: [
-      reply(busyView(next, ctx)),
+      showFailure(state, busyView(next, ctx)),
       { type: 'later', afterMs: lockMs + lockoutSlackMs, event: { type: 'retryDue', rev: next.rev } },
     ],
   };

@@ -261,10 +261,22 @@ function resumeLostCall(state: State, event: BookingEvent, ctx: FlowContext): Tr
     case 'skip':
       return work(state, resolutionOf(state.step), ctx);
     case 'callback':
+      // Its own "try again" (after a failed look-up or a lockout) is that button's usual answer.
+      if (event.data?.action === 'retry' && event.data.rev === state.rev) return retryTapped(state, ctx);
       return work(state, resolutionOf(state.step), ctx, [answer()]);
     default:
       return undefined;
   }
+}
+
+/** "Try again" on a waiting step's failure message. */
+function retryTapped(state: State, ctx: FlowContext): TransitionResult {
+  // During a lockout the notice is brought up to date in place, and the step waits for its timer.
+  if (lockedOut(state, ctx)) {
+    return stay(state, [answer(text('studio-busy-toast')), edit(busyView(state, ctx))]);
+  }
+  // A failure of what follows edits this "try again" message in place (see `showFailure`).
+  return resumeStep({ ...state, retrying: true }, ctx, [answer(text('retry-trying'))]);
 }
 
 /**
@@ -384,13 +396,7 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
     case 'cancel':
       return cancel(state, [answer()]);
     case 'retry':
-      if (!isWorking(state)) return outdated(state, ctx);
-      // During a lockout the notice is brought up to date in place, and the step waits for its timer.
-      if (lockedOut(state, ctx)) {
-        return stay(state, [answer(text('studio-busy-toast')), edit(busyView(state, ctx))]);
-      }
-      // A failure of what follows edits this "try again" message in place (see `stall`).
-      return resumeStep({ ...state, retrying: true }, ctx, [answer(text('retry-trying'))]);
+      return isWorking(state) ? retryTapped(state, ctx) : outdated(state, ctx);
     case 'otherOffers':
       return isWorking(state) ? outdated(state, ctx) : showOffers(state, ctx);
     case 'offer':

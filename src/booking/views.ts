@@ -557,8 +557,11 @@ export function choiceSummaryView(flow: FlowData, rev: number, ctx: FlowContext,
     text('summary-header', { offer: offerTitle(flow), ...chosenSlotArgs(flow, ctx) }),
   ];
   if (flow.slot?.waitingList) parts.push(text('summary-waiting-list'));
-  const place = flow.slot?.location ?? ctx.studio?.name?.trim();
-  if (place) parts.push(text('booking-detail-location', { location: place }));
+  // The room where the slot names one, else the studio: never the studio's name as a room.
+  const room = flow.slot?.location;
+  const studioName = ctx.studio?.name?.trim();
+  if (room) parts.push(text('booking-detail-location', { location: room }));
+  else if (studioName) parts.push(text('booking-detail-studio', { place: studioName }));
   const { firstName, lastName } = flow.lead;
   if (firstName && lastName) parts.push(text('summary-name', { first: firstName, last: lastName }));
   parts.push(consentLine(ctx));

@@ -313,7 +313,7 @@ describe('a returning prospect', () => {
     const summary = await newTexts(ann, () => tap(ann, firstSlot));
     expect(summary).toEqual([
       expect.stringMatching(
-        /^Please check your booking: Probetraining mit Coach on .+\.\nWhere: Studio Kiez Berlin\nBy tapping "Book now" you agree that the studio stores these details to arrange your trial\.$/,
+        /^Please check your booking: Probetraining mit Coach on .+\.\n📍 Where: Studio Kiez Berlin\nBy tapping "Book now" you agree that the studio stores these details to arrange your trial\.$/,
       ),
     ]);
     expect(labels(ann.chat.last('bot'))).toEqual([['✅ Book now'], ['Cancel']]);

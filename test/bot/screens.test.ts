@@ -168,7 +168,7 @@ describe('stale and repeated taps', () => {
     h = await startHarness();
     const ann = h.user();
     await yogaUpToSummary(ann);
-    h.sandbox.faults.set('classBook', { kind: 'status', status: 500, times: 2 });
+    h.sandbox.faults.set('classBookingValidate', { kind: 'status', status: 500, times: 2 });
     await tap(ann, '✅ Book now');
     const failed = ann.chat.last('bot');
     expect(labels(failed)).toEqual([['🔄 Try again']]);
