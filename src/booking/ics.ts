@@ -14,6 +14,8 @@ export interface CalendarEvent {
   endMs?: number | undefined;
   summary: string;
   location?: string | undefined;
+  /** Where the event takes place (GEO, RFC 5545 3.8.1.6). */
+  geo?: { latitude: number; longitude: number } | undefined;
   description?: string | undefined;
 }
 
@@ -75,6 +77,7 @@ export function buildIcs(event: CalendarEvent): string {
     ...(event.endMs === undefined ? [] : [`DTEND:${formatIcsUtc(event.endMs)}`]),
     `SUMMARY:${escapeIcsText(event.summary)}`,
     ...(event.location ? [`LOCATION:${escapeIcsText(event.location)}`] : []),
+    ...(event.geo ? [`GEO:${event.geo.latitude};${event.geo.longitude}`] : []),
     ...(event.description ? [`DESCRIPTION:${escapeIcsText(event.description)}`] : []),
     'END:VEVENT',
     'END:VCALENDAR',

@@ -105,6 +105,7 @@ async function main() {
       titles: config.titles,
       endpoints: config.endpoints,
       notify: (text, kind) => chat.showToast(text, kind),
+      onZone: (zone) => chat.setTimeZone(zone),
     },
   );
 

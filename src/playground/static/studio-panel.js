@@ -65,7 +65,7 @@ export function describeBooking(booking, formatDate) {
  * elements: the panel's nodes by role (see main.js); titles: class/appointment titles by id;
  * notify(text, kind): shows a short message.
  */
-export function createStudioPanel(elements, { titles, endpoints, notify }) {
+export function createStudioPanel(elements, { titles, endpoints, notify, onZone }) {
   let refreshTimer;
   let refreshing;
   let zone = 'UTC';
@@ -98,10 +98,10 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
       const data = lead.leadCustomerData ?? {};
       const name = [data.firstname, data.lastname].filter((part) => typeof part === 'string').join(' ');
       return row([
-        cell(String(lead.id)),
+        cell(String(lead.id), 'id'),
         cell(configNames.get(lead.trialOfferConfigId) ?? `Offer ${lead.trialOfferConfigId}`),
         cell(name),
-        cell(typeof data.email === 'string' ? data.email : ''),
+        cell(typeof data.email === 'string' ? data.email : '', 'email'),
       ]);
     });
     elements.leads.replaceChildren(...(rows.length > 0 ? rows : [emptyRow(4, 'No leads yet')]));
@@ -118,7 +118,12 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
       status.dataset.status = booking.status;
       status.dataset.confirmation = booking.confirmation.state;
       status.title = `status ${booking.status}, confirmation ${booking.confirmation.state}`;
-      return row([cell(String(booking.id)), cell(title), cell(formatDate(booking.startDateTime)), status]);
+      return row([
+        cell(String(booking.id), 'id'),
+        cell(title),
+        cell(formatDate(booking.startDateTime)),
+        status,
+      ]);
     });
     elements.bookings.replaceChildren(...(rows.length > 0 ? rows : [emptyRow(4, 'No bookings yet')]));
   }
@@ -180,11 +185,12 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
         callApi('/api/sandbox/faults'),
       ]);
       zone = snapshot.zone;
+      onZone?.(zone);
       showError(undefined);
       elements.studioName.textContent = snapshot.studio.name;
       elements.clock.textContent = formatDate(snapshot.nowMs);
       elements.clock.dateTime = new Date(snapshot.nowMs).toISOString();
-      elements.clockOffset.textContent = `(${describeOffset(snapshot.nowMs - Date.now())})`;
+      elements.clockOffset.textContent = `(${zone}, ${describeOffset(snapshot.nowMs - Date.now())})`;
       renderLeads(snapshot);
       renderBookings(snapshot);
       renderSlots(snapshot);
