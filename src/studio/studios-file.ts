@@ -3,6 +3,7 @@
  * every other variable; each mistake names the file, the studio and the field.
  */
 import { z } from 'zod';
+import { studioIdPattern } from '../booking/deep-link.ts';
 import { isValidTimeZone } from '../perfectgym/datetime.ts';
 
 /** One studio of the chain, with every default already applied. */
@@ -22,8 +23,7 @@ export interface StudioConfig {
   timeZone: string;
 }
 
-/** Deep links carry the id, so it is short: `s-` + 16 + a target + a campaign stay within Telegram's 64. */
-export const studioIdPattern = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
+export { studioIdPattern };
 
 /** What a studio file may leave out; filled in from the single-studio variables. */
 export interface StudioDefaults {
