@@ -37,12 +37,34 @@ export interface SandboxOptions {
   seed?: SandboxSeed;
   /** Requests per endpoint per rolling minute (default 1000, like the real API); `false`: no limit. */
   rateLimitPerMinute?: number | false;
+  /**
+   * Several studios on one server, as the studios of a chain: each behind its own API key (as the
+   * real API picks the tenant by its key), with its own state, clock, faults and rate limit. The
+   * first is the one `apiKey`, `clock`, `snapshot()`… of the sandbox itself speak for. Unset: one
+   * studio, `main`, from `apiKey`, `clock` and `seed`.
+   */
+  studios?: SandboxStudioOptions[];
 }
 
-export interface Sandbox {
-  /** Base URL such as `http://127.0.0.1:8787`; endpoint paths (`/v1/...`) go after it. */
-  url: string;
+export interface SandboxStudioOptions {
+  /** The studio's id in the chain (`STUDIOS_FILE`). */
+  id: string;
+  /** Default: a random one. */
+  apiKey?: string;
+  /** Default: a clock of its own (real time). */
+  clock?: SandboxClock;
+  /** Its data; a function gets the studio clock's now. */
+  seed: SandboxSeed | ((nowMs: number) => SandboxSeed);
+}
+
+/** One studio of the sandbox, behind its own key. */
+export interface SandboxStudio {
+  id: string;
   apiKey: string;
+  /** The studio's IANA zone. */
+  zone: string;
+  /** The studio's name, as its studio information gives it. */
+  name: string;
   clock: SandboxClock;
   faults: { set(endpoint: EndpointName, fault: SandboxFault): void; clear(endpoint?: EndpointName): void };
   snapshot(): SandboxSnapshot;
@@ -50,6 +72,13 @@ export interface Sandbox {
   resetCallCounts(): void;
   /** Deletes a lead created through the API (staff deleting or merging it); false when there is none. */
   deleteLead(leadId: number): boolean;
+}
+
+export interface Sandbox extends SandboxStudio {
+  /** Base URL such as `http://127.0.0.1:8787`; endpoint paths (`/v1/...`) go after it. */
+  url: string;
+  /** Every studio, in the order given; the sandbox's own fields speak for the first. */
+  studios: SandboxStudio[];
   close(): Promise<void>;
 }
 
@@ -245,15 +274,31 @@ const adminClockSchema = z.union([
  * Nothing is shared between sandboxes: each has its own state, clock, faults and limits.
  */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const apiKey = options.apiKey ?? `sandbox-${randomUUID()}`;
-  const expectedKey = Buffer.from(apiKey);
-  const clock = options.clock ?? createSandboxClock();
-  const studio = createStudio(options.seed ?? demoSeed(clock.now()), () => clock.now());
-  const faults = new FaultTable();
-  const limiter = new RateLimiter(options.rateLimitPerMinute ?? 1000);
-  let callCounts = emptyCallCounts();
+  const tenants = (
+    options.studios ?? [
+      {
+        id: 'main',
+        ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+        seed: options.seed ?? demoSeed,
+      },
+    ]
+  ).map((studioOptions) => createTenant(studioOptions, options.rateLimitPerMinute ?? 1000));
+  const [firstTenant] = tenants;
+  if (firstTenant === undefined) throw new Error('a sandbox needs at least one studio');
+  const defaultTenant: Tenant = firstTenant;
+  if (new Set(tenants.map((tenant) => tenant.apiKey)).size !== tenants.length) {
+    throw new Error('every sandbox studio needs its own API key');
+  }
   const pendingDelays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let closing = false;
+
+  /** The studio whose key the request carries; every key is compared, so timing tells nothing. */
+  function tenantFor(given: string | string[] | undefined): Tenant | undefined {
+    let found: Tenant | undefined;
+    for (const tenant of tenants) if (sameKey(given, tenant.expectedKey)) found ??= tenant;
+    return found;
+  }
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -308,7 +353,11 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     });
   }
 
-  function injectedStatus(fault: Extract<SandboxFault, { kind: 'status' }>, endpoint: EndpointName) {
+  function injectedStatus(
+    { limiter }: Tenant,
+    fault: Extract<SandboxFault, { kind: 'status' }>,
+    endpoint: EndpointName,
+  ) {
     if (fault.status === 429)
       return rateLimited(limiter.lock(endpoint, fault.retryAfterSeconds ?? defaultLockoutSeconds));
     return new SandboxHttpError({
@@ -322,6 +371,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   }
 
   async function handleApi(
+    tenant: Tenant,
     request: IncomingMessage,
     response: ServerResponse,
     endpoint: EndpointName,
@@ -329,6 +379,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     query: URLSearchParams,
     rawBody: Buffer | 'too-large',
   ): Promise<void> {
+    const { limiter, faults, studio } = tenant;
     const retryAfter = limiter.admit(endpoint);
     if (retryAfter !== undefined) throw rateLimited(retryAfter);
 
@@ -340,7 +391,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       request.socket.destroy();
       return;
     }
-    if (fault?.kind === 'status' && !afterHandling) throw injectedStatus(fault, endpoint);
+    if (fault?.kind === 'status' && !afterHandling) throw injectedStatus(tenant, fault, endpoint);
 
     const body = endpoints[endpoint].method === 'POST' ? parseJsonBody(rawBody) : undefined;
     studio.expireOverdueBookings();
@@ -355,14 +406,21 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       request.socket.destroy();
       return;
     }
-    if (fault?.kind === 'status') throw injectedStatus(fault, endpoint);
+    if (fault?.kind === 'status') throw injectedStatus(tenant, fault, endpoint);
     sendJson(response, 200, result);
   }
 
-  function handleAdmin(url: URL, method: string, response: ServerResponse, rawBody: Buffer | 'too-large') {
+  function handleAdmin(
+    tenant: Tenant,
+    url: URL,
+    method: string,
+    response: ServerResponse,
+    rawBody: Buffer | 'too-large',
+  ) {
+    const { clock, faults, studio, view } = tenant;
     const pathname = url.pathname;
     const route = `${method} ${pathname.replace(/\/$/, '')}`;
-    if (route === 'GET /__sandbox/state') return sendJson(response, 200, sandbox.snapshot());
+    if (route === 'GET /__sandbox/state') return sendJson(response, 200, view.snapshot());
     if (route === 'GET /__sandbox/clock' || route === 'POST /__sandbox/clock') {
       if (method === 'POST') {
         const change = adminBody(adminClockSchema, rawBody);
@@ -393,8 +451,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       return sendJson(response, 200, { deleted: leadId });
     }
     if (route === 'DELETE /__sandbox/call-counts') {
-      sandbox.resetCallCounts();
-      return sendJson(response, 200, sandbox.callCounts());
+      view.resetCallCounts();
+      return sendJson(response, 200, view.callCounts());
     }
     throw new SandboxHttpError({
       status: 404,
@@ -419,12 +477,14 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       const method = request.method ?? 'GET';
       const rawBody = await readBody(request);
       const match = url.pathname.startsWith('/__sandbox/') ? undefined : matchRoute(method, url.pathname);
-      if (match && 'route' in match) callCounts[match.route.endpoint]++;
+      const tenant = tenantFor(request.headers['x-api-key']);
+      // A request with a wrong key is counted where it was meant to go, as far as anyone can tell.
+      if (match && 'route' in match) (tenant ?? defaultTenant).callCounts[match.route.endpoint]++;
 
-      if (!sameKey(request.headers['x-api-key'], expectedKey)) {
+      if (!tenant) {
         throw new SandboxHttpError({ status: 401, errorCode: 'UNAUTHORIZED', messageKey: 'UNAUTHORIZED' });
       }
-      if (url.pathname.startsWith('/__sandbox/')) return handleAdmin(url, method, response, rawBody);
+      if (url.pathname.startsWith('/__sandbox/')) return handleAdmin(tenant, url, method, response, rawBody);
       if (match === undefined) {
         throw new SandboxHttpError({
           status: 404,
@@ -442,7 +502,15 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
           headers: { Allow: match.allowed.join(', ') },
         });
       }
-      await handleApi(request, response, match.route.endpoint, match.params, url.searchParams, rawBody);
+      await handleApi(
+        tenant,
+        request,
+        response,
+        match.route.endpoint,
+        match.params,
+        url.searchParams,
+        rawBody,
+      );
     } catch (error) {
       if (error instanceof SandboxHttpError) return sendError(response, error, language);
       // Unexpected: a sandbox bug. Answer like the real API's 500 rather than hanging the client.
@@ -469,20 +537,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   const sandbox: Sandbox = {
+    ...firstTenant.view,
     url: `http://${host}:${address.port}`,
-    apiKey,
-    clock,
-    faults: {
-      set: (endpoint, fault) => faults.set(endpoint, fault),
-      clear: (endpoint) => faults.clear(endpoint),
-    },
-    // A copy: whoever reads the snapshot must not be able to change the studio through it.
-    snapshot: () => structuredClone(studio.snapshot({ ...callCounts })),
-    callCounts: () => ({ ...callCounts }),
-    resetCallCounts: () => {
-      callCounts = emptyCallCounts();
-    },
-    deleteLead: (leadId) => studio.deleteLead(leadId),
+    studios: tenants.map((tenant) => tenant.view),
     close: async () => {
       if (closing) return;
       closing = true;
@@ -497,4 +554,52 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     },
   };
   return sandbox;
+}
+
+/** One studio behind its key: its state, clock, faults, limits and call counts. */
+interface Tenant {
+  apiKey: string;
+  expectedKey: Buffer;
+  clock: SandboxClock;
+  studio: Studio;
+  faults: FaultTable;
+  limiter: RateLimiter;
+  callCounts: Record<EndpointName, number>;
+  view: SandboxStudio;
+}
+
+function createTenant(options: SandboxStudioOptions, rateLimitPerMinute: number | false): Tenant {
+  const apiKey = options.apiKey ?? `sandbox-${randomUUID()}`;
+  const clock = options.clock ?? createSandboxClock();
+  const seed = typeof options.seed === 'function' ? options.seed(clock.now()) : options.seed;
+  const studio = createStudio(seed, () => clock.now());
+  const faults = new FaultTable();
+  const tenant: Tenant = {
+    apiKey,
+    expectedKey: Buffer.from(apiKey),
+    clock,
+    studio,
+    faults,
+    limiter: new RateLimiter(rateLimitPerMinute),
+    callCounts: emptyCallCounts(),
+    view: {
+      id: options.id,
+      apiKey,
+      zone: seed.zone,
+      name: seed.studio.name,
+      clock,
+      faults: {
+        set: (endpoint, fault) => faults.set(endpoint, fault),
+        clear: (endpoint) => faults.clear(endpoint),
+      },
+      // A copy: whoever reads the snapshot must not be able to change the studio through it.
+      snapshot: () => structuredClone(studio.snapshot({ ...tenant.callCounts })),
+      callCounts: () => ({ ...tenant.callCounts }),
+      resetCallCounts: () => {
+        tenant.callCounts = emptyCallCounts();
+      },
+      deleteLead: (leadId) => studio.deleteLead(leadId),
+    },
+  };
+  return tenant;
 }
