@@ -1,0 +1,206 @@
+/** The studios of a chain: each created on first use, each with its own client, lockouts and cache. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Keyv } from 'keyv';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startApp } from '../../src/app.ts';
+import { parseConfig } from '../../src/config.ts';
+import { createFakeTelegram } from '../../src/fake-telegram/index.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createMetrics } from '../../src/metrics.ts';
+import { createSandbox, demoChain, type Sandbox } from '../../src/sandbox/index.ts';
+import { createStudioRegistry, UnknownStudioError } from '../../src/studio/registry.ts';
+import type { StudioConfig } from '../../src/studio/studios-file.ts';
+import { metricValue } from '../runtime/helpers.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function chainSandbox(): Promise<Sandbox> {
+  const sandbox = await createSandbox({
+    rateLimitPerMinute: false,
+    studios: demoChain.map((studio) => ({ id: studio.id, seed: studio.seed })),
+  });
+  cleanups.push(() => sandbox.close());
+  return sandbox;
+}
+
+function studiosOf(sandbox: Sandbox): StudioConfig[] {
+  return sandbox.studios.map((studio) => ({
+    id: studio.id,
+    baseUrl: sandbox.url,
+    apiKey: studio.apiKey,
+    adminIds: [],
+    timeZone: studio.zone,
+  }));
+}
+
+describe('studio registry', () => {
+  it('starts a bot with 100 studios in STUDIOS_FILE without calling any of them', async () => {
+    const sandbox = await createSandbox({ rateLimitPerMinute: false });
+    cleanups.push(() => sandbox.close());
+    const fake = await createFakeTelegram();
+    cleanups.push(() => fake.close());
+    const studios = Array.from({ length: 100 }, (_, index) => ({
+      id: `studio-${index + 1}`,
+      baseUrl: sandbox.url,
+      apiKeyEnv: 'CHAIN_API_KEY',
+    }));
+    const file = join(mkdtempSync(join(tmpdir(), 'trialgram-chain-')), 'studios.json');
+    writeFileSync(file, JSON.stringify({ studios }));
+    const app = await startApp(
+      parseConfig({
+        BOT_TOKEN: fake.token,
+        TELEGRAM_API_ROOT: fake.apiRoot,
+        STUDIOS_FILE: file,
+        CHAIN_API_KEY: sandbox.apiKey,
+        STORAGE_URL: 'memory:',
+        PORT: '0',
+        HOST: '127.0.0.1',
+      }),
+      { logger: silentLogger(), announce: () => undefined },
+    );
+    cleanups.push(() => app.stop());
+
+    expect(Object.values(sandbox.callCounts()).reduce((sum, count) => sum + count, 0)).toBe(0);
+    expect(app.studios.ids).toHaveLength(100);
+    // Only the first studio, which the single-studio flow speaks to, has a client; none was called.
+    expect(app.studios.openCount).toBe(1);
+
+    const studio57 = app.studios.studio('studio-57');
+    expect((await studio57.catalog.studio()).name).toBe('Studio Kiez Berlin');
+    expect(sandbox.callCounts().studio).toBe(1);
+    expect(app.studios.openCount).toBe(2);
+    const metrics = await (await fetch(`${app.http?.url}/metrics`)).text();
+    expect(
+      metricValue(metrics, 'trialgram_studio_api_calls_total', {
+        studio: 'studio-57',
+        endpoint: 'studio',
+        status: '200',
+      }),
+    ).toBe(1);
+  });
+
+  it('keeps one studio in a 429 lockout from holding up another', async () => {
+    const sandbox = await chainSandbox();
+    const metrics = createMetrics({ defaultMetrics: false });
+    const registry = createStudioRegistry({
+      studios: studiosOf(sandbox),
+      timeoutMs: 5_000,
+      ttlMs: 0,
+      metrics,
+    });
+    cleanups.push(() => registry.close());
+    const [, hamburg, lisboa] = sandbox.studios;
+    if (!hamburg || !lisboa) throw new Error('three studios expected');
+
+    // Lisbon's studio information is locked for a minute: longer than a call waits for a lockout.
+    lisboa.faults.set('studio', { kind: 'status', status: 429, retryAfterSeconds: 60, times: 1 });
+    await expect(registry.studio('lisboa').client.getStudioInformation()).rejects.toMatchObject({
+      status: 429,
+    });
+    // Its next calls fail at once without reaching the studio ...
+    await expect(registry.studio('lisboa').client.getStudioInformation()).rejects.toMatchObject({
+      reason: 'rate-limited',
+    });
+    expect(lisboa.callCounts().studio).toBe(1);
+    // ... while Hamburg's, the same endpoint, are answered.
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => registry.studio('hamburg').client.getStudioInformation()),
+    );
+    expect(new Set(answers.map((answer) => answer.name))).toEqual(new Set(['Studio Kiez Hamburg']));
+    expect(hamburg.callCounts().studio).toBe(20);
+
+    const text = await metrics.registry.metrics();
+    expect(metricValue(text, 'trialgram_studio_api_calls_total', { studio: 'lisboa', status: '429' })).toBe(
+      1,
+    );
+    expect(
+      metricValue(text, 'trialgram_studio_api_calls_total', {
+        studio: 'lisboa',
+        status: 'rate-limited-locally',
+      }),
+    ).toBe(1);
+    expect(metricValue(text, 'trialgram_studio_api_calls_total', { studio: 'hamburg', status: '200' })).toBe(
+      20,
+    );
+  });
+
+  it('lets a short lockout be waited out by its own calls while another studio answers meanwhile', async () => {
+    const sandbox = await chainSandbox();
+    const registry = createStudioRegistry({ studios: studiosOf(sandbox), timeoutMs: 10_000, ttlMs: 0 });
+    cleanups.push(() => registry.close());
+    const [berlin] = sandbox.studios;
+    berlin?.faults.set('config', { kind: 'status', status: 429, retryAfterSeconds: 2, times: 1 });
+    const order: string[] = [];
+    const waiting = registry
+      .studio('berlin')
+      .client.getTrialOfferConfig(1)
+      .then(() => order.push('berlin'));
+    // Berlin's call is now waiting out its lockout; Lisbon's is not queued behind it.
+    await registry.studio('lisboa').client.getTrialOfferConfig(1);
+    order.push('lisboa');
+    await waiting;
+    expect(order).toEqual(['lisboa', 'berlin']);
+  });
+
+  it('keeps each studio its own entries in a shared cache store', async () => {
+    const sandbox = await chainSandbox();
+    const shared = new Keyv();
+    const registry = createStudioRegistry({
+      studios: studiosOf(sandbox),
+      timeoutMs: 5_000,
+      ttlMs: 60_000,
+      cache: shared,
+    });
+    cleanups.push(() => registry.close());
+    const names = await Promise.all(
+      ['berlin', 'hamburg', 'lisboa'].map(async (id) => (await registry.studio(id).catalog.studio()).name),
+    );
+    expect(names).toEqual(['Studio Kiez Berlin', 'Studio Kiez Hamburg', 'Studio Kiez Lisboa']);
+    expect(await shared.get('lisboa:studio')).toMatchObject({ city: 'Lisboa' });
+    // A second instance (another registry on the same store) reads them without calling the studio.
+    const other = createStudioRegistry({
+      studios: studiosOf(sandbox),
+      timeoutMs: 5_000,
+      ttlMs: 60_000,
+      cache: shared,
+    });
+    cleanups.push(() => other.close());
+    expect((await other.studio('hamburg').catalog.studio()).name).toBe('Studio Kiez Hamburg');
+    expect(sandbox.studios.map((studio) => studio.callCounts().studio)).toEqual([1, 1, 1]);
+  });
+
+  it('knows no studio outside the configuration, and who administers which', () => {
+    const registry = createStudioRegistry({
+      studios: [
+        {
+          id: 'berlin',
+          baseUrl: 'http://127.0.0.1:9',
+          apiKey: 'k1',
+          adminIds: [7],
+          timeZone: 'Europe/Berlin',
+        },
+        {
+          id: 'lisboa',
+          baseUrl: 'http://127.0.0.1:9',
+          apiKey: 'k2',
+          adminIds: [8, 7],
+          timeZone: 'Europe/Lisbon',
+        },
+      ],
+      timeoutMs: 1_000,
+      ttlMs: 0,
+    });
+    cleanups.push(() => registry.close());
+    expect(() => registry.studio('porto')).toThrow(UnknownStudioError);
+    expect(registry.studio().id).toBe('berlin');
+    expect(registry.administeredBy(8, []).map((studio) => studio.id)).toEqual(['lisboa']);
+    expect(registry.administeredBy(7, []).map((studio) => studio.id)).toEqual(['berlin', 'lisboa']);
+    expect(registry.administeredBy(99, [99]).map((studio) => studio.id)).toEqual(['berlin', 'lisboa']);
+    expect(registry.administeredBy(98, [99])).toEqual([]);
+  });
+});
