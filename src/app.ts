@@ -158,6 +158,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       defaultLocale: config.defaultLocale,
       ...(config.privacyUrl ? { privacyUrl: config.privacyUrl } : {}),
       adminIds: config.adminIds,
+      studios: registry,
       fallbackTimeZone: config.studioTimeZone,
       ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}),
       minAgeYears: config.minAgeYears,

@@ -57,6 +57,8 @@ export interface StudioRegistryOptions {
 export interface StudioRegistry {
   /** Every configured studio's id, in configuration order. */
   readonly ids: readonly string[];
+  /** Every configured studio, in configuration order (nothing is created for them). */
+  readonly all: readonly StudioConfig[];
   /** The default studio's configuration: old deep links and the single-studio paths mean it. */
   readonly first: StudioConfig;
   /** A studio's configuration, without creating anything; `undefined` when there is no such studio. */
@@ -115,6 +117,7 @@ export function createStudioRegistry(options: StudioRegistryOptions): StudioRegi
 
   return {
     ids,
+    all: [...options.studios],
     first,
     config: (studioId) => configs.get(studioId),
     studio: (studioId = first.id) => {
