@@ -245,7 +245,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       const { startPlayground } = await import('./playground/index.ts');
       const playground = await startPlayground({
         fake,
-        sandbox: { url: sandbox.url, apiKey: sandbox.apiKey },
+        sandbox: { url: sandbox.url, apiKey: sandbox.apiKey, studios: sandbox.studios },
         port: config.telegram.mode === 'playground' ? config.telegram.port : 0,
         host: options.host ?? config.host,
         logger,
