@@ -50,6 +50,12 @@ export interface StudioRegistryOptions {
   metrics?: Pick<Metrics, 'studioCall'>;
   /** Each studio's client logs with `studio: <id>`. */
   logger?: Logger;
+  /**
+   * How a studio that does not answer is held (see the client's `failFast`). Default in a chain of
+   * several studios: after 4 unanswered attempts in a row, its calls fail at once for 15 s, so its
+   * prospects hear about it at once instead of after every timeout. A chain of one: off.
+   */
+  failFast?: PerfectGymClientOptions['failFast'] | false;
   /** Anything else the clients should get (tests, the benchmark). */
   clientOptions?: Partial<PerfectGymClientOptions>;
 }
@@ -89,6 +95,7 @@ export function createStudioRegistry(options: StudioRegistryOptions): StudioRegi
   // Bounded in total whatever the chain's size: a few hundred entries each for a few studios,
   // fifty each for a hundred.
   const maxLocalEntries = Math.max(50, Math.min(500, Math.floor(maxCachedEntries / ids.length)));
+  const failFast = options.failFast ?? (ids.length > 1 ? { afterFailures: 4, forMs: 15_000 } : false);
   const open = new Map<string, RegisteredStudio>();
   let closed = false;
 
@@ -100,6 +107,7 @@ export function createStudioRegistry(options: StudioRegistryOptions): StudioRegi
       apiKey: config.apiKey,
       timeoutMs: options.timeoutMs,
       ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}),
+      ...(failFast ? { failFast } : {}),
       ...(metrics ? { onCall: (event) => metrics.studioCall({ ...event, studio: id }) } : {}),
       ...(options.logger ? { logger: options.logger.child({ studio: id }) } : {}),
       ...options.clientOptions,

@@ -129,6 +129,78 @@ describe('studio registry', () => {
     );
   });
 
+  it('fails a studio that stopped answering at once, without sending, while another answers', async () => {
+    const sandbox = await chainSandbox();
+    const registry = createStudioRegistry({
+      studios: studiosOf(sandbox),
+      timeoutMs: 500,
+      ttlMs: 0,
+      failFast: { afterFailures: 2, forMs: 60_000 },
+      clientOptions: { maxRetries: 0 },
+    });
+    cleanups.push(() => registry.close());
+    const [, hamburg, lisboa] = sandbox.studios;
+    if (!hamburg || !lisboa) throw new Error('three studios expected');
+    lisboa.faults.set('studio', { kind: 'delay', ms: 30_000 });
+    const lisboaInformation = () => registry.studio('lisboa').client.getStudioInformation();
+    await expect(lisboaInformation()).rejects.toMatchObject({ reason: 'timeout' });
+    await expect(lisboaInformation()).rejects.toMatchObject({ reason: 'timeout' });
+    // Two unanswered attempts in a row: Lisbon's calls, on any endpoint, now fail without being sent.
+    await expect(registry.studio('lisboa').client.getTrialOfferConfig(1)).rejects.toMatchObject({
+      reason: 'unreachable',
+      retryAfterMs: expect.any(Number),
+    });
+    expect(lisboa.callCounts().studio).toBe(2);
+    expect(lisboa.callCounts().config).toBe(0);
+    expect((await registry.studio('hamburg').client.getStudioInformation()).name).toBe('Studio Kiez Hamburg');
+  });
+
+  it('sends again once the hold has passed, and holds again at the next unanswered attempt', async () => {
+    const sandbox = await chainSandbox();
+    const registry = createStudioRegistry({
+      studios: studiosOf(sandbox),
+      timeoutMs: 500,
+      ttlMs: 0,
+      failFast: { afterFailures: 2, forMs: 300 },
+      clientOptions: { maxRetries: 0 },
+    });
+    cleanups.push(() => registry.close());
+    const lisboa = sandbox.studios[2];
+    lisboa?.faults.set('studio', { kind: 'delay', ms: 30_000, times: 3 });
+    const call = () => registry.studio('lisboa').client.getStudioInformation();
+    await expect(call()).rejects.toMatchObject({ reason: 'timeout' });
+    await expect(call()).rejects.toMatchObject({ reason: 'timeout' });
+    const held = await call().catch((error: { reason?: string; retryAfterMs?: number }) => error);
+    expect(held).toMatchObject({ reason: 'unreachable' });
+    await new Promise((resolve) => setTimeout(resolve, (held as { retryAfterMs: number }).retryAfterMs + 50));
+    // The hold has passed: the next call goes out (and meets the third delay) ...
+    await expect(call()).rejects.toMatchObject({ reason: 'timeout' });
+    // ... after which the studio is held at once again.
+    await expect(call()).rejects.toMatchObject({ reason: 'unreachable' });
+    expect(lisboa?.callCounts().studio).toBe(3);
+  });
+
+  it('holds no studio of a chain of one, however often it times out', async () => {
+    const sandbox = await createSandbox({ rateLimitPerMinute: false });
+    cleanups.push(() => sandbox.close());
+    const registry = createStudioRegistry({
+      studios: [
+        { id: 'main', baseUrl: sandbox.url, apiKey: sandbox.apiKey, adminIds: [], timeZone: sandbox.zone },
+      ],
+      timeoutMs: 500,
+      ttlMs: 0,
+      clientOptions: { maxRetries: 0 },
+    });
+    cleanups.push(() => registry.close());
+    sandbox.faults.set('studio', { kind: 'delay', ms: 30_000, times: 5 });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await expect(registry.studio().client.getStudioInformation()).rejects.toMatchObject({
+        reason: 'timeout',
+      });
+    }
+    expect((await registry.studio().client.getStudioInformation()).name).toBe('Studio Kiez Berlin');
+  });
+
   it('lets a short lockout be waited out by its own calls while another studio answers meanwhile', async () => {
     const sandbox = await chainSandbox();
     const registry = createStudioRegistry({ studios: studiosOf(sandbox), timeoutMs: 10_000, ttlMs: 0 });
