@@ -246,6 +246,40 @@ describe('studio registry', () => {
     expect(sandbox.studios.map((studio) => studio.callCounts().studio)).toEqual([1, 1, 1]);
   });
 
+  it('bounds what 100 studios cache in the process: 50 entries each, where a single studio holds 500', async () => {
+    const sandbox = await createSandbox({ rateLimitPerMinute: false });
+    cleanups.push(() => sandbox.close());
+    const studios = (count: number) =>
+      Array.from({ length: count }, (_, index) => ({
+        id: `s${index}`,
+        baseUrl: sandbox.url,
+        apiKey: sandbox.apiKey,
+        adminIds: [],
+        timeZone: 'Europe/Berlin',
+      }));
+    /** Fills 51 appointment windows, then asks for the first again: calls it took. */
+    const refetchesAfter51 = async (count: number) => {
+      const registry = createStudioRegistry({
+        studios: studios(count),
+        timeoutMs: 5_000,
+        ttlMs: 60_000,
+        slotsTtlMs: 60_000,
+      });
+      cleanups.push(() => registry.close());
+      const { catalog } = registry.studio('s0');
+      const window = (day: number) => ({
+        bookableAppointmentId: 201,
+        slotWindowStartDate: new Date(Date.now() + day * 86_400_000).toISOString().slice(0, 10),
+      });
+      for (let day = 0; day < 51; day++) await catalog.appointmentSlots(window(day));
+      const before = sandbox.callCounts().appointmentSlots;
+      await catalog.appointmentSlots(window(0));
+      return sandbox.callCounts().appointmentSlots - before;
+    };
+    expect(await refetchesAfter51(1)).toBe(0);
+    expect(await refetchesAfter51(100)).toBe(1);
+  });
+
   it('knows no studio outside the configuration, and who administers which', () => {
     const registry = createStudioRegistry({
       studios: [
