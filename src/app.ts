@@ -100,7 +100,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
         timeZone: studio.zone,
       }));
       announce(
-        `SANDBOX MODE: no PERFECTGYM_BASE_URL/PERFECTGYM_API_KEY set, so bookings go to the embedded sandbox studio at ${sandbox.url} (demo data, nothing reaches a real studio).`,
+        `SANDBOX MODE: no PERFECTGYM_BASE_URL/PERFECTGYM_API_KEY set (nor STUDIOS_FILE), so bookings go to the embedded sandbox studio at ${sandbox.url} (demo data, nothing reaches a real studio; studios ${sandbox.studios.map((studio) => studio.id).join(', ')}).`,
       );
     }
 
