@@ -16,7 +16,7 @@ import { type BotHttpServer, startHttpServer } from './runtime/http-server.ts';
 import { reachTelegram } from './runtime/telegram-startup.ts';
 import type { Sandbox } from './sandbox/index.ts';
 import { createStores, type Stores } from './store/index.ts';
-import { createStudioRegistry, type StudioRegistry } from './studio/registry.ts';
+import { createStudioRegistry, type StudioRegistry, sandboxStudios } from './studio/registry.ts';
 
 export interface RunningApp {
   readonly bot: TrialgramBot;
@@ -89,16 +89,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
         ...own,
       });
       cleanups.push(() => (sandbox as Sandbox).close());
-      const { url } = sandbox;
-      studios = sandbox.studios.map((studio) => ({
-        id: studio.id,
-        baseUrl: url,
-        apiKey: studio.apiKey,
-        ...(config.privacyUrl ? { privacyUrl: config.privacyUrl } : {}),
-        ...(config.staffChatId !== undefined ? { staffChatId: config.staffChatId } : {}),
-        adminIds: [],
-        timeZone: studio.zone,
-      }));
+      studios = sandboxStudios(sandbox, config);
       announce(
         `SANDBOX MODE: no PERFECTGYM_BASE_URL/PERFECTGYM_API_KEY set (nor STUDIOS_FILE), so bookings go to the embedded sandbox studio at ${sandbox.url} (demo data, nothing reaches a real studio; studios ${sandbox.studios.map((studio) => studio.id).join(', ')}).`,
       );

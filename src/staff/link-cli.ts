@@ -10,7 +10,7 @@ import { type Config, ConfigError, type Env, parseConfig } from '../config.ts';
 import { scrubSecrets } from '../logger.ts';
 import { PerfectGymApiError, PerfectGymRequestError } from '../perfectgym/errors.ts';
 import { createSandbox } from '../sandbox/index.ts';
-import { createStudioRegistry, type StudioRegistry } from '../studio/registry.ts';
+import { createStudioRegistry, type StudioRegistry, sandboxStudios } from '../studio/registry.ts';
 import {
   listOfferLinks,
   normalizeBotUsername,
@@ -175,9 +175,7 @@ async function openChain(config: Config, io: CliIo): Promise<OpenChain> {
       'PERFECTGYM_BASE_URL and PERFECTGYM_API_KEY are not set: using the built-in sandbox studio with demo offers.',
     );
   }
-  const studios = sandbox
-    ? [{ id: sandbox.id, baseUrl: sandbox.url, apiKey: sandbox.apiKey, adminIds: [], timeZone: sandbox.zone }]
-    : config.studios;
+  const studios = sandbox ? sandboxStudios(sandbox) : config.studios;
   const registry = createStudioRegistry({ studios, timeoutMs: config.studio.timeoutMs, ttlMs: 60_000 });
   return {
     registry,

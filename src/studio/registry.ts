@@ -12,6 +12,7 @@ import {
   type PerfectGymClient,
   type PerfectGymClientOptions,
 } from '../perfectgym/client.ts';
+import type { Sandbox } from '../sandbox/index.ts';
 import { createStudioCatalog, type StudioCatalog } from './catalog.ts';
 import type { StudioConfig } from './studios-file.ts';
 
@@ -152,4 +153,23 @@ export function createStudioRegistry(options: StudioRegistryOptions): StudioRegi
       await Promise.all(clients.map((client) => client.close()));
     },
   };
+}
+
+/**
+ * The sandbox's studios as a chain's configuration (sandbox mode: nothing configured), each with
+ * the single-studio settings that apply to every studio.
+ */
+export function sandboxStudios(
+  sandbox: Pick<Sandbox, 'url' | 'studios'>,
+  defaults: { privacyUrl?: string | undefined; staffChatId?: number | undefined } = {},
+): StudioConfig[] {
+  return sandbox.studios.map((studio) => ({
+    id: studio.id,
+    baseUrl: sandbox.url,
+    apiKey: studio.apiKey,
+    ...(defaults.privacyUrl ? { privacyUrl: defaults.privacyUrl } : {}),
+    ...(defaults.staffChatId !== undefined ? { staffChatId: defaults.staffChatId } : {}),
+    adminIds: [],
+    timeZone: studio.zone,
+  }));
 }

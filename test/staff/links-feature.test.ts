@@ -6,7 +6,7 @@ import type { TrialOfferClass } from '../../src/perfectgym/schemas.ts';
 import { createSandbox, demoChain } from '../../src/sandbox/index.ts';
 import type { OfferSource } from '../../src/staff/links.ts';
 import { createLinksFeature, type LinksChain, setStaffCommands } from '../../src/staff/links-feature.ts';
-import { createStudioRegistry, type StudioRegistry } from '../../src/studio/registry.ts';
+import { createStudioRegistry, type StudioRegistry, sandboxStudios } from '../../src/studio/registry.ts';
 import { demoStudio, readQrCode, startPolling, translations } from './helpers.ts';
 
 const adminId = 111;
@@ -305,12 +305,9 @@ describe('/links in a studio chain', () => {
       studios: demoChain.map((entry) => ({ id: entry.id, seed: entry.seed })),
     });
     chain = createStudioRegistry({
-      studios: sandbox.studios.map((entry) => ({
-        id: entry.id,
-        baseUrl: sandbox.url,
-        apiKey: entry.apiKey,
+      studios: sandboxStudios(sandbox).map((entry) => ({
+        ...entry,
         adminIds: entry.id === 'hamburg' ? [hamburgAdminId] : [],
-        timeZone: entry.zone,
       })),
       timeoutMs: 5_000,
       ttlMs: 60_000,

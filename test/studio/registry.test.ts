@@ -10,8 +10,7 @@ import { createFakeTelegram } from '../../src/fake-telegram/index.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createSandbox, demoChain, type Sandbox } from '../../src/sandbox/index.ts';
-import { createStudioRegistry, UnknownStudioError } from '../../src/studio/registry.ts';
-import type { StudioConfig } from '../../src/studio/studios-file.ts';
+import { createStudioRegistry, sandboxStudios, UnknownStudioError } from '../../src/studio/registry.ts';
 import { metricValue } from '../runtime/helpers.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -26,16 +25,6 @@ async function chainSandbox(): Promise<Sandbox> {
   });
   cleanups.push(() => sandbox.close());
   return sandbox;
-}
-
-function studiosOf(sandbox: Sandbox): StudioConfig[] {
-  return sandbox.studios.map((studio) => ({
-    id: studio.id,
-    baseUrl: sandbox.url,
-    apiKey: studio.apiKey,
-    adminIds: [],
-    timeZone: studio.zone,
-  }));
 }
 
 describe('studio registry', () => {
@@ -88,7 +77,7 @@ describe('studio registry', () => {
     const sandbox = await chainSandbox();
     const metrics = createMetrics({ defaultMetrics: false });
     const registry = createStudioRegistry({
-      studios: studiosOf(sandbox),
+      studios: sandboxStudios(sandbox),
       timeoutMs: 5_000,
       ttlMs: 0,
       metrics,
@@ -132,7 +121,7 @@ describe('studio registry', () => {
   it('fails a studio that stopped answering at once, without sending, while another answers', async () => {
     const sandbox = await chainSandbox();
     const registry = createStudioRegistry({
-      studios: studiosOf(sandbox),
+      studios: sandboxStudios(sandbox),
       timeoutMs: 500,
       ttlMs: 0,
       failFast: { afterFailures: 2, forMs: 60_000 },
@@ -158,7 +147,7 @@ describe('studio registry', () => {
   it('sends again once the hold has passed, and holds again at the next unanswered attempt', async () => {
     const sandbox = await chainSandbox();
     const registry = createStudioRegistry({
-      studios: studiosOf(sandbox),
+      studios: sandboxStudios(sandbox),
       timeoutMs: 500,
       ttlMs: 0,
       failFast: { afterFailures: 2, forMs: 300 },
@@ -203,7 +192,7 @@ describe('studio registry', () => {
 
   it('lets a short lockout be waited out by its own calls while another studio answers meanwhile', async () => {
     const sandbox = await chainSandbox();
-    const registry = createStudioRegistry({ studios: studiosOf(sandbox), timeoutMs: 10_000, ttlMs: 0 });
+    const registry = createStudioRegistry({ studios: sandboxStudios(sandbox), timeoutMs: 10_000, ttlMs: 0 });
     cleanups.push(() => registry.close());
     const [berlin] = sandbox.studios;
     berlin?.faults.set('config', { kind: 'status', status: 429, retryAfterSeconds: 2, times: 1 });
@@ -223,7 +212,7 @@ describe('studio registry', () => {
     const sandbox = await chainSandbox();
     const shared = new Keyv();
     const registry = createStudioRegistry({
-      studios: studiosOf(sandbox),
+      studios: sandboxStudios(sandbox),
       timeoutMs: 5_000,
       ttlMs: 60_000,
       cache: shared,
@@ -236,7 +225,7 @@ describe('studio registry', () => {
     expect(await shared.get('lisboa:studio')).toMatchObject({ city: 'Lisboa' });
     // A second instance (another registry on the same store) reads them without calling the studio.
     const other = createStudioRegistry({
-      studios: studiosOf(sandbox),
+      studios: sandboxStudios(sandbox),
       timeoutMs: 5_000,
       ttlMs: 60_000,
       cache: shared,
