@@ -112,24 +112,29 @@ function linksMessages(
   return messages;
 }
 
-/** One whole-offer link per studio, each with its QR button. */
-function studiosMessage(links: StudioLink[], t: Translate, campaign: string | undefined): LinksMessage {
+/** One whole-offer link per studio, each with its QR button; a long chain in several messages. */
+function studiosMessages(links: StudioLink[], t: Translate, campaign: string | undefined): LinksMessage[] {
   const header = [`<b>${t('staff-links-studios-title', { count: links.length })}</b>`];
   if (campaign) header.push(t('staff-links-campaign', { campaign: `<code>${escapeHtml(campaign)}</code>` }));
   header.push(t('staff-links-studios-hint'));
-  const blocks = links.map(
-    (link) =>
-      `${t('staff-links-studio-line', { studio: `<code>${escapeHtml(link.studio)}</code>` })}\n${link.url}`,
-  );
-  return {
-    html: [header.join('\n'), ...blocks].join('\n\n'),
-    buttons: links.map((link) => [
-      {
-        text: t('staff-links-studio-button', { studio: link.studio }),
-        callback_data: `${qrCallbackPrefix}${link.payload}`,
-      },
-    ]),
-  };
+  const messages: LinksMessage[] = [];
+  for (let start = 0; start < links.length; start += maxLinksPerMessage) {
+    const part = links.slice(start, start + maxLinksPerMessage);
+    const blocks = part.map(
+      (link) =>
+        `${t('staff-links-studio-line', { studio: `<code>${escapeHtml(link.studio)}</code>` })}\n${link.url}`,
+    );
+    messages.push({
+      html: (start === 0 ? [header.join('\n'), ...blocks] : blocks).join('\n\n'),
+      buttons: part.map((link) => [
+        {
+          text: t('staff-links-studio-button', { studio: link.studio }),
+          callback_data: `${qrCallbackPrefix}${link.payload}`,
+        },
+      ]),
+    });
+  }
+  return messages;
 }
 
 /** The text of the button that was tapped, to title the QR code with the offer it belongs to. */
@@ -205,14 +210,13 @@ export function createLinksFeature<C extends Context = Context>(deps: LinksFeatu
         await ctx.reply(t('staff-links-campaign-invalid'));
         return;
       }
-      await replyAll(ctx, [studiosMessage(links, t, campaign)]);
+      await replyAll(ctx, studiosMessages(links, t, campaign));
       return;
     }
-    const catalog = studio === undefined ? deps.catalog : deps.chain?.studio(studio).catalog;
+    const catalog = studio !== undefined && deps.chain ? deps.chain.studio(studio).catalog : deps.catalog;
     let links: OfferLink[];
     let studioName: string | undefined;
     try {
-      if (!catalog) throw new Error('no catalog');
       links = await listOfferLinks({ catalog, botUsername: deps.botUsername(), campaign, studio });
       if (studio !== undefined) {
         studioName = await deps.chain

@@ -396,4 +396,31 @@ describe('/links in a studio chain', () => {
     expect(lisboa?.text).toContain('🏋️ Costas em forma (class)');
     expect(lisboa?.text).toContain(link('s-lisboa_c101_insta'));
   });
+
+  it('splits the studio list of a long chain into messages of 25 studios each', async () => {
+    const many = createStudioRegistry({
+      studios: Array.from({ length: 60 }, (_, index) => ({
+        id: `studio-${index + 1}`,
+        baseUrl: 'http://127.0.0.1:9',
+        apiKey: 'unused',
+        adminIds: [],
+        timeZone: 'Europe/Berlin',
+      })),
+      timeoutMs: 1_000,
+      ttlMs: 0,
+    });
+    try {
+      await startBot(studio.catalog, many);
+      const admin = fake.user({ id: adminId, languageCode: 'en' });
+      await send(admin, '/links');
+      const answers = botMessages(admin);
+      expect(answers.map((answer) => answer.buttons.length)).toEqual([25, 25, 10]);
+      expect(answers[0]?.text).toMatch(/^Your studios: 60\n/);
+      expect(answers.at(-1)?.text?.split('\n').at(-1)).toBe(link('s-studio-60'));
+      // No studio was called for it.
+      expect(many.openCount).toBe(0);
+    } finally {
+      await many.close();
+    }
+  });
 });
