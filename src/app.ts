@@ -11,19 +11,22 @@ import type { Config } from './config.ts';
 import type { FakeTelegram } from './fake-telegram/index.ts';
 import { createLogger, type Logger, scrubSecrets, writeStderr } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { createPerfectGymClient, type PerfectGymClient } from './perfectgym/client.ts';
+import type { PerfectGymClient } from './perfectgym/client.ts';
 import { confirmOnlyHandled } from './runtime/confirm-handled.ts';
 import { type BotHttpServer, startHttpServer } from './runtime/http-server.ts';
 import { reachTelegram } from './runtime/telegram-startup.ts';
 import type { Sandbox } from './sandbox/index.ts';
 import { createStores, type Stores } from './store/index.ts';
-import { createStudioCatalog } from './studio/catalog.ts';
+import { createStudioRegistry, type StudioRegistry, sandboxStudios } from './studio/registry.ts';
 
 export interface RunningApp {
   readonly bot: TrialgramBot;
   readonly stores: Stores;
   readonly metrics: Metrics;
+  /** The first studio's client (the single-studio path). */
   readonly client: PerfectGymClient;
+  /** Every studio of the chain, each created on first use. */
+  readonly studios: StudioRegistry;
   readonly http?: BotHttpServer;
   readonly sandbox?: Sandbox;
   readonly fake?: FakeTelegram;
@@ -58,7 +61,7 @@ export const studioHealthCacheMs = 15_000;
 export async function startApp(config: Config, options: StartAppOptions = {}): Promise<RunningApp> {
   const secrets = [
     ...(config.telegram.mode === 'telegram' ? [config.telegram.token] : []),
-    ...(config.studio.mode === 'perfectgym' ? [config.studio.apiKey] : []),
+    ...config.studios.map((studio) => studio.apiKey),
     ...(config.webhook ? [config.webhook.secret] : []),
   ];
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
@@ -75,27 +78,23 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     const metrics = createMetrics();
 
     let sandbox: Sandbox | undefined;
-    let studio: { baseUrl: string; apiKey: string };
-    if (config.studio.mode === 'perfectgym') {
-      studio = { baseUrl: config.studio.baseUrl, apiKey: config.studio.apiKey };
-    } else {
-      const { createSandbox } = await import('./sandbox/index.ts');
-      sandbox = await createSandbox({ host: options.host ?? '127.0.0.1', ...options.sandboxOptions });
+    let studios = config.studios;
+    if (config.studio.mode === 'sandbox') {
+      const { createSandbox, demoChain } = await import('./sandbox/index.ts');
+      const own = options.sandboxOptions ?? {};
+      // The demo chain, unless the caller brings its own studio (data, key or clock).
+      const chain = !own.seed && !own.apiKey && !own.clock && !own.studios;
+      sandbox = await createSandbox({
+        host: options.host ?? '127.0.0.1',
+        ...(chain ? { studios: [...demoChain] } : {}),
+        ...own,
+      });
       cleanups.push(() => (sandbox as Sandbox).close());
-      studio = { baseUrl: sandbox.url, apiKey: sandbox.apiKey };
+      studios = sandboxStudios(sandbox, config);
       announce(
-        `SANDBOX MODE: no PERFECTGYM_BASE_URL/PERFECTGYM_API_KEY set, so bookings go to the embedded sandbox studio at ${sandbox.url} (demo data, nothing reaches a real studio).`,
+        `SANDBOX MODE: no PERFECTGYM_BASE_URL/PERFECTGYM_API_KEY set (nor STUDIOS_FILE), so bookings go to the embedded sandbox studio at ${sandbox.url} (demo data, nothing reaches a real studio; studios ${sandbox.studios.map((studio) => studio.id).join(', ')}).`,
       );
     }
-
-    const client = createPerfectGymClient({
-      ...studio,
-      timeoutMs: config.studio.timeoutMs,
-      ...(config.studioDeadlineMs !== undefined ? { deadlineMs: config.studioDeadlineMs } : {}),
-      onCall: (event) => metrics.studioCall(event),
-      logger,
-    });
-    cleanups.push(() => client.close());
 
     const stores = await createStores({
       url: config.storageUrl,
@@ -110,11 +109,18 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       logger.warn('Redis is not reachable yet; starting anyway and reconnecting in the background');
     }
     cleanups.push(() => stores.close());
-    const catalog = createStudioCatalog({
-      client,
+    const registry = createStudioRegistry({
+      studios,
+      timeoutMs: config.studio.timeoutMs,
+      deadlineMs: config.studioDeadlineMs,
       cache: stores.kind === 'redis' ? stores.cache : undefined,
       ttlMs: config.cacheTtlMs,
+      metrics,
+      logger,
     });
+    cleanups.push(() => registry.close());
+    // The flow speaks to one studio until it learns to pick one: the chain's first.
+    const { client, catalog } = registry.studio();
 
     let fake: FakeTelegram | undefined;
     let token: string;
@@ -144,6 +150,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       defaultLocale: config.defaultLocale,
       ...(config.privacyUrl ? { privacyUrl: config.privacyUrl } : {}),
       adminIds: config.adminIds,
+      studios: registry,
       fallbackTimeZone: config.studioTimeZone,
       ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}),
       minAgeYears: config.minAgeYears,
@@ -230,7 +237,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       const { startPlayground } = await import('./playground/index.ts');
       const playground = await startPlayground({
         fake,
-        sandbox: { url: sandbox.url, apiKey: sandbox.apiKey },
+        sandbox: { url: sandbox.url, apiKey: sandbox.apiKey, studios: sandbox.studios },
         port: config.telegram.mode === 'playground' ? config.telegram.port : 0,
         host: options.host ?? config.host,
         logger,
@@ -255,6 +262,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       stores,
       metrics,
       client,
+      studios: registry,
       ...(http ? { http } : {}),
       ...(sandbox ? { sandbox } : {}),
       ...(fake ? { fake } : {}),

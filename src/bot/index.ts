@@ -12,7 +12,7 @@ import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PerfectGymClient } from '../perfectgym/client.ts';
-import { createLinksFeature, setStaffCommands } from '../staff/links-feature.ts';
+import { createLinksFeature, type LinksChain, setStaffCommands } from '../staff/links-feature.ts';
 import { createStaffNotifier, type StaffNotifier } from '../staff/notices.ts';
 import type { Stores } from '../store/index.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
@@ -51,6 +51,8 @@ export interface BotDependencies {
   defaultLocale: SupportedLocale;
   privacyUrl?: string;
   adminIds: number[];
+  /** A chain's studios (the `StudioRegistry`): `/links` per studio for its own admins too. */
+  studios?: LinksChain;
   staffChatId?: number;
   /** Default 'Europe/Berlin'. */
   fallbackTimeZone?: string;
@@ -189,6 +191,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     createLinksFeature<BotContext>({
       adminIds: deps.adminIds,
       catalog: deps.catalog,
+      chain: deps.studios,
       botUsername: () => bot.botInfo.username,
       t: staffTranslations,
       logger,
@@ -223,8 +226,12 @@ export function createBot(deps: BotDependencies): TrialgramBot {
         // The menu is a convenience: the bot works without it.
         logger.warn({ error: describeError(error) }, 'could not set the command menu');
       }
-      if (deps.adminIds.length > 0) {
-        const { failed } = await setStaffCommands(bot.api, deps.adminIds, {
+      // Every studio's staff get /links in their menu, not only ADMIN_IDS.
+      const staffIds = [
+        ...new Set([...deps.adminIds, ...(deps.studios?.all.flatMap((s) => s.adminIds) ?? [])]),
+      ];
+      if (staffIds.length > 0) {
+        const { failed } = await setStaffCommands(bot.api, staffIds, {
           publicCommands: menus,
           defaultLocale,
           t: staffTranslations,

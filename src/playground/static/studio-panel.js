@@ -63,12 +63,40 @@ export function describeBooking(booking, formatDate) {
 
 /**
  * elements: the panel's nodes by role (see main.js); titles: class/appointment titles by id;
- * notify(text, kind): shows a short message.
+ * studios: the sandbox's studios ({ id, name }), switched between with the studio picker when
+ * there are several; notify(text, kind): shows a short message.
  */
-export function createStudioPanel(elements, { titles, endpoints, notify, onZone }) {
+export function createStudioPanel(
+  elements,
+  { titles: firstTitles, studios = [], endpoints, notify, onZone },
+) {
   let refreshTimer;
   let refreshing;
   let zone = 'UTC';
+  let titles = firstTitles;
+  /** `?studio=<id>` on every admin call: the studio the panel shows (none: the first). */
+  let studioQuery = '';
+  const admin = (path) => `/api/sandbox/${path}${studioQuery}`;
+
+  if (studios.length > 1) {
+    for (const studio of studios) {
+      const option = document.createElement('option');
+      option.value = studio.id;
+      option.textContent = studio.name;
+      elements.studioSelect.append(option);
+    }
+    elements.studioPicker.hidden = false;
+    elements.studioSelect.addEventListener('change', () => {
+      const id = elements.studioSelect.value;
+      studioQuery = `?studio=${encodeURIComponent(id)}`;
+      void callApi(`/api/config${studioQuery}`)
+        .then((config) => {
+          titles = config.titles;
+        })
+        .catch(() => undefined)
+        .then(refresh);
+    });
+  }
 
   const formatDate = (value) =>
     new Intl.DateTimeFormat('en-GB', {
@@ -180,10 +208,7 @@ export function createStudioPanel(elements, { titles, endpoints, notify, onZone 
 
   async function loadAndRender() {
     try {
-      const [snapshot, faults] = await Promise.all([
-        callApi('/api/sandbox/state'),
-        callApi('/api/sandbox/faults'),
-      ]);
+      const [snapshot, faults] = await Promise.all([callApi(admin('state')), callApi(admin('faults'))]);
       zone = snapshot.zone;
       onZone?.(zone);
       showError(undefined);
@@ -226,11 +251,11 @@ export function createStudioPanel(elements, { titles, endpoints, notify, onZone 
   for (const button of elements.advanceButtons) {
     button.addEventListener('click', () => {
       const advanceMs = Number(button.dataset.advanceMs);
-      void change(() => callApi('/api/sandbox/clock', { method: 'POST', body: { advanceMs } }));
+      void change(() => callApi(admin('clock'), { method: 'POST', body: { advanceMs } }));
     });
   }
   elements.clockReset.addEventListener('click', () => {
-    void change(() => callApi('/api/sandbox/clock', { method: 'POST', body: { setMs: Date.now() } }));
+    void change(() => callApi(admin('clock'), { method: 'POST', body: { setMs: Date.now() } }));
   });
   elements.faultForm.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -249,12 +274,12 @@ export function createStudioPanel(elements, { titles, endpoints, notify, onZone 
     };
     const label = elements.faultStatus.selectedOptions[0]?.textContent ?? chosen;
     void change(
-      () => callApi('/api/sandbox/faults', { method: 'POST', body: { endpoint, fault } }),
+      () => callApi(admin('faults'), { method: 'POST', body: { endpoint, fault } }),
       after === undefined ? `${endpoint} now answers ${chosen}` : `${endpoint}: ${label.toLowerCase()}`,
     );
   });
   elements.faultsClear.addEventListener('click', () => {
-    void change(() => callApi('/api/sandbox/faults', { method: 'DELETE' }), 'Faults cleared');
+    void change(() => callApi(admin('faults'), { method: 'DELETE' }), 'Faults cleared');
   });
 
   return {
