@@ -13,6 +13,8 @@ describe('npm run bench flags', () => {
         '--concurrency',
         '50',
         '--prospects=300',
+        '--rounds',
+        '5',
         '--store',
         'redis',
         '--json',
@@ -21,7 +23,15 @@ describe('npm run bench flags', () => {
       ]),
     ).toEqual({
       help: false,
-      options: { concurrency: 50, prospects: 300, store: 'redis', json: true, soak: true, cpuProfile: true },
+      options: {
+        concurrency: 50,
+        prospects: 300,
+        rounds: 5,
+        store: 'redis',
+        json: true,
+        soak: true,
+        cpuProfile: true,
+      },
     });
     expect(parseBenchArgs(['--json', '--help'])).toEqual({ help: true });
   });
