@@ -150,6 +150,20 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
+/**
+ * The same output, level and fields as `logger`, without the redaction pass: for the lines that
+ * hold nothing but ids, types, counts and durations by construction, such as the `update handled`
+ * line of every update, where redacting ~90 paths (with wildcards) cost more than the rest of the
+ * line. Never pass it an object that may hold what a prospect typed.
+ */
+export function withoutRedaction(logger: Logger): Logger {
+  const stream = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
+  return pino(
+    { level: logger.level, base: logger.bindings(), timestamp: pino.stdTimeFunctions.isoTime },
+    stream,
+  );
+}
+
 /** A logger that writes nothing, for tests and tools. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });

@@ -11,7 +11,7 @@ import { describeError } from './bot/errors.ts';
 import { createBot, type TrialgramBot } from './bot/index.ts';
 import { updateType } from './bot/middlewares/count-updates.ts';
 import type { Config } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, type Logger, withoutRedaction } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { type CallEvent, createPerfectGymClient, type PerfectGymClient } from './perfectgym/client.ts';
 import { reachTelegram } from './runtime/telegram-startup.ts';
@@ -132,6 +132,8 @@ export async function createTrialgram(
     ...(overrides.now ? { now: overrides.now } : {}),
   });
 
+  // The line of every update holds numbers and a type only, so it skips the redaction pass.
+  const accessLog = withoutRedaction(logger);
   let closed: Promise<void> | undefined;
   return {
     config,
@@ -155,8 +157,7 @@ export async function createTrialgram(
     async handleUpdate(update) {
       const started = performance.now();
       await bot.handleUpdate(update);
-      // Numbers and a type only: nothing here needs redaction.
-      logger.info(
+      accessLog.info(
         {
           updateId: update.update_id,
           type: updateType(update),
