@@ -79,23 +79,10 @@ function keyvOptions(namespace: StoreNamespace, options: StoresOptions) {
 export async function createStores(options: StoresOptions): Promise<Stores> {
   const location = parseStorageUrl(options.url);
   if (location.kind === 'redis') return createRedisStores(location, options);
-  if (location.kind === 'memory') {
-    const [conversations, leads, cache, records] = storeNamespaces.map(
-      (namespace) => new Keyv({ store: new Map(), namespace, ...keyvOptions(namespace, options) }),
-    ) as [Keyv, Keyv, Keyv, Keyv];
-    return {
-      kind: 'memory',
-      conversations,
-      leads,
-      cache,
-      records,
-      chatLock: new LocalChatLock(),
-      ping: async () => true,
-      close: async () => undefined,
-    };
-  }
+  // memory: the same store on an in-memory SQLite database, so that expired entries are swept
+  // (a Map kept every conversation and update id for ever) and nothing survives the process.
   // One connection for the four namespaces; one of them sweeps expired rows for all.
-  const database = openKeyvDatabase(location.path);
+  const database = openKeyvDatabase(location.kind === 'memory' ? ':memory:' : location.path);
   const sqliteStores = storeNamespaces.map((namespace, index) => ({
     namespace,
     store: new SqliteKeyvStore(index === 0 ? { database } : { database, sweepIntervalMs: 0 }),
@@ -104,7 +91,7 @@ export async function createStores(options: StoresOptions): Promise<Stores> {
     ({ namespace, store }) => new Keyv({ store, namespace, ...keyvOptions(namespace, options) }),
   ) as [Keyv, Keyv, Keyv, Keyv];
   return {
-    kind: 'sqlite',
+    kind: location.kind,
     conversations,
     leads,
     cache,
