@@ -38,6 +38,8 @@ export type FromBotProcess =
   | { type: 'failed'; message: string };
 
 const startTimeoutMs = 30_000;
+/** Numbers the CPU profiles, one per bot process started, in the order of the run. */
+let hostedBots = 0;
 const replyTimeoutMs = 60_000;
 
 /**
@@ -68,7 +70,11 @@ async function hostInChildProcess(spec: BotSpec, cpuProfileDir: string | undefin
   const profile =
     cpuProfileDir === undefined
       ? []
-      : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${spec.kind}.cpuprofile`];
+      : [
+          '--cpu-prof',
+          `--cpu-prof-dir=${cpuProfileDir}`,
+          `--cpu-prof-name=${String(++hostedBots).padStart(2, '0')}-${spec.kind}.cpuprofile`,
+        ];
   // The bot's stdout (its JSON log lines, as in production) goes to a real file, counted at the end.
   const logDirectory = mkdtempSync(join(tmpdir(), 'trialgram-bench-log-'));
   const logPath = join(logDirectory, `${spec.kind}.log`);
