@@ -4,6 +4,7 @@
  * loopback HTTP. Everything listens on 127.0.0.1, every wait has a timeout, and whatever the run
  * set up (servers, the bot's process, temporary files, Redis keys) is removed when it ends.
  */
+import { execFileSync } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -116,6 +117,8 @@ export interface Round {
 
 export interface BenchmarkResult {
   startedAt: string;
+  /** The commit measured (`git describe --always --dirty`), when the benchmark runs in a git checkout. */
+  commit?: string | undefined;
   machine: {
     cpus: number;
     cpuModel: string;
@@ -212,6 +215,7 @@ export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult
   const cpuList = cpus();
   return {
     startedAt,
+    commit: measuredCommit(),
     machine: {
       cpus: cpuList.length,
       cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
@@ -233,6 +237,17 @@ export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult
     trialgram: median.trialgram,
     lone,
   };
+}
+
+function measuredCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The round whose CPU ratio is the median (the lower middle one for an even count). */

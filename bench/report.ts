@@ -267,7 +267,7 @@ export function formatReport(result: BenchmarkResult, figures: Figures = compute
   const base = baseline?.bot;
   const lines: string[] = [];
   lines.push(
-    `trialgram benchmark — ${result.startedAt.slice(0, 10)}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`,
+    `trialgram benchmark — ${result.startedAt.slice(0, 10)}${result.commit ? `, commit ${result.commit}` : ''}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`,
   );
   lines.push(
     `${options.prospects} prospects, ${options.concurrency} concurrent, store: ${trialgram.storeDescription}${options.soak ? ', soak' : ''}; bot ${options.isolation === 'process' ? 'in its own process' : 'in the benchmark process'}`,
