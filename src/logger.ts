@@ -47,7 +47,7 @@ export function scrubSecrets(text: string, secrets: readonly string[] = []): str
   for (const secret of secrets) {
     if (secret.length < 4) continue;
     for (const form of new Set([secret, encodeURIComponent(secret)])) {
-      scrubbed = scrubbed.split(form).join('[secret]');
+      if (scrubbed.includes(form)) scrubbed = scrubbed.split(form).join('[secret]');
     }
   }
   return scrubbed;
