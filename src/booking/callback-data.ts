@@ -18,6 +18,7 @@ import { type SlotRef, slotKey } from './slot-presentation.ts';
 
 export const callbackFormatVersion = '1';
 export const maxCallbackDataBytes = 64;
+const utf8 = new TextEncoder();
 /** Revisions wrap at 36², so they stay two characters. */
 export const revisionModulus = 36 * 36;
 
@@ -136,7 +137,8 @@ export function encodeCallbackData(data: CallbackData): string {
       break;
   }
   const encoded = parts.join(':');
-  if (new TextEncoder().encode(encoded).length > maxCallbackDataBytes) {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most data is short enough not to need counting.
+  if (encoded.length * 3 > maxCallbackDataBytes && utf8.encode(encoded).length > maxCallbackDataBytes) {
     throw new RangeError(`callback data for ${data.action} exceeds ${maxCallbackDataBytes} bytes`);
   }
   return encoded;

@@ -36,7 +36,11 @@ export function escapeIcsText(text: string): string {
     .replace(/\r\n|\r|\n/g, '\\n');
 }
 
-const encoder = new TextEncoder();
+/** UTF-8 octets of one character (a code point), without encoding it. */
+function utf8Octets(char: string): number {
+  const codePoint = char.codePointAt(0) ?? 0;
+  return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+}
 
 /**
  * Folds a content line at 75 octets (RFC 5545 3.1): continuation lines start with one space. Cuts
@@ -47,7 +51,7 @@ export function foldIcsLine(line: string): string {
   let current = '';
   let currentOctets = 0;
   for (const char of line) {
-    const octets = encoder.encode(char).length;
+    const octets = utf8Octets(char);
     // The first line holds 75 octets; continuation lines 74 plus their leading space.
     const limit = parts.length === 0 ? 75 : 74;
     if (currentOctets + octets > limit) {

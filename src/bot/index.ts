@@ -13,6 +13,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PerfectGymClient } from '../perfectgym/client.ts';
 import { createLinksFeature, type LinksChain, setStaffCommands } from '../staff/links-feature.ts';
+import type { Translate } from '../staff/messages.ts';
 import { createStaffNotifier, type StaffNotifier } from '../staff/notices.ts';
 import type { Stores } from '../store/index.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
@@ -127,8 +128,10 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     }),
   );
 
-  const staffTranslations = (locale: string) => (key: string, args?: Record<string, string | number>) =>
-    translator.t(locale, key, args);
+  const staffTranslations =
+    (locale: string): Translate =>
+    (key, args) =>
+      translator.t(locale, key, args);
   const notifier: StaffNotifier | undefined =
     deps.staffChatId === undefined
       ? undefined

@@ -103,7 +103,7 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
       }
     },
     async sendCalendar(ics, filename, caption, locale) {
-      const file = new InputFile(new TextEncoder().encode(ics), filename);
+      const file = new InputFile(Buffer.from(ics, 'utf8'), filename);
       const sent = await attempt('sendCalendar', () =>
         ctx.replyWithDocument(file, { caption: translator.render(locale, caption) }),
       );

@@ -79,8 +79,8 @@ export const staffMessageArguments = {
 export type StaffMessageKey = keyof typeof staffMessageArguments;
 export const staffMessageKeys = Object.keys(staffMessageArguments) as StaffMessageKey[];
 
-/** A translation function for one locale, e.g. `(key, args) => i18n.t(locale, key, args)`. */
-export type Translate = (key: string, args?: Record<string, string | number>) => string;
+/** A translation function for one locale, e.g. `(key, args) => translator.t(locale, key, args)`. */
+export type Translate = (key: StaffMessageKey, args?: Record<string, string | number>) => string;
 
 /** For text sent with `parse_mode: 'HTML'`: the three characters Telegram requires escaped. */
 export function escapeHtml(text: string): string {

@@ -93,10 +93,16 @@ describe('npm run bench, smoke size', () => {
     expect(trialgram.bot.updatesHandled).toBe(prospects * updatesPerBooking);
     expect(trialgram.telegramCalls).toBeGreaterThanOrEqual(prospects * updatesPerBooking);
     expect(trialgram.bot.handlerErrors).toBe(0);
+    // Built as production builds it: the log line of every update is written (and counted).
+    expect(trialgram.bot.logs.lines).toBeGreaterThanOrEqual(prospects * updatesPerBooking);
 
     // The baseline answers each of the same number of updates with exactly one sendMessage.
     expect(baseline?.flowsCompleted, failures(result)).toBe(prospects);
     expect(baseline?.updates).toBe(prospects * updatesPerBooking);
     expect(baseline?.bot.telegramCallsByMethod).toEqual({ sendMessage: prospects * updatesPerBooking });
+    // The headline: bare CPU per update / trialgram CPU per update, from the bots' CPU time.
+    const figures = computeFigures(result);
+    expect(figures.cpuRatio).toBeGreaterThan(0);
+    expect(figures.cpuRatioSpread).toMatchObject({ median: figures.cpuRatio });
   });
 });
