@@ -4,9 +4,10 @@
  * loopback HTTP. Everything listens on 127.0.0.1, every wait has a timeout, and whatever the run
  * set up (servers, the bot's process, temporary files, Redis keys) is removed when it ends.
  */
+import { execFileSync } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createFakeTelegram, type FakeTelegram } from '../src/fake-telegram/index.ts';
 import { createSandbox, type Sandbox, type SandboxSnapshot } from '../src/sandbox/index.ts';
@@ -34,6 +35,13 @@ export interface RunOptions {
   soak: boolean;
   /** Also drive the bare grammY bot (default: yes, except in soak mode). */
   baseline?: boolean;
+  /**
+   * Rounds of baseline and trialgram, interleaved (baseline first in odd rounds, trialgram first
+   * in even ones), each on fresh processes. Default 1.
+   */
+  rounds?: number;
+  /** Afterwards, one prospect alone on a fresh trialgram: studio calls with a cold cache. Default false. */
+  lone?: boolean;
   /** Where the bot runs; see bot-host.ts. Default 'process'. */
   isolation?: Isolation;
   /** How long one prospect waits for one answer. Default 30 s. */
@@ -102,17 +110,46 @@ export interface TrialgramPhaseResult extends PhaseResult {
   memory: MemoryMark[];
 }
 
-export interface BenchmarkResult {
-  startedAt: string;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
-  options: { prospects: number; concurrency: number; store: StoreKind; soak: boolean; isolation: Isolation };
+export interface Round {
   baseline: PhaseResult | undefined;
   trialgram: TrialgramPhaseResult;
+}
+
+export interface BenchmarkResult {
+  startedAt: string;
+  /** The commit measured (`git describe --always --dirty`), when the benchmark runs in a git checkout. */
+  commit?: string | undefined;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    platform: string;
+    /** 1, 5 and 15 minute load averages as the run began and as it ended: how shared the machine was. */
+    loadAverage: { start: number[]; end: number[] };
+  };
+  options: {
+    prospects: number;
+    concurrency: number;
+    store: StoreKind;
+    soak: boolean;
+    isolation: Isolation;
+    rounds: number;
+  };
+  /** Every round, in the order run. */
+  rounds?: Round[];
+  /** The median round (by CPU ratio, else the first): the detailed figures are its. */
+  baseline: PhaseResult | undefined;
+  trialgram: TrialgramPhaseResult;
+  /** One prospect alone on a fresh bot (cold cache). */
+  lone?: TrialgramPhaseResult | undefined;
 }
 
 const defaultStepTimeoutMs = 30_000;
 /** Soak readings taken with no prospect in flight. */
 export const idleStartLabel = 'before the first prospect';
+/** Soak: idle after the warm-up tenth; growth is measured from here. */
+export const idleWarmLabel = 'after the warm-up (idle)';
 export const idleEndLabel = 'after the last prospect';
 const minutes = 60_000;
 
@@ -128,8 +165,20 @@ export function runOptionsFrom(
     concurrency: options.concurrency,
     store: options.store,
     soak: options.soak,
+    rounds: options.soak ? 1 : options.rounds,
+    lone: !options.soak,
     ...(progress ? { progress } : {}),
   };
+}
+
+/** Bot CPU time per update handled, in ms. */
+export function cpuPerUpdateMs(phase: PhaseResult): number {
+  return phase.bot.cpuMs / Math.max(1, phase.bot.updatesHandled);
+}
+
+/** bare CPU per update / trialgram CPU per update: 1 is as cheap as the bare bot. */
+export function cpuRatioOf(round: Round): number | undefined {
+  return round.baseline ? cpuPerUpdateMs(round.baseline) / cpuPerUpdateMs(round.trialgram) : undefined;
 }
 
 export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult> {
@@ -139,20 +188,43 @@ export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult
   const deadlineAt = Date.now() + (options.maxRunMs ?? (options.soak ? 60 : 20) * minutes);
   const limits: DriveLimits = { stepTimeoutMs: options.stepTimeoutMs ?? defaultStepTimeoutMs, deadlineAt };
 
-  const baseline =
-    (options.baseline ?? !options.soak)
-      ? await runBaselinePhase(options, isolation, limits, progress)
-      : undefined;
-  const trialgram = await runTrialgramPhase(options, isolation, limits, progress);
+  const loadAtStart = loadavg();
+  const withBaseline = options.baseline ?? !options.soak;
+  const roundCount = Math.max(1, options.rounds ?? 1);
+  const rounds: Round[] = [];
+  for (let index = 0; index < roundCount; index++) {
+    if (roundCount > 1) progress(`round ${index + 1} of ${roundCount}`);
+    const baselineFirst = index % 2 === 0;
+    let baseline: PhaseResult | undefined;
+    if (withBaseline && baselineFirst)
+      baseline = await runBaselinePhase(options, isolation, limits, progress);
+    const trialgram = await runTrialgramPhase(options, isolation, limits, progress);
+    if (withBaseline && !baselineFirst)
+      baseline = await runBaselinePhase(options, isolation, limits, progress);
+    rounds.push({ baseline, trialgram });
+    const ratio = cpuRatioOf({ baseline, trialgram });
+    if (ratio !== undefined) progress(`round ${index + 1}: CPU ratio ${ratio.toFixed(2)}`);
+  }
+  const lone = options.lone
+    ? await runTrialgramPhase(
+        { ...options, prospects: 1, concurrency: 1, soak: false },
+        isolation,
+        limits,
+        progress,
+      )
+    : undefined;
+  const median = medianRound(rounds);
   const cpuList = cpus();
   return {
     startedAt,
+    commit: measuredCommit(),
     machine: {
       cpus: cpuList.length,
       cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
+      loadAverage: { start: loadAtStart, end: loadavg() },
     },
     options: {
       prospects: options.prospects,
@@ -160,10 +232,30 @@ export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult
       store: options.store,
       soak: options.soak,
       isolation,
+      rounds: roundCount,
     },
-    baseline,
-    trialgram,
+    rounds,
+    baseline: median.baseline,
+    trialgram: median.trialgram,
+    lone,
   };
+}
+
+function measuredCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The round whose CPU ratio is the median (the lower middle one for an even count). */
+function medianRound(rounds: Round[]): Round {
+  const ranked = [...rounds].sort((a, b) => (cpuRatioOf(a) ?? 0) - (cpuRatioOf(b) ?? 0));
+  return ranked[Math.floor((ranked.length - 1) / 2)] as Round;
 }
 
 async function runBaselinePhase(
@@ -228,16 +320,33 @@ async function runTrialgramPhase(
       progress(
         `trialgram (${storage.description}): ${options.prospects} prospects booking a trial, ${options.concurrency} at a time`,
       );
-      const drive = await drivePhase(
+      const book = (index: number) =>
+        bookTrial(fake, index, classIds[index % classIds.length] as number, text, limits);
+      // Soak: the first tenth warms the bot up (modules loaded on first use, compiled code, caches
+      // filled); growth is measured from the idle reading after it.
+      const warmUp = options.soak ? Math.max(1, Math.round(options.prospects / 10)) : 0;
+      const warm =
+        warmUp > 0
+          ? await drivePhase('trialgram warm-up', { ...options, prospects: warmUp }, progress, book)
+          : undefined;
+      if (warm) memory.push(await host.markMemory(idleWarmLabel));
+      const rest = await drivePhase(
         'trialgram',
-        options,
+        { ...options, prospects: options.prospects - warmUp },
         progress,
-        (index) => bookTrial(fake, index, classIds[index % classIds.length] as number, text, limits),
+        (index) => book(warmUp + index),
         async (completed) => {
-          const label = marks.get(completed);
+          const label = marks.get(warmUp + completed);
           if (label !== undefined) memory.push(await host.markMemory(label));
         },
       );
+      const drive: DriveResult = warm
+        ? {
+            outcomes: [...warm.outcomes, ...rest.outcomes],
+            seconds: warm.seconds + rest.seconds,
+            cpuMs: warm.cpuMs + rest.cpuMs,
+          }
+        : rest;
       if (options.soak) memory.push(await host.markMemory(idleEndLabel));
       const bot = await host.finish();
       const snapshot = sandbox.snapshot();

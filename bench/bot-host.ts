@@ -5,6 +5,9 @@
  * memory figures and starts faster.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BotSpec, type LogCounter, startBot } from './bots.ts';
 import { BotRecorder, type BotSideReport, type MemoryMark } from './instrument.ts';
@@ -35,6 +38,8 @@ export type FromBotProcess =
   | { type: 'failed'; message: string };
 
 const startTimeoutMs = 30_000;
+/** Numbers the CPU profiles, one per bot process started, in the order of the run. */
+let hostedBots = 0;
 const replyTimeoutMs = 60_000;
 
 /**
@@ -65,12 +70,22 @@ async function hostInChildProcess(spec: BotSpec, cpuProfileDir: string | undefin
   const profile =
     cpuProfileDir === undefined
       ? []
-      : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${spec.kind}.cpuprofile`];
+      : [
+          '--cpu-prof',
+          `--cpu-prof-dir=${cpuProfileDir}`,
+          `--cpu-prof-name=${String(++hostedBots).padStart(2, '0')}-${spec.kind}.cpuprofile`,
+        ];
+  // The bot's stdout (its JSON log lines, as in production) goes to a real file, counted at the end.
+  const logDirectory = mkdtempSync(join(tmpdir(), 'trialgram-bench-log-'));
+  const logPath = join(logDirectory, `${spec.kind}.log`);
+  const logFd = openSync(logPath, 'w');
   const child = fork(fileURLToPath(new URL('./bot-process.ts', import.meta.url)), [], {
     // A full collection before each memory reading keeps garbage out of the soak figures.
     execArgv: ['--expose-gc', ...profile],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', logFd, 'inherit', 'ipc'],
   });
+  closeSync(logFd);
+  const removeLog = () => rmSync(logDirectory, { recursive: true, force: true });
   const waiters = new Set<{ accept(message: FromBotProcess): boolean; fail(error: Error): void }>();
   let exited: Error | undefined;
   child.on('message', (message: FromBotProcess) => {
@@ -126,11 +141,17 @@ async function hostInChildProcess(spec: BotSpec, cpuProfileDir: string | undefin
     });
   }
 
-  await request(
-    { type: 'start', spec },
-    (reply) => (reply.type === 'ready' ? true : undefined),
-    startTimeoutMs,
-  );
+  try {
+    await request(
+      { type: 'start', spec },
+      (reply) => (reply.type === 'ready' ? true : undefined),
+      startTimeoutMs,
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    removeLog();
+    throw error;
+  }
   let nextMarkId = 1;
   return {
     markMemory(label) {
@@ -148,12 +169,23 @@ async function hostInChildProcess(spec: BotSpec, cpuProfileDir: string | undefin
         replyTimeoutMs,
       );
       await waitForExit(child);
-      return report;
+      try {
+        return { ...report, logs: countLogLines(readFileSync(logPath, 'utf8')) };
+      } finally {
+        removeLog();
+      }
     },
     abort() {
       if (child.exitCode === null) child.kill('SIGKILL');
+      removeLog();
     },
   };
+}
+
+/** Log lines and, among them, warnings and errors (pino levels 40, 50, 60). */
+function countLogLines(text: string): LogCounter {
+  const lines = text.split('\n').filter((line) => line.length > 0);
+  return { lines: lines.length, warnings: lines.filter((line) => /"level":(4|5|6)0/.test(line)).length };
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {

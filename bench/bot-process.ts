@@ -4,11 +4,10 @@
  */
 
 import type { FromBotProcess, ToBotProcess } from './bot-host.ts';
-import { type BotSpec, type LogCounter, type RunningBot, startBot } from './bots.ts';
+import { type BotSpec, type RunningBot, startBot } from './bots.ts';
 import { BotRecorder } from './instrument.ts';
 
 const recorder = new BotRecorder();
-const logs: LogCounter = { lines: 0, warnings: 0 };
 let bot: RunningBot | undefined;
 
 function send(message: FromBotProcess): Promise<void> {
@@ -22,13 +21,14 @@ function send(message: FromBotProcess): Promise<void> {
 }
 
 async function start(spec: BotSpec): Promise<void> {
-  bot = await startBot(spec, recorder, logs);
+  // trialgram logs to stdout, as in production; the benchmark points it at a file and counts there.
+  bot = await startBot(spec, recorder);
   await send({ type: 'ready' });
 }
 
 async function finish(): Promise<void> {
   await bot?.stop();
-  await send({ type: 'report', report: { ...recorder.report(), logs } });
+  await send({ type: 'report', report: { ...recorder.report(), logs: { lines: 0, warnings: 0 } } });
   process.disconnect?.();
   process.exit(0);
 }

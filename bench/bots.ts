@@ -1,6 +1,6 @@
 /**
- * The two bots the benchmark drives: trialgram wired as `src/app.ts` wires it in polling mode
- * (against the fake Telegram and the sandbox studio), and the baseline, a bare grammY bot that
+ * The two bots the benchmark drives: trialgram built by the composition root and long polling as
+ * `npm start` does (against the fake Telegram and the sandbox studio), and the baseline, a bare grammY bot that
  * answers every message with one sendMessage. Both run under @grammyjs/runner like production.
  */
 import { run } from '@grammyjs/runner';
@@ -30,7 +30,7 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-/** Counts what trialgram logs (at the production default level, into the void) to spot trouble. */
+/** Counts what trialgram logs (at the production default level) to spot trouble. */
 export interface LogCounter {
   lines: number;
   warnings: number;
@@ -42,7 +42,11 @@ export { allowedUpdates };
 /** How long stop() waits for updates still being handled when the runner stops. */
 export const drainTimeoutMs = 30_000;
 
-export async function startBot(spec: BotSpec, recorder: BotRecorder, logs: LogCounter): Promise<RunningBot> {
+/**
+ * Starts the bot under test. `logs`: count trialgram's log lines in the process (the smoke test);
+ * without it trialgram logs to its stdout as in production (a file, in the bot's own process).
+ */
+export async function startBot(spec: BotSpec, recorder: BotRecorder, logs?: LogCounter): Promise<RunningBot> {
   recorder.startSampling();
   let bot: RunningBot;
   if (spec.kind === 'baseline') bot = await startBaseline(spec, recorder);

@@ -12,6 +12,8 @@ export interface BenchOptions {
   concurrency: number;
   /** Prospects in all; each completes one booking. Soak mode runs ten times as many. */
   prospects: number;
+  /** Rounds of baseline and trialgram, interleaved; the CPU ratio is their median. Soak: one. */
+  rounds: number;
   store: StoreKind;
   json: boolean;
   soak: boolean;
@@ -28,6 +30,7 @@ export interface BenchOptions {
 export const defaultBenchOptions: BenchOptions = {
   concurrency: 200,
   prospects: 2_000,
+  rounds: 3,
   store: 'embedded',
   json: false,
   soak: false,
@@ -42,16 +45,20 @@ export const soakFactor = 10;
 
 const maxProspects = 1_000_000;
 const maxConcurrency = 10_000;
+const maxRounds = 100;
 
 export const usage = `Usage: npm run bench -- [options]
 
 Simulates prospects booking a trial through the real bot (grammY, the session store, the
 PerfectGym client, the sandbox studio over loopback HTTP, the fake Telegram Bot API), and a bare
-grammY bot driven the same way as the baseline. Prints a table of the results.
+grammY bot driven the same way as the baseline, in interleaved rounds, then one prospect alone.
+Prints the CPU ratio (bare CPU per update / trialgram CPU per update) and a table of the results.
 
 Options:
   --concurrency N   prospects talking to the bot at the same time (default ${defaultBenchOptions.concurrency})
   --prospects N     prospects in all, one booking each (default ${defaultBenchOptions.prospects})
+  --rounds N        rounds of baseline and trialgram, interleaved, each on fresh processes; the
+                    CPU ratio reported is their median (default ${defaultBenchOptions.rounds})
   --store KIND      embedded (SQLite in a temporary directory), memory, or redis
                     (127.0.0.1:6379, keys under a prefix of the run's own, deleted afterwards);
                     default embedded
@@ -88,6 +95,7 @@ const flags = {
   help: { type: 'boolean', short: 'h' },
   concurrency: { type: 'string' },
   prospects: { type: 'string' },
+  rounds: { type: 'string' },
   store: { type: 'string' },
   json: { type: 'boolean' },
   soak: { type: 'boolean' },
@@ -126,6 +134,9 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         break;
       case 'prospects':
         options.prospects = positiveInteger(flag, token.value, maxProspects);
+        break;
+      case 'rounds':
+        options.rounds = positiveInteger(flag, token.value, maxRounds);
         break;
       case 'store': {
         const kind = token.value;

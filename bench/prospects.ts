@@ -66,6 +66,7 @@ const freeSlotButton = /^1:sl:.+:f$/;
 const femaleButton = /^1:gd:[0-9a-z]+:f$/;
 const bookButton = /^1:bk:/;
 const confirmButton = /^1:cf:/;
+const addressOkButton = /^1:ao:/;
 
 /** What a prospect types; synthetic, but valid for every check the bot and the studio make. */
 export function prospectDetails(index: number) {
@@ -84,7 +85,7 @@ export function prospectDetails(index: number) {
 
 /**
  * The steps of one booking of a class whose config asks every lead field and requires
- * confirmation (the benchmark's config 1): 15 updates from /start to the confirmation.
+ * confirmation (the benchmark's config 1): 13 updates from /start to the confirmation.
  */
 export function bookingSteps(classId: number, index: number, text: (key: string) => string): Step[] {
   const details = prospectDetails(index);
@@ -115,13 +116,17 @@ export function bookingSteps(classId: number, index: number, text: (key: string)
     },
     { name: 'gender', act: (user) => user.tap(femaleButton), answered: asks('lead-ask-date-of-birth') },
     type('dateOfBirth', details.dateOfBirth, 'lead-ask-telephone'),
-    type('telephone', details.telephone, 'lead-ask-street'),
-    type('street', details.street, 'lead-ask-house-number'),
-    type('houseNumber', details.houseNumber, 'lead-ask-zip-code'),
-    type('zipCode', details.zipCode, 'lead-ask-city'),
+    type('telephone', details.telephone, 'lead-ask-address'),
     {
-      name: 'city',
-      act: (user) => user.sendText(details.city),
+      // The address in one line; the bot shows what it read with "That's right".
+      name: 'address',
+      act: (user) =>
+        user.sendText(`${details.street} ${details.houseNumber}, ${details.zipCode} ${details.city}`),
+      answered: (chat) => lastBotHasButton(chat, addressOkButton),
+    },
+    {
+      name: 'addressOk',
+      act: (user) => user.tap(addressOkButton),
       answered: (chat) => lastBotHasButton(chat, bookButton),
     },
     {
@@ -140,7 +145,7 @@ export function bookingSteps(classId: number, index: number, text: (key: string)
 }
 
 /** Updates one booking flow sends; the baseline sends as many per prospect. */
-export const updatesPerBooking = 15;
+export const updatesPerBooking = 13;
 
 async function runSteps(
   user: FakeUser,

@@ -4,9 +4,13 @@
  */
 import {
   type BenchmarkResult,
+  cpuPerUpdateMs,
+  cpuRatioOf,
   idleEndLabel,
   idleStartLabel,
+  idleWarmLabel,
   type PhaseResult,
+  type Round,
   type TrialgramPhaseResult,
 } from './benchmark.ts';
 import type { StoreKind } from './options.ts';
@@ -15,8 +19,8 @@ import type { Summary } from './stats.ts';
 /** Studio endpoints whose answers every prospect shares through the catalog's cache. */
 export const sharedEndpoints = ['classes', 'appointments', 'config', 'studio'] as const;
 
-/** Throughput targets, as a share of the bare grammY bot's updates per second. */
-export const throughputTargets: Partial<Record<StoreKind, number>> = { embedded: 0.5, redis: 0.35 };
+/** CPU ratio targets (issue #16): bare CPU per update / trialgram CPU per update, median of the rounds. */
+export const cpuRatioTargets: Partial<Record<StoreKind, number>> = { embedded: 0.5, redis: 0.4 };
 export const maxStudioCallsPerBooking = 6;
 export const maxStoredBytesPerConversation = 2048;
 /** Soak: the idle heap (after a full collection) may end this much above where it started. */
@@ -30,10 +34,26 @@ export interface TargetCheck {
   met: boolean;
 }
 
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+}
+
 export interface Figures {
   completedBookings: number;
-  /** trialgram prospects left waiting a whole step timeout for an answer (must be 0). */
+  /** trialgram prospects left waiting a whole step timeout for an answer, all rounds (must be 0). */
   stuckFlows: number;
+  /** Bare CPU per update / trialgram CPU per update (the bots' processes' own CPU time), median of the rounds. */
+  cpuRatio: number | undefined;
+  cpuRatioSpread: Spread | undefined;
+  /** trialgram's / the bare bot's updates per second, over the same rounds. */
+  wallRatioSpread: Spread | undefined;
+  /** Bot CPU ms per update, median of the rounds. */
+  cpuPerUpdateMs: { trialgram: number; baseline: number | undefined };
+  /** All studio calls of one prospect alone on a fresh bot (cold cache). */
+  loneStudioCallsPerBooking: number | undefined;
+  baselineTelegramCallsPerBooking: number | undefined;
   /** Calls to the per-booking endpoints (slots, lead, booking, confirm) per completed booking. */
   flowCallsPerBooking: number;
   /** Calls to the shared, cached endpoints (offers, config, studio) in the whole run. */
@@ -66,11 +86,33 @@ export function computeFigures(result: BenchmarkResult): Figures {
     telegramByMethod[method] = perBooking(count, bookings);
   }
   const throughputRatio = baseline ? trialgram.updatesPerSecond / baseline.updatesPerSecond : undefined;
+  const rounds: Round[] = result.rounds ?? [{ baseline, trialgram }];
+  const cpuRatios = rounds.map(cpuRatioOf).filter((value): value is number => value !== undefined);
+  const wallRatios = rounds.flatMap((round) =>
+    round.baseline ? [round.trialgram.updatesPerSecond / round.baseline.updatesPerSecond] : [],
+  );
+  const cpuRatioSpread = spread(cpuRatios);
+  const lone = result.lone;
+  const loneBookings = lone?.bookings.landedOnce ?? 0;
   const latency = trialgram.bot.latencyMs;
   const baseLatency = baseline?.bot.latencyMs;
   const figures: Figures = {
     completedBookings: bookings,
-    stuckFlows: trialgram.flowsStuck,
+    stuckFlows: [...rounds.map((round) => round.trialgram), ...(lone ? [lone] : [])].reduce(
+      (sum, phase) => sum + phase.flowsStuck,
+      0,
+    ),
+    cpuRatio: cpuRatioSpread?.median,
+    cpuRatioSpread,
+    wallRatioSpread: spread(wallRatios),
+    cpuPerUpdateMs: {
+      trialgram: median(rounds.map((round) => cpuPerUpdateMs(round.trialgram))) ?? 0,
+      baseline: median(rounds.flatMap((round) => (round.baseline ? [cpuPerUpdateMs(round.baseline)] : []))),
+    },
+    loneStudioCallsPerBooking: lone && loneBookings > 0 ? lone.studioCalls / loneBookings : undefined,
+    baselineTelegramCallsPerBooking: baseline
+      ? perBooking(baseline.telegramCalls, baseline.flowsCompleted)
+      : undefined,
     flowCallsPerBooking: perBooking(flowCalls, bookings),
     sharedCalls,
     studioCallsPerBookingByEndpoint: studioByEndpoint,
@@ -92,13 +134,37 @@ export function computeFigures(result: BenchmarkResult): Figures {
   return figures;
 }
 
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function spread(values: number[]): Spread | undefined {
+  const middle = median(values);
+  return middle === undefined
+    ? undefined
+    : { min: Math.min(...values), median: middle, max: Math.max(...values) };
+}
+
+/** The idle reading growth is measured from: after the warm-up when there is one. */
+function soakStart(trialgram: TrialgramPhaseResult) {
+  return (
+    trialgram.memory.find((mark) => mark.label === idleWarmLabel) ??
+    trialgram.memory.find((mark) => mark.label === idleStartLabel)
+  );
+}
+
 /**
- * Heap growth over a soak run: the readings with no prospect in flight, before the first and after
- * the last, both after a full collection. (Readings during the run also hold the state of the
+ * Heap growth over a soak run: the readings with no prospect in flight, after the warm-up tenth
+ * (else before the first prospect) and after the last, both after a full collection. (Readings during the run also hold the state of the
  * prospects in flight, so they are shown but not compared with the idle ones.)
  */
 function soakGrowth(trialgram: TrialgramPhaseResult): number | undefined {
-  const start = trialgram.memory.find((mark) => mark.label === idleStartLabel);
+  const start = soakStart(trialgram);
   const end = trialgram.memory.find((mark) => mark.label === idleEndLabel);
   return start && end ? end.heapUsedBytes - start.heapUsedBytes : undefined;
 }
@@ -106,13 +172,14 @@ function soakGrowth(trialgram: TrialgramPhaseResult): number | undefined {
 function checkTargets(result: BenchmarkResult, figures: Figures): TargetCheck[] {
   const { trialgram } = result;
   const checks: TargetCheck[] = [];
-  const share = throughputTargets[trialgram.store];
-  if (share !== undefined && figures.throughputRatio !== undefined) {
+  const cpuTarget = cpuRatioTargets[trialgram.store];
+  const cpuSpread = figures.cpuRatioSpread;
+  if (cpuTarget !== undefined && cpuSpread !== undefined) {
     checks.push({
-      name: `throughput (${trialgram.store} store)`,
-      target: `≥ ${percent(share)} of the bare grammY bot`,
-      measured: percent(figures.throughputRatio),
-      met: figures.throughputRatio >= share,
+      name: `CPU ratio (${trialgram.store} store)`,
+      target: `≥ ${fixed(cpuTarget)}, median of ≥ 3 interleaved rounds`,
+      measured: `${fixed(cpuSpread.median)} (${fixed(cpuSpread.min)}–${fixed(cpuSpread.max)} over ${result.rounds?.length ?? 1} rounds)`,
+      met: cpuSpread.median >= cpuTarget && (result.rounds?.length ?? 1) >= 3,
     });
   }
   checks.push({
@@ -134,11 +201,11 @@ function checkTargets(result: BenchmarkResult, figures: Figures): TargetCheck[] 
     });
   }
   if (figures.soakHeapGrowthBytes !== undefined) {
-    const start = trialgram.memory.find((mark) => mark.label === idleStartLabel);
+    const start = soakStart(trialgram);
     const allowed = Math.max(soakHeapToleranceBytes, (start?.heapUsedBytes ?? 0) * soakHeapToleranceShare);
     checks.push({
       name: 'memory over the soak run (heap after GC)',
-      target: `no growth beyond noise (≤ ${mib(allowed)}, idle before vs. idle after)`,
+      target: `no growth beyond noise (≤ ${mib(allowed)}, idle after the warm-up tenth vs. idle after the last)`,
       measured: `${figures.soakHeapGrowthBytes >= 0 ? '+' : ''}${mib(figures.soakHeapGrowthBytes)}`,
       met: figures.soakHeapGrowthBytes <= allowed,
     });
@@ -149,11 +216,16 @@ function checkTargets(result: BenchmarkResult, figures: Figures): TargetCheck[] 
     measured: `${figures.stuckFlows} stuck`,
     met: figures.stuckFlows === 0,
   });
+  const phases = (result.rounds ?? [{ baseline: result.baseline, trialgram }]).map(
+    (round) => round.trialgram,
+  );
+  const prospects = phases.reduce((sum, phase) => sum + phase.prospects, 0);
+  const landed = phases.reduce((sum, phase) => sum + phase.bookings.landedOnce, 0);
   checks.push({
     name: 'every booking landed exactly once',
-    target: `${trialgram.prospects} of ${trialgram.prospects}`,
-    measured: `${trialgram.bookings.landedOnce} of ${trialgram.prospects}`,
-    met: trialgram.bookings.landedOnce === trialgram.prospects && trialgram.bookings.stray === 0,
+    target: `${prospects} of ${prospects}${phases.length > 1 ? `, ${phases.length} rounds` : ''}`,
+    measured: `${landed} of ${prospects}`,
+    met: phases.every(landedExactlyOnce),
   });
   return checks;
 }
@@ -204,11 +276,39 @@ export function formatReport(result: BenchmarkResult, figures: Figures = compute
   const base = baseline?.bot;
   const lines: string[] = [];
   lines.push(
-    `trialgram benchmark — ${result.startedAt.slice(0, 10)}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`,
+    `trialgram benchmark — ${result.startedAt.slice(0, 10)}${result.commit ? `, commit ${result.commit}` : ''}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`,
   );
   lines.push(
     `${options.prospects} prospects, ${options.concurrency} concurrent, store: ${trialgram.storeDescription}${options.soak ? ', soak' : ''}; bot ${options.isolation === 'process' ? 'in its own process' : 'in the benchmark process'}`,
   );
+  const load = machine.loadAverage;
+  if (load) {
+    lines.push(
+      `machine load average (1/5/15 min): ${load.start.map((v) => v.toFixed(1)).join(' / ')} at the start, ${load.end.map((v) => v.toFixed(1)).join(' / ')} at the end`,
+    );
+  }
+  const cpuSpread = figures.cpuRatioSpread;
+  const wallSpread = figures.wallRatioSpread;
+  if (cpuSpread && wallSpread) {
+    lines.push('');
+    lines.push(
+      `CPU ratio (bare CPU per update / trialgram CPU per update): ${fixed(cpuSpread.median)} median, ${fixed(cpuSpread.min)} min, ${fixed(cpuSpread.max)} max over ${result.rounds?.length ?? 1} interleaved rounds`,
+    );
+    lines.push(
+      `  CPU per update: trialgram ${fixed(figures.cpuPerUpdateMs.trialgram, 3)} ms, bare grammY ${fixed(figures.cpuPerUpdateMs.baseline ?? 0, 3)} ms (medians)`,
+    );
+    lines.push(
+      `wall ratio (trialgram / bare updates per second): ${fixed(wallSpread.median)} median, ${fixed(wallSpread.min)}–${fixed(wallSpread.max)}`,
+    );
+  }
+  for (const [index, round] of (result.rounds ?? []).entries()) {
+    const ratio = cpuRatioOf(round);
+    lines.push(
+      `  round ${index + 1}: CPU ratio ${ratio === undefined ? '—' : fixed(ratio)}; ${round.trialgram.flowsCompleted}/${round.trialgram.prospects} booked, ${round.trialgram.flowsStuck} stuck`,
+    );
+  }
+  lines.push('');
+  lines.push('The table is the median round:');
   if (baseline) lines.push(phaseLine('baseline', baseline));
   lines.push(phaseLine('trialgram', trialgram));
   lines.push('');
@@ -243,6 +343,14 @@ export function formatReport(result: BenchmarkResult, figures: Figures = compute
     '',
     '',
   ]);
+  if (figures.loneStudioCallsPerBooking !== undefined) {
+    rows.push([
+      'studio calls for a lone prospect (cold cache)',
+      fixed(figures.loneStudioCallsPerBooking, 0),
+      '',
+      '',
+    ]);
+  }
   rows.push([
     'Telegram API calls per booking',
     fixed(figures.telegramCallsPerBooking),
@@ -364,8 +472,17 @@ export function formatReport(result: BenchmarkResult, figures: Figures = compute
  * prospect got stuck waiting for an answer (the run is not trustworthy), else 0.
  */
 export function exitCode(result: BenchmarkResult): 0 | 1 {
-  const { bookings, prospects, flowsStuck } = result.trialgram;
-  return bookings.landedOnce === prospects && bookings.stray === 0 && flowsStuck === 0 ? 0 : 1;
+  const phases = [
+    ...(result.rounds ?? [{ baseline: result.baseline, trialgram: result.trialgram }]).map(
+      (round) => round.trialgram,
+    ),
+    ...(result.lone ? [result.lone] : []),
+  ];
+  return phases.every((phase) => landedExactlyOnce(phase) && phase.flowsStuck === 0) ? 0 : 1;
+}
+
+function landedExactlyOnce(phase: TrialgramPhaseResult): boolean {
+  return phase.bookings.landedOnce === phase.prospects && phase.bookings.stray === 0;
 }
 
 /** The JSON report: the raw result plus the derived figures and target checks. */

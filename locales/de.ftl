@@ -28,16 +28,17 @@ studio-contact-missing = Ich kann die Kontaktdaten des Studios gerade nicht abru
 ## Slots
 
 slots-header = Wann möchtest du zu { $offer } kommen?
-slots-day = 📅 { $day }
-slots-line-free = { $time } · { $places ->
-        [one] noch 1 Platz frei
-       *[other] noch { $places } Plätze frei
-    }
-slots-line-open = { $time }
-slots-line-waiting-list = { $time } · ausgebucht, Warteliste offen
-slots-truncated = Das sind die ersten { $shown } Termine. Tipp auf „Später“ für weitere.
-slot-button = { $day }, { $time }
-slot-button-waiting-list = { $day }, { $time } (Warteliste)
+slots-pick-time = 📅 { $day }: wähl eine Uhrzeit.
+slots-waiting-list-note = ⏳ Ausgebucht: antippen, um auf die Warteliste zu kommen.
+slot-day-free = { $day } ✓
+slot-day-waiting-list = { $day } ⏳
+slot-day-none = { $day } ✕
+slot-day-selected = • { $day } •
+slots-day-none-toast = Am { $day } ist nichts mehr frei. Bitte wähl einen anderen Tag.
+slot-button = { $time }
+slot-button-waiting-list = { $time } ⏳
+button-earlier-times = ◀️ Frühere Uhrzeiten
+button-later-times = Spätere Uhrzeiten ▶️
 button-earlier = ◀️ Früher
 button-later = Später ▶️
 slots-none = Für { $offer } gibt es gerade keine freien Termine. Vielleicht passt ein anderes Probetraining?
@@ -55,12 +56,27 @@ lead-ask-gender = Welches Geschlecht hast du?
 lead-ask-date-of-birth = Wann bist du geboren? Zum Beispiel 31.12.1990.
 lead-ask-telephone = Wie lautet deine Telefonnummer? Tipp sie ein oder teile sie mit dem Button unten.
 lead-ask-street = In welcher Straße wohnst du?
+lead-ask-address = Wie ist deine Adresse? In einer Zeile, zum Beispiel: Torstraße 119, 10119 Berlin
+lead-address-understood = Stimmt das so?
+    Straße: { $street }
+    Hausnummer: { $number }
+    Postleitzahl: { $zip }
+    Ort: { $city }
+lead-address-understood-no-number = Stimmt das so?
+    Straße: { $street }
+    Hausnummer: keine
+    Postleitzahl: { $zip }
+    Ort: { $city }
+lead-address-unreadable = Straße, Hausnummer, Postleitzahl und Ort konnte ich daraus nicht sicher lesen. Gehen wir sie einzeln durch.
+button-address-ok = ✅ Stimmt so
+button-address-in-parts = ✏️ Einzeln eingeben
 lead-ask-house-number = Und die Hausnummer?
 lead-ask-zip-code = Wie lautet deine Postleitzahl?
 lead-ask-city = Und der Ort?
 lead-optional = (Freiwillig: Tipp auf „Überspringen“, wenn du das nicht angeben möchtest.)
 button-skip = Überspringen
 button-use-name = „{ $name }“ verwenden
+button-use-full-name = { $name } verwenden
 button-share-contact = 📱 Meine Telefonnummer teilen
 gender-female = Weiblich
 gender-male = Männlich
@@ -71,6 +87,7 @@ lead-error-no-letters = Das sieht nicht richtig aus. Bitte verwende Buchstaben.
 lead-error-email = Das sieht nicht wie eine E-Mail-Adresse aus. Bitte prüf sie, zum Beispiel name@beispiel.de.
 lead-error-phone = Das sieht nicht wie eine gültige Telefonnummer aus. Bitte gib sie mit Vorwahl ein, zum Beispiel { $example }, oder mit + und Ländervorwahl.
 lead-error-zip-code = Eine Postleitzahl hat { $min } bis { $max } Buchstaben, Ziffern, Leerzeichen oder Bindestriche. Bitte prüf sie.
+lead-error-zip-code-digits = Eine Postleitzahl hat hier { $digits } Ziffern. Bitte prüf sie.
 lead-error-date-format = Dieses Datum kann ich nicht lesen. Bitte schreib es so: 31.12.1990, 31/12/1990 oder 1990-12-31.
 lead-error-date-impossible = Dieses Datum gibt es nicht. Bitte prüf Tag und Monat.
 lead-error-date-future = Dieses Datum liegt in der Zukunft. Bitte gib dein Geburtsdatum ein.
@@ -165,8 +182,10 @@ booking-status-unknown = Das Studio konnte diesen Termin nicht buchen. Bitte wä
 ## Booking result
 
 booking-success = Du bist angemeldet! { $offer } am { $date } um { $time }.
-booking-detail-location = Wo: { $location }
-booking-detail-instructors = Mit: { $names }
+booking-detail-studio = 📍 Wo: { $place }
+booking-detail-room = 🚪 Raum: { $room } ({ $note })
+booking-detail-location = 🚪 Raum: { $location }
+booking-detail-instructors = 👤 Mit: { $names }
 booking-calendar-caption = { $offer } für deinen Kalender.
 booking-waiting-list = Du stehst auf der Warteliste für { $offer } am { $date } um { $time }. Das Studio meldet sich, wenn ein Platz frei wird.
 booking-confirm-required = Fast geschafft! { $offer } am { $date } um { $time } ist für dich reserviert. Bitte bestätige bis { $deadlineDate } um { $deadlineTime } Uhr, sonst verfällt die Buchung.
@@ -222,6 +241,8 @@ studio-busy-saved = Alles, was du eingegeben hast, ist gespeichert.
 studio-busy-toast = Noch ausgelastet. Ich versuche es von selbst noch einmal, du musst nichts tippen.
 button-try-again = 🔄 Nochmal versuchen
 callback-outdated = Dieser Button ist nicht mehr aktuell.
+callback-outdated-list = Dieser Button ist nicht mehr aktuell. Bitte nimm die neueste Liste weiter unten.
+retry-trying = Ich versuche es noch einmal …
 working-wait = Ich warte noch auf die Antwort des Studios. Falls nichts passiert, tipp auf „Nochmal versuchen“.
 
 ## Commands
@@ -291,6 +312,12 @@ staff-links-button-config = 📋 { $title } (alle)
 staff-links-none = Das Studio hat gerade keine Probeangebote, die Neukunden online buchen können.
 staff-links-failed = Das Buchungssystem des Studios antwortet gerade nicht, daher können die Angebote nicht angezeigt werden. Bitte gleich noch einmal versuchen.
 staff-links-campaign-invalid = Ein Kampagnen-Tag hat 1 bis 24 Zeichen: Kleinbuchstaben a-z, Ziffern und Bindestriche. Beispiel: /links poster
+staff-links-studio = Studio: { $studio }
+staff-links-studios-title = Deine Studios: { $count }
+staff-links-studios-hint = Jeder Link öffnet die Probeangebote dieses Studios. Für die einzelnen Angebote eines Studios /links und seine ID senden (z. B. /links hamburg poster); für den QR-Code unten auf das Studio tippen.
+staff-links-studio-line = 🏢 { $studio }
+staff-links-studio-button = 🏢 { $studio }
+staff-links-studio-unknown = Dieses Studio betreust du nicht. Deine Studios: { $studios }
 staff-qr-refused = Das ist nur für das Studio-Team.
 staff-qr-outdated = Diese Schaltfläche ist veraltet. Bitte /links erneut senden.
 staff-qr-failed = Der QR-Code konnte nicht gesendet werden. Bitte noch einmal versuchen.

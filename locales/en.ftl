@@ -28,16 +28,17 @@ studio-contact-missing = I can't look up the studio's contact details right now.
 ## Slots
 
 slots-header = When would you like to come to { $offer }?
-slots-day = 📅 { $day }
-slots-line-free = { $time } · { $places ->
-        [one] 1 place left
-       *[other] { $places } places left
-    }
-slots-line-open = { $time }
-slots-line-waiting-list = { $time } · full, waiting list open
-slots-truncated = These are the first { $shown } times. Tap "Later" for more.
-slot-button = { $day }, { $time }
-slot-button-waiting-list = { $day }, { $time } (waiting list)
+slots-pick-time = 📅 { $day }: pick a time.
+slots-waiting-list-note = ⏳ Full: tap it to get on the waiting list.
+slot-day-free = { $day } ✓
+slot-day-waiting-list = { $day } ⏳
+slot-day-none = { $day } ✕
+slot-day-selected = • { $day } •
+slots-day-none-toast = No free places on { $day }. Please pick another day.
+slot-button = { $time }
+slot-button-waiting-list = { $time } ⏳
+button-earlier-times = ◀️ Earlier times
+button-later-times = Later times ▶️
 button-earlier = ◀️ Earlier
 button-later = Later ▶️
 slots-none = There are no free times for { $offer } at the moment. Maybe another trial session suits you?
@@ -55,12 +56,27 @@ lead-ask-gender = What's your gender?
 lead-ask-date-of-birth = What's your date of birth? For example 31.12.1990.
 lead-ask-telephone = What's your phone number? Type it or share it with the button below.
 lead-ask-street = What street do you live on?
+lead-ask-address = What's your address? In one line, for example: Torstraße 119, 10119 Berlin
+lead-address-understood = Is this right?
+    Street: { $street }
+    House number: { $number }
+    Postcode: { $zip }
+    Town: { $city }
+lead-address-understood-no-number = Is this right?
+    Street: { $street }
+    House number: none
+    Postcode: { $zip }
+    Town: { $city }
+lead-address-unreadable = I couldn't read street, house number, postcode and town from that, so let's go through them one by one.
+button-address-ok = ✅ That's right
+button-address-in-parts = ✏️ Enter it in parts
 lead-ask-house-number = And the house number?
 lead-ask-zip-code = What's your postcode?
 lead-ask-city = And the town or city?
 lead-optional = (Optional: tap "Skip" if you'd rather not say.)
 button-skip = Skip
 button-use-name = Use "{ $name }"
+button-use-full-name = Use { $name }
 button-share-contact = 📱 Share my phone number
 gender-female = Female
 gender-male = Male
@@ -71,6 +87,7 @@ lead-error-no-letters = That doesn't look right. Please use letters.
 lead-error-email = That doesn't look like an e-mail address. Please check it, for example name@example.com.
 lead-error-phone = That doesn't look like a phone number. Please type it with the area code, for example { $example }, or with + and the country code.
 lead-error-zip-code = A postcode has { $min } to { $max } letters, digits, spaces or dashes. Please check it.
+lead-error-zip-code-digits = A postcode here has { $digits } digits. Please check it.
 lead-error-date-format = I couldn't read that date. Please write it like 31.12.1990, 31/12/1990 or 1990-12-31.
 lead-error-date-impossible = That date doesn't exist. Please check day and month.
 lead-error-date-future = That date is in the future. Please type your date of birth.
@@ -165,8 +182,10 @@ booking-status-unknown = The studio couldn't book this time. Please pick another
 ## Booking result
 
 booking-success = You're booked! { $offer } on { $date } at { $time }.
-booking-detail-location = Where: { $location }
-booking-detail-instructors = With: { $names }
+booking-detail-studio = 📍 Where: { $place }
+booking-detail-room = 🚪 Room: { $room } ({ $note })
+booking-detail-location = 🚪 Room: { $location }
+booking-detail-instructors = 👤 With: { $names }
 booking-calendar-caption = Add { $offer } to your calendar.
 booking-waiting-list = You're on the waiting list for { $offer } on { $date } at { $time }. The studio will let you know if a place becomes free.
 booking-confirm-required = Almost done! { $offer } on { $date } at { $time } is reserved for you. Please confirm it by { $deadlineDate } at { $deadlineTime }, otherwise it lapses.
@@ -222,6 +241,8 @@ studio-busy-saved = Everything you've entered is saved.
 studio-busy-toast = Still busy. I'll try again by myself, no need to tap.
 button-try-again = 🔄 Try again
 callback-outdated = This button is out of date.
+callback-outdated-list = This button is out of date. Please use the newest list below.
+retry-trying = Trying again…
 working-wait = I'm still waiting for the studio's answer. If nothing happens, tap "Try again".
 
 ## Commands
@@ -291,6 +312,12 @@ staff-links-button-config = 📋 { $title } (all)
 staff-links-none = The studio has no trial offers that new customers can book online right now.
 staff-links-failed = The studio's booking system isn't answering, so the offers can't be listed. Please try again in a moment.
 staff-links-campaign-invalid = A campaign tag has 1 to 24 characters: lowercase letters a-z, digits and hyphens. Example: /links poster
+staff-links-studio = Studio: { $studio }
+staff-links-studios-title = Your studios: { $count }
+staff-links-studios-hint = Each link opens that studio's trial offers. Send /links followed by a studio's id for its offers one by one (e.g. /links hamburg poster); tap a studio below for its QR code.
+staff-links-studio-line = 🏢 { $studio }
+staff-links-studio-button = 🏢 { $studio }
+staff-links-studio-unknown = You don't look after that studio. Your studios: { $studios }
 staff-qr-refused = Only studio staff can do this.
 staff-qr-outdated = This button is out of date. Please send /links again.
 staff-qr-failed = The QR code could not be sent. Please try again.

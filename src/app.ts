@@ -1,30 +1,30 @@
 /**
- * Wires trialgram together from a Config: the studio (real or the embedded sandbox), the stores,
- * the bot, and how updates arrive (long polling, webhook, or the local playground).
+ * Runs trialgram from a Config: the embedded sandbox studio and the local Bot API when the config
+ * names none, trialgram itself from the composition root (src/trialgram.ts), and how updates
+ * arrive (long polling, webhook, or the local playground), with the HTTP server.
  */
-import { run } from '@grammyjs/runner';
-import type { Update } from 'grammy/types';
 import { describeError } from './bot/errors.ts';
-import { allowedUpdates, createBot, type TrialgramBot } from './bot/index.ts';
-import { updateType } from './bot/middlewares/count-updates.ts';
+import { allowedUpdates, type TrialgramBot } from './bot/index.ts';
 import type { Config } from './config.ts';
 import type { FakeTelegram } from './fake-telegram/index.ts';
 import { createLogger, type Logger, scrubSecrets, writeStderr } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { createPerfectGymClient, type PerfectGymClient } from './perfectgym/client.ts';
-import { createReminderScheduler } from './reminders/index.ts';
-import { confirmOnlyHandled } from './runtime/confirm-handled.ts';
+import type { PerfectGymClient } from './perfectgym/client.ts';
 import { type BotHttpServer, startHttpServer } from './runtime/http-server.ts';
-import { reachTelegram } from './runtime/telegram-startup.ts';
+import { startPolling } from './runtime/polling.ts';
 import type { Sandbox } from './sandbox/index.ts';
-import { createStores, type Stores } from './store/index.ts';
-import { createStudioCatalog } from './studio/catalog.ts';
+import type { Stores } from './store/index.ts';
+import { type StudioRegistry, sandboxStudios } from './studio/registry.ts';
+import { createTrialgram, secretsOf } from './trialgram.ts';
 
 export interface RunningApp {
   readonly bot: TrialgramBot;
   readonly stores: Stores;
   readonly metrics: Metrics;
+  /** The first studio's client (the single-studio path). */
   readonly client: PerfectGymClient;
+  /** Every studio of the chain, each created on first use. */
+  readonly studios: StudioRegistry;
   readonly http?: BotHttpServer;
   readonly sandbox?: Sandbox;
   readonly fake?: FakeTelegram;
@@ -57,11 +57,7 @@ export interface StartAppOptions {
 export const studioHealthCacheMs = 15_000;
 
 export async function startApp(config: Config, options: StartAppOptions = {}): Promise<RunningApp> {
-  const secrets = [
-    ...(config.telegram.mode === 'telegram' ? [config.telegram.token] : []),
-    ...(config.studio.mode === 'perfectgym' ? [config.studio.apiKey] : []),
-    ...(config.webhook ? [config.webhook.secret] : []),
-  ];
+  const secrets = secretsOf(config);
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
   const writeLine = options.announce ?? ((line: string) => writeStderr(`${line}\n`));
   // WEBHOOK_URL may carry the bot token in its path; what is announced is scrubbed like a log line.
@@ -76,121 +72,48 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     const metrics = createMetrics();
 
     let sandbox: Sandbox | undefined;
-    let studio: { baseUrl: string; apiKey: string };
-    if (config.studio.mode === 'perfectgym') {
-      studio = { baseUrl: config.studio.baseUrl, apiKey: config.studio.apiKey };
-    } else {
-      const { createSandbox } = await import('./sandbox/index.ts');
-      sandbox = await createSandbox({ host: options.host ?? '127.0.0.1', ...options.sandboxOptions });
+    let studios: ReturnType<typeof sandboxStudios> | undefined;
+    if (config.studio.mode === 'sandbox') {
+      const { createSandbox, demoChain } = await import('./sandbox/index.ts');
+      const own = options.sandboxOptions ?? {};
+      // The demo chain, unless the caller brings its own studio (data, key or clock).
+      const chain = !own.seed && !own.apiKey && !own.clock && !own.studios;
+      sandbox = await createSandbox({
+        host: options.host ?? '127.0.0.1',
+        ...(chain ? { studios: [...demoChain] } : {}),
+        ...own,
+      });
       cleanups.push(() => (sandbox as Sandbox).close());
-      studio = { baseUrl: sandbox.url, apiKey: sandbox.apiKey };
+      studios = sandboxStudios(sandbox, config);
       announce(
-        `SANDBOX MODE: no PERFECTGYM_BASE_URL/PERFECTGYM_API_KEY set, so bookings go to the embedded sandbox studio at ${sandbox.url} (demo data, nothing reaches a real studio).`,
+        `SANDBOX MODE: no PERFECTGYM_BASE_URL/PERFECTGYM_API_KEY set (nor STUDIOS_FILE), so bookings go to the embedded sandbox studio at ${sandbox.url} (demo data, nothing reaches a real studio; studios ${sandbox.studios.map((studio) => studio.id).join(', ')}).`,
       );
     }
 
-    const client = createPerfectGymClient({
-      ...studio,
-      timeoutMs: config.studio.timeoutMs,
-      ...(config.studioDeadlineMs !== undefined ? { deadlineMs: config.studioDeadlineMs } : {}),
-      onCall: (event) => metrics.studioCall(event),
-      logger,
-    });
-    cleanups.push(() => client.close());
-
-    const stores = await createStores({
-      url: config.storageUrl,
-      conversationTtlMs: config.conversationTtlMs,
-      onUnreadable: (namespace) =>
-        logger.warn(
-          { namespace },
-          'unreadable stored value: a conversation starts afresh, anything else counts as absent',
-        ),
-    });
-    if (stores.kind === 'redis' && !(await stores.ping())) {
-      logger.warn('Redis is not reachable yet; starting anyway and reconnecting in the background');
-    }
-    cleanups.push(() => stores.close());
-    const catalog = createStudioCatalog({
-      client,
-      cache: stores.kind === 'redis' ? stores.cache : undefined,
-      ttlMs: config.cacheTtlMs,
-    });
-
     let fake: FakeTelegram | undefined;
-    let token: string;
-    let apiRoot: string | undefined;
-    if (config.telegram.mode === 'telegram') {
-      token = config.telegram.token;
-      apiRoot = config.telegram.apiRoot;
-    } else {
+    let telegram: { token: string; apiRoot: string } | undefined;
+    if (config.telegram.mode === 'playground') {
       const { createFakeTelegram } = await import('./fake-telegram/index.ts');
       fake = await createFakeTelegram({
         host: options.host ?? '127.0.0.1',
         bot: { username: 'trialgram_playground_bot', firstName: 'trialgram' },
       });
       cleanups.push(() => (fake as FakeTelegram).close());
-      token = fake.token;
-      apiRoot = fake.apiRoot;
+      telegram = { token: fake.token, apiRoot: fake.apiRoot };
     }
 
-    // The sandbox's clock in sandbox mode, so the playground's clock control moves the bot's time and
-    // its reminders too. The scheduler is built inside the bot (around its `deliver`), after the
-    // stores; the bot closes it before the stores close.
-    const now = sandbox ? () => (sandbox as Sandbox).clock.now() : Date.now;
-    const reminders = {
-      settings: config.reminders,
-      create: (deliver: Parameters<typeof createReminderScheduler>[0]['deliver']) =>
-        createReminderScheduler({
-          stores,
-          storageUrl: config.storageUrl,
-          deliver,
-          ratePerSecond: config.reminders.ratePerSecond,
-          now,
-          metrics,
-          logger,
-        }),
-    };
-    const bot = createBot({
-      token,
-      now,
-      reminders,
-      ...(apiRoot ? { apiRoot } : {}),
-      client,
-      catalog,
-      stores,
+    const trialgram = await createTrialgram(config, {
       logger,
       metrics,
-      defaultLocale: config.defaultLocale,
-      ...(config.privacyUrl ? { privacyUrl: config.privacyUrl } : {}),
-      adminIds: config.adminIds,
-      fallbackTimeZone: config.studioTimeZone,
-      ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}),
-      minAgeYears: config.minAgeYears,
-      ...(config.staffChatId !== undefined ? { staffChatId: config.staffChatId } : {}),
+      // The sandbox's clock, so the playground's clock control moves the bot's time and its reminders.
+      ...(sandbox ? { now: () => (sandbox as Sandbox).clock.now() } : {}),
+      ...(studios ? { studios } : {}),
+      ...(telegram ? { telegram } : {}),
     });
-    // getMe here rather than in grammY's init, which retries silently and forever.
-    bot.bot.botInfo = await reachTelegram({
-      api: bot.bot.api,
-      apiRoot: apiRoot ?? 'https://api.telegram.org',
-      limitMs: config.telegramStartupTimeoutMs,
-      logger,
-    });
-    await bot.init();
-    cleanups.push(() => bot.close());
-    // One line per update, like an access log: ids, type and duration, never its content.
-    const handleUpdate = async (update: Update) => {
-      const started = performance.now();
-      await bot.handleUpdate(update);
-      logger.info(
-        {
-          updateId: update.update_id,
-          type: updateType(update),
-          durationMs: Math.round(performance.now() - started),
-        },
-        'update handled',
-      );
-    };
+    cleanups.push(() => trialgram.close());
+    const { bot, stores, client, studios: registry } = trialgram;
+    await trialgram.init();
+    const handleUpdate = trialgram.handleUpdate;
 
     const health = [
       { name: 'store', check: () => stores.ping() },
@@ -240,7 +163,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       announce(`Webhook mode: Telegram posts to ${webhook.url}; serving on ${where} (HOST, PORT).`);
     } else {
       await bot.bot.api.deleteWebhook();
-      const polling = startPolling(bot, handleUpdate, logger, options.onFatal);
+      const polling = startPolling({ bot, handleUpdate, logger, onFatal: options.onFatal });
       cleanups.push(() => polling.stop());
       announce(`Long polling as @${bot.bot.botInfo.username}.`);
     }
@@ -250,11 +173,11 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       const { startPlayground } = await import('./playground/index.ts');
       const playground = await startPlayground({
         fake,
-        sandbox: { url: sandbox.url, apiKey: sandbox.apiKey },
+        sandbox: { url: sandbox.url, apiKey: sandbox.apiKey, studios: sandbox.studios },
         port: config.telegram.mode === 'playground' ? config.telegram.port : 0,
-        ...(bot.reminders ? { reminders: bot.reminders } : {}),
         host: options.host ?? config.host,
         logger,
+        ...(bot.reminders ? { reminders: bot.reminders } : {}),
       });
       cleanups.push(() => playground.close());
       playgroundUrl = playground.url;
@@ -276,6 +199,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       stores,
       metrics,
       client,
+      studios: registry,
       ...(http ? { http } : {}),
       ...(sandbox ? { sandbox } : {}),
       ...(fake ? { fake } : {}),
@@ -294,75 +218,4 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     await cleanup();
     throw error;
   }
-}
-
-/**
- * Long polling with @grammyjs/runner: updates of different chats run concurrently, one chat's in
- * order (the bot's chat lock). Updates are confirmed to Telegram once handled (see
- * confirm-handled.ts), so a killed process's unfinished updates reach the next one. The runner's
- * own stop() does not wait for updates being handled, so they are tracked here; and the handled
- * updates are confirmed to Telegram before exiting, so the next process does not receive them again.
- */
-function startPolling(
-  bot: TrialgramBot,
-  handleUpdate: (update: Update) => Promise<void>,
-  logger: Logger,
-  onFatal: ((error: unknown) => void) | undefined,
-): { stop(): Promise<void> } {
-  const inFlight = new Set<Promise<void>>();
-  type Signal = NonNullable<Parameters<typeof bot.bot.api.getUpdates>[1]>;
-  const confirm = confirmOnlyHandled(
-    (args: { offset: number; limit: number; timeout: number }, signal: Signal) =>
-      bot.bot.api.getUpdates(args, signal).catch((error: unknown) => {
-        if (!signal.aborted) {
-          logger.warn({ error: describeError(error) }, 'fetching updates failed; retrying');
-        }
-        throw error;
-      }),
-  );
-  const handle = run(
-    {
-      api: { getUpdates: confirm.getUpdates },
-      init: () => bot.bot.init(),
-      handleUpdate: (update: Update) => {
-        const handling = handleUpdate(update);
-        inFlight.add(handling);
-        const done = () => {
-          inFlight.delete(handling);
-          confirm.finished(update.update_id);
-        };
-        void handling.then(done, done);
-        return handling;
-      },
-      errorHandler: (error: unknown) => {
-        logger.error({ error: describeError(error) }, 'update failed');
-      },
-    },
-    // silent: the runner would print fetch errors to stderr unstructured; getUpdates above logs them.
-    { runner: { fetch: { allowed_updates: [...allowedUpdates] }, silent: true } },
-  );
-  handle.task()?.catch((error: unknown) => {
-    logger.fatal({ error: describeError(error) }, 'long polling stopped');
-    onFatal?.(error);
-  });
-  let stopped: Promise<void> | undefined;
-  return {
-    stop: () => {
-      stopped ??= (async () => {
-        await handle.stop();
-        await Promise.allSettled([...inFlight]);
-        const offset = confirm.confirmOffset();
-        if (offset === undefined) return;
-        await bot.bot.api
-          .getUpdates({ offset, limit: 1, timeout: 0 })
-          .catch((error: unknown) =>
-            logger.warn(
-              { error: describeError(error) },
-              'could not confirm the last updates; Telegram will send them again',
-            ),
-          );
-      })();
-      return stopped;
-    },
-  };
 }

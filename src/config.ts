@@ -3,12 +3,16 @@
  * mistake is reported at start-up with the variable's name and what is wrong with it.
  */
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { defaultMinAgeYears } from './booking/lead-fields.ts';
 import { isPhoneRegion } from './booking/phone.ts';
 import { isValidTimeZone } from './perfectgym/datetime.ts';
 import { parseDurationList } from './reminders/reminder.ts';
 import { parseStorageUrl } from './store/location.ts';
+import { parseStudiosFile, type ReadStudiosFile, type StudioConfig } from './studio/studios-file.ts';
+
+export type { StudioConfig } from './studio/studios-file.ts';
 
 export const supportedLocales = ['en', 'de'] as const;
 export type SupportedLocale = (typeof supportedLocales)[number];
@@ -55,6 +59,7 @@ const schema = z.object({
   TELEGRAM_API_ROOT: optional(httpUrl),
   PERFECTGYM_BASE_URL: optional(httpUrl),
   PERFECTGYM_API_KEY: optional(z.string()),
+  STUDIOS_FILE: optional(z.string()),
   PERFECTGYM_TIMEOUT_MS: optional(integer(500, 120_000)).default(10_000),
   PERFECTGYM_DEADLINE_MS: optional(integer(500, 300_000)),
   DEFAULT_LOCALE: optional(
@@ -118,6 +123,13 @@ function combinationProblems(env: Env): Array<{ variable: string; message: strin
         'must be set together with the other PERFECTGYM_* variable (or leave both unset for the sandbox studio)',
     });
   }
+  if (isSet('STUDIOS_FILE') && (isSet('PERFECTGYM_BASE_URL') || isSet('PERFECTGYM_API_KEY'))) {
+    problems.push({
+      variable: 'STUDIOS_FILE',
+      message:
+        'lists the studios: leave PERFECTGYM_BASE_URL and PERFECTGYM_API_KEY unset (or drop STUDIOS_FILE)',
+    });
+  }
   if (isSet('WEBHOOK_URL') && !isSet('BOT_TOKEN'))
     problems.push({ variable: 'WEBHOOK_URL', message: 'needs BOT_TOKEN' });
   return problems;
@@ -133,6 +145,13 @@ export interface Config {
   studio:
     | { mode: 'perfectgym'; baseUrl: string; apiKey: string; timeoutMs: number }
     | { mode: 'sandbox'; timeoutMs: number };
+  /**
+   * Every studio the bot serves, in the order of STUDIOS_FILE (the first is the default: old deep
+   * links and the single-studio paths mean it); PERFECTGYM_* make a chain of one, `main`. Empty in
+   * sandbox mode: the sandbox's demo studios, known once it listens. The single-studio fields
+   * (`studio`, `privacyUrl`, `studioTimeZone`, `staffChatId`) describe the first studio.
+   */
+  studios: StudioConfig[];
   defaultLocale: SupportedLocale;
   privacyUrl?: string;
   /** The studio's zone until a slot names one (slots carry `[Zone/Id]`; studio information does not). */
@@ -182,9 +201,47 @@ export class ConfigError extends Error {
   }
 }
 
+/** The id of the studio PERFECTGYM_BASE_URL/PERFECTGYM_API_KEY configure: a chain of one. */
+export const singleStudioId = 'main';
+
+function readStudios(
+  e: z.infer<typeof schema>,
+  env: Env,
+  readFile: ReadStudiosFile,
+): { studios: StudioConfig[] } | { problems: string[] } {
+  const defaults = {
+    privacyUrl: e.PRIVACY_URL,
+    staffChatId: e.STAFF_CHAT_ID,
+    timeZone: e.STUDIO_TIME_ZONE,
+  };
+  if (e.STUDIOS_FILE) return parseStudiosFile(e.STUDIOS_FILE, env, defaults, readFile);
+  if (!e.PERFECTGYM_BASE_URL || !e.PERFECTGYM_API_KEY) return { studios: [] };
+  return {
+    studios: [
+      {
+        id: singleStudioId,
+        baseUrl: e.PERFECTGYM_BASE_URL,
+        apiKey: e.PERFECTGYM_API_KEY,
+        ...(defaults.privacyUrl ? { privacyUrl: defaults.privacyUrl } : {}),
+        ...(defaults.staffChatId !== undefined ? { staffChatId: defaults.staffChatId } : {}),
+        adminIds: [],
+        timeZone: defaults.timeZone,
+      },
+    ],
+  };
+}
+
+export interface ParseConfigOptions {
+  /** Reads STUDIOS_FILE; default `fs.readFileSync` (UTF-8). */
+  readFile?: ReadStudiosFile;
+}
+
 /** Reads trialgram's configuration; throws a ConfigError naming every wrong variable. */
-export function parseConfig(env: Env): Config {
+export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config {
   const result = schema.safeParse(env);
+  const chain = result.success
+    ? readStudios(result.data, env, options.readFile ?? ((path) => readFileSync(path, 'utf8')))
+    : { studios: [] };
   // Checked apart from the schema so that they are reported together with every other problem.
   const problems = [
     ...(result.success
@@ -194,9 +251,15 @@ export function parseConfig(env: Env): Config {
           message: issue.message,
         }))),
     ...combinationProblems(env),
+    ...('problems' in chain ? chain.problems.map((message) => ({ variable: 'STUDIOS_FILE', message })) : []),
   ];
-  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  if (!result.success || problems.length > 0 || 'problems' in chain) throw new ConfigError(problems);
   const e = result.data;
+  const { studios } = chain;
+  const first = studios[0];
+  // A chain's first studio speaks for the single-studio fields until the flow reads the studio's own.
+  const privacyUrl = first ? first.privacyUrl : e.PRIVACY_URL;
+  const staffChatId = first ? first.staffChatId : e.STAFF_CHAT_ID;
   return {
     telegram: e.BOT_TOKEN
       ? {
@@ -213,24 +276,24 @@ export function parseConfig(env: Env): Config {
           },
         }
       : {}),
-    studio:
-      e.PERFECTGYM_BASE_URL && e.PERFECTGYM_API_KEY
-        ? {
-            mode: 'perfectgym',
-            baseUrl: e.PERFECTGYM_BASE_URL,
-            apiKey: e.PERFECTGYM_API_KEY,
-            timeoutMs: e.PERFECTGYM_TIMEOUT_MS,
-          }
-        : { mode: 'sandbox', timeoutMs: e.PERFECTGYM_TIMEOUT_MS },
+    studio: first
+      ? {
+          mode: 'perfectgym',
+          baseUrl: first.baseUrl,
+          apiKey: first.apiKey,
+          timeoutMs: e.PERFECTGYM_TIMEOUT_MS,
+        }
+      : { mode: 'sandbox', timeoutMs: e.PERFECTGYM_TIMEOUT_MS },
+    studios,
     defaultLocale: e.DEFAULT_LOCALE,
-    ...(e.PRIVACY_URL ? { privacyUrl: e.PRIVACY_URL } : {}),
-    studioTimeZone: e.STUDIO_TIME_ZONE,
+    ...(privacyUrl ? { privacyUrl } : {}),
+    studioTimeZone: first?.timeZone ?? e.STUDIO_TIME_ZONE,
     storageUrl: e.STORAGE_URL,
     ...(e.PERFECTGYM_DEADLINE_MS !== undefined ? { studioDeadlineMs: e.PERFECTGYM_DEADLINE_MS } : {}),
     conversationTtlMs: e.CONVERSATION_TTL_HOURS * 3_600_000,
     cacheTtlMs: e.CACHE_TTL_SECONDS * 1000,
     adminIds: e.ADMIN_IDS,
-    ...(e.STAFF_CHAT_ID !== undefined ? { staffChatId: e.STAFF_CHAT_ID } : {}),
+    ...(staffChatId !== undefined ? { staffChatId } : {}),
     port: e.PORT,
     // Polling and the playground serve only probes and metrics: loopback unless asked otherwise. A
     // webhook must be reachable by the load balancer or reverse proxy in front of it.

@@ -28,7 +28,13 @@ export interface Metrics {
   readonly registry: Registry;
   updateHandled(type: string): void;
   funnel(stage: FunnelStage): void;
-  studioCall(event: { endpoint: EndpointName; status: number | string; durationMs: number }): void;
+  /** `studio`: the chain's studio id (label `studio`); absent, the call counts without it. */
+  studioCall(event: {
+    endpoint: EndpointName;
+    status: number | string;
+    durationMs: number;
+    studio?: string | undefined;
+  }): void;
   telegramError(method: string, code: number | string): void;
   /** `count` reminders of `kind` reached `outcome` (scheduled, sent, late_dropped, …). */
   reminders(kind: ReminderKind, outcome: ReminderOutcome, count?: number): void;
@@ -54,14 +60,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   for (const stage of funnelStages) funnel.inc({ stage }, 0);
   const studioCalls = new Counter({
     name: 'trialgram_studio_api_calls_total',
-    help: 'Calls to the studio API, by endpoint and HTTP status (or failure kind)',
-    labelNames: ['endpoint', 'status'],
+    help: 'Calls to the studio API, by studio, endpoint and HTTP status (or failure kind)',
+    labelNames: ['endpoint', 'status', 'studio'],
     registers: [registry],
   });
   const studioLatency = new Histogram({
     name: 'trialgram_studio_api_duration_seconds',
-    help: 'Studio API call latency, by endpoint',
-    labelNames: ['endpoint'],
+    help: 'Studio API call latency, by studio and endpoint',
+    labelNames: ['endpoint', 'studio'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
@@ -88,9 +94,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     registry,
     updateHandled: (type) => updates.inc({ type }),
     funnel: (stage) => funnel.inc({ stage }),
-    studioCall: ({ endpoint, status, durationMs }) => {
-      studioCalls.inc({ endpoint, status: String(status) });
-      studioLatency.observe({ endpoint }, durationMs / 1000);
+    studioCall: ({ endpoint, status, durationMs, studio }) => {
+      const where = studio === undefined ? {} : { studio };
+      studioCalls.inc({ endpoint, status: String(status), ...where });
+      studioLatency.observe({ endpoint, ...where }, durationMs / 1000);
     },
     telegramError: (method, code) => telegramErrors.inc({ method, code: String(code) }),
     reminders: (kind, outcome, count = 1) => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultWebhookSecret, parseConfig } from '../src/config.ts';
 
@@ -175,5 +178,181 @@ describe('PERFECTGYM_DEADLINE_MS', () => {
     expect(problems({ PERFECTGYM_DEADLINE_MS: '10' })).toEqual([
       { variable: 'PERFECTGYM_DEADLINE_MS', message: 'must be at least 500' },
     ]);
+  });
+});
+
+describe('STUDIOS_FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trialgram-studios-'));
+  let count = 0;
+  /** Writes `content` (JSON unless a string) to a file of its own and returns its path. */
+  function studiosFile(content: unknown): string {
+    const path = join(dir, `studios-${++count}.json`);
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+    return path;
+  }
+  const berlin = {
+    id: 'berlin',
+    baseUrl: 'https://kiez-berlin.open-api.magicline.com/',
+    apiKeyEnv: 'BERLIN_KEY',
+  };
+  const lisbon = {
+    id: 'lisbon',
+    baseUrl: 'https://kiez-lisbon.open-api.magicline.com',
+    apiKey: 'inline-lisbon-key',
+  };
+
+  function fileProblems(content: unknown, env: Record<string, string> = {}) {
+    const path = studiosFile(content);
+    return {
+      path,
+      messages: problems({ STUDIOS_FILE: path, ...env }).map((p) => `${p.variable} ${p.message}`),
+    };
+  }
+
+  it('lists every studio with its key from the named variable or inline, defaults filled in', () => {
+    const path = studiosFile({
+      studios: [
+        { ...berlin, adminIds: [7], staffChatId: '-1001', privacyUrl: 'https://kiez-berlin.example/privacy' },
+        { ...lisbon, timeZone: 'Europe/Lisbon' },
+      ],
+    });
+    const config = parseConfig({
+      STUDIOS_FILE: path,
+      BERLIN_KEY: 'berlin-secret',
+      STAFF_CHAT_ID: '-2002',
+      STUDIO_TIME_ZONE: 'Europe/Vienna',
+    });
+    expect(config.studios).toEqual([
+      {
+        id: 'berlin',
+        baseUrl: 'https://kiez-berlin.open-api.magicline.com',
+        apiKey: 'berlin-secret',
+        privacyUrl: 'https://kiez-berlin.example/privacy',
+        staffChatId: -1001,
+        adminIds: [7],
+        timeZone: 'Europe/Vienna',
+      },
+      {
+        id: 'lisbon',
+        baseUrl: 'https://kiez-lisbon.open-api.magicline.com',
+        apiKey: 'inline-lisbon-key',
+        staffChatId: -2002,
+        adminIds: [],
+        timeZone: 'Europe/Lisbon',
+      },
+    ]);
+    // The single-studio fields speak for the first studio until the flow reads each studio's own.
+    expect(config.studio).toEqual({
+      mode: 'perfectgym',
+      baseUrl: 'https://kiez-berlin.open-api.magicline.com',
+      apiKey: 'berlin-secret',
+      timeoutMs: 10_000,
+    });
+    expect(config.staffChatId).toBe(-1001);
+    expect(config.privacyUrl).toBe('https://kiez-berlin.example/privacy');
+  });
+
+  it('makes PERFECTGYM_BASE_URL/PERFECTGYM_API_KEY a chain of one, and the sandbox none', () => {
+    const config = parseConfig({
+      PERFECTGYM_BASE_URL: 'https://open-api-demo.open-api.magicline.com',
+      PERFECTGYM_API_KEY: 'secret',
+      PRIVACY_URL: 'https://studio.example/privacy',
+    });
+    expect(config.studios).toEqual([
+      {
+        id: 'main',
+        baseUrl: 'https://open-api-demo.open-api.magicline.com',
+        apiKey: 'secret',
+        privacyUrl: 'https://studio.example/privacy',
+        adminIds: [],
+        timeZone: 'Europe/Berlin',
+      },
+    ]);
+    expect(parseConfig({}).studios).toEqual([]);
+  });
+
+  it('names the file when it is missing', () => {
+    const path = join(dir, 'nowhere.json');
+    expect(problems({ STUDIOS_FILE: path })).toEqual([
+      { variable: 'STUDIOS_FILE', message: `${path}: cannot read the file (no such file)` },
+    ]);
+  });
+
+  it('says where the JSON is broken, without quoting the file', () => {
+    const { path, messages } = fileProblems('{"studios": [{"id": "x", "apiKey": "leaky-key" "baseUrl": 1}]}');
+    expect(messages).toEqual([
+      expect.stringMatching(new RegExp(`^STUDIOS_FILE ${path}: is not valid JSON \\(.*\\d`)),
+    ]);
+    expect(messages.join()).not.toContain('leaky-key');
+  });
+
+  it('refuses a file that is not a list of studios', () => {
+    expect(fileProblems([berlin]).messages).toEqual([expect.stringContaining('must be {"studios": [...]}')]);
+    expect(fileProblems({ studios: [] }).messages).toEqual([
+      expect.stringContaining('studios lists no studio'),
+    ]);
+  });
+
+  it('names both studios of a duplicate id', () => {
+    const { path, messages } = fileProblems(
+      { studios: [berlin, lisbon, { ...lisbon, baseUrl: 'https://b.example' }] },
+      {
+        BERLIN_KEY: 'k',
+      },
+    );
+    expect(messages).toEqual([
+      `STUDIOS_FILE ${path}: studio "lisbon" (studios[2]): id "lisbon" is already used by studios[1]; every studio needs its own id`,
+    ]);
+  });
+
+  it('names the studio whose key is missing, or whose key variable is not set', () => {
+    const { id, baseUrl } = berlin;
+    const { path, messages } = fileProblems({
+      studios: [{ id, baseUrl }, lisbon, { ...berlin, id: 'hamburg' }],
+    });
+    expect(messages).toEqual([
+      `STUDIOS_FILE ${path}: studio "berlin" (studios[0]): apiKeyEnv is missing: name the environment variable holding its API key (or give apiKey)`,
+      `STUDIOS_FILE ${path}: studio "hamburg" (studios[2]): apiKeyEnv names BERLIN_KEY, which is not set`,
+    ]);
+    expect(fileProblems({ studios: [{ ...berlin, apiKey: 'both' }] }, { BERLIN_KEY: 'k' }).messages).toEqual([
+      expect.stringContaining('studio "berlin" (studios[0]): give either apiKeyEnv or apiKey, not both'),
+    ]);
+  });
+
+  it('names the studio and field of a bad URL, id, zone or unknown field, never echoing a key', () => {
+    const { path, messages } = fileProblems({
+      studios: [
+        { ...lisbon, baseUrl: 'ftp://kiez-lisbon.example' },
+        { ...lisbon, id: 'Porto_1' },
+        { ...lisbon, id: 'faro', timeZone: 'Mars/Olympus', apikey: 'typo' },
+        { ...lisbon, id: 'braga', baseUrl: undefined, adminIds: [0] },
+      ],
+    });
+    expect(messages).toEqual([
+      `STUDIOS_FILE ${path}: studio "lisbon" (studios[0]): baseUrl must be an http(s) URL`,
+      `STUDIOS_FILE ${path}: studio "Porto_1" (studios[1]): id must be 1-16 characters of a-z, 0-9 and -, not starting or ending with -`,
+      `STUDIOS_FILE ${path}: studio "faro" (studios[2]): timeZone must be an IANA time zone such as Europe/Berlin`,
+      `STUDIOS_FILE ${path}: studio "faro" (studios[2]): unknown field "apikey"`,
+      `STUDIOS_FILE ${path}: studio "braga" (studios[3]): baseUrl is missing`,
+      `STUDIOS_FILE ${path}: studio "braga" (studios[3]): adminIds[0] must be a user id`,
+    ]);
+    expect(messages.join()).not.toContain('inline-lisbon-key');
+  });
+
+  it('refuses STUDIOS_FILE together with the single-studio variables', () => {
+    const path = studiosFile({ studios: [lisbon] });
+    expect(
+      problems({ STUDIOS_FILE: path, PERFECTGYM_BASE_URL: 'https://x.example', PERFECTGYM_API_KEY: 'k' }),
+    ).toEqual([{ variable: 'STUDIOS_FILE', message: expect.stringContaining('leave PERFECTGYM_BASE_URL') }]);
+  });
+
+  it('accepts the sample file of the README', () => {
+    const config = parseConfig({
+      STUDIOS_FILE: 'studios.example.json',
+      STUDIO_KIEZ_BERLIN_API_KEY: 'a',
+      STUDIO_KIEZ_HAMBURG_API_KEY: 'b',
+      STUDIO_KIEZ_LISBOA_API_KEY: 'c',
+    });
+    expect(config.studios.map((studio) => studio.id)).toEqual(['berlin', 'hamburg', 'lisboa']);
   });
 });

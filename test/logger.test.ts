@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, nonBlockingWriter, scrubSecrets } from '../src/logger.ts';
+import { createLogger, nonBlockingWriter, scrubSecrets, withoutRedaction } from '../src/logger.ts';
 
 function capture(secrets: string[] = []) {
   const lines: string[] = [];
@@ -20,6 +20,28 @@ describe('logger', () => {
     expect(line).not.toContain('Erika');
     expect(line).not.toContain('erika@example.com');
     expect(line).not.toContain('Berlin');
+  });
+
+  it('the per-update line (no redaction pass) goes to the same output, level and scrubbing', () => {
+    const token = '123456789:AAFakeTokenFakeTokenFakeTokenFakeToken12';
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'warn',
+      secrets: [token],
+      destination: { write: (line: string) => void lines.push(line) },
+    });
+    const access = withoutRedaction(logger);
+    access.info({ updateId: 1 }, 'update handled');
+    expect(lines).toEqual([]);
+    access.warn({ updateId: 2, type: 'message', note: `bot${token}` }, 'update handled');
+    const line = JSON.parse(lines.join('')) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      level: 40,
+      app: 'trialgram',
+      updateId: 2,
+      type: 'message',
+      note: 'bot[token]',
+    });
   });
 
   it('never writes the bot token or the API key, even inside error messages', () => {

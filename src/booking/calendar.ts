@@ -8,8 +8,27 @@ const msPerDay = 86_400_000;
 // en-CA writes dates as yyyy-MM-dd. One formatter per zone: a slot list asks for many days.
 const isoDateFormatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * Days already worked out, by zone and quarter hour: every zone's offset today is a whole number of
+ * quarter hours, so all instants of one UTC quarter hour fall on the same day in any zone, and the
+ * flow asks for the same few days again and again (today, each listed slot's day).
+ */
+const quarterHourMs = 15 * 60_000;
+const knownDays = new Map<string, number>();
+const maxKnownDays = 4096;
+
 /** The studio-calendar day an instant falls on. */
 export function dayNumber(epochMs: number, zone: string): number {
+  const key = `${zone} ${Math.floor(epochMs / quarterHourMs)}`;
+  const known = knownDays.get(key);
+  if (known !== undefined) return known;
+  if (knownDays.size >= maxKnownDays) knownDays.clear();
+  const day = formattedDayNumber(epochMs, zone);
+  knownDays.set(key, day);
+  return day;
+}
+
+function formattedDayNumber(epochMs: number, zone: string): number {
   let formatter = isoDateFormatters.get(zone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-CA', {

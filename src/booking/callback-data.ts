@@ -19,6 +19,7 @@ import { type SlotRef, slotKey } from './slot-presentation.ts';
 
 export const callbackFormatVersion = '1';
 export const maxCallbackDataBytes = 64;
+const utf8 = new TextEncoder();
 /** Revisions wrap at 36², so they stay two characters. */
 export const revisionModulus = 36 * 36;
 
@@ -28,10 +29,18 @@ export type CallbackData =
   /** `waitingList`: the button offered a place on the waiting list (the slot was full). */
   | { action: 'slot'; rev: number; slot: SlotRef; waitingList: boolean }
   | { action: 'slotWindow'; rev: number; fromDay: number }
+  /**
+   * A day button of the slot picker: show that day's times from index `from`. `empty`: the day had
+   * no free place when the button was made, so the tap is answered with a toast.
+   */
+  | { action: 'slotDay'; rev: number; day: number; from: number; empty: boolean }
   | { action: 'otherOffers'; rev: number }
   | { action: 'skip'; rev: number }
   | { action: 'profileName'; rev: number }
   | { action: 'gender'; rev: number; gender: Gender }
+  /** The address as read from one line is right / should be entered field by field. */
+  | { action: 'addressOk'; rev: number }
+  | { action: 'addressParts'; rev: number }
   | { action: 'edit'; rev: number; field: EditableField }
   | { action: 'book'; rev: number; offer: OfferRef; slot: SlotRef }
   | { action: 'retry'; rev: number }
@@ -53,10 +62,13 @@ const codes = {
   offersPage: 'op',
   slot: 'sl',
   slotWindow: 'sw',
+  slotDay: 'sd',
   otherOffers: 'bo',
   skip: 'sk',
   profileName: 'pn',
   gender: 'gd',
+  addressOk: 'ao',
+  addressParts: 'ap',
   edit: 'ed',
   book: 'bk',
   retry: 'rt',
@@ -108,6 +120,9 @@ export function encodeCallbackData(data: CallbackData): string {
     case 'slotWindow':
       parts.push(b36(data.fromDay));
       break;
+    case 'slotDay':
+      parts.push(b36(data.day), b36(data.from), data.empty ? 'n' : 'y');
+      break;
     case 'gender':
       parts.push(genderCodes[data.gender]);
       break;
@@ -134,7 +149,8 @@ export function encodeCallbackData(data: CallbackData): string {
       break;
   }
   const encoded = parts.join(':');
-  if (new TextEncoder().encode(encoded).length > maxCallbackDataBytes) {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most data is short enough not to need counting.
+  if (encoded.length * 3 > maxCallbackDataBytes && utf8.encode(encoded).length > maxCallbackDataBytes) {
     throw new RangeError(`callback data for ${data.action} exceeds ${maxCallbackDataBytes} bytes`);
   }
   return encoded;
@@ -193,10 +209,13 @@ const argumentCounts: Record<CallbackAction, number> = {
   offersPage: 1,
   slot: 2,
   slotWindow: 1,
+  slotDay: 3,
   otherOffers: 0,
   skip: 0,
   profileName: 0,
   gender: 1,
+  addressOk: 0,
+  addressParts: 0,
   edit: 1,
   book: 2,
   retry: 0,
@@ -215,7 +234,7 @@ function parseArgs(action: CallbackAction, parts: string[]): CallbackData | unde
   if (parts.length !== argumentCounts[action] + (hasRev ? 1 : 0)) return undefined;
   const rev = hasRev ? parseNumber(parts[0]) : 0;
   if (rev === undefined || rev >= revisionModulus) return undefined;
-  const [a, b] = hasRev ? parts.slice(1) : parts;
+  const [a, b, c] = hasRev ? parts.slice(1) : parts;
   switch (action) {
     case 'offer': {
       const offer = parseOfferCode(a);
@@ -234,9 +253,17 @@ function parseArgs(action: CallbackAction, parts: string[]): CallbackData | unde
       const fromDay = parseNumber(a);
       return fromDay === undefined ? undefined : { action, rev, fromDay };
     }
+    case 'slotDay': {
+      const day = parseNumber(a);
+      const from = parseNumber(b);
+      if (day === undefined || from === undefined || (c !== 'n' && c !== 'y')) return undefined;
+      return { action, rev, day, from, empty: c === 'n' };
+    }
     case 'otherOffers':
     case 'skip':
     case 'profileName':
+    case 'addressOk':
+    case 'addressParts':
     case 'retry':
     case 'cancel':
       return { action, rev };

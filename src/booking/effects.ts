@@ -63,7 +63,12 @@ export type SlotsCall = Extract<ApiCall, { name: 'classSlots' | 'appointmentSlot
 
 /** What each call returns on success (the client's and the catalog's return types). */
 export interface ApiCallResults {
-  offers: { classes: TrialOfferClass[]; appointments: BookableTrialOfferAppointment[] };
+  offers: {
+    classes: TrialOfferClass[];
+    appointments: BookableTrialOfferAppointment[];
+    /** Configs whose `allowBookingForLeads` is false: their offers are left out of the list. */
+    closedConfigIds?: number[] | undefined;
+  };
   config: TrialOfferConfig;
   classSlots: ClassSlot[];
   appointmentSlots: AppointmentSlot[];
@@ -84,8 +89,10 @@ export function resultEvent<C extends ApiCall>(call: C, result: ApiCallResults[C
   const r = result as ApiCallResults[ApiCallName];
   switch (call.name) {
     case 'offers': {
-      const { classes, appointments } = r as ApiCallResults['offers'];
-      return { type: 'offersLoaded', classes, appointments };
+      const { classes, appointments, closedConfigIds } = r as ApiCallResults['offers'];
+      return closedConfigIds?.length
+        ? { type: 'offersLoaded', classes, appointments, closedConfigIds }
+        : { type: 'offersLoaded', classes, appointments };
     }
     case 'config':
       return { type: 'configLoaded', config: r as TrialOfferConfig };
@@ -135,6 +142,13 @@ export type Keyboard =
 export interface View {
   parts: Text[];
   keyboard?: Keyboard | undefined;
+}
+
+export interface Venue {
+  latitude: number;
+  longitude: number;
+  title: string;
+  address: string;
 }
 
 /**
@@ -197,6 +211,8 @@ export type Effect =
    */
   | { type: 'clearKeyboard' }
   | { type: 'sendCalendar'; ics: string; filename: string; caption: Text }
+  /** The studio as a venue (Telegram's `sendVenue`), so the prospect can open it in a map app. */
+  | { type: 'sendVenue'; venue: Venue }
   /** Store the lead id for this Telegram user in the long-lived lead store. */
   | { type: 'rememberLead'; leadId: number }
   /** Drop the stored lead id of this user: the studio no longer knows that customer. */

@@ -39,7 +39,13 @@ export type UserEvent =
   | { type: 'resume' };
 
 export type ApiEvent =
-  | { type: 'offersLoaded'; classes: TrialOfferClass[]; appointments: BookableTrialOfferAppointment[] }
+  | {
+      type: 'offersLoaded';
+      classes: TrialOfferClass[];
+      appointments: BookableTrialOfferAppointment[];
+      /** Configs leads may not book online: listed never, explained when linked to. */
+      closedConfigIds?: number[] | undefined;
+    }
   | { type: 'configLoaded'; config: TrialOfferConfig }
   | { type: 'slotsLoaded'; loaded: LoadedSlots }
   | { type: 'leadValidated'; status: string }

@@ -11,7 +11,7 @@ import type {
 import type { CallbackData } from './callback-data.ts';
 import { confirmationDeadline, deadlineArgs, toEpochMinutes } from './confirmation-deadline.ts';
 import type { FlowContext } from './context.ts';
-import type { Effect, InlineButton, View } from './effects.ts';
+import type { Effect, InlineButton, Venue, View } from './effects.ts';
 import type { ApiEvent } from './events.ts';
 import {
   answer,
@@ -34,7 +34,15 @@ import { type MessageKey, type Text, text } from './messages.ts';
 import { type OfferRef, parseOfferCode } from './offer-kind.ts';
 import type { SlotRef } from './slot-presentation.ts';
 import { type BookingRecord, type FlowData, maxBookingRecords, type State } from './state.ts';
-import { button, chosenSlotArgs, contactParts, otherOffersRow, view, zoneOf } from './views.ts';
+import {
+  button,
+  chosenSlotArgs,
+  contactParts,
+  otherOffersRow,
+  studioAddress,
+  view,
+  zoneOf,
+} from './views.ts';
 
 type ValidationStatus =
   | (typeof classBookingValidationStatuses)[number]
@@ -148,35 +156,84 @@ function bookAnotherRow(): InlineButton[] {
   return [button(text('button-book-another'), { action: 'restart' })];
 }
 
-function calendarEffect(flow: FlowData, bookingId: number, ctx: FlowContext): Effect | undefined {
+/** The studio's name and address, as far as the studio information has them. */
+function studioPlace(ctx: Pick<FlowContext, 'studio'>): { name: string; address: string } {
+  return { name: ctx.studio?.name?.trim() ?? '', address: studioAddress(ctx.studio) };
+}
+
+/** The studio's coordinates, when it has both and they are real ones. */
+function studioGeo(ctx: Pick<FlowContext, 'studio'>): { latitude: number; longitude: number } | undefined {
+  const { latitude, longitude } = ctx.studio?.location ?? {};
+  if (latitude === undefined || longitude === undefined) return undefined;
+  if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return undefined;
+  return { latitude, longitude };
+}
+
+/**
+ * The booking's calendar file, and the studio as a venue to open in a map app. Sent once per
+ * booking: with the success message, or with the confirmation where one is needed.
+ */
+function bookedExtras(flow: FlowData, bookingId: number, ctx: FlowContext): Effect[] {
   const slot = flow.slot;
-  if (!slot || !flow.offer) return undefined;
+  if (!slot || !flow.offer) return [];
   const startMs = slot.slot.startMin * 60_000;
+  const place = studioPlace(ctx);
+  const geo = studioGeo(ctx);
+  const telephone = ctx.studio?.telephone?.trim();
   const ics = buildIcs({
     uid: `trial-booking-${bookingId}-studio-${ctx.studio?.studioId ?? 0}@trialgram`,
     createdMs: ctx.now,
     startMs,
     endMs: slot.slot.durationMin > 0 ? startMs + slot.slot.durationMin * 60_000 : undefined,
     summary: flow.offer.title,
-    location: slot.location ?? ctx.studio?.name,
-    description: slot.instructors,
+    location: [slot.location, place.name, place.address].filter(Boolean).join(', ') || undefined,
+    geo,
+    // Names and a phone number read the same in every language.
+    description:
+      [slot.instructors, telephone && [place.name, `Tel. ${telephone}`].filter(Boolean).join(': ')]
+        .filter(Boolean)
+        .join('\n') || undefined,
   });
-  return {
-    type: 'sendCalendar',
-    ics,
-    filename: `trial-${bookingId}.ics`,
-    caption: text('booking-calendar-caption', { offer: flow.offer.title }),
-  };
+  const effects: Effect[] = [
+    {
+      type: 'sendCalendar',
+      ics,
+      filename: `trial-${bookingId}.ics`,
+      caption: text('booking-calendar-caption', { offer: flow.offer.title }),
+    },
+  ];
+  const venue = studioVenue(ctx);
+  if (venue) effects.push({ type: 'sendVenue', venue });
+  return effects;
+}
+
+/** The studio as a venue (a map pin): only with its coordinates, name and address. */
+export function studioVenue(ctx: Pick<FlowContext, 'studio'>): Venue | undefined {
+  const place = studioPlace(ctx);
+  const geo = studioGeo(ctx);
+  return geo && place.name && place.address
+    ? { ...geo, title: place.name, address: place.address }
+    : undefined;
+}
+
+/** Where to go and with whom: the studio and its address, the room and where it is, the instructors. */
+export function placeParts(flow: FlowData, ctx: FlowContext): Text[] {
+  const parts: Text[] = [];
+  const place = [studioPlace(ctx).name, studioPlace(ctx).address].filter(Boolean).join(', ');
+  if (place) parts.push(text('booking-detail-studio', { place }));
+  const { location, locationNote, instructors } = flow.slot ?? {};
+  if (location && locationNote)
+    parts.push(text('booking-detail-room', { room: location, note: locationNote }));
+  else if (location) parts.push(text('booking-detail-location', { location }));
+  if (instructors) parts.push(text('booking-detail-instructors', { names: instructors }));
+  return parts;
 }
 
 function successParts(flow: FlowData, ctx: FlowContext): Text[] {
-  const parts: Text[] = [
+  return [
     text('booking-success', { offer: flow.offer?.title ?? '', ...chosenSlotArgs(flow, ctx) }),
+    ...placeParts(flow, ctx),
   ];
-  if (flow.slot?.location) parts.push(text('booking-detail-location', { location: flow.slot.location }));
-  if (flow.slot?.instructors)
-    parts.push(text('booking-detail-instructors', { names: flow.slot.instructors }));
-  return parts;
 }
 
 export function onBooked(
@@ -229,18 +286,16 @@ export function onBooked(
   const next = enter({ ...state, bookings: addRecord(state.bookings, record) }, { name: 'done' }, updated);
   const rows = { type: 'inline' as const, rows: [bookAnotherRow()] };
   switch (status) {
-    case 'BOOKED': {
-      const calendar = calendarEffect(updated, bookingId, ctx);
+    case 'BOOKED':
       return {
         state: next,
         effects: [
           ...reminderEffects(record, updated, ctx),
           reply(view(successParts(flow, ctx), rows)),
-          ...(calendar ? [calendar] : []),
+          ...bookedExtras(updated, bookingId, ctx),
           notice,
         ],
       };
-    }
     case 'WAITING_LIST':
       return {
         state: next,
@@ -420,18 +475,16 @@ export function onConfirmed(
   });
   if (status === 'CONFIRMED') {
     const next = leaveConfirmationStep(updateRecord(state, bookingId, 'CONFIRMED'), bookingId);
-    const message = flow
-      ? text('confirm-done', { offer: flow.offer?.title ?? '', ...chosenSlotArgs(flow, ctx) })
-      : text('confirm-done-short');
-    const calendar = flow ? calendarEffect(flow, bookingId, ctx) : undefined;
+    const parts = flow
+      ? [
+          text('confirm-done', { offer: flow.offer?.title ?? '', ...chosenSlotArgs(flow, ctx) }),
+          ...placeParts(flow, ctx),
+        ]
+      : [text('confirm-done-short')];
+    const extras = flow ? bookedExtras(flow, bookingId, ctx) : [];
     return {
       state: next,
-      effects: [
-        edit(view([message])),
-        ...(calendar ? [calendar] : []),
-        notice('confirmed'),
-        { type: 'bookingConfirmed', bookingId },
-      ],
+      effects: [edit(view(parts)), ...extras, notice('confirmed'), { type: 'bookingConfirmed', bookingId }],
     };
   }
   if (status === 'EXPIRED') {

@@ -37,6 +37,7 @@ export function enter(state: State, step: Step, flow: FlowData | null | undefine
     bookings: state.bookings,
   };
   if (flow) next.flow = flow;
+  if (state.retrying && isWorkingStep(step)) next.retrying = true;
   return next;
 }
 
@@ -101,6 +102,7 @@ export function callForStep(state: State, ctx: FlowContext): ApiCall | undefined
     }
     case 'validatingLead':
     case 'resolvingLead':
+    case 'precheckingLead':
     case 'creatingLead': {
       if (!flow?.config) return undefined;
       const request = buildLeadRequest({
@@ -190,7 +192,18 @@ export function noticeBase(flow: FlowData | undefined, ctx: FlowContext): Omit<S
  */
 export function stall(state: State, temporary: boolean): TransitionResult {
   const next: State = { ...state, stalled: true };
-  return { state: next, effects: [reply(failureView(next.rev, temporary, hasEntered(state.flow)))] };
+  return {
+    state: next,
+    effects: [showFailure(state, failureView(next.rev, temporary, hasEntered(state.flow)))],
+  };
+}
+
+/**
+ * A failure's message: after "try again" that message already says something failed, so it is
+ * edited in place (lockout, failed look-up, a lost answer again), not repeated below it.
+ */
+export function showFailure(state: State, shown: View): Effect {
+  return state.retrying ? edit(shown) : reply(shown);
 }
 
 /** Whether the prospect has typed or skipped anything in this flow (only then is "saved" true to say). */
@@ -230,7 +243,7 @@ export function busy(state: State, retryAfterMs: number, ctx: FlowContext): Tran
   return {
     state: next,
     effects: [
-      reply(busyView(next, ctx)),
+      showFailure(state, busyView(next, ctx)),
       { type: 'later', afterMs: lockMs + lockoutSlackMs, event: { type: 'retryDue', rev: next.rev } },
     ],
   };

@@ -4,6 +4,7 @@
  * the studio's lead check and creation.
  */
 import type { Gender } from '../perfectgym/schemas.ts';
+import { parseAddress } from './address.ts';
 import type { FlowContext } from './context.ts';
 import type { Effect } from './effects.ts';
 import type { NonTextKind } from './events.ts';
@@ -22,6 +23,7 @@ import {
 } from './flow-kit.ts';
 import { intentStep, leadWithoutId } from './flow-outcomes.ts';
 import {
+  addressFields,
   checkName,
   checkSharedPhoneNumber,
   checkTypedField,
@@ -32,11 +34,12 @@ import {
   type LeadFieldName,
   type LeadFieldRules,
 } from './lead-fields.ts';
-import { givenFields, isSkippable, nextLeadField } from './lead-plan.ts';
+import { checksLeadEarly, givenFields, isSkippable, nextLeadField } from './lead-plan.ts';
 import { type Text, text } from './messages.ts';
 import { phoneRegionOf } from './phone.ts';
 import type { FlowData, State } from './state.ts';
 import {
+  addressConfirmView,
   button,
   choiceSummaryView,
   chosenSlotArgs,
@@ -44,6 +47,7 @@ import {
   leadPromptView,
   otherOffersRow,
   problemText,
+  profileFullName,
   profileNameFor,
   summaryView,
   view,
@@ -58,6 +62,7 @@ export function askNextLeadField(
   ctx: FlowContext,
   before: Effect[],
   intro: boolean | Text = false,
+  addressInParts = false,
 ): TransitionResult {
   const flow = state.flow;
   const config = flow?.config;
@@ -67,17 +72,59 @@ export function askNextLeadField(
     const next = enter(state, { name: 'summary' });
     return { state: next, effects: [...before, reply(summaryView(flow, config.modes, next.rev, ctx))] };
   }
-  const next = enter(state, { name: 'collectingLead', field });
+  // The address is asked in one line first; field by field only when that did not work.
+  const inParts = addressInParts && field === 'street';
+  const next = enter(state, {
+    name: 'collectingLead',
+    field,
+    ...(inParts ? { inParts: true as const } : {}),
+  });
   const lead: Text[] =
     intro === true
       ? [text('lead-intro', { offer: flow.offer?.title ?? '', ...chosenSlotArgs(flow, ctx) })]
       : intro
         ? [intro]
         : [];
-  return {
-    state: next,
-    effects: [...before, reply(leadPromptView(field, config.modes, next.rev, ctx, lead))],
+  const prompt = leadPromptView(field, config.modes, next.rev, ctx, lead, !inParts);
+  return { state: next, effects: [...before, reply(prompt)] };
+}
+
+/** A whole address typed in one answer: read into its parts and shown for a one-tap "That's right". */
+export function onAddressText(state: State, typed: string, ctx: FlowContext): TransitionResult {
+  const flow = state.flow;
+  if (!flow?.config) return lost(state);
+  const parts = parseAddress(typed, ctx.studio?.countryCode);
+  const lead = { ...flow.lead };
+  for (const field of addressFields) delete lead[field];
+  if (!parts) {
+    const cleared = { ...state, flow: { ...flow, lead } };
+    return askNextLeadField(cleared, ctx, [reply(view([text('lead-address-unreadable')]))], false, true);
+  }
+  const updated: FlowData = {
+    ...flow,
+    lead: { ...lead, ...parts },
+    skipped: flow.skipped.filter((field) => !(addressFields as readonly string[]).includes(field)),
   };
+  const next = enter(state, { name: 'confirmingAddress' }, updated);
+  return { state: next, effects: [reply(addressConfirmView(updated.lead, next.rev))] };
+}
+
+/** "That's right" (go on) or "enter it in parts" (the four questions) under the address read from one line. */
+export function onAddressAnswer(state: State, right: boolean, ctx: FlowContext): TransitionResult {
+  const flow = state.flow;
+  if (state.step.name !== 'confirmingAddress' || !flow) return stay(state);
+  if (right) return askNextLeadField(state, ctx, [answer()]);
+  const lead = { ...flow.lead };
+  for (const field of addressFields) delete lead[field];
+  return askNextLeadField({ ...state, flow: { ...flow, lead } }, ctx, [answer()], false, true);
+}
+
+/** The read address again (a stale tap, a language switch, something else typed). */
+export function showAddressConfirm(state: State, lead: Text[] = []): TransitionResult {
+  const flow = state.flow;
+  if (!flow) return lost(state);
+  const shown = addressConfirmView(flow.lead, state.rev);
+  return stay(state, [reply({ ...shown, parts: [...lead, ...shown.parts] })]);
 }
 
 export type LeadInput =
@@ -95,13 +142,16 @@ export function onLeadInput(state: State, input: LeadInput, ctx: FlowContext): T
   const modes = flow?.config?.modes;
   if (step.name !== 'collectingLead' || !flow || !modes) return stay(state);
   const { field } = step;
-  const reask = (hint: Text) => stay(state, [reply(leadPromptView(field, modes, state.rev, ctx, [hint]))]);
+  const wholeAddress = field === 'street' && !step.inParts;
+  const reask = (hint: Text) =>
+    stay(state, [reply(leadPromptView(field, modes, state.rev, ctx, [hint], wholeAddress))]);
   const take = (check: FieldCheck) =>
     check.ok ? accept(state, field, check.value, ctx) : reask(problemText(check.problem));
 
   switch (input.type) {
     case 'text':
       if (field === 'gender') return reask(text('lead-error-use-buttons'));
+      if (wholeAddress) return onAddressText(state, input.text, ctx);
       return take(checkTypedField(field, input.text, leadFieldRules(flow, ctx)));
     case 'contact':
       if (field !== 'telephone') return reask(text('lead-error-not-text'));
@@ -116,6 +166,8 @@ export function onLeadInput(state: State, input: LeadInput, ctx: FlowContext): T
     case 'profileName': {
       if (field !== 'firstName' && field !== 'lastName')
         return stay(state, [answer(text('callback-outdated'))]);
+      const fullName = field === 'firstName' ? profileFullName(ctx) : undefined;
+      if (fullName) return acceptFullName(state, fullName, ctx, reask);
       const name = profileNameFor(field, ctx);
       if (!name) return reask(text('lead-error-empty'));
       return take(checkName(name, field));
@@ -132,6 +184,7 @@ export function leadFieldRules(flow: FlowData, ctx: FlowContext): LeadFieldRules
     today: todayIso(flow, ctx),
     phoneRegion: phoneRegionOf(ctx.phoneRegion, ctx.studio?.countryCode),
     minAgeYears: ctx.minAgeYears ?? defaultMinAgeYears,
+    countryCode: ctx.studio?.countryCode,
   };
 }
 
@@ -146,7 +199,50 @@ function accept(state: State, field: LeadFieldName, value: string, ctx: FlowCont
     field === 'telephone'
       ? [reply(view([text('lead-telephone-saved')], { type: 'removeReplyKeyboard' }))]
       : [];
+  if (checkBeforeOptionalFields(updated, field)) {
+    return work(state, { name: 'precheckingLead' }, ctx, before, updated);
+  }
   return askNextLeadField({ ...state, flow: updated }, ctx, before);
+}
+
+/** Names and e-mail just complete, optional questions still to come, and the config allows the early check. */
+function checkBeforeOptionalFields(flow: FlowData, answered: LeadFieldName): boolean {
+  const modes = flow.config?.modes;
+  if (!modes || !checksLeadEarly(modes)) return false;
+  if (answered !== 'firstName' && answered !== 'lastName' && answered !== 'email') return false;
+  const { firstName, lastName, email } = flow.lead;
+  if (firstName === undefined || lastName === undefined || email === undefined) return false;
+  return nextLeadField(modes, flow.lead, flow.skipped) !== undefined;
+}
+
+/**
+ * The early check's answer: a known customer is told now; anything else (or a failed call, see
+ * transition.ts) goes on with the questions, and the full check before the lead is made decides.
+ */
+function onLeadPrechecked(state: State, status: string, ctx: FlowContext): TransitionResult {
+  if (status === 'DUPLICATE_CUSTOMER') return duplicateCustomer(state, ctx);
+  return askNextLeadField(state, ctx, []);
+}
+
+/** Goes on with the questions after the early lead check could not be made. */
+export function skipLeadPrecheck(state: State, ctx: FlowContext): TransitionResult {
+  return state.step.name === 'precheckingLead' ? askNextLeadField(state, ctx, []) : stay(state);
+}
+
+/** The one-tap full name from the Telegram profile: both names, each checked as if typed. */
+function acceptFullName(
+  state: State,
+  name: { firstName: string; lastName: string },
+  ctx: FlowContext,
+  reask: (hint: Text) => TransitionResult,
+): TransitionResult {
+  const first = checkName(name.firstName, 'firstName');
+  const last = checkName(name.lastName, 'lastName');
+  if (!first.ok) return reask(problemText(first.problem));
+  // A last name the checks refuse is asked for as a question of its own.
+  const flow = state.flow as FlowData;
+  const lead = { ...flow.lead, firstName: first.value, ...(last.ok ? { lastName: last.value } : {}) };
+  return askNextLeadField({ ...state, flow: { ...flow, lead } }, ctx, []);
 }
 
 function skip(state: State, flow: FlowData, field: LeadFieldName, ctx: FlowContext): TransitionResult {
@@ -206,27 +302,32 @@ export function onCustomerGone(state: State, ctx: FlowContext): TransitionResult
   return askNextLeadField({ ...state, flow: rest }, unknown, [forgetLead], intro);
 }
 
+/** "The studio knows you already": how to reach it, and a button to correct a mistyped e-mail. */
+function duplicateCustomer(state: State, ctx: FlowContext): TransitionResult {
+  const next = enter(state, { name: 'summary' });
+  return {
+    state: next,
+    effects: [
+      reply(
+        view([text('lead-duplicate'), ...contactParts(ctx.studio)], {
+          type: 'inline',
+          rows: [
+            [button(text('button-fix-email'), { action: 'edit', rev: next.rev, field: 'email' })],
+            otherOffersRow(next.rev),
+          ],
+        }),
+      ),
+    ],
+  };
+}
+
 export function onLeadValidated(state: State, status: string, ctx: FlowContext): TransitionResult {
   const flow = state.flow;
+  if (state.step.name === 'precheckingLead' && flow?.config) return onLeadPrechecked(state, status, ctx);
   if (state.step.name !== 'validatingLead' || !flow?.config) return stay(state);
   if (status === 'POSSIBLE') return work(state, intentStep('creatingLead', ctx), ctx);
   const next = enter(state, { name: 'summary' });
-  if (status === 'DUPLICATE_CUSTOMER') {
-    return {
-      state: next,
-      effects: [
-        reply(
-          view([text('lead-duplicate'), ...contactParts(ctx.studio)], {
-            type: 'inline',
-            rows: [
-              [button(text('button-fix-email'), { action: 'edit', rev: next.rev, field: 'email' })],
-              otherOffersRow(next.rev),
-            ],
-          }),
-        ),
-      ],
-    };
-  }
+  if (status === 'DUPLICATE_CUSTOMER') return duplicateCustomer(state, ctx);
   const hint =
     status === 'INVALID_LEAD_CUSTOMER_DATA' ? text('lead-invalid-data') : text('lead-unknown-status');
   return { state: next, effects: [reply(summaryView(flow, flow.config.modes, next.rev, ctx, [hint]))] };

@@ -88,14 +88,17 @@ export function onOffersLoaded(
     if (found) return chooseOffer(state, found, ctx, lead);
     lead.push(text('offer-gone'));
   }
-  if (entries.length === 0) {
+  // Offers a prospect could never book stay out of the list; a link to one still explains.
+  const closed = new Set(event.closedConfigIds ?? []);
+  const listed = entries.filter((entry) => !closed.has(entry.configId));
+  if (listed.length === 0) {
     const next = enter(state, { name: 'idle' });
     return {
       state: next,
       effects: [reply(view([...lead, text('offers-none'), ...contactParts(ctx.studio)]))],
     };
   }
-  return listOffers(state, entries, step, lead, undefined);
+  return listOffers(state, listed, step, lead, undefined);
 }
 
 function listOffers(

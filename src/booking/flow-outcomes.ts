@@ -19,8 +19,18 @@
 import type { FlowContext } from './context.ts';
 import type { Effect, LostAnswerResolution, StaffNotice } from './effects.ts';
 import type { ApiEvent } from './events.ts';
-import { onBookingValidated } from './flow-booking.ts';
-import { attemptId, enter, noticeBase, reply, stall, stay, type TransitionResult, work } from './flow-kit.ts';
+import { onBookingValidated, placeParts } from './flow-booking.ts';
+import {
+  attemptId,
+  enter,
+  noticeBase,
+  reply,
+  showFailure,
+  stall,
+  stay,
+  type TransitionResult,
+  work,
+} from './flow-kit.ts';
 import { onLeadValidated } from './flow-lead.ts';
 import { type Text, text } from './messages.ts';
 import { offerKinds } from './offer-kind.ts';
@@ -83,7 +93,7 @@ export function onIntentFailed(
   if (isResolving(step)) {
     const next: State = { ...state, step: { ...step, notified: true }, stalled: true };
     const message = step.name === 'resolvingLead' ? text('lead-check-failed') : text('booking-check-failed');
-    const effects: Effect[] = [reply(retryView(message, next.rev))];
+    const effects: Effect[] = [showFailure(state, retryView(message, next.rev))];
     if (!step.notified) effects.push(lostAnswerNotice(state, step, 'unchecked', ctx));
     return { state: next, effects };
   }
@@ -110,7 +120,10 @@ export function onBookingResolved(state: State, status: string, ctx: FlowContext
     if (!step.again) return work(state, intentStep('booking', ctx, true), ctx, [notice]);
     // The second try lost its answer too and did not book either: the prospect decides.
     const next: State = { ...enter(state, { name: 'validatingBooking' }), stalled: true };
-    return { state: next, effects: [reply(retryView(text('booking-not-made'), next.rev)), notice] };
+    return {
+      state: next,
+      effects: [showFailure(state, retryView(text('booking-not-made'), next.rev)), notice],
+    };
   }
   // A refusal for another reason may be the booking itself (the contingent it used, a full slot it
   // filled). Where the slot list shows free slots only, it tells; elsewhere the API cannot, and
@@ -162,9 +175,7 @@ function bookingFound(state: State, flow: FlowData, step: Step, ctx: FlowContext
   const args = bookingArgs(flow, ctx);
   const waitingList = flow.slot?.waitingList === true;
   const parts: Text[] = [text(waitingList ? 'booking-found-waiting-list' : 'booking-found', args)];
-  if (flow.slot?.location) parts.push(text('booking-detail-location', { location: flow.slot.location }));
-  if (flow.slot?.instructors)
-    parts.push(text('booking-detail-instructors', { names: flow.slot.instructors }));
+  parts.push(...placeParts(flow, ctx));
   // Without the booking id there is no Confirm button; the studio's own e-mail carries the link.
   if (!waitingList && flow.config?.confirmationTerm) parts.push(text('booking-found-confirm-by-email'));
   const next = enter(state, { name: 'done' });
@@ -189,7 +200,7 @@ export function onLeadResolved(state: State, status: string, ctx: FlowContext): 
     const notice = lostAnswerNotice(state, step, 'notMade', ctx);
     if (!step.again) return work(state, intentStep('creatingLead', ctx, true), ctx, [notice]);
     const next: State = { ...enter(state, { name: 'validatingLead' }), stalled: true };
-    return { state: next, effects: [reply(retryView(text('lead-not-made'), next.rev)), notice] };
+    return { state: next, effects: [showFailure(state, retryView(text('lead-not-made'), next.rev)), notice] };
   }
   // The data itself was refused: nothing was created, the summary says what to fix.
   return onLeadValidated({ ...state, step: { name: 'validatingLead' } }, status, ctx);

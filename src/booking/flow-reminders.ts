@@ -8,8 +8,9 @@ import { planReminders, type ReminderPayload } from '../reminders/reminder.ts';
 import type { CallbackData } from './callback-data.ts';
 import { deadlineArgs, toEpochMinutes } from './confirmation-deadline.ts';
 import type { FlowContext } from './context.ts';
-import type { Effect, StaffNotice, View } from './effects.ts';
+import type { Effect, StaffNotice, Venue, View } from './effects.ts';
 import type { ReminderEvent } from './events.ts';
+import { studioVenue } from './flow-booking.ts';
 import { answer, enter, noticeBase, reply, stay, type TransitionResult } from './flow-kit.ts';
 import { formatLongDate, formatTime } from './format.ts';
 import { type Text, text } from './messages.ts';
@@ -238,7 +239,7 @@ export function reminderView(
   reminder: ReminderToShow,
   locale: FlowContext['locale'],
   studio: FlowContext['studio'],
-): View | undefined {
+): { view: View; venue?: Venue | undefined } | undefined {
   const payload = payloadOf(reminder);
   const bookingId = Number(reminder.bookingRef);
   if (!payload || !Number.isSafeInteger(bookingId)) return undefined;
@@ -254,26 +255,30 @@ export function reminderView(
       if (payload.deadlineAt === undefined) return undefined;
       const deadlineMin = toEpochMinutes(payload.deadlineAt);
       const deadline = deadlineArgs(payload.deadlineAt, payload.zone, locale);
-      return view([text('reminder-confirm-nudge', { ...slot, ...deadline })], {
-        type: 'inline',
-        rows: [[button(text('button-confirm'), { action: 'confirm', bookingId, deadlineMin })], stopRow],
-      });
+      return {
+        view: view([text('reminder-confirm-nudge', { ...slot, ...deadline })], {
+          type: 'inline',
+          rows: [[button(text('button-confirm'), { action: 'confirm', bookingId, deadlineMin })], stopRow],
+        }),
+      };
     }
     case 'lapse_notice':
-      return view([text('reminder-lapsed', slot)], {
-        type: 'inline',
-        rows: [
-          ...(offer ? [[button(text('button-book-again'), { action: 'bookAgain', offer })]] : []),
-          stopRow,
-        ],
-      });
+      return {
+        view: view([text('reminder-lapsed', slot)], {
+          type: 'inline',
+          rows: [
+            ...(offer ? [[button(text('button-book-again'), { action: 'bookAgain', offer })]] : []),
+            stopRow,
+          ],
+        }),
+      };
     case 'slot_reminder': {
       const parts: Text[] = [text('reminder-slot', slot)];
       if (payload.room) parts.push(text('reminder-slot-room', { room: payload.room }));
       const address = studioAddress(studio);
       if (address) parts.push(text('reminder-slot-address', { address }));
-      return view(parts, {
-        type: 'inline',
+      const keyboard = {
+        type: 'inline' as const,
         rows: [
           [
             button(text('button-attend'), { action: 'attend', bookingId }),
@@ -281,7 +286,9 @@ export function reminderView(
           ],
           stopRow,
         ],
-      });
+      };
+      // The studio as a map pin too, so the prospect can find the way from the reminder.
+      return { view: view(parts, keyboard), venue: studioVenue({ studio }) };
     }
   }
 }

@@ -24,9 +24,16 @@ import { bookWithStudio, onBookingSlotResolved } from './flow-outcomes.ts';
 import { text } from './messages.ts';
 import { type OfferRef, offerCode, offerKinds } from './offer-kind.ts';
 import { type PresentedSlot, type SlotRef, sameSlot, slotDay, slotKey } from './slot-presentation.ts';
-import { type FlowData, maxStoredInstructorsLength, maxStoredLocationLength, type State } from './state.ts';
+import {
+  type FlowData,
+  maxStoredInstructorsLength,
+  maxStoredLocationLength,
+  maxStoredLocationNoteLength,
+  type State,
+} from './state.ts';
 import {
   choiceSummaryView,
+  dayWithoutPlacesText,
   noSlotsView,
   type SlotListInput,
   slotListView,
@@ -67,11 +74,17 @@ export function onSlotsLoaded(
   const today = todayOf(updated, ctx);
   const firstDay = presented.map(slotDay).find((day) => day >= today);
   const window: SlotWindow = state.step.window ?? { fromDay: firstDay ?? today, days: slotWindowDays };
-  const next = enter(withZone, { name: 'choosingSlot', window });
+  const { day, from } = state.step;
+  const next = enter(withZone, {
+    name: 'choosingSlot',
+    window,
+    ...(day === undefined ? {} : { day }),
+    ...(from === undefined ? {} : { from }),
+  });
   if (presented.length === 0 && !kind.loadsByWindow) {
     return { state: next, effects: [reply(noSlotsView(offer.title, next.rev))] };
   }
-  const list = slotListView(listInput(next, presented, window, today, ctx));
+  const list = slotListView({ ...listInput(next, presented, window, today, ctx), day, from });
   return { state: next, effects: [state.step.replace ? edit(list) : reply(list)] };
 }
 
@@ -110,13 +123,12 @@ function finishRecheck(state: State, presented: PresentedSlot[], ctx: FlowContex
   const filledUp = fresh?.availability === 'waitingList' && !chosen.waitingList;
   if (!fresh || filledUp) {
     const { slot: _gone, ...rest } = flow;
-    const next = enter(state, { name: 'choosingSlot', window: chosen.window }, rest);
+    const day = dayNumber(chosen.slot.startMin * 60_000, zoneOf(rest, ctx));
+    const next = enter(state, { name: 'choosingSlot', window: chosen.window, day }, rest);
     const today = todayOf(rest, ctx);
     const why = text(filledUp ? 'slot-now-waiting-list' : 'slot-gone');
-    return {
-      state: next,
-      effects: [reply(slotListView(listInput(next, presented, chosen.window, today, ctx, [why])))],
-    };
+    const input = listInput(next, presented, chosen.window, today, ctx, [why]);
+    return { state: next, effects: [reply(slotListView({ ...input, day }))] };
   }
   const updated: FlowData = {
     ...flow,
@@ -125,6 +137,9 @@ function finishRecheck(state: State, presented: PresentedSlot[], ctx: FlowContex
       waitingList: fresh.availability === 'waitingList',
       bookable: offerKinds[offer.type].bookable(fresh),
       ...(fresh.location ? { location: fresh.location.slice(0, maxStoredLocationLength) } : {}),
+      ...(fresh.locationNote
+        ? { locationNote: fresh.locationNote.slice(0, maxStoredLocationNoteLength) }
+        : {}),
       ...(fresh.instructorNames.length > 0
         ? { instructors: fresh.instructorNames.join(', ').slice(0, maxStoredInstructorsLength) }
         : {}),
@@ -166,6 +181,24 @@ export function pickSlot(
   return askNextLeadField({ ...state, flow: updated }, ctx, before, true);
 }
 
+/**
+ * A day button: that day's times, in place of the list. A day that had no free place when the
+ * button was made is answered with a toast and nothing else changes.
+ */
+export function pickDay(
+  state: State,
+  data: Extract<CallbackData, { action: 'slotDay' }>,
+  ctx: FlowContext,
+): TransitionResult {
+  if (state.step.name !== 'choosingSlot') return stay(state);
+  const { window } = state.step;
+  if (!windowContains(window, data.day)) return { state, effects: [answer(text('callback-outdated'))] };
+  if (data.empty) return stay(state, [answer(dayWithoutPlacesText(data.day, ctx.locale))]);
+  return work(state, { name: 'loadingSlots', window, day: data.day, from: data.from, replace: true }, ctx, [
+    answer(),
+  ]);
+}
+
 /** "Earlier" / "later": a new window, never starting before today. */
 export function moveWindow(state: State, fromDay: number, ctx: FlowContext): TransitionResult {
   const today = todayOf(state.flow, ctx);
@@ -194,12 +227,13 @@ export function slotsAgain(state: State, ctx: FlowContext, before: Effect[]): Tr
   );
 }
 
-/** Re-shows the current window (after a stale tap), which needs a fresh list. */
+/** Re-shows the current window and day (after a stale tap), which needs a fresh list. */
 export function reloadSlots(
   state: State,
-  window: SlotWindow,
+  step: Extract<State['step'], { name: 'choosingSlot' }>,
   ctx: FlowContext,
   before: Effect[],
 ): TransitionResult {
-  return work(state, { name: 'loadingSlots', window, replace: false }, ctx, before);
+  const { name: _name, ...shown } = step;
+  return work(state, { name: 'loadingSlots', ...shown, replace: false }, ctx, before);
 }

@@ -25,6 +25,11 @@ export function formatShortDay(epochMs: number, zone: string, locale: SupportedL
   return formatter(locale, zone, { weekday: 'short', day: 'numeric', month: 'short' }).format(epochMs);
 }
 
+/** "Mon 22" / "Mo., 22.": a day button of the slot picker (the message names the month). */
+export function formatDayButton(day: number, locale: SupportedLocale): string {
+  return formatter(locale, 'UTC', { weekday: 'short', day: 'numeric' }).format(day * 86_400_000 + 43_200_000);
+}
+
 /** "Monday, 22 June 2026" / "Montag, 22. Juni 2026". */
 export function formatLongDate(epochMs: number, zone: string, locale: SupportedLocale): string {
   return formatter(locale, zone, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(

@@ -14,6 +14,8 @@ export interface CalendarEvent {
   endMs?: number | undefined;
   summary: string;
   location?: string | undefined;
+  /** Where the event takes place (GEO, RFC 5545 3.8.1.6). */
+  geo?: { latitude: number; longitude: number } | undefined;
   description?: string | undefined;
 }
 
@@ -34,7 +36,11 @@ export function escapeIcsText(text: string): string {
     .replace(/\r\n|\r|\n/g, '\\n');
 }
 
-const encoder = new TextEncoder();
+/** UTF-8 octets of one character (a code point), without encoding it. */
+function utf8Octets(char: string): number {
+  const codePoint = char.codePointAt(0) ?? 0;
+  return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+}
 
 /**
  * Folds a content line at 75 octets (RFC 5545 3.1): continuation lines start with one space. Cuts
@@ -45,7 +51,7 @@ export function foldIcsLine(line: string): string {
   let current = '';
   let currentOctets = 0;
   for (const char of line) {
-    const octets = encoder.encode(char).length;
+    const octets = utf8Octets(char);
     // The first line holds 75 octets; continuation lines 74 plus their leading space.
     const limit = parts.length === 0 ? 75 : 74;
     if (currentOctets + octets > limit) {
@@ -75,6 +81,7 @@ export function buildIcs(event: CalendarEvent): string {
     ...(event.endMs === undefined ? [] : [`DTEND:${formatIcsUtc(event.endMs)}`]),
     `SUMMARY:${escapeIcsText(event.summary)}`,
     ...(event.location ? [`LOCATION:${escapeIcsText(event.location)}`] : []),
+    ...(event.geo ? [`GEO:${event.geo.latitude};${event.geo.longitude}`] : []),
     ...(event.description ? [`DESCRIPTION:${escapeIcsText(event.description)}`] : []),
     'END:VEVENT',
     'END:VCALENDAR',

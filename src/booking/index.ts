@@ -26,6 +26,7 @@ export {
   type Keyboard,
   resultEvent,
   type StaffNotice,
+  type Venue,
   type View,
 } from './effects.ts';
 export type {

@@ -52,6 +52,8 @@ export type LeadInputProblem =
   /** The number of a shared Telegram contact is not a valid number. */
   | { kind: 'sharedPhone' }
   | { kind: 'zipCode' }
+  /** Where the studio's country has one postcode form of digits only (Germany: five). */
+  | { kind: 'zipCodeDigits'; digits: number }
   | { kind: 'dateFormat' }
   | { kind: 'dateImpossible' }
   | { kind: 'dateInFuture' }
@@ -73,7 +75,12 @@ export interface LeadFieldRules {
   phoneRegion: PhoneRegion;
   /** Youngest age a date of birth may give (`MIN_AGE`). */
   minAgeYears: number;
+  /** The studio's country (`countryCode`), whose postcode form is required where it is known. */
+  countryCode?: string | undefined;
 }
+
+/** Countries whose postcodes are digits only, and how many. Elsewhere any usual form is taken. */
+export const postcodeDigits: Readonly<Record<string, number>> = { DE: 5 };
 
 // Characters that render as nothing (zero-width space, BOM, word joiner, soft hyphen, variation
 // selectors, tags) and every bidi control (U+202A-U+202E, U+2066-U+2069, U+200E/F, U+061C): typed
@@ -260,9 +267,15 @@ export function checkHouseNumber(text: string): FieldCheck {
   return checkText(text, fieldMaxLengths.houseNumber, false);
 }
 
-export function checkZipCode(text: string): FieldCheck {
+export function checkZipCode(text: string, countryCode?: string): FieldCheck {
   const value = tidy(text);
   if (value === '') return problem({ kind: 'empty' });
+  const digits = postcodeDigits[countryCode?.trim().toUpperCase() ?? ''];
+  if (digits !== undefined) {
+    return new RegExp(`^\\d{${digits}}$`).test(value)
+      ? ok(value)
+      : problem({ kind: 'zipCodeDigits', digits });
+  }
   if (value.length < zipCodeMinLength || value.length > fieldMaxLengths.zipCode) {
     return problem({ kind: 'zipCode' });
   }
@@ -291,7 +304,7 @@ export function checkTypedField(field: TypedLeadField, text: string, rules: Lead
     case 'houseNumber':
       return checkHouseNumber(text);
     case 'zipCode':
-      return checkZipCode(text);
+      return checkZipCode(text, rules.countryCode);
     case 'city':
       return checkCity(text);
   }

@@ -89,6 +89,17 @@ export function nextLeadField(
   });
 }
 
+/**
+ * Whether the lead is checked at the studio as soon as names and e-mail are in: when the config
+ * asks OPTIONAL fields but none beyond names and e-mail is MANDATORY, a lead of those three alone
+ * is valid, so the check can tell a known customer after three answers instead of at the end.
+ * Where MANDATORY fields follow, a partial lead would be refused as invalid, so the check waits.
+ */
+export function checksLeadEarly(modes: LeadFieldModes): boolean {
+  const others = [modes.gender, modes.dateOfBirth, modes.telephone, modes.address];
+  return !others.includes('MANDATORY') && others.includes('OPTIONAL');
+}
+
 /** Fields the summary can edit: the active ones. */
 export function editableFieldsFor(modes: LeadFieldModes): EditableField[] {
   return editableFields.filter((field) =>

@@ -29,6 +29,8 @@ export interface PresentedSlot {
   instructorIds: number[];
   instructorNames: string[];
   location?: string | undefined;
+  /** Where the room is ("1. OG, links neben dem Empfang"), the location's description. */
+  locationNote?: string | undefined;
   availability: 'free' | 'waitingList';
   /** Known for classes only; appointment slots are listed only while they are free. */
   freePlaces?: number | undefined;
@@ -118,6 +120,7 @@ export function presentClassSlots(
     presented.push({
       ...timeAndInstructors(start, slot.endDateTime, slot.id, slot.instructors ?? [], fallbackZone),
       location: slot.location?.name,
+      locationNote: slot.location?.description?.trim() || undefined,
       availability: full ? 'waitingList' : 'free',
       freePlaces: full ? 0 : free,
     });

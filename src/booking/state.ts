@@ -19,6 +19,8 @@ export const maxStoredTitleLength = 80;
 /** Longest location name and instructor list kept for a chosen slot; longer ones are cut. */
 export const maxStoredLocationLength = 60;
 export const maxStoredInstructorsLength = 100;
+/** Longest room description ("1. OG, links neben dem Empfang") kept for a chosen slot. */
+export const maxStoredLocationNoteLength = 80;
 /**
  * How many bookings are kept per user, for confirm buttons and double-tap answers. Trial offers
  * allow a prospect one or two bookings (the config's contingent), so three is plenty.
@@ -47,6 +49,7 @@ const chosenSlotSchema = z.object({
     })
     .optional(),
   location: z.string().max(maxStoredLocationLength).optional(),
+  locationNote: z.string().max(maxStoredLocationNoteLength).optional(),
   instructors: z.string().max(maxStoredInstructorsLength).optional(),
 });
 
@@ -139,14 +142,34 @@ const stepSchema = z.discriminatedUnion('name', [
     name: z.literal('loadingSlots'),
     /** Absent for the first list of a class: it starts on the first day with a free slot. */
     window: windowSchema.optional(),
+    /** The day whose times to show, and the index of its first time shown (see `slotListView`). */
+    day: int.optional(),
+    from: int.nonnegative().optional(),
     replace: z.boolean(),
   }),
-  z.object({ name: z.literal('choosingSlot'), window: windowSchema }),
-  z.object({ name: z.literal('collectingLead'), field: z.enum(leadFieldNames) }),
+  z.object({
+    name: z.literal('choosingSlot'),
+    window: windowSchema,
+    day: int.optional(),
+    from: int.nonnegative().optional(),
+  }),
+  z.object({
+    name: z.literal('collectingLead'),
+    field: z.enum(leadFieldNames),
+    /** The address is asked field by field (its one-line answer could not be read, or was refused). */
+    inParts: z.literal(true).optional(),
+  }),
+  /** The address typed in one line was read into its parts (in the lead): "That's right?" */
+  z.object({ name: z.literal('confirmingAddress') }),
   z.object({ name: z.literal('summary') }),
   /** Reloading the chosen slot's window to see it is still free, just before creating a lead or booking. */
   z.object({ name: z.literal('checkingSlot') }),
   z.object({ name: z.literal('validatingLead') }),
+  /**
+   * The studio's lead check with names and e-mail only, before the optional questions, so a known
+   * customer hears it early (only where no other field is MANDATORY; see `checksLeadEarly`).
+   */
+  z.object({ name: z.literal('precheckingLead') }),
   /**
    * The lead is being created: saved before the call, so it is the stored intent (the flow's lead
    * data, for this Telegram user) whose outcome a lost answer leaves open.
@@ -191,6 +214,11 @@ export const stateSchema = z.object({
    * waits, and the adapter repeats the step by itself once it has passed.
    */
   retryAt: int.nonnegative().optional(),
+  /**
+   * The calls under way were started by "try again" (kept while the flow stays in waiting steps):
+   * a failure then edits that message instead of posting another.
+   */
+  retrying: z.boolean().optional(),
 });
 
 export type State = z.infer<typeof stateSchema>;
@@ -207,6 +235,7 @@ export const workingSteps = [
   'loadingSlots',
   'checkingSlot',
   'validatingLead',
+  'precheckingLead',
   'creatingLead',
   'validatingBooking',
   'booking',

@@ -55,11 +55,15 @@ import {
 } from './flow-kit.ts';
 import {
   editField,
+  onAddressAnswer,
+  onAddressText,
   onCustomerGone,
   onLeadCreated,
   onLeadInput,
   onLeadValidated,
+  showAddressConfirm,
   showSummary,
+  skipLeadPrecheck,
 } from './flow-lead.ts';
 import { onConfigLoaded, onOffersLoaded, openOffer, showOffers, startFlow } from './flow-offers.ts';
 import {
@@ -70,7 +74,7 @@ import {
   resolutionOf,
 } from './flow-outcomes.ts';
 import { onLapsed, onRemindersCommand, onReminderTap } from './flow-reminders.ts';
-import { moveWindow, onSlotsLoaded, pickSlot, reloadSlots } from './flow-slots.ts';
+import { moveWindow, onSlotsLoaded, pickDay, pickSlot, reloadSlots } from './flow-slots.ts';
 import { editableFieldsFor } from './lead-plan.ts';
 import { text } from './messages.ts';
 import { sameSlot } from './slot-presentation.ts';
@@ -132,6 +136,8 @@ export function transition(state: State, event: BookingEvent, ctx: FlowContext):
       if (event.call.name === 'confirm') return onConfirmFailed(state, event, ctx);
       // A late failure of a call the flow no longer waits for changes nothing.
       if (!isWorking(state) || callForStep(state, ctx)?.name !== event.call.name) return stay(state);
+      // The early lead check is a courtesy: without it the questions go on, the final check decides.
+      if (state.step.name === 'precheckingLead') return skipLeadPrecheck(state, ctx);
       if (event.customerNotFound) return onCustomerGone(state, ctx);
       if (event.retryAfterMs !== undefined) return busy(state, event.retryAfterMs, ctx);
       if (isOpenIntent(state.step)) return onIntentFailed(state, state.step, event, ctx);
@@ -199,7 +205,12 @@ function setLanguage(
   const effects: Effect[] = [...before, { type: 'setLocale', locale }, reply(view([text('language-set')]))];
   const inNewLanguage = { ...ctx, locale };
   const { step } = state;
-  if (step.name === 'collectingLead' || step.name === 'summary' || step.name === 'awaitingConfirmation') {
+  if (
+    step.name === 'collectingLead' ||
+    step.name === 'confirmingAddress' ||
+    step.name === 'summary' ||
+    step.name === 'awaitingConfirmation'
+  ) {
     effects.push(...reshow(state, inNewLanguage).effects);
   }
   return stay(state, effects);
@@ -216,6 +227,11 @@ function onMessage(
   switch (step.name) {
     case 'collectingLead':
       return onLeadInput(state, event, ctx);
+    case 'confirmingAddress':
+      // A new line is read as a corrected address; anything else gets the question again.
+      return event.type === 'text'
+        ? onAddressText(state, event.text, ctx)
+        : showAddressConfirm(state, [text('input-use-buttons')]);
     case 'summary':
       return showSummary(state, ctx, [text('input-use-buttons')]);
     case 'choosingOffer':
@@ -250,10 +266,22 @@ function resumeLostCall(state: State, event: BookingEvent, ctx: FlowContext): Tr
     case 'skip':
       return work(state, resolutionOf(state.step), ctx);
     case 'callback':
+      // Its own "try again" (after a failed look-up or a lockout) is that button's usual answer.
+      if (event.data?.action === 'retry' && event.data.rev === state.rev) return retryTapped(state, ctx);
       return work(state, resolutionOf(state.step), ctx, [answer()]);
     default:
       return undefined;
   }
+}
+
+/** "Try again" on a waiting step's failure message. */
+function retryTapped(state: State, ctx: FlowContext): TransitionResult {
+  // During a lockout the notice is brought up to date in place, and the step waits for its timer.
+  if (lockedOut(state, ctx)) {
+    return stay(state, [answer(text('studio-busy-toast')), edit(busyView(state, ctx))]);
+  }
+  // A failure of what follows edits this "try again" message in place (see `showFailure`).
+  return resumeStep({ ...state, retrying: true }, ctx, [answer(text('retry-trying'))]);
 }
 
 /**
@@ -290,11 +318,14 @@ function showStep(state: State, ctx: FlowContext): TransitionResult {
     case 'choosingOffer':
       return showOffers(state, ctx, step.page, step.configId);
     case 'choosingSlot':
-      return reloadSlots(state, step.window, ctx, []);
+      return reloadSlots(state, step, ctx, []);
     case 'collectingLead': {
       const modes = state.flow?.config?.modes;
-      return modes ? stay(state, [reply(leadPromptView(step.field, modes, state.rev, ctx))]) : stay(state);
+      const prompt = modes && leadPromptView(step.field, modes, state.rev, ctx, [], !step.inParts);
+      return prompt ? stay(state, [reply(prompt)]) : stay(state);
     }
+    case 'confirmingAddress':
+      return showAddressConfirm(state);
     case 'summary':
       return showSummary(state, ctx);
     case 'awaitingConfirmation':
@@ -305,6 +336,11 @@ function showStep(state: State, ctx: FlowContext): TransitionResult {
 }
 
 function outdated(state: State, ctx: FlowContext): TransitionResult {
+  // A list is a whole screen, and the current one is the newest (a hint typed meanwhile sits just
+  // below it): the toast points there instead of posting (and, for slots, reloading) it again.
+  if (state.step.name === 'choosingSlot' || state.step.name === 'choosingOffer') {
+    return stay(state, [answer(text('callback-outdated-list'))]);
+  }
   const shown = reshow(state, ctx);
   return { ...shown, effects: [answer(text('callback-outdated')), ...shown.effects] };
 }
@@ -369,11 +405,7 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
     case 'cancel':
       return cancel(state, [answer()]);
     case 'retry':
-      // During a lockout the notice is brought up to date in place, and the step waits for its timer.
-      if (isWorking(state) && lockedOut(state, ctx)) {
-        return stay(state, [answer(text('studio-busy-toast')), edit(busyView(state, ctx))]);
-      }
-      return isWorking(state) ? resumeStep(state, ctx, [answer()]) : outdated(state, ctx);
+      return isWorking(state) ? retryTapped(state, ctx) : outdated(state, ctx);
     case 'otherOffers':
       return isWorking(state) ? outdated(state, ctx) : showOffers(state, ctx);
     case 'offer':
@@ -388,6 +420,9 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
     case 'slotWindow':
       if (step.name !== 'choosingSlot') break;
       return moveWindow(state, data.fromDay, ctx);
+    case 'slotDay':
+      if (step.name !== 'choosingSlot') break;
+      return pickDay(state, data, ctx);
     case 'skip':
       if (step.name !== 'collectingLead') break;
       return onLeadInput(state, { type: 'skip' }, ctx);
@@ -397,6 +432,10 @@ function onCallback(state: State, data: CallbackData | undefined, ctx: FlowConte
     case 'gender':
       if (step.name !== 'collectingLead' || step.field !== 'gender') break;
       return onLeadInput(state, { type: 'gender', gender: data.gender }, ctx);
+    case 'addressOk':
+    case 'addressParts':
+      if (step.name !== 'confirmingAddress') break;
+      return onAddressAnswer(state, data.action === 'addressOk', ctx);
     case 'edit': {
       const modes = state.flow?.config?.modes;
       if (step.name !== 'summary' || !modes || !editableFieldsFor(modes).includes(data.field)) break;

@@ -12,7 +12,7 @@ import type { SlotWindow } from './calendar.ts';
 import { type CallbackData, encodeCallbackData } from './callback-data.ts';
 import type { FlowContext } from './context.ts';
 import type { InlineButton, Keyboard, View } from './effects.ts';
-import { formatCalendarDate, formatLongDate, formatShortDay, formatTime } from './format.ts';
+import { formatCalendarDate, formatDayButton, formatLongDate, formatShortDay, formatTime } from './format.ts';
 import type { EditableField, LeadFieldName, LeadInputProblem } from './lead-fields.ts';
 import { fieldMaxLengths, isolated, withoutInvisibles, zipCodeMinLength } from './lead-fields.ts';
 import { editableFieldsFor, isSkippable, type LeadFieldModes } from './lead-plan.ts';
@@ -23,9 +23,12 @@ import { groupByDay, type PresentedSlot, slotDay, slotsInWindow } from './slot-p
 import type { FlowData } from './state.ts';
 
 export const offersPerPage = 6;
-/** More slot buttons than this would bury the message; the rest is one "later" tap away. */
-export const maxSlotButtons = 24;
-export const slotWindowDays = 3;
+/** Time buttons in one message at most; a day with more gets "later times". */
+export const maxSlotButtons = 12;
+export const slotButtonsPerRow = 4;
+export const dayButtonsPerRow = 3;
+/** Days per window of day buttons (also the appointment call's `daysAhead`, at most 6). */
+export const slotWindowDays = 6;
 /** How far ahead "later" may page through appointment windows. */
 export const appointmentHorizonDays = 90;
 
@@ -151,11 +154,20 @@ function dayLabel(day: number, locale: SupportedLocale): string {
   return formatShortDay(day * msPerDay + msPerDay / 2, 'UTC', locale);
 }
 
+/** "Monday, 22 June 2026" for a day number. */
+function longDayLabel(day: number, locale: SupportedLocale): string {
+  return formatLongDate(day * msPerDay + msPerDay / 2, 'UTC', locale);
+}
+
 export interface SlotListInput {
   offerTitle: string;
   /** Every slot the prospect may pick from the last load (any window). */
   slots: readonly PresentedSlot[];
   window: SlotWindow;
+  /** The day whose times are shown; absent (or without slots): the window's first day with any. */
+  day?: number | undefined;
+  /** Index of the first time shown of that day, for days with more than {@link maxSlotButtons}. */
+  from?: number | undefined;
   today: number;
   /** Appointments: windows come from the API, so "later" cannot know whether more slots follow. */
   loadsByWindow: boolean;
@@ -165,13 +177,45 @@ export interface SlotListInput {
   lead?: Text[] | undefined;
 }
 
+export type DayAvailability = 'free' | 'waitingList' | 'none';
+
+function availabilityOf(slots: readonly PresentedSlot[] | undefined): DayAvailability {
+  if (!slots || slots.length === 0) return 'none';
+  return slots.some((slot) => slot.availability === 'free') ? 'free' : 'waitingList';
+}
+
+const dayButtonKeys = {
+  free: 'slot-day-free',
+  waitingList: 'slot-day-waiting-list',
+  none: 'slot-day-none',
+} as const satisfies Record<DayAvailability, MessageKey>;
+
+/** The day whose times a list shows: the asked one while it has slots, else the first free, else the first. */
+export function shownDay(
+  byDay: ReadonlyMap<number, readonly PresentedSlot[]>,
+  asked: number | undefined,
+): number | undefined {
+  if (asked !== undefined && byDay.has(asked)) return asked;
+  const days = [...byDay.keys()].sort((a, b) => a - b);
+  return days.find((day) => availabilityOf(byDay.get(day)) === 'free') ?? days[0];
+}
+
+/**
+ * Day first: a row or two of day buttons for the window (each marked free, waiting list only, or
+ * nothing free), then the shown day's times as compact buttons, times only, at most
+ * {@link maxSlotButtons}. The text names the offer and the day; it never repeats the buttons.
+ */
 export function slotListView(input: SlotListInput): View {
   const { window, today, rev, locale } = input;
-  const inWindow = slotsInWindow(input.slots, window);
-  const shown = inWindow.slice(0, maxSlotButtons);
-  const firstHidden = inWindow[maxSlotButtons];
+  const byDay = new Map(groupByDay(slotsInWindow(input.slots, window)).map((g) => [g.day, g.slots]));
+  const day = shownDay(byDay, input.day);
+  const daySlots = day === undefined ? [] : (byDay.get(day) ?? []);
+  const lastPage = Math.max(0, Math.ceil(daySlots.length / maxSlotButtons) - 1);
+  const from = Math.min(Math.floor(Math.max(0, input.from ?? 0) / maxSlotButtons), lastPage) * maxSlotButtons;
+  const shown = daySlots.slice(from, from + maxSlotButtons);
+
   const parts: Text[] = [...(input.lead ?? [])];
-  if (shown.length === 0) {
+  if (day === undefined) {
     parts.push(
       text('slots-none-in-window', {
         from: dayLabel(window.fromDay, locale),
@@ -180,17 +224,28 @@ export function slotListView(input: SlotListInput): View {
     );
   } else {
     parts.push(text('slots-header', { offer: input.offerTitle }));
-    for (const group of groupByDay(shown)) {
-      parts.push(text('slots-day', { day: dayLabel(group.day, locale) }));
-      for (const slot of group.slots) parts.push(slotLine(slot, locale));
-    }
-    if (firstHidden) parts.push(text('slots-truncated', { shown: shown.length }));
+    parts.push(text('slots-pick-time', { day: longDayLabel(day, locale) }));
+    if (shown.some((slot) => slot.availability === 'waitingList'))
+      parts.push(text('slots-waiting-list-note'));
   }
-  const slotButtons = shown.map((slot) => {
-    const args = {
-      day: formatShortDay(slot.startMs, slot.zone, locale),
-      time: formatTime(slot.startMs, slot.zone, locale),
-    };
+
+  const dayButtons: InlineButton[] = [];
+  for (let d = Math.max(today, window.fromDay); d < window.fromDay + window.days; d++) {
+    const availability = availabilityOf(byDay.get(d));
+    const args = { day: formatDayButton(d, locale) };
+    dayButtons.push(
+      button(d === day ? text('slot-day-selected', args) : text(dayButtonKeys[availability], args), {
+        action: 'slotDay',
+        rev,
+        day: d,
+        from: 0,
+        empty: availability === 'none',
+      }),
+    );
+  }
+
+  const timeButtons = shown.map((slot) => {
+    const args = { time: formatTime(slot.startMs, slot.zone, locale) };
     const label =
       slot.availability === 'waitingList'
         ? text('slot-button-waiting-list', args)
@@ -202,8 +257,30 @@ export function slotListView(input: SlotListInput): View {
       waitingList: slot.availability === 'waitingList',
     });
   });
-  const rows: InlineButton[][] = [];
-  for (let i = 0; i < slotButtons.length; i += 2) rows.push(slotButtons.slice(i, i + 2));
+
+  const moreTimes: InlineButton[] = [];
+  if (day !== undefined && from > 0) {
+    moreTimes.push(
+      button(text('button-earlier-times'), {
+        action: 'slotDay',
+        rev,
+        day,
+        from: from - maxSlotButtons,
+        empty: false,
+      }),
+    );
+  }
+  if (day !== undefined && from + maxSlotButtons < daySlots.length) {
+    moreTimes.push(
+      button(text('button-later-times'), {
+        action: 'slotDay',
+        rev,
+        day,
+        from: from + maxSlotButtons,
+        empty: false,
+      }),
+    );
+  }
 
   const nav: InlineButton[] = [];
   const earlierDay = Math.max(today, window.fromDay - window.days);
@@ -213,21 +290,32 @@ export function slotListView(input: SlotListInput): View {
       input.slots.some((slot) => slotDay(slot) >= today && slotDay(slot) < window.fromDay));
   if (hasEarlier)
     nav.push(button(text('button-earlier'), { action: 'slotWindow', rev, fromDay: earlierDay }));
-  const laterDay = firstHidden
-    ? Math.max(window.fromDay + 1, slotDay(firstHidden))
-    : window.fromDay + window.days;
+  const laterDay = window.fromDay + window.days;
   const hasLater = input.loadsByWindow
     ? laterDay <= today + appointmentHorizonDays
     : input.slots.some((slot) => slotDay(slot) >= laterDay);
   if (hasLater) nav.push(button(text('button-later'), { action: 'slotWindow', rev, fromDay: laterDay }));
-  return view(parts, inline([...rows, nav, otherOffersRow(rev)]));
+  return view(
+    parts,
+    inline([
+      ...chunk(dayButtons, dayButtonsPerRow),
+      ...chunk(timeButtons, slotButtonsPerRow),
+      moreTimes,
+      nav,
+      otherOffersRow(rev),
+    ]),
+  );
 }
 
-function slotLine(slot: PresentedSlot, locale: SupportedLocale): Text {
-  const time = formatTime(slot.startMs, slot.zone, locale);
-  if (slot.availability === 'waitingList') return text('slots-line-waiting-list', { time });
-  if (slot.freePlaces === undefined) return text('slots-line-open', { time });
-  return text('slots-line-free', { time, places: slot.freePlaces });
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const rows: T[][] = [];
+  for (let i = 0; i < items.length; i += size) rows.push(items.slice(i, i + size));
+  return rows;
+}
+
+/** The toast for a tap on a day without free places. */
+export function dayWithoutPlacesText(day: number, locale: SupportedLocale): Text {
+  return text('slots-day-none-toast', { day: longDayLabel(day, locale) });
 }
 
 /** The view when an offer has no bookable slot at all. */
@@ -283,6 +371,8 @@ export function problemText(problem: LeadInputProblem): Text {
       return text('lead-error-contact-invalid');
     case 'zipCode':
       return text('lead-error-zip-code', { min: zipCodeMinLength, max: fieldMaxLengths.zipCode });
+    case 'zipCodeDigits':
+      return text('lead-error-zip-code-digits', { digits: problem.digits });
     case 'dateFormat':
       return text('lead-error-date-format');
     case 'dateImpossible':
@@ -303,9 +393,10 @@ export function leadPromptView(
   rev: number,
   ctx: FlowContext,
   lead: Text[] = [],
+  wholeAddress = false,
 ): View {
   const skippable = isSkippable(field, modes);
-  const parts = [...lead, text(promptKeys[field])];
+  const parts = [...lead, text(wholeAddress && field === 'street' ? 'lead-ask-address' : promptKeys[field])];
   if (skippable) parts.push(text('lead-optional'));
   const skipRow = skippable ? [button(text('button-skip'), { action: 'skip', rev })] : [];
   switch (field) {
@@ -329,15 +420,37 @@ export function leadPromptView(
       );
     case 'firstName':
     case 'lastName': {
+      // Both profile names: one tap fills both (typing still goes through the two questions).
+      const fullName = field === 'firstName' ? profileFullName(ctx) : undefined;
       const profileName = profileNameFor(field, ctx);
-      const nameRow = profileName
-        ? [button(text('button-use-name', { name: isolated(profileName) }), { action: 'profileName', rev })]
-        : [];
+      const label = fullName
+        ? text('button-use-full-name', { name: isolated(`${fullName.firstName} ${fullName.lastName}`) })
+        : profileName && text('button-use-name', { name: isolated(profileName) });
+      const nameRow = label ? [button(label, { action: 'profileName', rev })] : [];
       return view(parts, inline([nameRow, skipRow]));
     }
     default:
       return view(parts, inline([skipRow]));
   }
+}
+
+/** The address read from one line, to be confirmed with one tap, or entered field by field. */
+export function addressConfirmView(lead: FlowData['lead'], rev: number): View {
+  const args = {
+    street: isolated(lead.street ?? ''),
+    zip: isolated(lead.zipCode ?? ''),
+    city: isolated(lead.city ?? ''),
+  };
+  const understood = lead.houseNumber
+    ? text('lead-address-understood', { ...args, number: isolated(lead.houseNumber) })
+    : text('lead-address-understood-no-number', args);
+  return view(
+    [understood],
+    inline([
+      [button(text('button-address-ok'), { action: 'addressOk', rev })],
+      [button(text('button-address-in-parts'), { action: 'addressParts', rev })],
+    ]),
+  );
 }
 
 /**
@@ -348,6 +461,13 @@ export function profileNameFor(field: 'firstName' | 'lastName', ctx: FlowContext
   const profileName = field === 'firstName' ? ctx.user.firstName : ctx.user.lastName;
   const name = profileName === undefined ? undefined : withoutInvisibles(profileName).trim();
   return name ? name : undefined;
+}
+
+/** The Telegram profile's first and last name, when it has both. */
+export function profileFullName(ctx: FlowContext): { firstName: string; lastName: string } | undefined {
+  const firstName = profileNameFor('firstName', ctx);
+  const lastName = profileNameFor('lastName', ctx);
+  return firstName && lastName ? { firstName, lastName } : undefined;
 }
 
 // ---------- summary ----------
@@ -408,8 +528,7 @@ export function summaryView(
   const editButtons = editableFieldsFor(modes).map((field) =>
     button(editButtonTexts[field], { action: 'edit', rev, field }),
   );
-  const editRows: InlineButton[][] = [];
-  for (let i = 0; i < editButtons.length; i += 2) editRows.push(editButtons.slice(i, i + 2));
+  const editRows = chunk(editButtons, 2);
   return view(parts, inline([bookRow(flow, rev), ...editRows, cancelRow(rev)]));
 }
 
@@ -438,8 +557,11 @@ export function choiceSummaryView(flow: FlowData, rev: number, ctx: FlowContext,
     text('summary-header', { offer: offerTitle(flow), ...chosenSlotArgs(flow, ctx) }),
   ];
   if (flow.slot?.waitingList) parts.push(text('summary-waiting-list'));
-  const place = flow.slot?.location ?? ctx.studio?.name?.trim();
-  if (place) parts.push(text('booking-detail-location', { location: place }));
+  // The room where the slot names one, else the studio: never the studio's name as a room.
+  const room = flow.slot?.location;
+  const studioName = ctx.studio?.name?.trim();
+  if (room) parts.push(text('booking-detail-location', { location: room }));
+  else if (studioName) parts.push(text('booking-detail-studio', { place: studioName }));
   const { firstName, lastName } = flow.lead;
   if (firstName && lastName) parts.push(text('summary-name', { first: firstName, last: lastName }));
   parts.push(consentLine(ctx));

@@ -29,6 +29,7 @@ import { funnelStages } from './funnel.ts';
 import type { Translator } from './i18n.ts';
 import { createReplies, type Shown } from './replies.ts';
 import type { StudioCalls } from './studio-calls.ts';
+import { createTypingIndicator, defaultTypingDelayMs } from './typing.ts';
 import type { UserStore } from './user-store.ts';
 
 export interface ConversationDeps {
@@ -46,6 +47,8 @@ export interface ConversationDeps {
   minAgeYears?: number | undefined;
   /** Feeds `event` back into this user's conversation after `afterMs` (see src/bot/later.ts). */
   later?: ((ctx: BotContext, afterMs: number, event: TimerEvent) => void) | undefined;
+  /** After how long a studio call shows "typing…" (default 1 s). */
+  typingDelayMs?: number | undefined;
   /** Where bookings' reminders go (REMINDERS, CONFIRMATION_REMINDERS); absent: none are planned. */
   reminders?: { settings: ReminderSettings; scheduler: ReminderScheduler } | undefined;
 }
@@ -74,6 +77,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
       if (!session || !from) return;
       const updateId = ctx.update.update_id;
       const replies = createReplies(ctx, translator, logger);
+      const typing = createTypingIndicator(
+        () => ctx.replyWithChatAction('typing'),
+        deps.typingDelayMs ?? defaultTypingDelayMs,
+      );
       let studio: FlowContext['studio'] | null = null;
       const delivery = followDelivery(session.delivery, session.state, ctx.message);
       const save = async (done: boolean) => {
@@ -156,6 +163,9 @@ export function createConversation(deps: ConversationDeps): Conversation {
                   await replies.sendCalendar(effect.ics, effect.filename, effect.caption, session.locale),
                 );
                 break;
+              case 'sendVenue':
+                await replies.sendVenue(effect.venue);
+                break;
               case 'rememberLead':
                 session.profile = { ...session.profile, leadId: effect.leadId };
                 await userStore.saveProfile(session.userId, session.profile);
@@ -220,7 +230,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
             { updateId, event: event.type, step: state.step.name, call: call?.name },
             'booking transition',
           );
-          event = call ? await deps.studio.execute(call, session.locale) : undefined;
+          event = call ? await typing.during(deps.studio.execute(call, session.locale)) : undefined;
         }
         await save(true);
         session.recorded = true;

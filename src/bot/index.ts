@@ -13,7 +13,8 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PerfectGymClient } from '../perfectgym/client.ts';
 import type { Deliver, ReminderScheduler, ReminderSettings } from '../reminders/index.ts';
-import { createLinksFeature, setStaffCommands } from '../staff/links-feature.ts';
+import { createLinksFeature, type LinksChain, setStaffCommands } from '../staff/links-feature.ts';
+import type { Translate } from '../staff/messages.ts';
 import { createStaffNotifier, type StaffNotifier } from '../staff/notices.ts';
 import type { Stores } from '../store/index.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
@@ -53,6 +54,8 @@ export interface BotDependencies {
   defaultLocale: SupportedLocale;
   privacyUrl?: string;
   adminIds: number[];
+  /** A chain's studios (the `StudioRegistry`): `/links` per studio for its own admins too. */
+  studios?: LinksChain;
   staffChatId?: number;
   /** Default 'Europe/Berlin'. */
   fallbackTimeZone?: string;
@@ -136,8 +139,10 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     }),
   );
 
-  const staffTranslations = (locale: string) => (key: string, args?: Record<string, string | number>) =>
-    translator.t(locale, key, args);
+  const staffTranslations =
+    (locale: string): Translate =>
+    (key, args) =>
+      translator.t(locale, key, args);
   const notifier: StaffNotifier | undefined =
     deps.staffChatId === undefined
       ? undefined
@@ -232,6 +237,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     createLinksFeature<BotContext>({
       adminIds: deps.adminIds,
       catalog: deps.catalog,
+      chain: deps.studios,
       botUsername: () => bot.botInfo.username,
       t: staffTranslations,
       logger,
@@ -268,8 +274,12 @@ export function createBot(deps: BotDependencies): TrialgramBot {
         // The menu is a convenience: the bot works without it.
         logger.warn({ error: describeError(error) }, 'could not set the command menu');
       }
-      if (deps.adminIds.length > 0) {
-        const { failed } = await setStaffCommands(bot.api, deps.adminIds, {
+      // Every studio's staff get /links in their menu, not only ADMIN_IDS.
+      const staffIds = [
+        ...new Set([...deps.adminIds, ...(deps.studios?.all.flatMap((s) => s.adminIds) ?? [])]),
+      ];
+      if (staffIds.length > 0) {
+        const { failed } = await setStaffCommands(bot.api, staffIds, {
           publicCommands: menus,
           defaultLocale,
           t: staffTranslations,

@@ -13,13 +13,14 @@ import type { BookingRecord, FlowContext, ReminderEvent } from '../booking/index
 import type { SupportedLocale } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { type Deliver, type DueReminder, deliveryResultOf } from '../reminders/index.ts';
+import { describeError } from './errors.ts';
 import type { Translator } from './i18n.ts';
 import { renderView } from './render.ts';
 import type { UserStore } from './user-store.ts';
 
 export interface ReminderDeliveryOptions {
   /** Without @grammyjs/auto-retry, with a Bot API timeout. */
-  api: Pick<Api, 'sendMessage'>;
+  api: Pick<Api, 'sendMessage' | 'sendVenue'>;
   userStore: Pick<UserStore, 'loadProfile' | 'loadState'>;
   translator: Translator;
   defaultLocale: SupportedLocale;
@@ -52,18 +53,27 @@ export function createReminderDelivery(options: ReminderDeliveryOptions): Delive
     const record = state.bookings.find((b) => String(b.bookingId) === reminder.bookingRef);
     if (!stillTrue(reminder, record)) return { status: 'skipped' };
     const locale = profile.locale ?? options.defaultLocale;
-    const view = reminderView(reminder, locale, await options.studioInformation());
-    if (!view) {
+    const shown = reminderView(reminder, locale, await options.studioInformation());
+    if (!shown) {
       logger.warn({ reminderId: reminder.id }, 'reminder payload unreadable; not sent');
       return { status: 'skipped' };
     }
-    const { text, replyMarkup } = renderView(view, locale, translator);
+    const { text, replyMarkup } = renderView(shown.view, locale, translator);
     try {
       await api.sendMessage(reminder.chatId, text, {
         ...(replyMarkup ? { reply_markup: replyMarkup as InlineKeyboardMarkup } : {}),
       });
     } catch (error) {
       return deliveryResultOf(error);
+    }
+    const { venue } = shown;
+    if (venue) {
+      // The reminder itself went out; a lost pin is not worth sending the reminder twice.
+      await api
+        .sendVenue(reminder.chatId, venue.latitude, venue.longitude, venue.title, venue.address)
+        .catch((error: unknown) =>
+          logger.warn({ reminderId: reminder.id, error: describeError(error) }, 'reminder venue not sent'),
+        );
     }
     if (reminder.kind === 'lapse_notice') {
       await options.feed(reminder.userId, reminder.chatId, {

@@ -6,7 +6,7 @@
  */
 import { InputFile } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { Text, View } from '../booking/index.ts';
+import type { Text, Venue, View } from '../booking/index.ts';
 import type { SupportedLocale } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { BotContext } from './context.ts';
@@ -32,6 +32,8 @@ export interface Replies {
   /** Removes the inline buttons of the message whose button was tapped. */
   clearKeyboard(): Promise<void>;
   sendCalendar(ics: string, filename: string, caption: Text, locale: SupportedLocale): Promise<Shown>;
+  /** The studio as a venue (a map pin with its name and address). */
+  sendVenue(venue: Venue): Promise<void>;
   /** Answers the update's callback query silently if nothing answered it yet (stops the spinner). */
   answerPendingCallback(): Promise<void>;
 }
@@ -101,11 +103,16 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
       }
     },
     async sendCalendar(ics, filename, caption, locale) {
-      const file = new InputFile(new TextEncoder().encode(ics), filename);
+      const file = new InputFile(Buffer.from(ics, 'utf8'), filename);
       const sent = await attempt('sendCalendar', () =>
         ctx.replyWithDocument(file, { caption: translator.render(locale, caption) }),
       );
       return sent && shownAs(sent);
+    },
+    async sendVenue(venue) {
+      await attempt('sendVenue', () =>
+        ctx.replyWithVenue(venue.latitude, venue.longitude, venue.title, venue.address),
+      );
     },
     async answerPendingCallback() {
       if (answered) return;

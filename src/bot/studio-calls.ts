@@ -4,7 +4,7 @@
  * work and, for a call that changes something at the studio, whether it may have happened. Offers, configs and slot lists come from the shared catalog cache (a slot re-check marked
  * `fresh` always reaches the studio), everything else from the client.
  */
-import { type ApiCall, type BookingEvent, resultEvent } from '../booking/index.ts';
+import { type ApiCall, type ApiCallResults, type BookingEvent, resultEvent } from '../booking/index.ts';
 import type { PerfectGymClient } from '../perfectgym/client.ts';
 import { isIdempotent } from '../perfectgym/endpoints.ts';
 import {
@@ -14,7 +14,7 @@ import {
   PerfectGymRequestError,
 } from '../perfectgym/errors.ts';
 import type { StudioInformation } from '../perfectgym/schemas.ts';
-import type { StudioCatalog } from '../studio/catalog.ts';
+import type { StudioCatalog, TrialOffers } from '../studio/catalog.ts';
 
 export interface StudioCalls {
   /** Never throws: a failure becomes a `callFailed` event (and is reported to `onFailure`). */
@@ -39,11 +39,24 @@ export function createStudioCalls(options: StudioCallsOptions): StudioCalls {
   const now = options.now ?? Date.now;
   let studioFailedAt: number | undefined;
 
+  /**
+   * Marks the configs that do not let leads book online (from the cached configs). A config that
+   * cannot be loaded counts as open: its offers are listed, and a tap explains what the studio says.
+   */
+  async function withClosedConfigs(offers: TrialOffers): Promise<ApiCallResults['offers']> {
+    const ids = new Set([...offers.classes, ...offers.appointments].map((offer) => offer.trialOfferConfigId));
+    const configs = await Promise.allSettled([...ids].map((id) => catalog.config(id)));
+    const closedConfigIds = configs.flatMap((loaded) =>
+      loaded.status === 'fulfilled' && !loaded.value.allowBookingForLeads ? [loaded.value.id] : [],
+    );
+    return { ...offers, closedConfigIds };
+  }
+
   async function run(call: ApiCall, language: string): Promise<BookingEvent> {
     const opts = { language };
     switch (call.name) {
       case 'offers':
-        return resultEvent(call, await catalog.offers());
+        return resultEvent(call, await withClosedConfigs(await catalog.offers()));
       case 'config':
         return resultEvent(call, await catalog.config(call.configId));
       case 'classSlots':

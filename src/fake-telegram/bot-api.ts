@@ -479,6 +479,57 @@ const sendDocument: MethodHandler = (context): Promise<Message> =>
     }),
   );
 
+/** A coordinate parameter: a number (or numeric text, as Telegram reads form fields) within ±`limit`. */
+function coordinate(value: unknown, limit: number): number | undefined {
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : NaN;
+  return Number.isFinite(number) && Math.abs(number) <= limit ? number : undefined;
+}
+
+/** A required text parameter of a venue: trimmed, not empty. */
+function venueText(value: unknown, name: string): string {
+  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+  if (text === '') throw badRequest(`venue ${name} is empty`);
+  return text;
+}
+
+/**
+ * `sendVenue`: latitude (-90..90), longitude (-180..180), title and address are required. Like
+ * Telegram, the message carries the venue and, for older clients, its location too.
+ */
+const sendVenue: MethodHandler = (context): Message => {
+  const { world, params } = context;
+  const chat = world.chatToWriteTo(params.chat_id);
+  const latitude = coordinate(params.latitude, 90);
+  const longitude = coordinate(params.longitude, 180);
+  if (latitude === undefined || longitude === undefined) throw badRequest('wrong latitude or longitude');
+  const title = venueText(params.title, 'title');
+  const address = venueText(params.address, 'address');
+  const markup = parseReplyMarkup(params.reply_markup);
+  const location = { latitude, longitude };
+  const optional = (key: string) => (typeof params[key] === 'string' ? { [key]: params[key] } : {});
+  const stored = world.addMessage(chat, 'bot', {
+    ...replyTarget(chat, params),
+    venue: {
+      location,
+      title,
+      address,
+      ...optional('foursquare_id'),
+      ...optional('foursquare_type'),
+      ...optional('google_place_id'),
+      ...optional('google_place_type'),
+    },
+    location,
+    ...inlineMarkupField(markup?.kind === 'inline' ? markup.markup : undefined),
+  } as Omit<Message, 'message_id' | 'date' | 'chat' | 'from'>);
+  world.applyReplyMarkup(chat, markup);
+  return stored.message;
+};
+
 /** Builds the PhotoSize list for an image; Telegram would add downscaled copies, the fake keeps one. */
 export function photoSizes(file: StoredFile): PhotoSize[] {
   const info = imageInfo(file.bytes);
@@ -585,6 +636,7 @@ const METHODS: Record<string, MethodHandler> = {
   answerCallbackQuery,
   sendDocument,
   sendPhoto,
+  sendVenue,
   getFile,
   sendChatAction,
   setMyCommands,

@@ -31,6 +31,7 @@ export interface ViewMessage {
   photo?: { fileId: string; width: number; height: number; bytes: Uint8Array };
   sticker?: { fileId: string; emoji?: string };
   contact?: { phoneNumber: string; firstName: string; lastName?: string; userId?: number };
+  venue?: { latitude: number; longitude: number; title: string; address: string };
   replyToMessageId?: number;
   edited: boolean;
 }
@@ -91,6 +92,15 @@ export function toViewMessage(stored: StoredMessage, files: FileStore, botId: nu
       firstName: contact.first_name,
       ...(contact.last_name === undefined ? {} : { lastName: contact.last_name }),
       ...(contact.user_id === undefined ? {} : { userId: contact.user_id }),
+    };
+  }
+  if (message.venue !== undefined) {
+    const { venue } = message;
+    view.venue = {
+      latitude: venue.location.latitude,
+      longitude: venue.location.longitude,
+      title: venue.title,
+      address: venue.address,
     };
   }
   return view;

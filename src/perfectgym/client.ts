@@ -48,7 +48,13 @@ import {
   trialOfferConfigSchema,
 } from './schemas.ts';
 
-export type CallStatus = number | 'network-error' | 'timeout' | 'rate-limited-locally' | 'too-large';
+export type CallStatus =
+  | number
+  | 'network-error'
+  | 'timeout'
+  | 'rate-limited-locally'
+  | 'unreachable-locally'
+  | 'too-large';
 
 export interface CallEvent {
   endpoint: EndpointName;
@@ -92,6 +98,13 @@ export interface PerfectGymClientOptions {
    * A lockout ending later fails the call at once (`rate-limited`) without sending. Default 5 000.
    */
   maxRateLimitWaitMs?: number;
+  /**
+   * Fail fast while the studio is down: after `afterFailures` attempts in a row that got no answer
+   * (timeout, connection refused or dropped), every call fails at once (`unreachable`, nothing
+   * sent) for `forMs`; then calls go out again, and one more such failure holds them once more.
+   * Default: off (every call waits for its own timeout).
+   */
+  failFast?: { afterFailures: number; forMs: number };
   /** Metrics hook, called once per attempt. */
   onCall?: (event: CallEvent) => void;
   /** Gets endpoint, status, trace id and retry decisions; never bodies (they hold personal data). */
@@ -226,6 +239,30 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
     connectTimeout: Math.max(1, Math.min(maxConnectTimeoutMs, Math.ceil(timeoutMs / 2))),
   });
   const lockouts = new RateLimitLockouts();
+  const failFast = options.failFast;
+  /** Attempts in a row that got no answer from the studio, over all endpoints. */
+  let unanswered = 0;
+  let heldUntil = 0;
+  /** Counts what an attempt says about the studio being reachable. */
+  function observe(outcome: AttemptOutcome<unknown>): void {
+    if (!failFast) return;
+    const error = outcome.ok ? undefined : outcome.error;
+    if (
+      error instanceof PerfectGymRequestError &&
+      (error.reason === 'network' || error.reason === 'timeout')
+    ) {
+      unanswered++;
+      if (unanswered >= failFast.afterFailures) {
+        heldUntil = performance.now() + failFast.forMs;
+        logger?.warn(
+          { unanswered, holdMs: failFast.forMs },
+          'perfectgym studio not answering, failing its calls at once for a while',
+        );
+      }
+    } else if (!(error instanceof PerfectGymRequestError && error.reason === 'aborted')) {
+      unanswered = 0;
+    }
+  }
 
   function report(endpoint: EndpointName, status: CallStatus, durationMs: number): void {
     logger?.debug({ endpoint, status, durationMs }, 'perfectgym call');
@@ -433,6 +470,17 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
         continue;
       }
 
+      const heldMs = Math.ceil(heldUntil - performance.now());
+      if (heldMs > 0) {
+        report(endpoint, 'unreachable-locally', 0);
+        throw new PerfectGymRequestError({
+          endpoint,
+          reason: 'unreachable',
+          detail: `the studio answered none of the last ${unanswered} attempts; held for another ${heldMs} ms`,
+          retryAfterMs: heldMs,
+        });
+      }
+
       const outcome = await attempt(
         endpoint,
         path,
@@ -440,6 +488,7 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
         callOptions,
         Math.max(1, Math.min(timeoutMs, remainingMs())),
       );
+      observe(outcome);
       if (outcome.ok) return outcome.value;
       const error = outcome.error;
 

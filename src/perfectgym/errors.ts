@@ -73,6 +73,8 @@ export type PerfectGymRequestFailure =
   | 'invalid-response'
   /** Held back locally: the endpoint is in a 429 lockout that ends later than we may wait. Nothing was sent. */
   | 'rate-limited'
+  /** Held back locally: the studio answered none of the last attempts (down), so calls fail at once for a while. Nothing was sent. */
+  | 'unreachable'
   /** The caller's AbortSignal fired. */
   | 'aborted'
   /** The answer was larger than the client accepts: a body over its size cap, or a list over its page or item cap. */
@@ -124,7 +126,12 @@ export class PerfectGymRequestError extends Error {
  */
 export function isTemporary(error: unknown): boolean {
   if (error instanceof PerfectGymRequestError) {
-    return error.reason === 'network' || error.reason === 'timeout' || error.reason === 'rate-limited';
+    return (
+      error.reason === 'network' ||
+      error.reason === 'timeout' ||
+      error.reason === 'rate-limited' ||
+      error.reason === 'unreachable'
+    );
   }
   if (error instanceof PerfectGymApiError) {
     return error.status === 429 || error.status >= 500;

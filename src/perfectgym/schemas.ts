@@ -108,7 +108,7 @@ export const instructorSchema = z.object({
 });
 export type Instructor = z.infer<typeof instructorSchema>;
 
-export const locationSchema = z.object({ id, name: z.string() });
+export const locationSchema = z.object({ id, name: z.string(), description: z.string().optional() });
 
 export const errorResponseSchema = z.object({
   errorMessage: z.string(),
@@ -399,6 +399,8 @@ export const studioInformationSchema = z.object({
   city: z.string().optional(),
   openingHours: z.array(openingHoursSchema).optional(),
   publicOpeningHours: z.array(openingHoursSchema).optional(),
+  /** The studio's coordinates (`StudioLocation`). */
+  location: z.object({ latitude: z.number().optional(), longitude: z.number().optional() }).optional(),
   accessCodeConfiguration: z.object({ enabled: z.boolean().optional() }),
 });
 export type StudioInformation = z.infer<typeof studioInformationSchema>;

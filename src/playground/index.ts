@@ -25,8 +25,16 @@ import { closeServer, listen, originOf, sendJson } from '../runtime/http.ts';
 export interface PlaygroundOptions {
   /** The running fake Telegram the bot polls; the page plays its user through `/__fake/`. */
   fake: FakeTelegram;
-  /** The sandbox studio's base URL and admin key; the key is added here, never sent to the browser. */
-  sandbox: { url: string; apiKey: string };
+  /**
+   * The sandbox studio's base URL and admin key; the key is added here, never sent to the browser.
+   * `studios`: a chain's studios (each behind its own key), for the panel to switch between; the
+   * first is the one `apiKey` names.
+   */
+  sandbox: {
+    url: string;
+    apiKey: string;
+    studios?: ReadonlyArray<{ id: string; name: string; apiKey: string }>;
+  };
   /** 0 (default) picks a free port. */
   port?: number;
   /** Default `127.0.0.1`. Anything else exposes the sandbox's admin API to that network. */
@@ -58,8 +66,13 @@ export interface PlaygroundConfigJson {
   bot: { firstName: string; username: string | undefined };
   /** Endpoint names the fault form offers. */
   endpoints: string[];
-  /** Class and appointment titles by id, for the sandbox panel; empty when the studio did not answer. */
+  /**
+   * Class and appointment titles by id, for the sandbox panel (of the studio `?studio=<id>` names,
+   * else the first); empty when the studio did not answer.
+   */
   titles: { classes: Record<string, string>; appointments: Record<string, string> };
+  /** The sandbox's studios, for the panel to switch between (`?studio=<id>` on `/api/sandbox/*`). */
+  studios: Array<{ id: string; name: string }>;
 }
 
 const staticDirectory = fileURLToPath(new URL('./static/', import.meta.url));
@@ -119,7 +132,15 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   const host = options.host ?? '127.0.0.1';
   const boundToLoopback = loopbackHosts.has(host);
   const upstreams = new Set<ClientRequest>();
-  let titles: PlaygroundConfigJson['titles'] | undefined;
+  const titlesByKey = new Map<string, PlaygroundConfigJson['titles']>();
+  const studios = sandbox.studios ?? [];
+  /** The key of the studio `?studio=<id>` names; none: the first. */
+  const apiKeyOf = (studioId: string | null): string => {
+    if (studioId === null) return sandbox.apiKey;
+    const found = studios.find((studio) => studio.id === studioId);
+    if (!found) throw new PlaygroundHttpError(404, `the sandbox has no studio "${studioId}"`);
+    return found.apiKey;
+  };
 
   /**
    * Refuses requests a web page on another site could make to this loopback server: DNS
@@ -182,15 +203,16 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     request.pipe(upstream);
   };
 
-  const loadTitles = async (): Promise<PlaygroundConfigJson['titles']> => {
-    if (titles !== undefined) return titles;
+  const loadTitles = async (apiKey: string): Promise<PlaygroundConfigJson['titles']> => {
+    const known = titlesByKey.get(apiKey);
+    if (known !== undefined) return known;
     const fetchTitles = async (path: string, field: string): Promise<Record<string, string>> => {
       const found: Record<string, string> = {};
       let offset = '0';
       // The demo studio has a handful of offers; the cap guards against a studio that never ends.
       for (let page = 0; page < 20; page += 1) {
         const response = await fetch(`${sandbox.url}${path}?sliceSize=100&offset=${offset}`, {
-          headers: { 'x-api-key': sandbox.apiKey },
+          headers: { 'x-api-key': apiKey },
           signal: AbortSignal.timeout(5_000),
         });
         if (!response.ok) throw new Error(`${path} answered ${response.status}`);
@@ -213,7 +235,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         fetchTitles(endpoints.classes.path, 'trialOfferClass'),
         fetchTitles(endpoints.appointments.path, 'trialOfferBookableAppointment'),
       ]);
-      titles = { classes, appointments };
+      const titles = { classes, appointments };
+      titlesByKey.set(apiKey, titles);
       return titles;
     } catch (error) {
       // Titles are a nicety: the panel shows ids instead, and the next page load tries again.
@@ -250,6 +273,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       return;
     }
     if (path.startsWith('/api/sandbox/')) {
+      const apiKey = apiKeyOf(url.searchParams.get('studio'));
+      url.searchParams.delete('studio');
       const target = new URL(`/__sandbox/${path.slice('/api/sandbox/'.length)}${url.search}`, sandbox.url);
       // Only the admin API: the studio endpoints belong to the bot, not to the page.
       if (!target.pathname.startsWith('/__sandbox/')) throw new PlaygroundHttpError(404, 'not found');
@@ -257,7 +282,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         // The clock moved: what is now due goes out, as it would have in that much real time.
         response.once('finish', () => void options.reminders?.fireDue());
       }
-      proxy(request, response, target, { 'x-api-key': sandbox.apiKey }, 'sandbox studio');
+      proxy(request, response, target, { 'x-api-key': apiKey }, 'sandbox studio');
       return;
     }
     request.resume();
@@ -279,7 +304,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       const config: PlaygroundConfigJson = {
         bot: { firstName: fake.botInfo.first_name, username: fake.botInfo.username },
         endpoints: [...endpointNames],
-        titles: await loadTitles(),
+        titles: await loadTitles(apiKeyOf(url.searchParams.get('studio'))),
+        studios: studios.map(({ id, name }) => ({ id, name })),
       };
       sendJson(response, 200, config, apiHeaders);
       return;

@@ -6,6 +6,8 @@
 export { createSandboxClock, type SandboxClock } from './clock.ts';
 export type { SandboxFault } from './faults.ts';
 export {
+  type DemoChainStudio,
+  demoChain,
   demoSeed,
   type LeadFieldMode,
   type SandboxSeed,
@@ -19,5 +21,11 @@ export {
   type SeedStudio,
   type SeedTrialOfferConfig,
 } from './seed.ts';
-export { createSandbox, type Sandbox, type SandboxOptions } from './server.ts';
+export {
+  createSandbox,
+  type Sandbox,
+  type SandboxOptions,
+  type SandboxStudio,
+  type SandboxStudioOptions,
+} from './server.ts';
 export type { SandboxSnapshot } from './studio.ts';

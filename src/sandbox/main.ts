@@ -1,7 +1,9 @@
 /**
- * `npm run sandbox`: the demo studio on SANDBOX_PORT (default 8787) with SANDBOX_API_KEY
- * (default `sandbox-dev-key`), until SIGINT or SIGTERM.
+ * `npm run sandbox`: the demo chain on SANDBOX_PORT (default 8787), until SIGINT or SIGTERM. The
+ * first studio (Berlin, the demo studio) answers SANDBOX_API_KEY (default `sandbox-dev-key`), each
+ * other one `<that key>-<studio id>`.
  */
+import { demoChain } from './seed.ts';
 import { createSandbox } from './server.ts';
 
 const defaultPort = 8787;
@@ -29,14 +31,25 @@ async function main(): Promise<void> {
   }
   const apiKey = process.env.SANDBOX_API_KEY?.trim() || defaultApiKey;
   const host = process.env.SANDBOX_HOST?.trim() || '127.0.0.1';
-  const sandbox = await createSandbox({ port, apiKey, host });
-  // The key is the sandbox's own development key, not a studio credential: printing it is the point.
-  // One write: a reader that sees the first line sees the key too.
+  const sandbox = await createSandbox({
+    port,
+    host,
+    studios: demoChain.map((studio, index) => ({
+      id: studio.id,
+      apiKey: index === 0 ? apiKey : `${apiKey}-${studio.id}`,
+      seed: studio.seed,
+    })),
+  });
+  // The keys are the sandbox's own development keys, not studio credentials: printing them is the
+  // point. One write: a reader that sees the first line sees the keys too.
   process.stdout.write(
     [
       `Sandbox studio listening on ${sandbox.url}`,
       `X-API-KEY: ${sandbox.apiKey}`,
-      `State: GET ${sandbox.url}/__sandbox/state (same X-API-KEY). Stop with Ctrl+C.`,
+      ...sandbox.studios.map(
+        (studio) => `  studio ${studio.id} (${studio.name}, ${studio.zone}): X-API-KEY ${studio.apiKey}`,
+      ),
+      `State: GET ${sandbox.url}/__sandbox/state (with a studio's X-API-KEY). Stop with Ctrl+C.`,
       '',
     ].join('\n'),
   );

@@ -372,6 +372,10 @@ export function appointmentGridTimes(appointment: SeedAppointment, date: LocalDa
  * as the clock moves). Deterministic: the same `nowMs` gives the same seed.
  */
 export function demoSeed(nowMs: number): SandboxSeed {
+  return buildDemoSeed(nowMs, zone);
+}
+
+function buildDemoSeed(nowMs: number, zone: string): SandboxSeed {
   const today = localDateOf(nowMs, zone);
 
   const classes: SeedClass[] = [];
@@ -545,3 +549,101 @@ export function demoSeed(nowMs: number): SandboxSeed {
     firstBookingId: 5001,
   };
 }
+
+/** How a studio of the demo chain differs from the Berlin one it is drawn from. */
+interface ChainPlace {
+  zone: string;
+  studio: Pick<SeedStudio, 'studioId' | 'name' | 'description' | 'country' | 'countryCode' | 'email'> &
+    Pick<SeedStudio, 'telephone' | 'street' | 'houseNumber' | 'zip' | 'city' | 'location' | 'studioTags'>;
+  /** Classes the studio does not run. */
+  leaveOut: number[];
+  titles: Record<number, string>;
+  customers: SeedCustomer[];
+  firstLeadId: number;
+  firstBookingId: number;
+}
+
+function chainSeed(nowMs: number, place: ChainPlace): SandboxSeed {
+  const berlin = buildDemoSeed(nowMs, place.zone);
+  return {
+    ...berlin,
+    studio: { ...berlin.studio, ...place.studio },
+    classes: berlin.classes
+      .filter((seedClass) => !place.leaveOut.includes(seedClass.id))
+      .map((seedClass) => ({ ...seedClass, title: place.titles[seedClass.id] ?? seedClass.title })),
+    customers: place.customers,
+    firstLeadId: place.firstLeadId,
+    firstBookingId: place.firstBookingId,
+  };
+}
+
+/** A studio of the demo chain: its id (as in `STUDIOS_FILE`) and how its data is built. */
+export interface DemoChainStudio {
+  id: string;
+  seed: (nowMs: number) => SandboxSeed;
+}
+
+/**
+ * The demo chain "Studio Kiez": Berlin (the demo studio), Hamburg, and Lisboa in another time zone
+ * (Europe/Lisbon, an hour behind). Each has its own address, coordinates, classes, customers and
+ * id ranges, so a lead or booking id tells which studio it belongs to.
+ */
+export const demoChain: readonly DemoChainStudio[] = [
+  { id: 'berlin', seed: demoSeed },
+  {
+    id: 'hamburg',
+    seed: (nowMs) =>
+      chainSeed(nowMs, {
+        zone: 'Europe/Berlin',
+        studio: {
+          studioId: 2,
+          name: 'Studio Kiez Hamburg',
+          description: 'Dein Fitnessstudio im Schanzenviertel: Kurse und Gerätetraining.',
+          country: 'Germany',
+          countryCode: 'DE',
+          email: 'moin@studio-kiez.example',
+          telephone: '+49 40 88402100',
+          street: 'Schulterblatt',
+          houseNumber: '73',
+          zip: '20357',
+          city: 'Hamburg',
+          location: { latitude: 53.5626, longitude: 9.9633 },
+          studioTags: [{ name: 'schanze' }],
+        },
+        leaveOut: [104, 106],
+        titles: { 101: 'Rücken stark' },
+        customers: [
+          { id: 601, firstname: 'Hanne', lastname: 'Hafen', email: 'known@example.com', isLead: false },
+        ],
+        firstLeadId: 2001,
+        firstBookingId: 7001,
+      }),
+  },
+  {
+    id: 'lisboa',
+    seed: (nowMs) =>
+      chainSeed(nowMs, {
+        zone: 'Europe/Lisbon',
+        studio: {
+          studioId: 3,
+          name: 'Studio Kiez Lisboa',
+          description: 'O teu ginásio no Bairro Alto: aulas, treino e sauna.',
+          country: 'Portugal',
+          countryCode: 'PT',
+          email: 'ola@studio-kiez.example',
+          telephone: '+351 213 420 180',
+          street: 'Rua da Rosa',
+          houseNumber: '120',
+          zip: '1200-389',
+          city: 'Lisboa',
+          location: { latitude: 38.7139, longitude: -9.1456 },
+          studioTags: [{ name: 'bairro-alto' }, { name: 'sauna' }],
+        },
+        leaveOut: [104],
+        titles: { 101: 'Costas em forma', 105: 'Kickboxing para iniciantes', 106: 'Sauna' },
+        customers: [],
+        firstLeadId: 3001,
+        firstBookingId: 9001,
+      }),
+  },
+];

@@ -46,12 +46,34 @@ export interface SandboxOptions {
   seed?: SandboxSeed;
   /** Requests per endpoint per rolling minute (default 1000, like the real API); `false`: no limit. */
   rateLimitPerMinute?: number | false;
+  /**
+   * Several studios on one server, as the studios of a chain: each behind its own API key (as the
+   * real API picks the tenant by its key), with its own state, clock, faults and rate limit. The
+   * first is the one `apiKey`, `clock`, `snapshot()`… of the sandbox itself speak for. Unset: one
+   * studio, `main`, from `apiKey`, `clock` and `seed`.
+   */
+  studios?: SandboxStudioOptions[];
 }
 
-export interface Sandbox {
-  /** Base URL such as `http://127.0.0.1:8787`; endpoint paths (`/v1/...`) go after it. */
-  url: string;
+export interface SandboxStudioOptions {
+  /** The studio's id in the chain (`STUDIOS_FILE`). */
+  id: string;
+  /** Default: a random one. */
+  apiKey?: string;
+  /** Default: a clock of its own (real time). */
+  clock?: SandboxClock;
+  /** Its data; a function gets the studio clock's now. */
+  seed: SandboxSeed | ((nowMs: number) => SandboxSeed);
+}
+
+/** One studio of the sandbox, behind its own key. */
+export interface SandboxStudio {
+  id: string;
   apiKey: string;
+  /** The studio's IANA zone. */
+  zone: string;
+  /** The studio's name, as its studio information gives it. */
+  name: string;
   clock: SandboxClock;
   faults: { set(endpoint: EndpointName, fault: SandboxFault): void; clear(endpoint?: EndpointName): void };
   snapshot(): SandboxSnapshot;
@@ -59,6 +81,13 @@ export interface Sandbox {
   resetCallCounts(): void;
   /** Deletes a lead created through the API (staff deleting or merging it); false when there is none. */
   deleteLead(leadId: number): boolean;
+}
+
+export interface Sandbox extends SandboxStudio {
+  /** Base URL such as `http://127.0.0.1:8787`; endpoint paths (`/v1/...`) go after it. */
+  url: string;
+  /** Every studio, in the order given; the sandbox's own fields speak for the first. */
+  studios: SandboxStudio[];
   close(): Promise<void>;
 }
 
@@ -245,15 +274,32 @@ const adminClockSchema = z.union([
  * Nothing is shared between sandboxes: each has its own state, clock, faults and limits.
  */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const apiKey = options.apiKey ?? `sandbox-${randomUUID()}`;
-  const clock = options.clock ?? createSandboxClock();
-  const studio = createStudio(options.seed ?? demoSeed(clock.now()), () => clock.now());
-  const faults = new FaultTable();
-  const limiter = new RateLimiter(options.rateLimitPerMinute ?? 1000);
-  let callCounts = emptyCallCounts();
+  const tenants = (
+    options.studios ?? [
+      {
+        id: 'main',
+        ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+        seed: options.seed ?? demoSeed,
+      },
+    ]
+  ).map((studioOptions) => createTenant(studioOptions, options.rateLimitPerMinute ?? 1000));
+  const [firstTenant] = tenants;
+  if (firstTenant === undefined) throw new Error('a sandbox needs at least one studio');
+  const defaultTenant: Tenant = firstTenant;
+  if (new Set(tenants.map((tenant) => tenant.apiKey)).size !== tenants.length) {
+    throw new Error('every sandbox studio needs its own API key');
+  }
   // Aborted by close(): injected delays end at once, and the requests they held get no answer.
   const stopDelays = new AbortController();
   let closing = false;
+
+  /** The studio whose key the request carries; every key is compared, so timing tells nothing. */
+  function tenantFor(given: string | string[] | undefined): Tenant | undefined {
+    let found: Tenant | undefined;
+    for (const tenant of tenants) if (headerMatches(given, tenant.apiKey)) found ??= tenant;
+    return found;
+  }
 
   const sleep = (ms: number): Promise<void> =>
     wait(ms, undefined, { signal: stopDelays.signal }).catch(() => undefined);
@@ -282,7 +328,11 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     });
   }
 
-  function injectedStatus(fault: Extract<SandboxFault, { kind: 'status' }>, endpoint: EndpointName) {
+  function injectedStatus(
+    { limiter }: Tenant,
+    fault: Extract<SandboxFault, { kind: 'status' }>,
+    endpoint: EndpointName,
+  ) {
     if (fault.status === 429)
       return rateLimited(limiter.lock(endpoint, fault.retryAfterSeconds ?? defaultLockoutSeconds));
     return new SandboxHttpError({
@@ -296,6 +346,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   }
 
   async function handleApi(
+    tenant: Tenant,
     request: IncomingMessage,
     response: ServerResponse,
     endpoint: EndpointName,
@@ -303,6 +354,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     query: URLSearchParams,
     rawBody: Buffer | 'too-large',
   ): Promise<void> {
+    const { limiter, faults, studio } = tenant;
     const retryAfter = limiter.admit(endpoint);
     if (retryAfter !== undefined) throw rateLimited(retryAfter);
 
@@ -310,7 +362,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     if (fault?.kind === 'delay') await sleep(fault.ms);
     if (closing) return;
     const afterHandling = fault !== undefined && fault.kind !== 'delay' && fault.afterHandling === true;
-    if (fault && !afterHandling && answerFault(fault, request, response, endpoint)) return;
+    if (fault && !afterHandling && answerFault(tenant, fault, request, response, endpoint)) return;
 
     const body = endpoints[endpoint].method === 'POST' ? parseJsonBody(rawBody) : undefined;
     studio.expireOverdueBookings();
@@ -321,12 +373,13 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       // The fault still replaces the answer: the caller never learns why it failed either.
       if (!afterHandling) throw error;
     }
-    if (fault && answerFault(fault, request, response, endpoint)) return;
+    if (fault && answerFault(tenant, fault, request, response, endpoint)) return;
     sendJson(response, 200, result);
   }
 
   /** Answers in the fault's way instead of the studio's; false when the fault leaves the answer alone. */
   function answerFault(
+    tenant: Tenant,
     fault: SandboxFault,
     request: IncomingMessage,
     response: ServerResponse,
@@ -336,7 +389,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       case 'delay':
         return false;
       case 'status':
-        throw injectedStatus(fault, endpoint);
+        throw injectedStatus(tenant, fault, endpoint);
       case 'drop':
         request.socket.destroy();
         return true;
@@ -350,10 +403,17 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     }
   }
 
-  function handleAdmin(url: URL, method: string, response: ServerResponse, rawBody: Buffer | 'too-large') {
+  function handleAdmin(
+    tenant: Tenant,
+    url: URL,
+    method: string,
+    response: ServerResponse,
+    rawBody: Buffer | 'too-large',
+  ) {
+    const { clock, faults, studio, view } = tenant;
     const pathname = url.pathname;
     const route = `${method} ${pathname.replace(/\/$/, '')}`;
-    if (route === 'GET /__sandbox/state') return sendJson(response, 200, sandbox.snapshot());
+    if (route === 'GET /__sandbox/state') return sendJson(response, 200, view.snapshot());
     if (route === 'GET /__sandbox/clock' || route === 'POST /__sandbox/clock') {
       if (method === 'POST') {
         const change = adminBody(adminClockSchema, rawBody);
@@ -384,8 +444,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       return sendJson(response, 200, { deleted: leadId });
     }
     if (route === 'DELETE /__sandbox/call-counts') {
-      sandbox.resetCallCounts();
-      return sendJson(response, 200, sandbox.callCounts());
+      view.resetCallCounts();
+      return sendJson(response, 200, view.callCounts());
     }
     throw new SandboxHttpError({
       status: 404,
@@ -410,12 +470,14 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       const method = request.method ?? 'GET';
       const rawBody = await readRawBody(request);
       const match = url.pathname.startsWith('/__sandbox/') ? undefined : matchRoute(method, url.pathname);
-      if (match && 'route' in match) callCounts[match.route.endpoint]++;
+      const tenant = tenantFor(request.headers['x-api-key']);
+      // A request with a wrong key is counted where it was meant to go, as far as anyone can tell.
+      if (match && 'route' in match) (tenant ?? defaultTenant).callCounts[match.route.endpoint]++;
 
-      if (!headerMatches(request.headers['x-api-key'], apiKey)) {
+      if (!tenant) {
         throw new SandboxHttpError({ status: 401, errorCode: 'UNAUTHORIZED', messageKey: 'UNAUTHORIZED' });
       }
-      if (url.pathname.startsWith('/__sandbox/')) return handleAdmin(url, method, response, rawBody);
+      if (url.pathname.startsWith('/__sandbox/')) return handleAdmin(tenant, url, method, response, rawBody);
       if (match === undefined) {
         throw new SandboxHttpError({
           status: 404,
@@ -433,7 +495,15 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
           headers: { Allow: match.allowed.join(', ') },
         });
       }
-      await handleApi(request, response, match.route.endpoint, match.params, url.searchParams, rawBody);
+      await handleApi(
+        tenant,
+        request,
+        response,
+        match.route.endpoint,
+        match.params,
+        url.searchParams,
+        rawBody,
+      );
     } catch (error) {
       if (error instanceof SandboxHttpError) return sendError(response, error, language);
       // Unexpected: a sandbox bug. Answer like the real API's 500 rather than hanging the client.
@@ -452,20 +522,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
 
   const sandbox: Sandbox = {
+    ...firstTenant.view,
     url: originOf(address),
-    apiKey,
-    clock,
-    faults: {
-      set: (endpoint, fault) => faults.set(endpoint, fault),
-      clear: (endpoint) => faults.clear(endpoint),
-    },
-    // A copy: whoever reads the snapshot must not be able to change the studio through it.
-    snapshot: () => structuredClone(studio.snapshot({ ...callCounts })),
-    callCounts: () => ({ ...callCounts }),
-    resetCallCounts: () => {
-      callCounts = emptyCallCounts();
-    },
-    deleteLead: (leadId) => studio.deleteLead(leadId),
+    studios: tenants.map((tenant) => tenant.view),
     close: async () => {
       if (closing) return;
       closing = true;
@@ -474,4 +533,50 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     },
   };
   return sandbox;
+}
+
+/** One studio behind its key: its state, clock, faults, limits and call counts. */
+interface Tenant {
+  apiKey: string;
+  clock: SandboxClock;
+  studio: Studio;
+  faults: FaultTable;
+  limiter: RateLimiter;
+  callCounts: Record<EndpointName, number>;
+  view: SandboxStudio;
+}
+
+function createTenant(options: SandboxStudioOptions, rateLimitPerMinute: number | false): Tenant {
+  const apiKey = options.apiKey ?? `sandbox-${randomUUID()}`;
+  const clock = options.clock ?? createSandboxClock();
+  const seed = typeof options.seed === 'function' ? options.seed(clock.now()) : options.seed;
+  const studio = createStudio(seed, () => clock.now());
+  const faults = new FaultTable();
+  const tenant: Tenant = {
+    apiKey,
+    clock,
+    studio,
+    faults,
+    limiter: new RateLimiter(rateLimitPerMinute),
+    callCounts: emptyCallCounts(),
+    view: {
+      id: options.id,
+      apiKey,
+      zone: seed.zone,
+      name: seed.studio.name,
+      clock,
+      faults: {
+        set: (endpoint, fault) => faults.set(endpoint, fault),
+        clear: (endpoint) => faults.clear(endpoint),
+      },
+      // A copy: whoever reads the snapshot must not be able to change the studio through it.
+      snapshot: () => structuredClone(studio.snapshot({ ...tenant.callCounts })),
+      callCounts: () => ({ ...tenant.callCounts }),
+      resetCallCounts: () => {
+        tenant.callCounts = emptyCallCounts();
+      },
+      deleteLead: (leadId) => studio.deleteLead(leadId),
+    },
+  };
+  return tenant;
 }

@@ -9,15 +9,16 @@ import { campaignPattern, decodeStartPayload, type StartPayload } from '../booki
 import { telegramNetworkCode } from '../bot/errors.ts';
 import { type Config, ConfigError, type Env, parseConfig } from '../config.ts';
 import { scrubSecrets } from '../logger.ts';
-import { createPerfectGymClient } from '../perfectgym/client.ts';
 import { PerfectGymApiError, PerfectGymRequestError } from '../perfectgym/errors.ts';
 import { createSandbox } from '../sandbox/index.ts';
-import { createStudioCatalog, type StudioCatalog } from '../studio/catalog.ts';
+import { createStudioRegistry, type StudioRegistry, sandboxStudios } from '../studio/registry.ts';
 import {
   listOfferLinks,
   normalizeBotUsername,
   type OfferLink,
   offerLink,
+  type StudioLink,
+  studioLink,
   UnknownOfferError,
 } from './links.ts';
 import { type QrFileFormat, qrFileFormat, writeQrFile } from './qr.ts';
@@ -37,6 +38,8 @@ Options:
   --list                   every bookable offer with its link (the default)
   --offer <c101|a201|o1>   the link of one offer: c<class id>, a<appointment id> or
                            o<trial-offer config id> (all offers of that config)
+  --studio <id>            in a chain (STUDIOS_FILE): the studio whose offers to list or link;
+                           without it, a chain lists one link per studio (its whole offer)
   --campaign <tag>         add a campaign tag, 1-24 characters of a-z, 0-9 and -
                            (e.g. poster, insta); staff notices show which tag a lead came with
   --qr <file.png|file.svg> with --offer: also write the link's QR code to this file
@@ -47,6 +50,7 @@ Options:
 Environment:
   BOT_TOKEN, TELEGRAM_API_ROOT          to ask Telegram for the bot's username
   PERFECTGYM_BASE_URL, PERFECTGYM_API_KEY  the studio; without both, the built-in demo studio
+  STUDIOS_FILE                          the studios of a chain (instead of PERFECTGYM_*)
 
 Exit codes: 0 done; 1 unknown offer, or the studio or Telegram failed; 2 wrong options or configuration.`;
 
@@ -55,6 +59,7 @@ class UsageError extends Error {}
 
 interface LinkRequest {
   offer?: StartPayload;
+  studio?: string;
   campaign?: string;
   qrFile?: { path: string; format: QrFileFormat };
   botUsername?: string;
@@ -82,7 +87,7 @@ function readOptions(argv: string[]): LinkRequest | 'help' {
   if (values.offer !== undefined) {
     if (values.list) throw new UsageError('Use either --list or --offer, not both');
     const offer = decodeStartPayload(values.offer);
-    if (!offer || offer.campaign !== undefined) {
+    if (!offer || offer.campaign !== undefined || offer.studio !== undefined) {
       throw new UsageError(
         `--offer takes c<class id>, a<appointment id> or o<config id>, e.g. c101; got "${values.offer}"` +
           (offer ? ' (put the campaign tag in --campaign)' : ''),
@@ -90,6 +95,7 @@ function readOptions(argv: string[]): LinkRequest | 'help' {
     }
     request.offer = offer;
   }
+  if (values.studio !== undefined) request.studio = values.studio;
   if (values.qr !== undefined) {
     if (!request.offer) throw new UsageError('--qr needs --offer: a QR code holds one link');
     try {
@@ -117,6 +123,7 @@ function parse(argv: string[]) {
       help: { type: 'boolean', short: 'h' },
       list: { type: 'boolean' },
       offer: { type: 'string' },
+      studio: { type: 'string' },
       campaign: { type: 'string' },
       qr: { type: 'string' },
       'bot-username': { type: 'string' },
@@ -155,38 +162,38 @@ async function resolveBotUsername(request: LinkRequest, config: Config): Promise
   }
 }
 
-interface OpenStudio {
-  catalog: StudioCatalog;
+interface OpenChain {
+  registry: StudioRegistry;
   close(): Promise<void>;
 }
 
-async function openStudio(config: Config, io: CliIo): Promise<OpenStudio> {
-  const { studio } = config;
-  const sandbox = studio.mode === 'sandbox' ? await createSandbox() : undefined;
+async function openChain(config: Config, io: CliIo): Promise<OpenChain> {
+  const sandbox = config.studios.length === 0 ? await createSandbox() : undefined;
   if (sandbox) {
     io.err(
       'PERFECTGYM_BASE_URL and PERFECTGYM_API_KEY are not set: using the built-in sandbox studio with demo offers.',
     );
   }
-  const client = createPerfectGymClient({
-    baseUrl: sandbox?.url ?? (studio.mode === 'perfectgym' ? studio.baseUrl : ''),
-    apiKey: sandbox?.apiKey ?? (studio.mode === 'perfectgym' ? studio.apiKey : ''),
-    timeoutMs: studio.timeoutMs,
-  });
+  const studios = sandbox ? sandboxStudios(sandbox) : config.studios;
+  const registry = createStudioRegistry({ studios, timeoutMs: config.studio.timeoutMs, ttlMs: 60_000 });
   return {
-    catalog: createStudioCatalog({ client, ttlMs: 60_000 }),
+    registry,
     close: async () => {
-      await client.close();
+      await registry.close();
       await sandbox?.close();
     },
   };
 }
 
 /** Columns padded to their widest cell; the link comes last so nothing is padded after it. */
-function table(links: OfferLink[]): string[] {
+function table(links: Array<OfferLink | StudioLink>): string[] {
   const rows = [
     ['KIND', 'ID', 'TITLE', 'LINK'],
-    ...links.map((link) => [link.kind, String(link.id), link.title, link.url]),
+    ...links.map((link) =>
+      'kind' in link
+        ? [link.kind, String(link.id), link.title, link.url]
+        : ['studio', link.studio, '', link.url],
+    ),
   ];
   const width = (column: number) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length));
   const widths = [width(0), width(1), width(2)];
@@ -203,7 +210,7 @@ function table(links: OfferLink[]): string[] {
  * Resolves to the exit code and never throws.
  */
 export async function runLinkCli(argv: string[], env: Env, io: CliIo): Promise<number> {
-  let studio: OpenStudio | undefined;
+  let chain: OpenChain | undefined;
   try {
     const request = readOptions(argv);
     if (request === 'help') {
@@ -212,15 +219,40 @@ export async function runLinkCli(argv: string[], env: Env, io: CliIo): Promise<n
     }
     const config = parseConfig(env);
     const botUsername = await resolveBotUsername(request, config);
-    studio = await openStudio(config, io);
-    const { catalog } = studio;
+    chain = await openChain(config, io);
+    const { registry } = chain;
     const { campaign } = request;
+    // A chain of one keeps the links it always had; in a chain every link names its studio.
+    const isChain = registry.ids.length > 1;
+    if (request.studio !== undefined && !registry.config(request.studio)) {
+      throw new UsageError(
+        `--studio: there is no studio "${request.studio}"; the studios are ${registry.ids.join(', ')}`,
+      );
+    }
+    if (isChain && request.studio === undefined) {
+      if (request.offer) {
+        throw new UsageError(`--offer needs --studio in a chain: one of ${registry.ids.join(', ')}`);
+      }
+      let studioLinks: StudioLink[];
+      try {
+        studioLinks = registry.ids.map((studio) => studioLink({ studio, botUsername, campaign }));
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      if (request.json) io.out(JSON.stringify(studioLinks, null, 2));
+      else for (const line of table(studioLinks)) io.out(line);
+      io.err("Each link opens that studio's offer list; --studio <id> lists the studio's offers one by one.");
+      return exitCodes.ok;
+    }
+    const { catalog } = registry.studio(request.studio);
+    const studio = isChain ? request.studio : undefined;
 
     if (request.offer) {
       const link = await offerLink({
         catalog,
         botUsername,
         campaign,
+        studio,
         kind: request.offer.kind,
         id: request.offer.id,
       });
@@ -238,7 +270,7 @@ export async function runLinkCli(argv: string[], env: Env, io: CliIo): Promise<n
       return exitCodes.ok;
     }
 
-    const links = await listOfferLinks({ catalog, botUsername, campaign });
+    const links = await listOfferLinks({ catalog, botUsername, campaign, studio });
     if (request.json) io.out(JSON.stringify(links, null, 2));
     else if (links.length === 0) io.err('The studio has no trial offers that new customers can book online.');
     else for (const line of table(links)) io.out(line);
@@ -265,7 +297,7 @@ export async function runLinkCli(argv: string[], env: Env, io: CliIo): Promise<n
     io.err(error instanceof Error ? error.message : String(error));
     return exitCodes.failed;
   } finally {
-    await studio?.close().catch(() => undefined);
+    await chain?.close().catch(() => undefined);
   }
 }
 

@@ -3,24 +3,47 @@
  * offer that sends the link's QR code as a photo. Only users in `ADMIN_IDS` get an answer; for
  * anybody else the command passes on, so the bot's catch-all answers it like any unknown command
  * and nobody learns that staff commands exist.
+ *
+ * In a chain of several studios, staff see the studios they administer (a studio's `adminIds`;
+ * `ADMIN_IDS` administer all): `/links <studio> [campaign]` lists one studio's offers, with links
+ * that name the studio; `/links` alone lists their studios, one whole-offer link each, unless they
+ * administer only one.
  */
 import { type Api, Composer, type Context, InputFile } from 'grammy';
 import type { BotCommand, InlineKeyboardButton } from 'grammy/types';
-import { campaignPattern, decodeStartPayload } from '../booking/deep-link.ts';
+import { campaignPattern, decodeStartLink } from '../booking/deep-link.ts';
 import { telegramLocale } from '../bot/context.ts';
 import { describeErrorInOneLine } from '../bot/errors.ts';
 import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { linkUrl, listOfferLinks, type OfferLink, type OfferSource } from './links.ts';
+import type { StudioCatalog } from '../studio/catalog.ts';
+import {
+  linkUrl,
+  listOfferLinks,
+  type OfferLink,
+  type OfferSource,
+  type StudioLink,
+  studioLink,
+} from './links.ts';
 import { escapeHtml, type Translate } from './messages.ts';
 import { qrPng } from './qr.ts';
 
 /** Callback data of a QR button: this prefix and the deep-link payload (at most 45 bytes in all). */
 export const qrCallbackPrefix = 'sq:';
 
+/** The studios of a chain as `/links` needs them; the `StudioRegistry` fits. */
+export interface LinksChain {
+  readonly all: readonly { id: string; adminIds: readonly number[] }[];
+  studio(studioId: string): { catalog: OfferSource & Pick<StudioCatalog, 'studio'> };
+}
+
 export interface LinksFeatureDeps<C extends Context = Context> {
+  /** `ADMIN_IDS`: staff of every studio. */
   adminIds: readonly number[];
+  /** The studio of a single-studio bot. */
   catalog: OfferSource;
+  /** A chain of several studios: per studio, for the staff who administer it. */
+  chain?: LinksChain | undefined;
   /** The bot's username, e.g. `() => bot.botInfo.username`; read when needed, after `bot.init()`. */
   botUsername: () => string;
   t: (locale: string) => Translate;
@@ -42,8 +65,18 @@ interface LinksMessage {
 }
 
 /** The offer list as one or more messages, each with the QR buttons of its own offers. */
-function linksMessages(links: OfferLink[], t: Translate, campaign: string | undefined): LinksMessage[] {
-  const header = [`<b>${t('staff-links-title', { count: links.length })}</b>`];
+function linksMessages(
+  links: OfferLink[],
+  t: Translate,
+  campaign: string | undefined,
+  studioName?: string,
+): LinksMessage[] {
+  const header = [
+    ...(studioName === undefined
+      ? []
+      : [t('staff-links-studio', { studio: `<b>${escapeHtml(studioName)}</b>` })]),
+    `<b>${t('staff-links-title', { count: links.length })}</b>`,
+  ];
   if (campaign) header.push(t('staff-links-campaign', { campaign: `<code>${escapeHtml(campaign)}</code>` }));
   header.push(t('staff-links-hint'));
 
@@ -72,6 +105,31 @@ function linksMessages(links: OfferLink[], t: Translate, campaign: string | unde
   return messages;
 }
 
+/** One whole-offer link per studio, each with its QR button; a long chain in several messages. */
+function studiosMessages(links: StudioLink[], t: Translate, campaign: string | undefined): LinksMessage[] {
+  const header = [`<b>${t('staff-links-studios-title', { count: links.length })}</b>`];
+  if (campaign) header.push(t('staff-links-campaign', { campaign: `<code>${escapeHtml(campaign)}</code>` }));
+  header.push(t('staff-links-studios-hint'));
+  const messages: LinksMessage[] = [];
+  for (let start = 0; start < links.length; start += maxLinksPerMessage) {
+    const part = links.slice(start, start + maxLinksPerMessage);
+    const blocks = part.map(
+      (link) =>
+        `${t('staff-links-studio-line', { studio: `<code>${escapeHtml(link.studio)}</code>` })}\n${link.url}`,
+    );
+    messages.push({
+      html: (start === 0 ? [header.join('\n'), ...blocks] : blocks).join('\n\n'),
+      buttons: part.map((link) => [
+        {
+          text: t('staff-links-studio-button', { studio: link.studio }),
+          callback_data: `${qrCallbackPrefix}${link.payload}`,
+        },
+      ]),
+    });
+  }
+  return messages;
+}
+
 /** The text of the button that was tapped, to title the QR code with the offer it belongs to. */
 function tappedButtonText(ctx: Context): string | undefined {
   const data = ctx.callbackQuery?.data;
@@ -92,19 +150,80 @@ export function createLinksFeature<C extends Context = Context>(deps: LinksFeatu
     deps.t(deps.localeOf ? deps.localeOf(ctx) : (telegramLocale(ctx.from?.language_code) ?? 'en'));
   const composer = new Composer<C>();
 
+  /** The studios of a chain this user administers; `undefined` for a bot of one studio. */
+  const studiosOf = (ctx: C): string[] | undefined => {
+    const { chain } = deps;
+    if (!chain || chain.all.length <= 1) return undefined;
+    const userId = ctx.from?.id;
+    if (userId === undefined) return [];
+    return chain.all
+      .filter((studio) => admins.has(userId) || studio.adminIds.includes(userId))
+      .map((s) => s.id);
+  };
+  const mayUse = (ctx: C) => {
+    const studios = studiosOf(ctx);
+    return studios === undefined ? isAdmin(ctx) : studios.length > 0;
+  };
+
+  async function replyAll(ctx: C, messages: LinksMessage[]) {
+    for (const message of messages) {
+      await ctx.reply(message.html, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        reply_markup: { inline_keyboard: message.buttons },
+      });
+    }
+  }
+
   composer.command('links', async (ctx, next) => {
-    if (!isAdmin(ctx)) return next();
+    if (!mayUse(ctx)) return next();
     const t = translate(ctx);
-    const campaign = ctx.match.trim() || undefined;
+    const words = ctx.match.trim().split(/\s+/).filter(Boolean);
+    const studios = studiosOf(ctx);
+    let studio: string | undefined;
+    if (studios !== undefined && words[0] !== undefined && deps.chain?.all.some((s) => s.id === words[0])) {
+      studio = words.shift();
+      if (studio === undefined || !studios.includes(studio)) {
+        await ctx.reply(t('staff-links-studio-unknown', { studios: studios.join(', ') }));
+        return;
+      }
+    } else if (studios?.length === 1) {
+      studio = studios[0];
+    }
+    const campaign = words.length === 0 ? undefined : words.join(' ');
     if (campaign !== undefined && !campaignPattern.test(campaign)) {
       await ctx.reply(t('staff-links-campaign-invalid'));
       return;
     }
+    if (studios !== undefined && studio === undefined) {
+      let links: StudioLink[];
+      try {
+        links = studios.map((id) => studioLink({ studio: id, botUsername: deps.botUsername(), campaign }));
+      } catch {
+        // Only a campaign that reads as an offer (`c101`) gets here: it is no usable tag in a studio link.
+        await ctx.reply(t('staff-links-campaign-invalid'));
+        return;
+      }
+      await replyAll(ctx, studiosMessages(links, t, campaign));
+      return;
+    }
+    const catalog = studio !== undefined && deps.chain ? deps.chain.studio(studio).catalog : deps.catalog;
     let links: OfferLink[];
+    let studioName: string | undefined;
     try {
-      links = await listOfferLinks({ catalog: deps.catalog, botUsername: deps.botUsername(), campaign });
+      links = await listOfferLinks({ catalog, botUsername: deps.botUsername(), campaign, studio });
+      if (studio !== undefined) {
+        studioName = await deps.chain
+          ?.studio(studio)
+          .catalog.studio()
+          .then((information) => information.name)
+          .catch(() => studio);
+      }
     } catch (error) {
-      deps.logger.warn({ error: describeErrorInOneLine(error) }, 'staff /links: could not load the offers');
+      deps.logger.warn(
+        { studio, error: describeErrorInOneLine(error) },
+        'staff /links: could not load the offers',
+      );
       await ctx.reply(t('staff-links-failed'));
       return;
     }
@@ -112,24 +231,26 @@ export function createLinksFeature<C extends Context = Context>(deps: LinksFeatu
       await ctx.reply(t('staff-links-none'));
       return;
     }
-    for (const message of linksMessages(links, t, campaign)) {
-      await ctx.reply(message.html, {
-        parse_mode: 'HTML',
-        link_preview_options: { is_disabled: true },
-        reply_markup: { inline_keyboard: message.buttons },
-      });
-    }
+    await replyAll(ctx, linksMessages(links, t, campaign, studioName));
   });
 
   composer.callbackQuery(/^sq:(.*)$/, async (ctx) => {
     const t = translate(ctx);
-    if (!isAdmin(ctx)) {
+    if (!mayUse(ctx)) {
       await ctx.answerCallbackQuery({ text: t('staff-qr-refused') });
       return;
     }
     const payload = ctx.match[1] ?? '';
-    if (!decodeStartPayload(payload)) {
+    const decoded = decodeStartLink(payload);
+    if (!decoded) {
       await ctx.answerCallbackQuery({ text: t('staff-qr-outdated') });
+      return;
+    }
+    // In a chain, only the QR codes of one's own studios (a link naming none means the first).
+    const studios = studiosOf(ctx);
+    const studio = decoded.studio ?? deps.chain?.all[0]?.id;
+    if (studios !== undefined && (studio === undefined || !studios.includes(studio))) {
+      await ctx.answerCallbackQuery({ text: t('staff-qr-refused') });
       return;
     }
     await ctx.answerCallbackQuery();

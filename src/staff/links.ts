@@ -3,7 +3,7 @@
  * chat replies. The offers are selected exactly as the bot's own offer list selects them
  * (`offerEntries`), so every listed link opens the offer it names.
  */
-import { encodeStartPayload, type StartTargetKind } from '../booking/deep-link.ts';
+import { encodeStartPayload, encodeStudioStartPayload, type StartTargetKind } from '../booking/deep-link.ts';
 import { type OfferEntry, offerEntries } from '../booking/views.ts';
 import type { TrialOfferConfig } from '../perfectgym/schemas.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
@@ -18,8 +18,10 @@ export interface OfferLink {
   title: string;
   configId: number;
   configName?: string;
-  /** The `start` parameter, e.g. `c101_poster`. */
+  /** The `start` parameter, e.g. `c101_poster`, or `s-hamburg_c101_poster` in a chain. */
   payload: string;
+  /** The chain's studio the link opens; absent in a chain of one (the link names no studio). */
+  studio?: string;
   url: string;
 }
 
@@ -31,6 +33,8 @@ export interface OfferLinksOptions {
   botUsername: string;
   /** Carried into the lead's flow and the staff notices; `[a-z0-9-]{1,24}`. */
   campaign?: string | undefined;
+  /** In a chain of several studios: the studio whose offers these are, named in every link. */
+  studio?: string | undefined;
 }
 
 /** An offer the studio does not offer for online booking (any more), or never did. */
@@ -82,9 +86,14 @@ async function loadStudioOffers(catalog: OfferSource): Promise<StudioOffers> {
   return { entries, configs };
 }
 
-function buildLinks({ entries, configs }: StudioOffers, botUsername: string, campaign?: string): OfferLink[] {
+function buildLinks(
+  { entries, configs }: StudioOffers,
+  botUsername: string,
+  campaign?: string,
+  studio?: string,
+): OfferLink[] {
   const link = (kind: OfferLinkKind, id: number, title: string, configId: number): OfferLink => {
-    const payload = encodeStartPayload({ kind, id, campaign });
+    const payload = encodeStartPayload({ kind, id, campaign, studio });
     const configName = configs.get(configId)?.name;
     return {
       kind,
@@ -93,6 +102,7 @@ function buildLinks({ entries, configs }: StudioOffers, botUsername: string, cam
       configId,
       ...(configName === undefined ? {} : { configName }),
       payload,
+      ...(studio === undefined ? {} : { studio }),
       url: linkUrl(botUsername, payload),
     };
   };
@@ -115,7 +125,7 @@ function buildLinks({ entries, configs }: StudioOffers, botUsername: string, cam
  */
 export async function listOfferLinks(options: OfferLinksOptions): Promise<OfferLink[]> {
   const botUsername = normalizeBotUsername(options.botUsername);
-  return buildLinks(await loadStudioOffers(options.catalog), botUsername, options.campaign);
+  return buildLinks(await loadStudioOffers(options.catalog), botUsername, options.campaign, options.studio);
 }
 
 export interface OfferLinkOptions extends OfferLinksOptions {
@@ -132,7 +142,7 @@ export async function offerLink(options: OfferLinkOptions): Promise<OfferLink> {
   const { kind, id } = options;
   const botUsername = normalizeBotUsername(options.botUsername);
   const studio = await loadStudioOffers(options.catalog);
-  const found = buildLinks(studio, botUsername, options.campaign).find(
+  const found = buildLinks(studio, botUsername, options.campaign, options.studio).find(
     (entry) => entry.kind === kind && entry.id === id,
   );
   if (found) return found;
@@ -150,5 +160,23 @@ export async function offerLink(options: OfferLinkOptions): Promise<OfferLink> {
     appointment: 'bookable trial appointment',
     config: 'trial-offer config with bookable offers',
   }[kind];
-  throw new UnknownOfferError(kind, id, `The studio has no ${noun} with id ${id}`);
+  const which = options.studio === undefined ? 'The studio' : `Studio ${options.studio}`;
+  throw new UnknownOfferError(kind, id, `${which} has no ${noun} with id ${id}`);
+}
+
+/** The link to one studio's whole offer list, `s-<studio>[_<campaign>]`. */
+export interface StudioLink {
+  studio: string;
+  payload: string;
+  url: string;
+}
+
+/** @throws RangeError for a bad bot username, studio id or campaign tag. */
+export function studioLink(options: {
+  studio: string;
+  botUsername: string;
+  campaign?: string | undefined;
+}): StudioLink {
+  const payload = encodeStudioStartPayload({ studio: options.studio, campaign: options.campaign });
+  return { studio: options.studio, payload, url: linkUrl(options.botUsername, payload) };
 }

@@ -25,6 +25,12 @@ export const staffMessageArguments = {
   'staff-links-none': [],
   'staff-links-failed': [],
   'staff-links-campaign-invalid': [],
+  'staff-links-studio': ['studio'],
+  'staff-links-studios-title': ['count'],
+  'staff-links-studios-hint': [],
+  'staff-links-studio-line': ['studio'],
+  'staff-links-studio-button': ['studio'],
+  'staff-links-studio-unknown': ['studios'],
   'staff-qr-refused': [],
   'staff-qr-outdated': [],
   'staff-qr-failed': [],
@@ -74,8 +80,8 @@ export const staffMessageArguments = {
 export type StaffMessageKey = keyof typeof staffMessageArguments;
 export const staffMessageKeys = Object.keys(staffMessageArguments) as StaffMessageKey[];
 
-/** A translation function for one locale, e.g. `(key, args) => i18n.t(locale, key, args)`. */
-export type Translate = (key: string, args?: Record<string, string | number>) => string;
+/** A translation function for one locale, e.g. `(key, args) => translator.t(locale, key, args)`. */
+export type Translate = (key: StaffMessageKey, args?: Record<string, string | number>) => string;
 
 /** For text sent with `parse_mode: 'HTML'`: the three characters Telegram requires escaped. */
 export function escapeHtml(text: string): string {

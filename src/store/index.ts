@@ -4,7 +4,7 @@
  * - `redis://…` or `rediss://…`: shared by several instances, with a cross-instance chat lock;
  *   `?prefix=<name>` puts every key under `<name>:` (default `trialgram`), so several bots or
  *   test runs can share one Redis;
- * - `memory:`: nothing survives a restart (tests, benchmarks).
+ * - `memory:`: an in-memory SQLite database; nothing survives a restart (tests, benchmarks).
  * Namespaces: conversation state (expires after inactivity), the Telegram-user-to-lead mapping
  * (long-lived) and small idempotency records; with Redis also the cache of offers, configs and
  * studio information that the instances share (the embedded store's one process caches in memory).
@@ -37,7 +37,7 @@ export interface Stores {
   /** Idempotency records and other small shared facts (e.g. processed update ids). */
   readonly records: Keyv;
   readonly chatLock: ChatLock;
-  /** `sqlite:` only: the open database, for other tables in the same file (the reminders). */
+  /** `sqlite:` and `memory:`: the open database, for other tables in it (the reminders). */
   readonly database?: DatabaseSync;
   /** True when the backing store answers. */
   ping(): Promise<boolean>;
@@ -94,35 +94,30 @@ function keyvOptions(namespace: StoreNamespace, options: StoresOptions) {
 export async function createStores(options: StoresOptions): Promise<Stores> {
   const location = parseStorageUrl(options.url);
   if (location.kind === 'redis') return createRedisStores(location, options);
-  if (location.kind === 'memory') {
-    const [conversations, leads, cache, records] = storeNamespaces.map(
-      (namespace) => new Keyv({ store: new Map(), namespace, ...keyvOptions(namespace, options) }),
-    ) as [Keyv, Keyv, Keyv, Keyv];
-    return {
-      kind: 'memory',
-      conversations,
-      leads,
-      cache,
-      records,
-      chatLock: new LocalChatLock(),
-      ping: async () => true,
-      close: async () => undefined,
-    };
-  }
-  // One connection for the three namespaces; one of them sweeps expired rows for all.
-  const database = openKeyvDatabase(location.path);
-  const sqliteStores = sqliteNamespaces.map((namespace, index) => ({
+  // memory: the same store on an in-memory SQLite database, so that expired entries are swept
+  // (a Map kept every conversation and update id for ever) and nothing survives the process; it
+  // also keeps the shared cache, as Redis does, so tests see it. One connection for all
+  // namespaces; one of them sweeps expired rows for all.
+  const memory = location.kind === 'memory';
+  const database = openKeyvDatabase(memory ? ':memory:' : location.path);
+  const sqliteStores = (memory ? storeNamespaces : sqliteNamespaces).map((namespace, index) => ({
     namespace,
     store: new SqliteKeyvStore(index === 0 ? { database } : { database, sweepIntervalMs: 0 }),
   }));
-  const [conversations, leads, records] = sqliteStores.map(
-    ({ namespace, store }) => new Keyv({ store, namespace, ...keyvOptions(namespace, options) }),
-  ) as [Keyv, Keyv, Keyv];
+  const keyvs = new Map(
+    sqliteStores.map(({ namespace, store }) => [
+      namespace,
+      new Keyv({ store, namespace, ...keyvOptions(namespace, options) }),
+    ]),
+  );
+  const records = keyvs.get('records') as Keyv;
+  const cache = keyvs.get('cache');
   return {
-    kind: 'sqlite',
+    kind: location.kind,
     database,
-    conversations,
-    leads,
+    conversations: keyvs.get('conversations') as Keyv,
+    leads: keyvs.get('leads') as Keyv,
+    ...(cache ? { cache } : {}),
     records,
     chatLock: new LocalChatLock(),
     ping: async () => {

@@ -49,9 +49,14 @@ export interface StudioCatalogOptions {
    * for ever) is remembered, so that not every prospect sends another hundred requests. Default 60 s.
    */
   tooLargeTtlMs?: number;
+  /**
+   * Put before every key in the shared `cache`, so the studios of a chain sharing one store keep
+   * apart (`<studioId>:`). Default none.
+   */
+  keyPrefix?: string;
+  /** The most entries held in this process (expired ones go first, then the oldest). Default 500. */
+  maxLocalEntries?: number;
 }
-
-const maxLocalEntries = 500;
 
 export function createStudioCatalog({
   client,
@@ -59,6 +64,8 @@ export function createStudioCatalog({
   ttlMs,
   slotsTtlMs = 15_000,
   tooLargeTtlMs = 60_000,
+  keyPrefix = '',
+  maxLocalEntries = 500,
 }: StudioCatalogOptions): StudioCatalog {
   // In-process copy in front of the shared store: the hot path then costs no store round trip.
   const local = new Map<string, { value: unknown; expires: number }>();
@@ -70,6 +77,11 @@ export function createStudioCatalog({
     const now = Date.now();
     if (local.size >= maxLocalEntries) {
       for (const [k, entry] of local) if (entry.expires <= now) local.delete(k);
+      // Still full of live entries: the oldest goes, so the map never outgrows its bound.
+      for (const k of local.keys()) {
+        if (local.size < maxLocalEntries) break;
+        local.delete(k);
+      }
     }
     local.set(key, { value, expires: now + ttl });
   }
@@ -100,11 +112,12 @@ export function createStudioCatalog({
     const pending = inFlight.get(flightKey);
     if (pending) return pending as Promise<T>;
     const promise = (async () => {
-      const shared = cache && ttl > 0 && !fresh ? ((await cache.get(key)) as T | undefined) : undefined;
+      const shared =
+        cache && ttl > 0 && !fresh ? ((await cache.get(keyPrefix + key)) as T | undefined) : undefined;
       const value = shared ?? (await bounded(key, load));
       if (ttl > 0) {
         remember(key, value, ttl);
-        if (cache && shared === undefined) await cache.set(key, value, ttl);
+        if (cache && shared === undefined) await cache.set(keyPrefix + key, value, ttl);
       }
       return value;
     })();

@@ -14,6 +14,8 @@ describe('npm run bench flags', () => {
         '--concurrency',
         '50',
         '--prospects=300',
+        '--rounds',
+        '5',
         '--store',
         'redis',
         '--json',
@@ -25,6 +27,7 @@ describe('npm run bench flags', () => {
       options: {
         concurrency: 50,
         prospects: 300,
+        rounds: 5,
         store: 'redis',
         json: true,
         soak: true,

@@ -36,6 +36,18 @@ describe('calendar file', () => {
     ]);
   });
 
+  test('GEO carries the coordinates as latitude;longitude, after LOCATION', () => {
+    const located = buildIcs({
+      uid: 'u',
+      createdMs: 0,
+      startMs: 0,
+      summary: 's',
+      location: 'Studio',
+      geo: { latitude: 52.5386, longitude: 13.4093 },
+    });
+    expect(located.split('\r\n').slice(10, 12)).toEqual(['LOCATION:Studio', 'GEO:52.5386;13.4093']);
+  });
+
   test('text escaping covers backslash, semicolon, comma and line breaks', () => {
     expect(escapeIcsText('a\\b;c,d\r\ne\nf')).toBe('a\\\\b\\;c\\,d\\ne\\nf');
   });

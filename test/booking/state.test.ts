@@ -17,6 +17,7 @@ import {
   appointmentSlot,
   type buttonData,
   classBookResult,
+  classSlot,
   context,
   fresh,
   happyStudio,
@@ -86,10 +87,8 @@ describe('stored state', () => {
         lastTap('button-skip'),
         { type: 'text', text: '31.12.1990' },
         { type: 'contact', phoneNumber: '491701234567', userId: 42 },
-        { type: 'text', text: 'Burgring' },
-        { type: 'text', text: '23A' },
-        { type: 'text', text: '13000' },
-        { type: 'text', text: 'Berlin' },
+        { type: 'text', text: 'Burgring 23A, 13000 Berlin' },
+        lastTap('button-address-ok'),
         lastTap('button-book'),
         lastTap('button-confirm'),
       ],
@@ -103,6 +102,7 @@ describe('stored state', () => {
       'loadingSlots',
       'choosingSlot',
       'collectingLead',
+      'confirmingAddress',
       'summary',
       'checkingSlot',
       'validatingLead',
@@ -177,13 +177,14 @@ describe('stored state', () => {
       [
         { type: 'start', payload: `a2001_${'c'.repeat(24)}` },
         lastTap('slot-button'),
-        lastTap('button-use-name'),
-        lastTap('button-use-name'),
+        lastTap('button-use-full-name'),
         { type: 'text', text: `${'e'.repeat(60)}@${'d'.repeat(30)}.example` },
         lastTap('gender-diverse'),
         { type: 'text', text: '31.12.1990' },
         // The longest number E.164 allows (15 digits), and a valid one.
         { type: 'text', text: '+49 30 123456789 01' },
+        // Not an address it can read in one line: field by field, each at its longest.
+        { type: 'text', text: 'no address' },
         { type: 'text', text: 'S'.repeat(100) },
         { type: 'text', text: 'H'.repeat(10) },
         { type: 'text', text: 'Z'.repeat(10) },
@@ -199,6 +200,53 @@ describe('stored state', () => {
     const sizes = seen.map((s) => new TextEncoder().encode(JSON.stringify(s)).length);
     expect(Math.max(...sizes)).toBeLessThan(2048);
     for (const state of seen) expect(parseStoredState(JSON.stringify(state))).toBeDefined();
+  });
+});
+
+describe('stored state of a class', () => {
+  test('stays under 2 KB with the longest room, room description and instructors kept', () => {
+    const ctx = context({ user: { id: 4_000_000_000, firstName: 'N'.repeat(50), lastName: 'L'.repeat(50) } });
+    const studio = happyStudio({
+      config: () =>
+        trialConfig({
+          confirmationOfBookingTerm: { value: 1, unit: 'WEEK' },
+          leadDataConfig: leadDataConfig({
+            genderMode: 'MANDATORY',
+            dateOfBirthMode: 'MANDATORY',
+            telephoneMode: 'MANDATORY',
+            addressMode: 'MANDATORY',
+          }),
+        }),
+      classSlots: () => [
+        classSlot(900_000_001, tuesdayEvening, {
+          location: { id: 3, name: 'R'.repeat(200), description: 'D'.repeat(300) },
+          instructors: [1, 2, 3].map((i) => ({ id: i, firstName: 'F'.repeat(40), lastName: 'L'.repeat(40) })),
+        }),
+      ],
+      classBook: () => classBookResult(9_000_000_001, 'BOOKED_WITH_CONFIRMATION_REQUIRED', 9_000_000_000),
+      leadCreate: () => ({ leadCustomerId: 9_000_000_000 }),
+    });
+    const seen = statesAlong(
+      fresh(),
+      [
+        { type: 'start', payload: `c1001_${'c'.repeat(24)}` },
+        lastTap('slot-button'),
+        lastTap('button-use-full-name'),
+        { type: 'text', text: `${'e'.repeat(60)}@${'d'.repeat(30)}.example` },
+        lastTap('gender-diverse'),
+        { type: 'text', text: '31.12.1990' },
+        { type: 'text', text: '+49 30 123456789 01' },
+        { type: 'text', text: `${'S'.repeat(80)} 12-14, 10119 ${'C'.repeat(50)}` },
+        lastTap('button-address-ok'),
+        lastTap('button-book'),
+      ],
+      ctx,
+      studio,
+    );
+    expect(seen.at(-1)?.step.name).toBe('awaitingConfirmation');
+    expect(seen.at(-1)?.flow?.slot?.locationNote).toHaveLength(80);
+    const sizes = seen.map((state) => new TextEncoder().encode(JSON.stringify(state)).length);
+    expect(Math.max(...sizes)).toBeLessThan(2048);
   });
 });
 

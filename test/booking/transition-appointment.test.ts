@@ -63,22 +63,31 @@ function openIntro() {
 }
 
 describe('happy path: trial appointment', () => {
-  test('the first window starts today, in the studio zone, three days long', () => {
+  test('the first window starts today, in the studio zone, six days long, day first', () => {
     const opened = openIntro();
     expect(opened.calls.at(-1)).toEqual({
       name: 'appointmentSlots',
       bookableAppointmentId: 2001,
       slotWindowStartDate: '2026-06-15',
-      daysAhead: 3,
+      daysAhead: 6,
     });
     const shown = lastView(opened.effects);
     expect(shown.parts).toEqual([
       { key: 'slots-header', args: { offer: 'Personal training intro' } },
-      { key: 'slots-day', args: { day: 'Tue 16 Jun' } },
-      { key: 'slots-line-open', args: { time: '18:00' } },
+      { key: 'slots-pick-time', args: { day: 'Tuesday, 16 June 2026' } },
     ]);
     // Today is the first day: no "earlier".
-    expect(buttonKeys(shown)).toEqual(['slot-button', 'button-later', 'button-other-offers']);
+    expect(buttonKeys(shown)).toEqual([
+      'slot-day-none',
+      'slot-day-selected',
+      'slot-day-none',
+      'slot-day-none',
+      'slot-day-free',
+      'slot-day-none',
+      'slot-button',
+      'button-later',
+      'button-other-offers',
+    ]);
   });
 
   test('"later" and "earlier" move the window and edit the list in place', () => {
@@ -88,17 +97,16 @@ describe('happy path: trial appointment', () => {
       {
         name: 'appointmentSlots',
         bookableAppointmentId: 2001,
-        slotWindowStartDate: '2026-06-18',
-        daysAhead: 3,
+        slotWindowStartDate: '2026-06-21',
+        daysAhead: 6,
       },
     ]);
     expect(later.effects.filter((e) => e.type === 'edit')).toHaveLength(1);
     expect(later.effects.some((e) => e.type === 'reply')).toBe(false);
     expect(lastView(later.effects).parts.slice(1)).toEqual([
-      { key: 'slots-day', args: { day: 'Fri 19 Jun' } },
-      { key: 'slots-line-open', args: { time: '09:00' } },
+      { key: 'slots-pick-time', args: { day: 'Monday, 22 June 2026' } },
     ]);
-    expect(buttonKeys(lastView(later.effects))).toEqual([
+    expect(buttonKeys(lastView(later.effects)).slice(6)).toEqual([
       'slot-button',
       'button-earlier',
       'button-later',
@@ -106,9 +114,9 @@ describe('happy path: trial appointment', () => {
     ]);
 
     const laterStill = run(later.state, tap(lastView(later.effects), 'button-later'), ctx, studio);
-    expect(laterStill.calls[0]).toMatchObject({ slotWindowStartDate: '2026-06-21' });
+    expect(laterStill.calls[0]).toMatchObject({ slotWindowStartDate: '2026-06-27' });
     const back = run(laterStill.state, tap(lastView(laterStill.effects), 'button-earlier'), ctx, studio);
-    expect(back.calls[0]).toMatchObject({ slotWindowStartDate: '2026-06-18' });
+    expect(back.calls[0]).toMatchObject({ slotWindowStartDate: '2026-06-21' });
   });
 
   test('a window never starts before today, whatever the button says', () => {
@@ -126,15 +134,19 @@ describe('happy path: trial appointment', () => {
     const started = run(fresh(), { type: 'start' }, ctx, empty);
     const opened = run(started.state, tap(lastView(started.effects), 'offer-button-appointment'), ctx, empty);
     expect(lastView(opened.effects).parts).toEqual([
-      { key: 'slots-none-in-window', args: { from: 'Mon 15 Jun', to: 'Wed 17 Jun' } },
+      { key: 'slots-none-in-window', args: { from: 'Mon 15 Jun', to: 'Sat 20 Jun' } },
     ]);
-    expect(buttonKeys(lastView(opened.effects))).toEqual(['button-later', 'button-other-offers']);
+    expect(buttonKeys(lastView(opened.effects))).toEqual([
+      ...Array.from({ length: 6 }, () => 'slot-day-none'),
+      'button-later',
+      'button-other-offers',
+    ]);
   });
 
   test("booking sends the slot's own date-times and instructor back; success comes with a calendar file", () => {
     const opened = openIntro();
-    const later = run(opened.state, tap(lastView(opened.effects), 'button-later'), ctx, studio);
-    let at = run(later.state, tap(lastView(later.effects), 'slot-button'), ctx, studio);
+    const fridayTimes = run(opened.state, tap(lastView(opened.effects), 'slot-day-free'), ctx, studio);
+    let at = run(fridayTimes.state, tap(lastView(fridayTimes.effects), 'slot-button'), ctx, studio);
     expect(lastView(at.effects).parts[0]).toEqual({
       key: 'lead-intro',
       args: { offer: 'Personal training intro', date: 'Friday, 19 June 2026', time: '09:00' },
@@ -150,7 +162,7 @@ describe('happy path: trial appointment', () => {
       'appointmentBook',
     ]);
     // The re-check reloads the window the slot was picked from.
-    expect(booked.calls[0]).toMatchObject({ slotWindowStartDate: '2026-06-18', daysAhead: 3 });
+    expect(booked.calls[0]).toMatchObject({ slotWindowStartDate: '2026-06-15', daysAhead: 6 });
     const fridaySlot = studioSlots[1];
     expect(booked.calls[4]).toEqual({
       name: 'appointmentBook',
@@ -162,7 +174,11 @@ describe('happy path: trial appointment', () => {
         instructorIds: [12],
       },
     });
-    expect(shownKeys(booked.effects)).toEqual(['booking-success', 'booking-detail-instructors']);
+    expect(shownKeys(booked.effects)).toEqual([
+      'booking-success',
+      'booking-detail-studio',
+      'booking-detail-instructors',
+    ]);
     const calendar = booked.effects.find((e) => e.type === 'sendCalendar');
     expect(calendar?.type === 'sendCalendar' && calendar.ics).toContain('DTEND:20260619T074500Z');
   });

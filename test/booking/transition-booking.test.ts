@@ -134,11 +134,10 @@ describe('re-check before the lead is created', () => {
       ],
     });
     const slots = openYoga(ctx, studio);
-    expect(lastView(slots.effects).parts[2]).toEqual({
-      key: 'slots-line-waiting-list',
-      args: { time: '10:00' },
-    });
-    expect(buttonKeys(lastView(slots.effects))[0]).toBe('slot-button-waiting-list');
+    expect(lastView(slots.effects).parts[2]).toEqual({ key: 'slots-waiting-list-note' });
+    // The only day has no free place but its waiting list: marked so, and its time too.
+    expect(buttonKeys(lastView(slots.effects)).slice(0, 2)).toEqual(['slot-day-selected', 'slot-day-none']);
+    expect(buttonKeys(lastView(slots.effects))).toContain('slot-button-waiting-list');
     let at = run(slots.state, tap(lastView(slots.effects), 'slot-button-waiting-list'), ctx, studio);
     for (const answer of ['Anna', 'Schmidt', 'anna@example.com'])
       at = run(at.state, { type: 'text', text: answer }, ctx, studio);

@@ -8,18 +8,21 @@ import {
   buttonData,
   buttonKeys,
   classBookResult,
+  classSlot,
   context,
   day,
   fresh,
   happyStudio,
   lastView,
   leadDataConfig,
+  now,
   openYoga,
   pickFirstSlot,
   reachSummary,
   run,
   type StudioScript,
   shownKeys,
+  studio as studioInformation,
   tap,
   trialConfig,
   views,
@@ -46,21 +49,61 @@ describe('happy path: trial class that needs confirmation', () => {
     expect(started.state.step).toEqual({ name: 'choosingOffer', page: 0 });
   });
 
-  test('the slot list shows times in the studio zone, grouped by day, with free places', () => {
+  test("the slot list is day first: day buttons for the window, then the first free day's times only", () => {
     const slots = openYoga(ctx, studio);
-    expect(lastView(slots.effects).parts).toEqual([
+    const list = lastView(slots.effects);
+    // The text names the offer and the day; it does not repeat the buttons.
+    expect(list.parts).toEqual([
       { key: 'slots-header', args: { offer: 'Yoga Flow' } },
-      { key: 'slots-day', args: { day: 'Tue 16 Jun' } },
-      { key: 'slots-line-free', args: { time: '10:00', places: 8 } },
-      { key: 'slots-day', args: { day: 'Wed 17 Jun' } },
-      { key: 'slots-line-free', args: { time: '10:00', places: 8 } },
+      { key: 'slots-pick-time', args: { day: 'Tuesday, 16 June 2026' } },
     ]);
-    expect(buttonKeys(lastView(slots.effects))).toEqual([
-      'slot-button',
-      'slot-button',
-      'button-other-offers',
+    const rows = list.keyboard?.type === 'inline' ? list.keyboard.rows : [];
+    // Six days from the first free one, three a row; Tuesday shown, Wednesday free, the rest without a class.
+    expect(rows.slice(0, 2).map((row) => row.map((b) => b.text))).toEqual([
+      [
+        { key: 'slot-day-selected', args: { day: 'Tue 16' } },
+        { key: 'slot-day-free', args: { day: 'Wed 17' } },
+        { key: 'slot-day-none', args: { day: 'Thu 18' } },
+      ],
+      [
+        { key: 'slot-day-none', args: { day: 'Fri 19' } },
+        { key: 'slot-day-none', args: { day: 'Sat 20' } },
+        { key: 'slot-day-none', args: { day: 'Sun 21' } },
+      ],
     ]);
-    expect(slots.state.step.name).toBe('choosingSlot');
+    expect(rows[2]?.map((b) => b.text)).toEqual([{ key: 'slot-button', args: { time: '10:00' } }]);
+    expect(slots.state.step).toMatchObject({ name: 'choosingSlot' });
+
+    // Another day: its times in place of the list; a day without places only says so.
+    const wednesday = run(slots.state, tap(list, 'slot-day-free'), ctx, studio);
+    expect(wednesday.effects[1]).toMatchObject({ type: 'edit' });
+    expect(lastView(wednesday.effects).parts[1]).toEqual({
+      key: 'slots-pick-time',
+      args: { day: 'Wednesday, 17 June 2026' },
+    });
+    const thursday = run(slots.state, tap(list, 'slot-day-none'), ctx, studio);
+    expect(thursday.calls).toEqual([]);
+    expect(thursday.effects).toEqual([
+      {
+        type: 'answerCallback',
+        text: { key: 'slots-day-none-toast', args: { day: 'Thursday, 18 June 2026' } },
+      },
+    ]);
+  });
+
+  test('a day with more than twelve times shows twelve, four a row, and "later times" for the rest', () => {
+    const many = happyStudio({
+      classSlots: () => Array.from({ length: 15 }, (_, i) => classSlot(600 + i, now + day + i * 30 * 60_000)),
+    });
+    const slots = openYoga(ctx, many);
+    const list = lastView(slots.effects);
+    const rows = list.keyboard?.type === 'inline' ? list.keyboard.rows : [];
+    const timeRows = rows.filter((row) => row.every((b) => b.text.key === 'slot-button'));
+    expect(timeRows.map((row) => row.length)).toEqual([4, 4, 4]);
+    const later = run(slots.state, tap(list, 'button-later-times'), ctx, many);
+    const rest = lastView(later.effects);
+    expect(buttonKeys(rest).filter((key) => key === 'slot-button')).toHaveLength(3);
+    expect(buttonKeys(rest)).toContain('button-earlier-times');
   });
 
   test('the whole conversation, with the calls it costs', () => {
@@ -118,6 +161,9 @@ describe('happy path: trial class that needs confirmation', () => {
       view: {
         parts: [
           { key: 'confirm-done', args: { offer: 'Yoga Flow', date: 'Tuesday, 16 June 2026', time: '10:00' } },
+          { key: 'booking-detail-studio', args: { place: 'Move Studio, Burgring 23A, 13000 Berlin' } },
+          { key: 'booking-detail-location', args: { location: 'Room 1' } },
+          { key: 'booking-detail-instructors', args: { names: 'Lena Berg' } },
         ],
       },
     });
@@ -169,12 +215,50 @@ describe('plain BOOKED', () => {
     const success = views(booked.effects).at(-1);
     expect(success?.parts).toEqual([
       { key: 'booking-success', args: { offer: 'Yoga Flow', date: 'Tuesday, 16 June 2026', time: '10:00' } },
+      { key: 'booking-detail-studio', args: { place: 'Move Studio, Burgring 23A, 13000 Berlin' } },
       { key: 'booking-detail-location', args: { location: 'Room 1' } },
       { key: 'booking-detail-instructors', args: { names: 'Lena Berg' } },
     ]);
     const calendar = booked.effects.find((e) => e.type === 'sendCalendar');
-    expect(calendar?.type === 'sendCalendar' && calendar.ics).toContain('LOCATION:Room 1');
+    expect(calendar?.type === 'sendCalendar' && calendar.ics).toContain(
+      'LOCATION:Room 1\\, Move Studio\\, Burgring 23A\\, 13000 Berlin',
+    );
+    // Without coordinates: no GEO line and no venue.
+    expect(calendar?.type === 'sendCalendar' && calendar.ics).not.toContain('GEO:');
+    expect(booked.effects.some((e) => e.type === 'sendVenue')).toBe(false);
     expect(booked.state.step).toEqual({ name: 'done' });
+  });
+
+  test("the room's description, the studio's coordinates and phone go into the texts, the file and a venue", () => {
+    const withPlace = happyStudio({
+      classSlots: () => [
+        classSlot(501, now + day, { location: { id: 3, name: 'Room 1', description: '1st floor, left' } }),
+      ],
+    });
+    const located = context({
+      studio: { ...studioInformation, location: { latitude: 52.52, longitude: 13.405 } },
+    });
+    const summary = reachSummary(located, withPlace);
+    const booked = run(summary.state, tap(lastView(summary.effects), 'button-book'), located, withPlace);
+    expect(views(booked.effects).at(-1)?.parts[2]).toEqual({
+      key: 'booking-detail-room',
+      args: { room: 'Room 1', note: '1st floor, left' },
+    });
+    const calendar = booked.effects.find((e) => e.type === 'sendCalendar');
+    const ics = calendar?.type === 'sendCalendar' ? calendar.ics.replace(/\r\n /g, '') : '';
+    expect(ics).toContain('GEO:52.52;13.405');
+    expect(ics).toContain('DESCRIPTION:Lena Berg\\nMove Studio: Tel. +49 30 1234567');
+    expect(booked.effects.filter((e) => e.type === 'sendVenue')).toEqual([
+      {
+        type: 'sendVenue',
+        venue: {
+          latitude: 52.52,
+          longitude: 13.405,
+          title: 'Move Studio',
+          address: 'Burgring 23A, 13000 Berlin',
+        },
+      },
+    ]);
   });
 
   test('the waiting list is said as such, without a calendar file', () => {
@@ -245,19 +329,11 @@ describe('lead fields follow the config', () => {
       share: { key: 'button-share-contact' },
     });
     at = run(at.state, { type: 'contact', phoneNumber: '491701234567', userId: 42 }, ctx, studio);
-    for (const field of ['street', 'houseNumber', 'zipCode', 'city'] as const) {
-      expect(at.state.step).toEqual({ name: 'collectingLead', field });
-      expect(buttonKeys(lastView(at.effects))).not.toContain('button-skip');
-      at = run(
-        at.state,
-        {
-          type: 'text',
-          text: { street: 'Burgring', houseNumber: '23A', zipCode: '13000', city: 'Berlin' }[field],
-        },
-        ctx,
-        studio,
-      );
-    }
+    // The address in one line, without Skip; what was read is confirmed with one tap.
+    expect(at.state.step).toEqual({ name: 'collectingLead', field: 'street' });
+    expect(buttonKeys(lastView(at.effects))).not.toContain('button-skip');
+    at = run(at.state, { type: 'text', text: 'Burgring 23A, 13000 Berlin' }, ctx, studio);
+    at = run(at.state, tap(lastView(at.effects), 'button-address-ok'), ctx, studio);
     expect(at.state.step).toEqual({ name: 'summary' });
     const booked = run(at.state, tap(lastView(at.effects), 'button-book'), ctx, studio);
     const leadCall = booked.calls.find((c) => c.name === 'leadCreate');
@@ -349,6 +425,7 @@ describe('a returning prospect', () => {
     });
     expect(shownKeys(booked.effects)).toEqual([
       'booking-success',
+      'booking-detail-studio',
       'booking-detail-location',
       'booking-detail-instructors',
     ]);

@@ -19,6 +19,7 @@ import {
   type Run,
   run,
   type StudioScript,
+  shownKeys,
   tap,
   trialConfig,
 } from './fixtures.ts';
@@ -43,20 +44,39 @@ const goodAnswers: Record<LeadFieldName, BookingEvent> = {
   gender: { type: 'callback', data: undefined }, // replaced by a tap below
   dateOfBirth: { type: 'text', text: '31.12.1990' },
   telephone: { type: 'text', text: '+49 170 1234567' },
-  street: { type: 'text', text: 'Burgring' },
+  // The address is asked in one line; `reachField` goes field by field for its parts.
+  street: { type: 'text', text: 'Burgring 23A, 13000 Berlin' },
   houseNumber: { type: 'text', text: '23A' },
   zipCode: { type: 'text', text: '13000' },
   city: { type: 'text', text: 'Berlin' },
 };
 
-/** Answers correctly until the flow asks for `field`. */
+const addressParts: readonly LeadFieldName[] = ['street', 'houseNumber', 'zipCode', 'city'];
+
+/**
+ * Answers correctly until the flow asks for `field`. For a part of the address, the one-line
+ * answer is one it cannot read, so the parts are asked one by one.
+ */
 function reachField(field: LeadFieldName | 'summary'): Run {
+  const inParts = addressParts.includes(field as LeadFieldName);
   let at = pickFirstSlot(openYoga(ctx, studio), ctx, studio);
-  for (let guard = 0; guard < 12; guard++) {
+  for (let guard = 0; guard < 14; guard++) {
     const { step } = at.state;
-    if (step.name !== 'collectingLead' || step.field === field) return at;
-    const event =
-      step.field === 'gender' ? tap(lastView(at.effects), 'gender-female') : goodAnswers[step.field];
+    if (step.name === 'confirmingAddress') {
+      at = run(at.state, tap(lastView(at.effects), 'button-address-ok'), ctx, studio);
+      continue;
+    }
+    if (step.name !== 'collectingLead') return at;
+    const oneLine = step.field === 'street' && !step.inParts;
+    if (step.field === field && (!oneLine || !inParts)) return at;
+    const event: BookingEvent =
+      step.field === 'gender'
+        ? tap(lastView(at.effects), 'gender-female')
+        : oneLine && inParts
+          ? { type: 'text', text: 'somewhere' }
+          : step.field === 'street' && step.inParts
+            ? { type: 'text', text: 'Burgring' }
+            : goodAnswers[step.field];
     at = run(at.state, event, ctx, studio);
   }
   return at;
@@ -118,7 +138,7 @@ describe('bad answers are re-asked with a specific hint', () => {
     ['city', { type: 'nonText', kind: 'location' }, { key: 'lead-error-not-text' }],
   ])('%s: %o → %o, nothing lost', (field, event, hint) => {
     const at = reachField(field);
-    expect(at.state.step).toEqual({ name: 'collectingLead', field });
+    expect(at.state.step).toMatchObject({ name: 'collectingLead', field });
     const after = run(at.state, event, ctx, studio);
     // Same step, same revision (its buttons stay valid), every earlier answer kept.
     expect(after.state).toEqual(at.state);
@@ -141,6 +161,20 @@ describe('bad answers are re-asked with a specific hint', () => {
     expect(good.state.step).toEqual({ name: 'collectingLead', field: 'gender' });
   });
 });
+
+/** Answers up to the one-line address question. */
+function pickAddress(): Run {
+  let at = pickFirstSlot(openYoga(ctx, studio), ctx, studio);
+  for (let guard = 0; guard < 12; guard++) {
+    const { step } = at.state;
+    if (step.name !== 'collectingLead' || step.field === 'street') break;
+    const event =
+      step.field === 'gender' ? tap(lastView(at.effects), 'gender-female') : goodAnswers[step.field];
+    at = run(at.state, event, ctx, studio);
+  }
+  expect(at.state.step).toEqual({ name: 'collectingLead', field: 'street' });
+  return at;
+}
 
 describe("the studio's country and age limit", () => {
   const atPhone = (flowCtx: FlowContext) => {
@@ -203,9 +237,11 @@ describe('direction controls', () => {
     const tricky = context({ user: { id: 42, firstName: '\u202Eanna', lastName: 'Sch\u200Bmidt' } });
     let at = pickFirstSlot(openYoga(tricky, studio), tricky, studio);
     expect(lastView(at.effects).keyboard).toMatchObject({
-      rows: [[{ text: { key: 'button-use-name', args: { name: 'anna' } } }]],
+      rows: [[{ text: { key: 'button-use-full-name', args: { name: 'anna Schmidt' } } }]],
     });
-    at = run(at.state, tap(lastView(at.effects), 'button-use-name'), tricky, studio);
+    const tapped = run(at.state, tap(lastView(at.effects), 'button-use-full-name'), tricky, studio);
+    expect(tapped.state.flow?.lead).toEqual({ firstName: 'anna', lastName: 'Schmidt' });
+    at = run(at.state, { type: 'text', text: 'anna' }, tricky, studio);
     at = run(at.state, { type: 'text', text: 'Schmidt\u202E\u2066' }, tricky, studio);
     expect(at.state.flow?.lead).toEqual({ firstName: 'anna', lastName: 'Schmidt' });
   });
@@ -223,17 +259,31 @@ describe('direction controls', () => {
 });
 
 describe('one-tap answers', () => {
-  test('the Telegram profile name is offered for first and last name', () => {
-    let at = reachField('firstName');
+  test('both profile names are one tap; typing a first name still goes through both questions', () => {
+    const at = reachField('firstName');
+    expect(lastView(at.effects).keyboard).toMatchObject({
+      rows: [[{ text: { key: 'button-use-full-name', args: { name: 'Anna Schmidt' } } }]],
+    });
+    const both = run(at.state, tap(lastView(at.effects), 'button-use-full-name'), ctx, studio);
+    expect(both.state.flow?.lead).toEqual({ firstName: 'Anna', lastName: 'Schmidt' });
+    expect(both.state.step).toEqual({ name: 'collectingLead', field: 'email' });
+
+    let typed = run(at.state, { type: 'text', text: 'Annette' }, ctx, studio);
+    expect(lastView(typed.effects).keyboard).toMatchObject({
+      rows: [[{ text: { key: 'button-use-name', args: { name: 'Schmidt' } } }]],
+    });
+    typed = run(typed.state, tap(lastView(typed.effects), 'button-use-name'), ctx, studio);
+    expect(typed.state.flow?.lead).toEqual({ firstName: 'Annette', lastName: 'Schmidt' });
+  });
+
+  test('with only a first name in the profile, the first-name button fills just that', () => {
+    const firstOnly = context({ user: { id: 42, firstName: 'Anna' } });
+    const at = pickFirstSlot(openYoga(firstOnly, studio), firstOnly, studio);
     expect(lastView(at.effects).keyboard).toMatchObject({
       rows: [[{ text: { key: 'button-use-name', args: { name: 'Anna' } } }]],
     });
-    at = run(at.state, tap(lastView(at.effects), 'button-use-name'), ctx, studio);
-    expect(lastView(at.effects).keyboard).toMatchObject({
-      rows: [[{ text: { key: 'button-use-name', args: { name: 'Schmidt' } } }]],
-    });
-    at = run(at.state, tap(lastView(at.effects), 'button-use-name'), ctx, studio);
-    expect(at.state.flow?.lead).toEqual({ firstName: 'Anna', lastName: 'Schmidt' });
+    const tapped = run(at.state, tap(lastView(at.effects), 'button-use-name'), firstOnly, studio);
+    expect(tapped.state.step).toEqual({ name: 'collectingLead', field: 'lastName' });
   });
 
   test('without a last name in the profile there is no one-tap button for it', () => {
@@ -298,18 +348,60 @@ describe('summary', () => {
     expect(back.state.flow?.lead).toEqual({ ...at.state.flow?.lead, email: 'anna.s@example.com' });
   });
 
-  test('editing the address asks its four parts again, then returns to the summary', () => {
+  test('editing the address asks for it in one line again, then returns to the summary', () => {
     const at = reachField('summary');
-    let editing = run(at.state, tap(lastView(at.effects), 'edit-address'), ctx, studio);
-    const asked: string[] = [];
-    for (const answer of ['Hauptstraße', '1', '10115', 'Berlin']) {
-      if (editing.state.step.name === 'collectingLead') asked.push(editing.state.step.field);
-      editing = run(editing.state, { type: 'text', text: answer }, ctx, studio);
-    }
-    expect(asked).toEqual(['street', 'houseNumber', 'zipCode', 'city']);
-    expect(editing.state.step).toEqual({ name: 'summary' });
-    expect(editing.state.flow?.lead.street).toBe('Hauptstraße');
-    expect(editing.state.flow?.lead.email).toBe('anna@example.com');
+    const editing = run(at.state, tap(lastView(at.effects), 'edit-address'), ctx, studio);
+    expect(editing.state.step).toEqual({ name: 'collectingLead', field: 'street' });
+    expect(lastView(editing.effects).parts).toEqual([{ key: 'lead-ask-address' }]);
+    const read = run(editing.state, { type: 'text', text: 'Hauptstraße 1, 10115 Berlin' }, ctx, studio);
+    const back = run(read.state, tap(lastView(read.effects), 'button-address-ok'), ctx, studio);
+    expect(back.state.step).toEqual({ name: 'summary' });
+    expect(back.state.flow?.lead).toMatchObject({
+      street: 'Hauptstraße',
+      houseNumber: '1',
+      zipCode: '10115',
+      city: 'Berlin',
+      email: 'anna@example.com',
+    });
+  });
+
+  test('the address in one line is read into its parts and shown with "That\'s right"', () => {
+    const at = reachField('street');
+    const oneLine = pickAddress();
+    const read = run(oneLine.state, { type: 'text', text: ' Torstraße 119,  10119 Berlin ' }, ctx, studio);
+    expect(read.state.step).toEqual({ name: 'confirmingAddress' });
+    expect(lastView(read.effects)).toEqual({
+      parts: [
+        {
+          key: 'lead-address-understood',
+          args: { street: 'Torstraße', number: '119', zip: '10119', city: 'Berlin' },
+        },
+      ],
+      keyboard: {
+        type: 'inline',
+        rows: [
+          [expect.objectContaining({ text: { key: 'button-address-ok' } })],
+          [expect.objectContaining({ text: { key: 'button-address-in-parts' } })],
+        ],
+      },
+    });
+    // "Enter it in parts" drops what was read and asks the four questions.
+    const parts = run(read.state, tap(lastView(read.effects), 'button-address-in-parts'), ctx, studio);
+    expect(parts.state.step).toEqual({ name: 'collectingLead', field: 'street', inParts: true });
+    expect(parts.state.flow?.lead.street).toBeUndefined();
+    expect(lastView(parts.effects).parts).toEqual([{ key: 'lead-ask-street' }]);
+    // Typed again instead of tapping: read anew.
+    const retyped = run(read.state, { type: 'text', text: 'Burgring 23A, 13000 Berlin' }, ctx, studio);
+    expect(retyped.state.flow?.lead).toMatchObject({ street: 'Burgring', houseNumber: '23A' });
+    expect(at.state.step).toMatchObject({ field: 'street', inParts: true });
+  });
+
+  test('an address that cannot be read falls back to the four questions, nothing else lost', () => {
+    const oneLine = pickAddress();
+    const unread = run(oneLine.state, { type: 'text', text: 'near the park' }, ctx, studio);
+    expect(shownKeys(unread.effects)).toEqual(['lead-address-unreadable', 'lead-ask-street']);
+    expect(unread.state.step).toEqual({ name: 'collectingLead', field: 'street', inParts: true });
+    expect(unread.state.flow?.lead).toEqual(oneLine.state.flow?.lead);
   });
 
   test('text typed at the summary gets a hint and the summary again', () => {
@@ -326,5 +418,45 @@ describe('summary', () => {
     for (const answer of ['Anna', 'Schmidt', 'anna@example.com'])
       at = run(at.state, { type: 'text', text: answer }, noPrivacy, happyStudio());
     expect(lastView(at.effects).parts.at(-1)).toEqual({ key: 'summary-consent-no-link' });
+  });
+});
+
+describe('the early lead check', () => {
+  const optional = (leadValidate: NonNullable<StudioScript['leadValidate']>) =>
+    happyStudio({
+      config: () => trialConfig({ leadDataConfig: leadDataConfig({ genderMode: 'OPTIONAL' }) }),
+      leadValidate,
+    });
+
+  test('runs with names and e-mail only; a failed call just goes on with the questions', () => {
+    const failing = optional(() => ({ fail: 'temporary' }));
+    let at = pickFirstSlot(openYoga(ctx, failing), ctx, failing);
+    for (const answer of ['Anna', 'Schmidt'])
+      at = run(at.state, { type: 'text', text: answer }, ctx, failing);
+    const checked = run(at.state, { type: 'text', text: 'anna@example.com' }, ctx, failing);
+    expect(checked.calls).toEqual([
+      {
+        name: 'leadValidate',
+        request: expect.objectContaining({
+          leadCustomerData: expect.not.objectContaining({ gender: expect.anything() }),
+        }),
+      },
+    ]);
+    expect(checked.state.step).toEqual({ name: 'collectingLead', field: 'gender' });
+    expect(shownKeys(checked.effects)).toEqual(['lead-ask-gender', 'lead-optional']);
+  });
+
+  test('is not made where a MANDATORY field follows', () => {
+    const mandatory = happyStudio({
+      config: () =>
+        trialConfig({
+          leadDataConfig: leadDataConfig({ genderMode: 'OPTIONAL', telephoneMode: 'MANDATORY' }),
+        }),
+    });
+    let at = pickFirstSlot(openYoga(ctx, mandatory), ctx, mandatory);
+    for (const answer of ['Anna', 'Schmidt', 'anna@example.com'])
+      at = run(at.state, { type: 'text', text: answer }, ctx, mandatory);
+    expect(at.calls).toEqual([]);
+    expect(at.state.step).toEqual({ name: 'collectingLead', field: 'gender' });
   });
 });

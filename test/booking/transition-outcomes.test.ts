@@ -87,14 +87,24 @@ describe('a class booking whose answer was lost', () => {
     {
       name: 'CUSTOMER_ALREADY_BOOKED: the studio holds it, the prospect is told so with the details',
       revalidation: 'CUSTOMER_ALREADY_BOOKED',
-      shown: ['booking-found', 'booking-detail-location', 'booking-detail-instructors'],
+      shown: [
+        'booking-found',
+        'booking-detail-studio',
+        'booking-detail-location',
+        'booking-detail-instructors',
+      ],
       books: 1,
       resolution: 'found',
     },
     {
       name: 'AVAILABLE: it did not book, and it is booked once more',
       revalidation: 'AVAILABLE',
-      shown: ['booking-success', 'booking-detail-location', 'booking-detail-instructors'],
+      shown: [
+        'booking-success',
+        'booking-detail-studio',
+        'booking-detail-location',
+        'booking-detail-instructors',
+      ],
       books: 2,
       resolution: 'notMade',
     },
@@ -192,6 +202,11 @@ describe('a class booking whose answer was lost', () => {
     const stillDown = run(lost.state, tap(lastView(lost.effects), 'button-try-again'), ctx, script);
     expect(names(stillDown.calls)).toEqual(['classBookingValidate']);
     expect(notices(stillDown.effects)).toEqual([]);
+    // The look-up failing again edits the tapped "try again" message instead of posting another.
+    expect(
+      stillDown.effects.filter((e) => e.type === 'reply' || e.type === 'edit').map((e) => e.type),
+    ).toEqual(['edit']);
+    expect(lastView(stillDown.effects).parts).toEqual([{ key: 'booking-check-failed' }]);
     const found = run(stillDown.state, tap(lastView(stillDown.effects), 'button-try-again'), ctx, script);
     expect(names(found.calls)).toEqual(['classBookingValidate']);
     expect(shownKeys(found.effects)[0]).toBe('booking-found');

@@ -111,12 +111,7 @@ describe('a lead the studio no longer knows (404 ENTITY_NOT_FOUND for the stored
     const slotCalls = opened.calls.filter((c) => c.name === 'appointmentSlots');
     expect(slotCalls.map((c) => c.name === 'appointmentSlots' && c.customerId)).toEqual([777, undefined]);
     expect(opened.effects).toContainEqual({ type: 'forgetLead' });
-    expect(shownKeys(opened.effects)).toEqual([
-      'lead-details-again-list',
-      'slots-header',
-      'slots-day',
-      'slots-line-open',
-    ]);
+    expect(shownKeys(opened.effects)).toEqual(['lead-details-again-list', 'slots-header', 'slots-pick-time']);
     expect(opened.state.step.name).toBe('choosingSlot');
     // The next slot tap asks for the details (the context no longer has the id).
     const picked = run(opened.state, tap(lastView(opened.effects), 'slot-button'), context(), studio);
@@ -221,6 +216,22 @@ describe('a 429 lockout the client knows of', () => {
     expect(late.effects).toEqual([]);
   });
 
+  test('a lockout that comes after "try again" edits that message into the notice', () => {
+    let failures: Array<{ fail: 'temporary'; retryAfterMs?: number }> = [];
+    const studio = happyStudio({
+      leadValidate: () => failures.shift() ?? { validationStatus: 'POSSIBLE' },
+    });
+    const summary = reachSummary(ctx, studio);
+    failures = [{ fail: 'temporary' }, { fail: 'temporary', retryAfterMs: 20_000 }];
+    const failed = run(summary.state, tap(lastView(summary.effects), 'button-book'), ctx, studio);
+    expect(failed.effects.map((e) => e.type)).toContain('reply');
+    const locked = run(failed.state, tap(lastView(failed.effects), 'button-try-again'), ctx, studio);
+    expect(locked.effects.filter((e) => e.type === 'reply' || e.type === 'edit').map((e) => e.type)).toEqual([
+      'edit',
+    ]);
+    expect(lastView(locked.effects).parts[0]).toEqual({ key: 'studio-busy', args: { seconds: 20 } });
+  });
+
   test('with details entered, the notice says they are saved', () => {
     const studio = happyStudio({ leadValidate: () => ({ fail: 'temporary', retryAfterMs: 20_000 }) });
     const summary = reachSummary(ctx, studio);
@@ -282,7 +293,12 @@ describe('a slot that filled up before booking', () => {
     expect(asked.state.step.name).toBe('choosingSlot');
     const list = lastView(asked.effects);
     expect(list.parts[0]).toEqual({ key: 'slot-now-waiting-list' });
-    expect(buttonKeys(list).slice(0, 2)).toEqual(['slot-button-waiting-list', 'slot-button']);
+    // The chosen slot's day is the one shown: its time is now marked as the waiting list.
+    expect(buttonKeys(list).filter((key) => !key.startsWith('slot-day-'))).toEqual([
+      'slot-button-waiting-list',
+      'button-other-offers',
+    ]);
+    expect(buttonKeys(list)[0]).toBe('slot-day-selected');
     // Everything typed is still there.
     expect(asked.state.flow?.lead).toEqual({
       firstName: 'Anna',
@@ -334,7 +350,10 @@ describe('a returning prospect after a refused validation', () => {
     const summary = reachSummary(ctx, studio);
     const refused = run(summary.state, tap(lastView(summary.effects), 'button-book'), ctx, studio);
     expect(refused.state.step.name).toBe('choosingSlot');
-    const picked = run(refused.state, tap(lastView(refused.effects), 'slot-button', 1), ctx, studio);
+    // Another time: the next free day, then its time.
+    const nextDay = run(refused.state, tap(lastView(refused.effects), 'slot-day-free'), ctx, studio);
+    expect(nextDay.state.step.name).toBe('choosingSlot');
+    const picked = run(nextDay.state, tap(lastView(nextDay.effects), 'slot-button'), ctx, studio);
     expect(picked.calls.map((c) => c.name)).toEqual(['classSlots']);
     expect(picked.state.step).toEqual({ name: 'summary' });
     expect(shownKeys(picked.effects)).toEqual([

@@ -125,21 +125,22 @@ const rows: Row[] = [
   {
     from: 'choosingOffer',
     event: tapWith((rev) => ({ action: 'offer', rev: old(rev), offer: { type: 'class', id: 1001 } })),
-    to: 'loadingOffers',
-    effects: ['answerCallback:callback-outdated', 'call:offers'],
+    // The newest list is the current one: a toast points to it, nothing is posted again.
+    to: 'same',
+    effects: ['answerCallback:callback-outdated-list'],
   },
   {
     from: 'choosingOffer',
     event: tapWith((rev) => ({ action: 'skip', rev })),
-    to: 'loadingOffers',
-    effects: ['answerCallback:callback-outdated', 'call:offers'],
+    to: 'same',
+    effects: ['answerCallback:callback-outdated-list'],
   },
   // choosingSlot
   {
     from: 'choosingSlot',
     event: tapWith((rev) => ({ action: 'slotWindow', rev: old(rev), fromDay: 20_625 })),
-    to: 'loadingSlots',
-    effects: ['answerCallback:callback-outdated', 'call:classSlots'],
+    to: 'same',
+    effects: ['answerCallback:callback-outdated-list'],
   },
   {
     from: 'choosingSlot',
@@ -266,7 +267,7 @@ const rows: Row[] = [
     from: 'checkingSlot',
     event: tapWith((rev) => ({ action: 'retry', rev })),
     to: 'checkingSlot',
-    effects: ['answerCallback', 'call:classSlots'],
+    effects: ['answerCallback:retry-trying', 'call:classSlots'],
   },
   {
     from: 'checkingSlot',

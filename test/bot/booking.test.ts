@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeUser } from '../../src/fake-telegram/index.ts';
 import {
   annika,
+  askAddress,
   askEmail,
   askFirstName,
   chooseFirstSlot,
@@ -52,7 +53,6 @@ describe('booking a class that needs a confirmation (config 1)', () => {
       [
         "Hi! I'm the booking assistant of Studio Kiez Berlin. I can book you a free trial session in a minute.",
         'Which trial would you like to book?',
-        'Page 1 of 2',
       ].join('\n'),
     );
     expect(labels(offers)).toEqual([
@@ -60,29 +60,30 @@ describe('booking a class that needs a confirmation (config 1)', () => {
       ['🏋️ HIIT Express'],
       ['🏋️ Yoga Flow'],
       ['🏋️ Pilates Live'],
-      ['🏋️ Kickboxen Basics'],
+      // Kickboxen Basics and Mitglieder-Beratung (config 3) are not for leads: not listed.
       ['📅 Probetraining mit Coach'],
-      ['More ▶️'],
+      ['📅 Body-Check'],
     ]);
 
     await tap(ann, '🏋️ Rückenfit');
     const slots = ann.chat.last('bot');
-    expect(slots?.text?.split('\n').slice(0, 3)).toEqual([
+    expect(slots?.text?.split('\n')).toEqual([
       'When would you like to come to Rückenfit?',
-      '📅 Wed 12 Jun',
-      '18:00 · 11 places left',
+      '📅 Wednesday, 12 June 2030: pick a time.',
     ]);
-    expect(labels(slots)[0]).toEqual(['Wed 12 Jun, 18:00', 'Thu 13 Jun, 18:00 (waiting list)']);
+    expect(labels(slots).slice(0, 3)).toEqual([
+      ['• Wed 12 •', 'Thu 13 ⏳', 'Fri 14 ✓'],
+      ['Sat 15 ✕', 'Sun 16 ✓', 'Mon 17 ✓'],
+      ['18:00'],
+    ]);
 
-    expect(await newTexts(ann, () => tap(ann, 'Wed 12 Jun, 18:00'))).toEqual([
+    expect(await newTexts(ann, () => tap(ann, '18:00'))).toEqual([
       'Good choice: Rückenfit on Wednesday, 12 June 2030 at 18:00. I just need a few details to book you in.\n' +
         askFirstName,
     ]);
-    expect(labels(ann.chat.last('bot'))).toEqual([['Use "Annika"']]);
-
-    await tap(ann, 'Use "Annika"');
-    expect(labels(ann.chat.last('bot'))).toEqual([['Use "Lindqvist"']]);
-    await tap(ann, 'Use "Lindqvist"');
+    // Both names from the Telegram profile in one tap.
+    expect(labels(ann.chat.last('bot'))).toEqual([['Use Annika Lindqvist']]);
+    await tap(ann, 'Use Annika Lindqvist');
     expect(lastText(ann)).toBe(askEmail);
     await send(ann, 'Annika.L@Example.COM');
     expect(labels(ann.chat.last('bot'))).toEqual([['Female', 'Male', 'Diverse'], ['Skip']]);
@@ -95,13 +96,18 @@ describe('booking a class that needs a confirmation (config 1)', () => {
     await ann.shareContact({ phoneNumber: '4915112345678' });
     await ann.settled();
     expect(ann.chat.replyKeyboard).toBeUndefined();
-    // The address is mandatory too: no Skip under the street question.
-    expect(lastText(ann)).toBe('What street do you live on?');
+    // The address is mandatory too: asked in one line, no Skip; what was read is shown to confirm.
+    expect(lastText(ann)).toBe(askAddress);
     expect(labels(ann.chat.last('bot'))).toEqual([]);
-    await send(ann, 'Oderberger Str.');
-    await send(ann, '5a');
-    await send(ann, '10435');
-    await send(ann, 'Berlin');
+    await send(ann, 'Oderberger Str. 5a, 10435 Berlin');
+    expect(lastText(ann).split('\n')).toEqual([
+      'Is this right?',
+      'Street: Oderberger Str.',
+      'House number: 5a',
+      'Postcode: 10435',
+      'Town: Berlin',
+    ]);
+    await tap(ann, "✅ That's right");
 
     const summary = ann.chat.last('bot');
     expect(summary?.text?.split('\n')).toEqual([
@@ -157,15 +163,35 @@ describe('booking a class that needs a confirmation (config 1)', () => {
     await tap(ann, '✅ Confirm booking');
     const confirmed = ann.chat.message(reserved?.messageId ?? -1);
     expect(confirmed?.edited).toBe(true);
-    expect(confirmed?.text).toBe('Confirmed! See you at Rückenfit on Wednesday, 12 June 2030 at 18:00.');
+    // Where to go: the studio with its address, the room and where it is in the building.
+    expect(confirmed?.text?.split('\n')).toEqual([
+      'Confirmed! See you at Rückenfit on Wednesday, 12 June 2030 at 18:00.',
+      '📍 Where: Studio Kiez Berlin, Oderberger Straße 12, 10435 Berlin',
+      '🚪 Room: Kursraum 1 (Erster Stock, links neben der Treppe)',
+      '👤 With: Lena',
+    ]);
     expect(confirmed?.buttons).toEqual([]);
-    const calendar = ann.chat.last('bot');
+    const [calendar, venue, ...more] = botMessagesSince(ann, confirmed?.messageId ?? -1);
+    expect(more).toEqual([]);
     expect(calendar?.document?.fileName).toBe(`trial-${bookings[0]?.id}.ics`);
     expect(calendar?.text).toBe('Add Rückenfit to your calendar.');
-    const ics = new TextDecoder().decode(calendar?.document?.bytes);
+    // Unfolded (RFC 5545 3.1: a line break followed by a space continues the line).
+    const ics = new TextDecoder().decode(calendar?.document?.bytes).replace(/\r\n /g, '');
     expect(ics).toContain('BEGIN:VEVENT');
     expect(ics).toContain('DTSTART:20300612T160000Z');
     expect(ics).toContain('SUMMARY:Rückenfit');
+    expect(ics).toContain(
+      'LOCATION:Kursraum 1\\, Studio Kiez Berlin\\, Oderberger Straße 12\\, 10435 Berlin',
+    );
+    expect(ics).toContain('GEO:52.5386;13.4093');
+    expect(ics).toContain('DESCRIPTION:Lena\\nStudio Kiez Berlin: Tel. +49 30 44021180');
+    // The studio as a map pin, once.
+    expect(venue?.venue).toEqual({
+      latitude: 52.5386,
+      longitude: 13.4093,
+      title: 'Studio Kiez Berlin',
+      address: 'Oderberger Straße 12, 10435 Berlin',
+    });
     expect(h.sandbox.snapshot().bookings[0]?.confirmation.state).toBe('CONFIRMED');
 
     // Every tap got exactly one answer, none of them an alert.
@@ -202,30 +228,39 @@ describe('booking an appointment (config 2: name and e-mail only)', () => {
     h = await startHarness();
     const ben = h.user({ firstName: 'Ben' });
     await start(ben);
-    await tap(ben, 'More ▶️');
-    const offers = ben.chat.last('bot');
-    expect(offers?.edited).toBe(true);
-    expect(offers?.text).toContain('Page 2 of 2');
     await tap(ben, '📅 Body-Check');
 
     const list = ben.chat.last('bot');
-    const days = (text: string | undefined) => text?.split('\n').filter((line) => line.startsWith('📅 '));
-    expect(list?.text?.split('\n')[0]).toBe('When would you like to come to Body-Check?');
-    // Today's Body-Check hours (8 to 12) are over: the first window shows the rest of it.
-    expect(days(list?.text)).toEqual(['📅 Thu 13 Jun', '📅 Fri 14 Jun']);
+    const dayRows = (message: typeof list) => labels(message).slice(0, 2);
+    expect(list?.text?.split('\n')).toEqual([
+      'When would you like to come to Body-Check?',
+      // Today's Body-Check hours (8 to 12) are over: the first day with times is shown.
+      '📅 Thursday, 13 June 2030: pick a time.',
+    ]);
+    expect(dayRows(list)).toEqual([
+      ['Wed 12 ✕', '• Thu 13 •', 'Fri 14 ✓'],
+      ['Sat 15 ✓', 'Sun 16 ✕', 'Mon 17 ✓'],
+    ]);
     expect(labels(list).at(-2)).toEqual(['Later ▶️']);
 
     await tap(ben, 'Later ▶️');
     const later = ben.chat.message(list?.messageId ?? -1);
     expect(later?.edited).toBe(true);
-    expect(days(later?.text)).toEqual(['📅 Sat 15 Jun', '📅 Mon 17 Jun']);
+    expect(dayRows(later)).toEqual([
+      ['• Tue 18 •', 'Wed 19 ✓', 'Thu 20 ✓'],
+      ['Fri 21 ✓', 'Sat 22 ✓', 'Sun 23 ✕'],
+    ]);
     expect(labels(later).at(-2)).toEqual(['◀️ Earlier', 'Later ▶️']);
 
     await tap(ben, '◀️ Earlier');
-    expect(days(ben.chat.message(list?.messageId ?? -1)?.text)).toEqual(['📅 Thu 13 Jun', '📅 Fri 14 Jun']);
+    expect(dayRows(ben.chat.message(list?.messageId ?? -1))[0]).toEqual([
+      'Wed 12 ✕',
+      '• Thu 13 •',
+      'Fri 14 ✓',
+    ]);
     expect(botMessages(ben).filter((m) => m.text?.startsWith('When would you like'))).toHaveLength(1);
 
-    await tap(ben, 'Thu 13 Jun, 08:30');
+    await tap(ben, '08:30');
     await enterName(ben, { firstName: 'Ben', lastName: 'Okafor', email: 'ben@example.com' });
     expect(lastText(ben).split('\n').slice(0, 3)).toEqual([
       'Please check your booking: Body-Check on Thursday, 13 June 2030 at 08:30.',
@@ -269,7 +304,8 @@ describe('a returning prospect', () => {
     const ann = h.user();
     await yogaUpToSummary(ann);
     await tap(ann, '✅ Book now');
-    expect(lastText(ann)).toBe('Add Yoga Flow to your calendar.');
+    expect(botMessages(ann).at(-2)?.text).toBe('Add Yoga Flow to your calendar.');
+    expect(ann.chat.last('bot')?.venue?.title).toBe('Studio Kiez Berlin');
 
     await start(ann);
     await tap(ann, '📅 Probetraining mit Coach');
@@ -277,7 +313,7 @@ describe('a returning prospect', () => {
     const summary = await newTexts(ann, () => tap(ann, firstSlot));
     expect(summary).toEqual([
       expect.stringMatching(
-        /^Please check your booking: Probetraining mit Coach on .+\.\nWhere: Studio Kiez Berlin\nBy tapping "Book now" you agree that the studio stores these details to arrange your trial\.$/,
+        /^Please check your booking: Probetraining mit Coach on .+\.\n📍 Where: Studio Kiez Berlin\nBy tapping "Book now" you agree that the studio stores these details to arrange your trial\.$/,
       ),
     ]);
     expect(labels(ann.chat.last('bot'))).toEqual([['✅ Book now'], ['Cancel']]);
@@ -334,6 +370,7 @@ describe('taps that must not book twice', () => {
     expect(texts).toEqual([
       expect.stringMatching(/^You're booked! Yoga Flow on /),
       'Add Yoga Flow to your calendar.',
+      undefined, // the studio's venue
     ]);
     expect(ann.chat.toasts.slice(toastsBefore).map((toast) => toast.text)).toContainEqual(
       expect.stringMatching(/^You already have this booking: .* at 10:00\. No need to book again\.$/),

@@ -4,7 +4,17 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { askFirstName, askLastName, firstSlot, yogaUpToSummary } from './flows.ts';
-import { type Harness, labels, lastText, newTexts, send, start, startHarness, tap } from './harness.ts';
+import {
+  botMessages,
+  type Harness,
+  labels,
+  lastText,
+  newTexts,
+  send,
+  start,
+  startHarness,
+  tap,
+} from './harness.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -23,13 +33,13 @@ describe('languages', () => {
     expect(lastText(jonas).split('\n')).toEqual([
       germanGreeting,
       'Welches Probetraining möchtest du buchen?',
-      'Seite 1 von 2',
     ]);
-    expect(labels(jonas.chat.last('bot')).at(-1)).toEqual(['Mehr ▶️']);
+    expect(labels(jonas.chat.last('bot')).at(-1)).toEqual(['📅 Body-Check']);
     await tap(jonas, '🏋️ Yoga Flow');
     expect(lastText(jonas)).toMatch(
-      /^Wann möchtest du zu Yoga Flow kommen\?\n📅 Do\., 13\. Juni\n10:00 · ausgebucht, Warteliste offen\n/,
+      /^Wann möchtest du zu Yoga Flow kommen\?\n📅 Freitag, 14\. Juni 2030: wähl eine Uhrzeit\.$/,
     );
+    expect(labels(jonas.chat.last('bot'))[0]).toEqual(['Do., 13. ⏳', '• Fr., 14. •', 'Sa., 15. ✕']);
     await tap(jonas, firstSlot);
     expect(lastText(jonas)).toBe(
       'Gute Wahl: Yoga Flow am Freitag, 14. Juni 2030 um 10:00. Ich brauche nur noch ein paar Angaben, um dich anzumelden.\nWie ist dein Vorname?',
@@ -38,7 +48,8 @@ describe('languages', () => {
     await send(jonas, 'Becker');
     await send(jonas, 'jonas@example.com');
     await tap(jonas, '✅ Jetzt buchen');
-    expect(lastText(jonas)).toBe('Yoga Flow für deinen Kalender.');
+    expect(botMessages(jonas).at(-2)?.text).toBe('Yoga Flow für deinen Kalender.');
+    expect(jonas.chat.last('bot')?.venue?.address).toBe('Oderberger Straße 12, 10435 Berlin');
     expect(h.sandbox.snapshot().leads[0]?.leadCustomerData).toMatchObject({
       language: { languageCode: 'de' },
     });

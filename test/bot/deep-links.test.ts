@@ -57,11 +57,27 @@ describe('deep links', () => {
       ['c106', 'That trial session is no longer offered. Here is what you can book instead.'],
     ] as const) {
       const answers = await newTexts(ann, () => start(ann, payload));
-      expect(answers).toEqual([
-        [greeting, note, 'Which trial would you like to book?', 'Page 1 of 2'].join('\n'),
-      ]);
+      expect(answers).toEqual([[greeting, note, 'Which trial would you like to book?'].join('\n')]);
       expect(labels(ann.chat.last('bot'))[0]).toEqual(['🏋️ Rückenfit']);
     }
+  });
+});
+
+describe('offers leads may not book online', () => {
+  it('are left out of the list; a link to one explains and shows the studio contact', async () => {
+    h = await startHarness();
+    const ann = h.user();
+    await start(ann);
+    const listed = labels(ann.chat.last('bot')).flat();
+    expect(listed).not.toContain('🏋️ Kickboxen Basics');
+    expect(listed).not.toContain('📅 Mitglieder-Beratung');
+    expect(listed).toContain('🏋️ Rückenfit');
+
+    await start(ann, 'c105');
+    const explained = lastText(ann);
+    expect(explained).toMatch(/"Kickboxen Basics" can't be booked online by new customers/);
+    expect(explained).toContain('📞 +49 30 44021180');
+    expect(explained).toContain('Oderberger Straße 12, 10435 Berlin');
   });
 });
 
@@ -76,7 +92,7 @@ describe('staff notices', () => {
     const ann = h.user({ firstName: 'Annika', lastName: 'Lindqvist' });
 
     await start(ann, 'c101_poster');
-    await tap(ann, 'Wed 12 Jun, 18:00');
+    await tap(ann, '18:00');
     await enterConfig1Details(ann);
     await tap(ann, '✅ Book now');
     await tap(ann, '✅ Confirm booking');
@@ -138,6 +154,7 @@ describe('staff notices', () => {
     expect(answers).toEqual([
       expect.stringMatching(/^You're booked! Yoga Flow on /),
       'Add Yoga Flow to your calendar.',
+      undefined, // the studio's venue
     ]);
     expect(h.sandbox.snapshot().bookings).toHaveLength(1);
     expect(staff.chat.messages).toHaveLength(welcome);

@@ -18,6 +18,7 @@ export const askEmail = "What's your e-mail address? The studio sends your booki
 export const askGender = "What's your gender?";
 export const askDateOfBirth = "What's your date of birth? For example 31.12.1990.";
 export const askTelephone = "What's your phone number? Type it or share it with the button below.";
+export const askAddress = "What's your address? In one line, for example: Torstraße 119, 10119 Berlin";
 export const askStreet = 'What street do you live on?';
 export const optionalNote = '(Optional: tap "Skip" if you\'d rather not say.)';
 
@@ -49,10 +50,8 @@ export async function enterConfig1Details(user: FakeUser, person: Person = annik
   await tap(user, 'Female');
   await send(user, '31.12.1990');
   await shareContact(user);
-  await send(user, 'Oderberger Str.');
-  await send(user, '5a');
-  await send(user, '10435');
-  await send(user, 'Berlin');
+  await send(user, 'Oderberger Str. 5a, 10435 Berlin');
+  await tap(user, "✅ That's right");
   expect(lastText(user)).toMatch(/^Please check your booking/);
 }
 

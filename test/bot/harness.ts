@@ -1,14 +1,14 @@
 /**
- * The whole bot as it runs in production, on loopback: the sandbox studio (fixed clock, no rate
- * limit) behind the real client and catalog, real stores, the fake Telegram Bot API, and
- * `createBot` started with grammY's long polling (or @grammyjs/runner). Tests play prospects
- * through the fake and read what they see.
+ * The whole bot as it runs in production, on loopback: trialgram built by the composition root
+ * (`createTrialgram`: the real client, catalog, stores and bot) against the sandbox studio (fixed
+ * clock, no rate limit) and the fake Telegram Bot API, long polling through src/runtime/polling.ts.
+ * Tests play prospects through the fake and read what they see.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '@grammyjs/runner';
-import { type BotDependencies, createBot, type TrialgramBot } from '../../src/bot/index.ts';
+import type { TrialgramBot } from '../../src/bot/index.ts';
+import { parseConfig } from '../../src/config.ts';
 import {
   createFakeTelegram,
   type FakeTelegram,
@@ -18,12 +18,8 @@ import {
 import type { FakeUserInit } from '../../src/fake-telegram/world.ts';
 import { createLogger, type Logger, silentLogger } from '../../src/logger.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
-import {
-  createPerfectGymClient,
-  type PerfectGymClient,
-  type PerfectGymClientOptions,
-} from '../../src/perfectgym/client.ts';
-import { createReminderScheduler, type ReminderSettings } from '../../src/reminders/index.ts';
+import type { PerfectGymClient } from '../../src/perfectgym/client.ts';
+import { startPolling } from '../../src/runtime/polling.ts';
 import {
   createSandbox,
   createSandboxClock,
@@ -31,8 +27,9 @@ import {
   type Sandbox,
   type SandboxSeed,
 } from '../../src/sandbox/index.ts';
-import { createStores, type Stores } from '../../src/store/index.ts';
-import { createStudioCatalog, type StudioCatalog } from '../../src/studio/catalog.ts';
+import type { Stores } from '../../src/store/index.ts';
+import type { StudioCatalog } from '../../src/studio/catalog.ts';
+import { createTrialgram, type Trialgram, type TrialgramOverrides } from '../../src/trialgram.ts';
 
 /** A Wednesday, 12:00 in Berlin: today's evening classes are still bookable. */
 export const startOfTests = Date.parse('2030-06-12T10:00:00Z');
@@ -42,8 +39,11 @@ export interface HarnessOptions {
   seed?: (seed: SandboxSeed) => SandboxSeed;
   /** `sqlite` keeps the stores in a file in a temp dir, so `restartBot` can reopen them. */
   storage?: 'memory' | 'sqlite';
-  /** `none`: the bot is built and initialised but takes no updates (tests call handleUpdate). */
-  polling?: 'grammy' | 'runner' | 'none';
+  /**
+   * `runner` (default): long polling as production polls (src/runtime/polling.ts). `none`: the bot
+   * is built and initialised but takes no updates (tests call handleUpdate).
+   */
+  polling?: 'runner' | 'none';
   /** Wraps the stores the bot gets (e.g. to make one namespace fail). */
   wrapStores?: (stores: Stores) => Stores;
   staffChatId?: number;
@@ -55,23 +55,15 @@ export interface HarnessOptions {
   maxRateLimitWaitMs?: number;
   /** Puts a server between the client and the sandbox (a fault the sandbox cannot play); returns its url. */
   studioInFront?: (sandboxUrl: string) => Promise<{ url: string; close(): Promise<void> }>;
-  /** Client options on top of the harness's (e.g. a short timeout). */
-  client?: Partial<PerfectGymClientOptions>;
+  /** Client options on top of the config's (e.g. a short timeout). */
+  client?: NonNullable<TrialgramOverrides['client']>;
   /** A STORAGE_URL instead of `storage` (e.g. Redis under a test prefix). */
   storageUrl?: string;
   /** The client's per-request timeout (`PERFECTGYM_TIMEOUT_MS`); default the client's 10 s. */
   studioTimeoutMs?: number;
-  /** REMINDERS and CONFIRMATION_REMINDERS; default the configuration's defaults (24h,2h and 1h,10m). */
-  reminders?: ReminderSettings;
   /** Where the sandbox clock (and the demo studio's schedule) starts; default {@link startOfTests}. */
   startAt?: number;
 }
-
-/** The configuration's defaults: REMINDERS=24h,2h, CONFIRMATION_REMINDERS=1h,10m. */
-export const defaultReminderSettings: ReminderSettings = {
-  slotLeadsMs: [24 * 3_600_000, 2 * 3_600_000],
-  confirmationLeadsMs: [3_600_000, 10 * 60_000],
-};
 
 export interface Harness {
   readonly sandbox: Sandbox;
@@ -85,16 +77,15 @@ export interface Harness {
   readonly storageFile: string | undefined;
   /** A prospect (new Telegram user) with an English app unless told otherwise. */
   user(init?: FakeUserInit): FakeUser;
+  /** Stops trialgram (bot, stores, studio pool) and starts it again on the same stores (a deploy). */
+  restartBot(): Promise<void>;
   /** Moves the sandbox clock (which the bot and its reminders read) and sends the reminders now due. */
   passTime(ms: number): Promise<void>;
-  /** Stops the bot, closes and reopens the stores, and starts a new bot on them (a deploy). */
-  restartBot(): Promise<void>;
   stop(): Promise<void>;
 }
 
 interface RunningBot {
-  bot: TrialgramBot;
-  catalog: StudioCatalog;
+  trialgram: Trialgram;
   stop(): Promise<void>;
 }
 
@@ -109,79 +100,57 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const fake = await createFakeTelegram({ bot: { username: 'kiez_trial_bot' } });
   const metrics = createMetrics({ defaultMetrics: false });
   const directory = options.storage === 'sqlite' ? mkdtempSync(join(tmpdir(), 'trialgram-bot-')) : undefined;
-  const storageUrl =
-    options.storageUrl ?? (directory ? `sqlite:${join(directory, 'store.sqlite')}` : 'memory:');
-  const openStores = () => createStores({ url: storageUrl, conversationTtlMs: 24 * 3_600_000 });
-  let stores = await openStores();
+  const inFront = options.studioInFront ? await options.studioInFront(sandbox.url) : undefined;
+  const config = parseConfig({
+    BOT_TOKEN: fake.token,
+    TELEGRAM_API_ROOT: fake.apiRoot,
+    PERFECTGYM_BASE_URL: inFront?.url ?? sandbox.url,
+    PERFECTGYM_API_KEY: sandbox.apiKey,
+    ...(options.studioTimeoutMs === undefined
+      ? {}
+      : { PERFECTGYM_TIMEOUT_MS: String(options.studioTimeoutMs) }),
+    STORAGE_URL: options.storageUrl ?? (directory ? `sqlite:${join(directory, 'store.sqlite')}` : 'memory:'),
+    DEFAULT_LOCALE: 'en',
+    ...(options.adminIds ? { ADMIN_IDS: options.adminIds.join(',') } : {}),
+    ...(options.staffChatId === undefined ? {} : { STAFF_CHAT_ID: String(options.staffChatId) }),
+    ...(options.privacyUrl === undefined ? {} : { PRIVACY_URL: options.privacyUrl }),
+  });
   const logger: Logger = options.logLines
     ? createLogger({ level: 'debug', destination: { write: (line: string) => options.logLines?.push(line) } })
     : silentLogger();
-  const inFront = options.studioInFront ? await options.studioInFront(sandbox.url) : undefined;
-  const client = createPerfectGymClient({
-    baseUrl: inFront?.url ?? sandbox.url,
-    apiKey: sandbox.apiKey,
-    onCall: (event) => metrics.studioCall(event),
-    logger,
+  const client = {
     ...(options.maxRateLimitWaitMs === undefined ? {} : { maxRateLimitWaitMs: options.maxRateLimitWaitMs }),
-    ...(options.studioTimeoutMs === undefined ? {} : { timeoutMs: options.studioTimeoutMs }),
     ...options.client,
-  });
+  };
 
+  /** trialgram as the composition root builds it, polling as production does (or not at all). */
   async function startBot(): Promise<RunningBot> {
-    const catalog = createStudioCatalog({ client, cache: stores.cache, ttlMs: 60_000 });
-    const deps: BotDependencies = {
-      token: fake.token,
-      apiRoot: fake.apiRoot,
-      client,
-      catalog,
-      stores: options.wrapStores ? options.wrapStores(stores) : stores,
+    const trialgram = await createTrialgram(config, {
       logger,
       metrics,
-      defaultLocale: 'en',
-      adminIds: options.adminIds ?? [],
       now: () => clock.now(),
-      reminders: {
-        settings: options.reminders ?? defaultReminderSettings,
-        create: (deliver) =>
-          createReminderScheduler({
-            stores,
-            storageUrl,
-            deliver,
-            ratePerSecond: 1_000,
-            now: () => clock.now(),
-            logger,
-            metrics,
-          }),
-      },
-      ...(options.staffChatId === undefined ? {} : { staffChatId: options.staffChatId }),
-      ...(options.privacyUrl === undefined ? {} : { privacyUrl: options.privacyUrl }),
-    };
-    const bot = createBot(deps);
-    await bot.init();
-    if (options.polling === 'none') return { bot, catalog, stop: () => bot.close() };
-    if (options.polling === 'runner') {
-      const runner = run(bot.bot);
-      return {
-        bot,
-        catalog,
-        stop: async () => {
-          if (runner.isRunning()) await runner.stop();
-          await bot.close();
-        },
-      };
+      ...(options.wrapStores ? { wrapStores: options.wrapStores } : {}),
+      client,
+    });
+    try {
+      await trialgram.init();
+    } catch (error) {
+      await trialgram.close();
+      throw error;
     }
-    let polling: Promise<void> | undefined;
-    await new Promise<void>((resolve, reject) => {
-      polling = bot.bot.start({ onStart: () => resolve() });
-      polling.catch(reject);
+    if (options.polling === 'none') return { trialgram, stop: () => trialgram.close() };
+    // The fake learns an update is done from the next getUpdates offset: fetch when handled.
+    const polling = startPolling({
+      bot: trialgram.bot,
+      handleUpdate: trialgram.handleUpdate,
+      logger,
+      fetchWhenIdle: true,
     });
     return {
-      bot,
-      catalog,
+      trialgram,
       stop: async () => {
-        await bot.bot.stop();
-        await polling;
-        await bot.close();
+        await polling.stop();
+        await trialgram.close();
       },
     };
   }
@@ -192,27 +161,27 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     sandbox,
     fake,
-    client,
+    get client() {
+      return running.trialgram.client;
+    },
     get catalog() {
-      return running.catalog;
+      return running.trialgram.catalog;
     },
     metrics,
     get stores() {
-      return stores;
+      return running.trialgram.stores;
     },
     get bot() {
-      return running.bot;
+      return running.trialgram.bot;
     },
     storageFile: directory ? join(directory, 'store.sqlite') : undefined,
     user: (init = {}) => fake.user({ languageCode: 'en', ...init }),
     async passTime(ms) {
       clock.advance(ms);
-      await running.bot.reminders?.fireDue();
+      await running.trialgram.bot.reminders?.fireDue();
     },
     async restartBot() {
       await running.stop();
-      await stores.close();
-      stores = await openStores();
       running = await startBot();
     },
     async stop() {
@@ -220,19 +189,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       stopped = true;
       await running.stop();
       await fake.close();
-      await client.close();
       await inFront?.close();
       await sandbox.close();
-      await stores.close();
       if (directory) rmSync(directory, { recursive: true, force: true });
     },
   };
 }
 
-/**
- * Stores whose conversation namespace fails, like Redis going away, for every call `fails`
- * picks (by method name and arguments).
- */
 /**
  * Stores whose conversation namespace runs `before(method, args)` ahead of every call: it may throw
  * (the store failing) or change the world (Redis stalling just then).

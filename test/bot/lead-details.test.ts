@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxSeed } from '../../src/sandbox/index.ts';
 import {
   annika,
+  askAddress,
   askDateOfBirth,
   askEmail,
   askFirstName,
@@ -20,6 +21,7 @@ import {
   yogaUpToSummary,
 } from './flows.ts';
 import {
+  botMessages,
   type Harness,
   labels,
   lastText,
@@ -87,7 +89,13 @@ describe('config 1: gender and date of birth optional, phone and address mandato
     ]);
     expect(ann.chat.replyKeyboard?.rows).toEqual([[shareButton]]);
     await send(ann, '030 1234567');
-    expect(lastText(ann)).toBe(askStreet);
+    expect(lastText(ann)).toBe(askAddress);
+    expect(labels(ann.chat.last('bot'))).toEqual([]);
+    // Not readable in one line: the four questions, without Skip.
+    expect(await newTexts(ann, () => send(ann, 'Oderberger Str.'))).toEqual([
+      "I couldn't read street, house number, postcode and town from that, so let's go through them one by one.",
+      askStreet,
+    ]);
     expect(labels(ann.chat.last('bot'))).toEqual([]);
     await send(ann, 'Oderberger Str.');
     expect(labels(ann.chat.last('bot'))).toEqual([]);
@@ -156,7 +164,7 @@ describe('a config with mandatory gender and date of birth, optional phone and a
     expect(ann.chat.replyKeyboard?.rows).toEqual([[shareButton], [skipButton]]);
     expect(await newTexts(ann, () => send(ann, 'Skip'))).toEqual([
       'Okay, no phone number.',
-      `${askStreet}\n${optionalNote}`,
+      `${askAddress}\n${optionalNote}`,
     ]);
     expect(ann.chat.replyKeyboard).toBeUndefined();
     await tap(ann, 'Skip');
@@ -242,9 +250,11 @@ describe('answers the bot cannot take', () => {
     expect(ann.chat.replyKeyboard?.rows).toEqual([[shareButton]]);
     await shareContact(ann, true, '4930123456');
     await send(ann, 'Oderberger Str.');
+    await send(ann, 'Oderberger Str.');
     await send(ann, '5a');
-    expect(await reask(() => send(ann, '1'))).toBe(
-      "A postcode has 3 to 10 letters, digits, spaces or dashes. Please check it.\nWhat's your postcode?",
+    // The studio is in Germany: five digits.
+    expect(await reask(() => send(ann, '1043'))).toBe(
+      "A postcode here has 5 digits. Please check it.\nWhat's your postcode?",
     );
     await send(ann, '10435');
     await send(ann, 'Berlin');
@@ -282,7 +292,7 @@ describe('a prospect the studio already knows', () => {
       'E-mail: karla.kiez@example.com',
     ]);
     await tap(karla, '✅ Book now');
-    expect(lastText(karla)).toBe('Add Yoga Flow to your calendar.');
+    expect(botMessages(karla).at(-2)?.text).toBe('Add Yoga Flow to your calendar.');
     const { leads, bookings } = h.sandbox.snapshot();
     expect(leads.map((lead) => (lead.leadCustomerData as { email: string }).email)).toEqual([
       'karla.kiez@example.com',
@@ -295,7 +305,7 @@ describe('what the studio receives', () => {
   /** Config 1 from the offer to the summary, with the answers given; the phone is typed or shared. */
   async function config1Details(
     user: ReturnType<Harness['user']>,
-    details: { firstName: string; email: string; phone: string | { shared: string } },
+    details: { firstName: string; email: string; phone: string | { shared: string }; address?: string },
   ): Promise<void> {
     await chooseFirstSlot(user, '🏋️ Rückenfit');
     await send(user, details.firstName);
@@ -306,10 +316,8 @@ describe('what the studio receives', () => {
     expect(lastText(user)).toBe(askTelephone);
     if (typeof details.phone === 'string') await send(user, details.phone);
     else await shareContact(user, true, details.phone.shared);
-    await send(user, 'Oderberger Str.');
-    await send(user, '5a');
-    await send(user, '10435');
-    await send(user, 'Berlin');
+    await send(user, details.address ?? 'Oderberger Str. 5a, 10435 Berlin');
+    await tap(user, "✅ That's right");
     expect(lastText(user)).toMatch(/^Please check your booking/);
   }
 
@@ -350,9 +358,21 @@ describe('what the studio receives', () => {
   it("an Austrian studio's prospect types an Austrian number without country code", async () => {
     h = await startHarness({ seed: (seed) => ({ ...seed, studio: { ...seed.studio, countryCode: 'AT' } }) });
     const ann = h.user();
-    await config1Details(ann, { firstName: 'Annika', email: 'annika.l@example.com', phone: '0664 1234567' });
+    await config1Details(ann, {
+      firstName: 'Annika',
+      email: 'annika.l@example.com',
+      phone: '0664 1234567',
+      address: 'Mariahilfer Straße 1, 1060 Wien',
+    });
     expect(lastText(ann).split('\n')[3]).toBe('Phone: +43 664 1234567');
     await tap(ann, '✅ Book now');
     expect(leadData()?.telephone).toBe('+436641234567');
+    // A four-digit Austrian postcode, read from one line where the studio is in Austria.
+    expect(leadData()?.address).toEqual({
+      street: 'Mariahilfer Straße',
+      houseNumber: '1',
+      zipCode: '1060',
+      city: 'Wien',
+    });
   });
 });

@@ -42,7 +42,8 @@ function harness(): Harness {
 async function bookYoga(user: FakeUser): Promise<number> {
   await yogaUpToSummary(user);
   await tap(user, '✅ Book now');
-  expect(lastText(user)).toBe('Add Yoga Flow to your calendar.');
+  // The calendar file, then the studio as a venue.
+  expect(botMessages(user).at(-2)?.text).toBe('Add Yoga Flow to your calendar.');
   const lead = harness().sandbox.snapshot().leads.at(-1);
   if (!lead) throw new Error('no lead was created');
   return lead.id;
@@ -83,7 +84,8 @@ describe('a lead the studio no longer knows (deleted or merged there, or a reset
     // The new lead is the one remembered: the next slot tap needs no details.
     await start(ann);
     await tap(ann, '🏋️ Yoga Flow');
-    await tap(ann, 'Thu 13 Jun, 10:00 (waiting list)');
+    await tap(ann, 'Thu 13 ⏳');
+    await tap(ann, '10:00 ⏳');
     expect(lastText(ann)).toMatch(
       /^Please check your booking: Yoga Flow on Thursday, 13 June 2030 at 10:00\./,
     );
@@ -95,13 +97,13 @@ describe('a lead the studio no longer knows (deleted or merged there, or a reset
     h.sandbox.deleteLead(await bookYoga(ann));
 
     await start(ann);
-    await tap(ann, 'More ▶️');
     const texts = await newTexts(ann, () => tap(ann, '📅 Body-Check'));
     expect(texts.map((t) => t?.split('\n')[0])).toEqual([
       "The studio no longer has your details on file, so I'll ask for them once more after you've picked a time.",
       'When would you like to come to Body-Check?',
     ]);
-    await tap(ann, 'Thu 13 Jun, 08:30');
+    // Thursday 13 June, the first day with times, is shown.
+    await tap(ann, '08:30');
     expect(lastText(ann)).toMatch(
       /^Good choice: Body-Check on Thursday, 13 June 2030 at 08:30\..*\nWhat's your first name\?$/,
     );
@@ -210,21 +212,24 @@ describe('a slot that filled up while the prospect typed', () => {
     // Ben takes the last place meanwhile.
     await yogaUpToSummary(ben, { firstName: 'Ben', lastName: 'Okafor', email: 'ben@example.com' });
     await tap(ben, '✅ Book now');
-    expect(lastText(ben)).toBe('Add Yoga Flow to your calendar.');
+    expect(botMessages(ben).at(-2)?.text).toBe('Add Yoga Flow to your calendar.');
 
     const asked = await newTexts(ann, () => tap(ann, '✅ Book now'));
     expect(asked.map((t) => t?.split('\n')[0])).toEqual([
       'Sorry, this time has just filled up. You can still join its waiting list: tap it again below, or pick another time.',
     ]);
-    expect(labels(ann.chat.last('bot'))[0]).toEqual([
-      'Thu 13 Jun, 10:00 (waiting list)',
-      'Fri 14 Jun, 10:00 (waiting list)',
-    ]);
+    // The list comes again on the chosen day, its time now marked as the waiting list.
+    const list = ann.chat.last('bot');
+    expect(list?.text).toContain(
+      '📅 Friday, 14 June 2030: pick a time.\n⏳ Full: tap it to get on the waiting list.',
+    );
+    expect(labels(list)[0]).toEqual(['Thu 13 ⏳', '• Fri 14 •', 'Sat 15 ✕']);
+    expect(labels(list)[2]).toEqual(['10:00 ⏳']);
     // Nothing was sent for Annika: no lead, no booking.
     expect(h.sandbox.snapshot().leads).toHaveLength(1);
     expect(h.sandbox.snapshot().bookings).toHaveLength(1);
 
-    await tap(ann, 'Fri 14 Jun, 10:00 (waiting list)');
+    await tap(ann, '10:00 ⏳');
     expect(lastText(ann).split('\n').slice(0, 2)).toEqual([
       'Please check your booking: Yoga Flow on Friday, 14 June 2030 at 10:00.',
       "This time is full, so you'll be put on the waiting list.",

@@ -194,3 +194,55 @@ describe('holding a call', () => {
     ]);
   });
 });
+
+describe('sendVenue', () => {
+  it('sends a venue with its location, and the chat shows it', async () => {
+    const user = fake.user();
+    await user.sendText('hi');
+    const { status, body } = await postJson('sendVenue', {
+      chat_id: user.id,
+      latitude: 52.5386,
+      longitude: 13.4093,
+      title: 'Studio Kiez Berlin',
+      address: 'Oderberger Straße 12, 10435 Berlin',
+    });
+    expect(status).toBe(200);
+    expect(body.result).toMatchObject({
+      venue: {
+        location: { latitude: 52.5386, longitude: 13.4093 },
+        title: 'Studio Kiez Berlin',
+        address: 'Oderberger Straße 12, 10435 Berlin',
+      },
+      location: { latitude: 52.5386, longitude: 13.4093 },
+    });
+    expect(user.chat.last('bot')?.venue).toEqual({
+      latitude: 52.5386,
+      longitude: 13.4093,
+      title: 'Studio Kiez Berlin',
+      address: 'Oderberger Straße 12, 10435 Berlin',
+    });
+  });
+
+  it('refuses coordinates out of range and a missing title or address with 400', async () => {
+    const user = fake.user();
+    await user.sendText('hi');
+    const venue = { chat_id: user.id, latitude: 52.5, longitude: 13.4, title: 'Studio', address: 'Street 1' };
+    for (const wrong of [
+      { latitude: 90.5 },
+      { longitude: -181 },
+      { latitude: undefined },
+      { longitude: 'east' },
+    ]) {
+      const { status, body } = await postJson('sendVenue', { ...venue, ...wrong });
+      expect(status).toBe(400);
+      expect(body.description).toBe('Bad Request: wrong latitude or longitude');
+    }
+    expect((await postJson('sendVenue', { ...venue, title: ' ' })).body.description).toBe(
+      'Bad Request: venue title is empty',
+    );
+    expect((await postJson('sendVenue', { ...venue, address: undefined })).body.description).toBe(
+      'Bad Request: venue address is empty',
+    );
+    expect(user.chat.messages.filter((message) => message.from === 'bot')).toEqual([]);
+  });
+});

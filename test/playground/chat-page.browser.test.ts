@@ -421,7 +421,9 @@ describe('the sandbox panel', () => {
 
     await page.getByRole('button', { name: 'Back to now' }).click();
     await expect.poll(() => Math.abs(sandbox.clock.now() - Date.now())).toBeLessThan(60_000);
-    await expect.poll(() => page.locator('#studio-clock-offset').textContent()).toBe('(real time)');
+    await expect
+      .poll(() => page.locator('#studio-clock-offset').textContent())
+      .toBe('(Europe/Berlin, real time)');
   });
 
   it('injects a fault the studio then answers with, and clears it', async () => {

@@ -65,7 +65,7 @@ it('books a class that needs confirmation, confirms it, and the sandbox panel sh
   const freeSlot = slots
     .getByRole('button')
     .filter({ hasText: /\d{1,2}[:.]\d{2}/ })
-    .filter({ hasNotText: /waiting list/ })
+    .filter({ hasNotText: /⏳/ })
     .first();
   await freeSlot.click();
   await botSays(page, /Good choice: Rückenfit/);
@@ -85,10 +85,11 @@ it('books a class that needs confirmation, confirms it, and the sandbox panel sh
           .getByRole('button', { name: '📱 Share my phone number' })
           .click(),
     ],
-    [/What street/, () => type(page, 'Oderberger Straße')],
-    [/house number\?/, () => type(page, '12')],
-    [/postcode\?/, () => type(page, '10435')],
-    [/town or city\?/, () => type(page, 'Berlin')],
+    [/What's your address\?/, () => type(page, 'Oderberger Straße 12, 10435 Berlin')],
+    [
+      /Is this right\?/,
+      () => botMessages(page).last().getByRole('button', { name: "✅ That's right" }).click(),
+    ],
   ];
   const answered: string[] = [];
   for (let step = 0; step < 30; step += 1) {

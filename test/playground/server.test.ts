@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeTelegram, type FakeTelegram } from '../../src/fake-telegram/index.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { type Playground, type PlaygroundConfigJson, startPlayground } from '../../src/playground/index.ts';
-import { createSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { createSandbox, demoChain, type Sandbox } from '../../src/sandbox/index.ts';
 
 const apiKey = 'sandbox-key-the-browser-must-never-see';
 
@@ -216,5 +216,64 @@ describe('the playground server', () => {
     const response = await fetch(url('/api/fake/chats/1'));
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ error: 'the fake Telegram did not answer' });
+  });
+});
+
+describe('the playground with a studio chain', () => {
+  it('lists the studios without their keys and points the panel at the studio the page names', async () => {
+    const chain = await createSandbox({
+      studios: demoChain.map((studio) => ({
+        id: studio.id,
+        apiKey: `${apiKey}-${studio.id}`,
+        seed: studio.seed,
+      })),
+    });
+    const chainPlayground = await startPlayground({
+      fake,
+      sandbox: { url: chain.url, apiKey: chain.apiKey, studios: chain.studios },
+      logger: silentLogger(),
+    });
+    try {
+      const at = (path: string) => new URL(path, chainPlayground.url).href;
+      const configAnswer = await fetch(at('/api/config'));
+      const configText = await configAnswer.text();
+      const config = JSON.parse(configText) as PlaygroundConfigJson;
+      expect(config.studios).toEqual([
+        { id: 'berlin', name: 'Studio Kiez Berlin' },
+        { id: 'hamburg', name: 'Studio Kiez Hamburg' },
+        { id: 'lisboa', name: 'Studio Kiez Lisboa' },
+      ]);
+      expect(configText).not.toContain(apiKey);
+      expect(config.titles.classes['101']).toBe('Rückenfit');
+      const lisboaConfig = (await (
+        await fetch(at('/api/config?studio=lisboa'))
+      ).json()) as PlaygroundConfigJson;
+      expect(lisboaConfig.titles.classes['101']).toBe('Costas em forma');
+
+      const state = async (query: string) =>
+        ((await (await fetch(at(`/api/sandbox/state${query}`))).json()) as { studio: { name: string } })
+          .studio.name;
+      expect(await state('')).toBe('Studio Kiez Berlin');
+      expect(await state('?studio=hamburg')).toBe('Studio Kiez Hamburg');
+
+      // A fault set for Lisbon is Lisbon's alone.
+      const set = await fetch(at('/api/sandbox/faults?studio=lisboa'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ endpoint: 'classBook', fault: { kind: 'status', status: 503 } }),
+      });
+      expect(set.status).toBe(200);
+      expect(
+        Object.keys((await (await fetch(at('/api/sandbox/faults?studio=lisboa'))).json()) as object),
+      ).toEqual(['classBook']);
+      expect(await (await fetch(at('/api/sandbox/faults'))).json()).toEqual({});
+
+      const unknown = await fetch(at('/api/sandbox/state?studio=porto'));
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({ error: 'the sandbox has no studio "porto"' });
+    } finally {
+      await chainPlayground.close();
+      await chain.close();
+    }
   });
 });

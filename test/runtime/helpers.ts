@@ -319,6 +319,8 @@ export const texts = {
   gender: /What's your gender\?/,
   dateOfBirth: /What's your date of birth\?/,
   telephone: /What's your phone number\?/,
+  address: /What's your address\? In one line/,
+  addressRead: /^Is this right\?\nStreet: /,
   street: /What street do you live on\?/,
   houseNumber: /And the house number\?/,
   zipCode: /What's your postcode\?/,
@@ -352,6 +354,8 @@ const leadQuestions: LeadQuestion[] = [
   'gender',
   'dateOfBirth',
   'telephone',
+  'address',
+  'addressRead',
   'street',
   'houseNumber',
   'zipCode',
@@ -379,6 +383,12 @@ function answer(user: FakeUser, question: LeadQuestion, prospect: Prospect): Pro
       return tapButton(user, (data) => data?.action === 'skip');
     case 'telephone':
       return user.shareContact({ phoneNumber: prospect.telephone });
+    case 'address':
+      return user.sendText(
+        `${prospect.street} ${prospect.houseNumber}, ${prospect.zipCode} ${prospect.city}`,
+      );
+    case 'addressRead':
+      return tapButton(user, (data) => data?.action === 'addressOk');
     default:
       return user.sendText(prospect[question]);
   }

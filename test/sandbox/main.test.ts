@@ -30,7 +30,7 @@ async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<vo
 }
 
 describe('npm run sandbox', () => {
-  it('serves the demo studio with the given key and stops cleanly on SIGTERM', async () => {
+  it('serves the demo chain, the first studio with the given key, and stops cleanly on SIGTERM', async () => {
     const { child, output } = start({ SANDBOX_PORT: '0', SANDBOX_API_KEY: 'main-test-key' });
     const done = exited(child);
     await waitFor(() => /listening on (http:\/\/\S+)/.test(output()) && output().includes('X-API-KEY'));
@@ -41,6 +41,14 @@ describe('npm run sandbox', () => {
     });
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as { name: string }).name).toBe('Studio Kiez Berlin');
+    // The other studios of the demo chain, each behind its own key.
+    expect(output()).toContain(
+      'studio lisboa (Studio Kiez Lisboa, Europe/Lisbon): X-API-KEY main-test-key-lisboa',
+    );
+    const lisboa = await fetch(`${url}/v1/studios/information`, {
+      headers: { 'X-API-KEY': 'main-test-key-lisboa' },
+    });
+    expect(((await lisboa.json()) as { name: string }).name).toBe('Studio Kiez Lisboa');
     child.kill('SIGTERM');
     expect(await done).toBe(0);
   });

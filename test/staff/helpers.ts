@@ -1,8 +1,8 @@
-import { I18n } from '@grammyjs/i18n';
 import type { Bot } from 'grammy';
 import jsQRModule from 'jsqr';
 import { Keyv } from 'keyv';
 import { PNG } from 'pngjs';
+import { createTranslator } from '../../src/bot/i18n.ts';
 import { createPerfectGymClient, type PerfectGymClient } from '../../src/perfectgym/client.ts';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import type { Translate } from '../../src/staff/messages.ts';
@@ -10,15 +10,11 @@ import { createStudioCatalog, type StudioCatalog } from '../../src/studio/catalo
 
 export const localesDirectory = 'locales';
 
-// Without isolation marks, as a link must be copyable; the tests read plain text.
-const i18n = new I18n({
-  defaultLocale: 'en',
-  directory: localesDirectory,
-  fluentBundleOptions: { useIsolating: false },
-});
+// The bot's own translator (without isolation marks, as a link must be copyable).
+const translator = createTranslator(localesDirectory);
 
 export function translations(locale: string): Translate {
-  return (key, args) => i18n.t(locale, key, args);
+  return (key, args) => translator.t(locale, key, args);
 }
 
 /** The sandbox's demo studio behind the real client and catalog, as the bot uses them. */

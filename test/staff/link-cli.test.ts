@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeStartPayload } from '../../src/booking/deep-link.ts';
 import { createFakeTelegram, type FakeTelegram } from '../../src/fake-telegram/index.ts';
-import { createSandbox } from '../../src/sandbox/index.ts';
+import { createSandbox, demoChain } from '../../src/sandbox/index.ts';
 import { runLinkCli } from '../../src/staff/link-cli.ts';
 import type { OfferLink } from '../../src/staff/links.ts';
 import { readQrCode } from './helpers.ts';
@@ -282,5 +282,95 @@ describe('npm run link: options', () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain('--help');
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('npm run link: a studio chain', () => {
+  async function chainEnv(): Promise<{ env: Record<string, string>; close: () => Promise<void> }> {
+    const sandbox = await createSandbox({
+      rateLimitPerMinute: false,
+      studios: demoChain.map((studio) => ({ id: studio.id, apiKey: `key-${studio.id}`, seed: studio.seed })),
+    });
+    const file = join(directory, 'studios.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        studios: sandbox.studios.map((studio) => ({
+          id: studio.id,
+          baseUrl: sandbox.url,
+          apiKeyEnv: `KEY_${studio.id.toUpperCase()}`,
+        })),
+      }),
+    );
+    return {
+      env: {
+        STUDIOS_FILE: file,
+        KEY_BERLIN: 'key-berlin',
+        KEY_HAMBURG: 'key-hamburg',
+        KEY_LISBOA: 'key-lisboa',
+      },
+      close: () => sandbox.close(),
+    };
+  }
+
+  it("lists one studio's offers with --studio, every link naming that studio", async () => {
+    const chain = await chainEnv();
+    try {
+      const result = await run([...bot, '--studio', 'hamburg', '--campaign', 'door'], chain.env);
+      expect(result.code).toBe(0);
+      const [, ...rows] = result.out;
+      expect(rows[0]).toMatch(
+        /^class\s+101\s+Rücken stark\s+https:\/\/t\.me\/kiez_trial_bot\?start=s-hamburg_c101_door$/,
+      );
+      // Hamburg runs no class 104.
+      expect(result.stdout).not.toContain('c104');
+      for (const row of rows)
+        expect(decodeStartPayload(/start=(\S+)$/.exec(row)?.[1] ?? '')?.studio).toBe('hamburg');
+
+      const one = await run([...bot, '--studio', 'lisboa', '--offer', 'c101', '--json'], chain.env);
+      expect(one.stderr).toBe('');
+      expect(one.code).toBe(0);
+      expect(JSON.parse(one.stdout)).toMatchObject({
+        title: 'Costas em forma',
+        studio: 'lisboa',
+        payload: 's-lisboa_c101',
+      });
+      const missing = await run([...bot, '--studio', 'hamburg', '--offer', 'c104'], chain.env);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('Studio hamburg has no bookable trial class with id 104');
+    } finally {
+      await chain.close();
+    }
+  });
+
+  it('lists one link per studio without --studio, and names the studios when one is unknown', async () => {
+    const chain = await chainEnv();
+    try {
+      const result = await run([...bot, '--json'], chain.env);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual([
+        { studio: 'berlin', payload: 's-berlin', url: 'https://t.me/kiez_trial_bot?start=s-berlin' },
+        { studio: 'hamburg', payload: 's-hamburg', url: 'https://t.me/kiez_trial_bot?start=s-hamburg' },
+        { studio: 'lisboa', payload: 's-lisboa', url: 'https://t.me/kiez_trial_bot?start=s-lisboa' },
+      ]);
+      const unknown = await run([...bot, '--studio', 'porto'], chain.env);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('there is no studio "porto"; the studios are berlin, hamburg, lisboa');
+      const noStudio = await run([...bot, '--offer', 'c101'], chain.env);
+      expect(noStudio.code).toBe(2);
+      expect(noStudio.stderr).toContain('--offer needs --studio in a chain');
+    } finally {
+      await chain.close();
+    }
+  });
+
+  it('names the file, studio and field of a broken STUDIOS_FILE', async () => {
+    const file = join(directory, 'broken.json');
+    await writeFile(file, JSON.stringify({ studios: [{ id: 'hamburg', baseUrl: 'ftp://x', apiKey: 'k' }] }));
+    const result = await run(bot, { STUDIOS_FILE: file });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `STUDIOS_FILE ${file}: studio "hamburg" (studios[0]): baseUrl must be an http(s) URL`,
+    );
   });
 });

@@ -3,8 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeTelegram, type FakeTelegram, type FakeUser } from '../../src/fake-telegram/index.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { TrialOfferClass } from '../../src/perfectgym/schemas.ts';
+import { createSandbox, demoChain } from '../../src/sandbox/index.ts';
 import type { OfferSource } from '../../src/staff/links.ts';
-import { createLinksFeature, setStaffCommands } from '../../src/staff/links-feature.ts';
+import { createLinksFeature, type LinksChain, setStaffCommands } from '../../src/staff/links-feature.ts';
+import { createStudioRegistry, type StudioRegistry, sandboxStudios } from '../../src/studio/registry.ts';
 import { demoStudio, readQrCode, startPolling, translations } from './helpers.ts';
 
 const adminId = 111;
@@ -28,7 +30,7 @@ afterEach(async () => {
 });
 
 /** A bot as the adapter builds it: the feature, then a catch-all for everything unhandled. */
-async function startBot(catalog: OfferSource = studio.catalog): Promise<void> {
+async function startBot(catalog: OfferSource = studio.catalog, chain?: LinksChain): Promise<void> {
   const bot = new Bot(fake.token, { client: { apiRoot: fake.apiRoot } });
   // Puts a QR button into any chat, as a forwarded /links answer or one in a group would.
   bot.command('button', (ctx) =>
@@ -40,6 +42,7 @@ async function startBot(catalog: OfferSource = studio.catalog): Promise<void> {
     createLinksFeature({
       adminIds: [adminId],
       catalog,
+      chain,
       botUsername: () => bot.botInfo.username,
       t: translations,
       logger: silentLogger(),
@@ -288,5 +291,136 @@ describe('setStaffCommands', () => {
     expect(result.failed.map((failure) => failure.adminId)).toEqual([4242]);
     expect(result.failed[0]?.reason).toMatch(/chat not found/);
     expect(fake.chat(adminId).commands.map((command) => command.command)).toEqual(['start', 'links']);
+  });
+});
+
+describe('/links in a studio chain', () => {
+  const hamburgAdminId = 222;
+  let chain: StudioRegistry;
+  let closeChain: () => Promise<void>;
+
+  beforeEach(async () => {
+    const sandbox = await createSandbox({
+      rateLimitPerMinute: false,
+      studios: demoChain.map((entry) => ({ id: entry.id, seed: entry.seed })),
+    });
+    chain = createStudioRegistry({
+      studios: sandboxStudios(sandbox).map((entry) => ({
+        ...entry,
+        adminIds: entry.id === 'hamburg' ? [hamburgAdminId] : [],
+      })),
+      timeoutMs: 5_000,
+      ttlMs: 60_000,
+    });
+    closeChain = async () => {
+      await chain.close();
+      await sandbox.close();
+    };
+  });
+  afterEach(async () => {
+    await stopBot?.();
+    stopBot = undefined;
+    await closeChain();
+  });
+
+  it("gives a studio's admin that studio's offers, each link naming the studio", async () => {
+    await startBot(studio.catalog, chain);
+    const admin = fake.user({ id: hamburgAdminId, languageCode: 'en' });
+    await send(admin, '/links door');
+
+    const [answer, ...more] = botMessages(admin);
+    expect(more).toEqual([]);
+    const lines = answer?.text?.split('\n') ?? [];
+    expect(lines.slice(0, 3)).toEqual([
+      'Studio: Studio Kiez Hamburg',
+      'Trial offers with their links: 7',
+      'Campaign tag: door',
+    ]);
+    expect(lines).toContain('🏋️ Rücken stark (class)');
+    expect(lines).toContain(link('s-hamburg_c101_door'));
+    expect(answer?.text).not.toMatch(/start=(?!s-hamburg_)/);
+    expect(answer?.buttons[0]).toEqual([{ text: '🏋️ Rücken stark', callbackData: 'sq:s-hamburg_c101_door' }]);
+
+    await tap(admin, 'sq:s-hamburg_c101_door');
+    expect(readQrCode(admin.chat.last('bot')?.photo?.bytes ?? new Uint8Array())).toBe(
+      link('s-hamburg_c101_door'),
+    );
+  });
+
+  it('keeps a studio admin to their own studios, for lists and QR codes alike', async () => {
+    await startBot(studio.catalog, chain);
+    const admin = fake.user({ id: hamburgAdminId, languageCode: 'en' });
+    await send(admin, '/links lisboa');
+    expect(admin.chat.last('bot')?.text).toBe("You don't look after that studio. Your studios: hamburg");
+
+    await send(admin, '/button sq:s-lisboa_c101');
+    await tap(admin, 'sq:s-lisboa_c101');
+    expect(admin.chat.toasts.at(-1)).toMatchObject({ text: 'Only studio staff can do this.' });
+    expect(botMessages(admin).filter((message) => message.photo)).toEqual([]);
+
+    const stranger = fake.user({ id: 333, languageCode: 'en' });
+    await send(stranger, '/links');
+    expect(stranger.chat.last('bot')?.text).toBe('unknown command');
+  });
+
+  it('gives an ADMIN_IDS admin every studio: a whole-offer link each, then one studio on request', async () => {
+    await startBot(studio.catalog, chain);
+    const admin = fake.user({ id: adminId, languageCode: 'en' });
+    await send(admin, '/links');
+
+    const overview = admin.chat.last('bot');
+    expect(overview?.text?.split('\n')).toEqual([
+      'Your studios: 3',
+      expect.stringContaining('Send /links followed by a studio'),
+      '',
+      '🏢 berlin',
+      link('s-berlin'),
+      '',
+      '🏢 hamburg',
+      link('s-hamburg'),
+      '',
+      '🏢 lisboa',
+      link('s-lisboa'),
+    ]);
+    expect(overview?.buttons.map((row) => row[0]?.callbackData)).toEqual([
+      'sq:s-berlin',
+      'sq:s-hamburg',
+      'sq:s-lisboa',
+    ]);
+    await tap(admin, 'sq:s-lisboa');
+    expect(readQrCode(admin.chat.last('bot')?.photo?.bytes ?? new Uint8Array())).toBe(link('s-lisboa'));
+
+    await send(admin, '/links lisboa insta');
+    const lisboa = admin.chat.last('bot');
+    expect(lisboa?.text).toMatch(/^Studio: Studio Kiez Lisboa\n/);
+    expect(lisboa?.text).toContain('🏋️ Costas em forma (class)');
+    expect(lisboa?.text).toContain(link('s-lisboa_c101_insta'));
+  });
+
+  it('splits the studio list of a long chain into messages of 25 studios each', async () => {
+    const many = createStudioRegistry({
+      studios: Array.from({ length: 60 }, (_, index) => ({
+        id: `studio-${index + 1}`,
+        baseUrl: 'http://127.0.0.1:9',
+        apiKey: 'unused',
+        adminIds: [],
+        timeZone: 'Europe/Berlin',
+      })),
+      timeoutMs: 1_000,
+      ttlMs: 0,
+    });
+    try {
+      await startBot(studio.catalog, many);
+      const admin = fake.user({ id: adminId, languageCode: 'en' });
+      await send(admin, '/links');
+      const answers = botMessages(admin);
+      expect(answers.map((answer) => answer.buttons.length)).toEqual([25, 25, 10]);
+      expect(answers[0]?.text).toMatch(/^Your studios: 60\n/);
+      expect(answers.at(-1)?.text?.split('\n').at(-1)).toBe(link('s-studio-60'));
+      // No studio was called for it.
+      expect(many.openCount).toBe(0);
+    } finally {
+      await many.close();
+    }
   });
 });

@@ -105,3 +105,25 @@ describe('studio catalog', () => {
     }
   });
 });
+
+describe('studio catalog bounds', () => {
+  it('holds at most maxLocalEntries entries: beyond that the oldest live entry goes first', async () => {
+    const catalog = createStudioCatalog({ client, ttlMs: 60_000, slotsTtlMs: 60_000, maxLocalEntries: 2 });
+    await catalog.classSlots(101);
+    await catalog.classSlots(102);
+    await catalog.classSlots(103);
+    const counted = sandbox.callCounts().classSlots;
+    await catalog.classSlots(103);
+    expect(sandbox.callCounts().classSlots).toBe(counted);
+    await catalog.classSlots(101);
+    expect(sandbox.callCounts().classSlots).toBeGreaterThan(counted);
+  });
+
+  it('puts its keys under keyPrefix in the shared store, so studios sharing one store keep apart', async () => {
+    const shared = new Keyv();
+    const catalog = createStudioCatalog({ client, cache: shared, ttlMs: 60_000, keyPrefix: 'hamburg:' });
+    await catalog.studio();
+    expect(await shared.get('hamburg:studio')).toMatchObject({ name: 'Studio Kiez Berlin' });
+    expect(await shared.get('studio')).toBeUndefined();
+  });
+});

@@ -5,7 +5,8 @@
  */
 import { renderFormattedText } from './format-text.js';
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+/** Message times in the studio's zone (like its clock in the panel), once the panel knows it. */
+let timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const toastMs = 4_000;
 const chatActionMs = 5_000;
 /** A tapped button shows it is waiting until the bot reacts, like Telegram's spinner. */
@@ -32,6 +33,8 @@ function formatBytes(size) {
 const iconPaths = {
   document: 'M6 2h8l6 6v13a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1V3a1 1 0 0 1 1-1zm7 1.5V9h5.5z',
   contact: 'M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zm0 2c-4.4 0-8 2.2-8 5v2h16v-2c0-2.8-3.6-5-8-5z',
+  venue:
+    'M12 2a7 7 0 0 0-7 7c0 5.2 7 13 7 13s7-7.8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z',
 };
 
 /** A round icon drawn with SVG: emoji fonts are missing on many Linux machines. */
@@ -172,6 +175,24 @@ export function createChat(elements, actions) {
       box.append(details);
       bubble.append(box);
     }
+    if (message.venue !== undefined) {
+      // A venue (sendVenue): its name and address, and the map at its coordinates.
+      const { venue } = message;
+      const box = element('div', 'venue');
+      box.append(icon('venue'));
+      const details = element('div', 'venue-details');
+      const map = element('a', 'venue-map', 'Open in map');
+      map.href = `https://www.openstreetmap.org/?mlat=${venue.latitude}&mlon=${venue.longitude}#map=17/${venue.latitude}/${venue.longitude}`;
+      map.target = '_blank';
+      map.rel = 'noopener noreferrer';
+      details.append(
+        element('strong', undefined, venue.title),
+        element('span', 'venue-address', venue.address),
+        map,
+      );
+      box.append(details);
+      bubble.append(box);
+    }
     if (message.contact !== undefined) {
       const { contact } = message;
       const box = element('div', 'contact');
@@ -204,6 +225,7 @@ export function createChat(elements, actions) {
     const meta = element('span', 'meta');
     if (message.edited) meta.append(element('span', 'edited', 'edited'));
     const time = element('time', undefined, timeFormat.format(new Date(message.date * 1000)));
+    time.title = timeFormat.resolvedOptions().timeZone;
     time.dateTime = new Date(message.date * 1000).toISOString();
     meta.append(time);
     if (message.from === 'user') meta.append(element('span', 'ticks', '✓✓'));
@@ -265,6 +287,8 @@ export function createChat(elements, actions) {
       rows.append(rowElement);
     }
     container.hidden = false;
+    // The keyboard takes room from the chat: keep the question above it in view.
+    scrollToEnd();
   }
 
   function showChatAction(action) {
@@ -325,6 +349,13 @@ export function createChat(elements, actions) {
         default:
           break;
       }
+    },
+
+    /** Shows message times in `zone` (the studio's), redrawing the messages already shown. */
+    setTimeZone(zone) {
+      if (timeFormat.resolvedOptions().timeZone === zone) return;
+      timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', timeZone: zone });
+      for (const message of messages.values()) upsertMessage(message, { scroll: false });
     },
 
     /** "connecting…" in the header while the event stream is down. */

@@ -85,6 +85,8 @@ async function main() {
     {
       error: byId('studio-error'),
       studioName: byId('studio-name'),
+      studioPicker: byId('studio-picker'),
+      studioSelect: byId('studio-select'),
       clock: byId('studio-clock'),
       clockOffset: byId('studio-clock-offset'),
       advanceButtons: document.querySelectorAll('[data-advance-ms]'),
@@ -104,8 +106,10 @@ async function main() {
     },
     {
       titles: config.titles,
+      studios: config.studios,
       endpoints: config.endpoints,
       notify: (text, kind) => chat.showToast(text, kind),
+      onZone: (zone) => chat.setTimeZone(zone),
     },
   );
 

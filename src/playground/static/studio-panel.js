@@ -64,12 +64,40 @@ export function describeBooking(booking, formatDate) {
 
 /**
  * elements: the panel's nodes by role (see main.js); titles: class/appointment titles by id;
- * notify(text, kind): shows a short message.
+ * studios: the sandbox's studios ({ id, name }), switched between with the studio picker when
+ * there are several; notify(text, kind): shows a short message.
  */
-export function createStudioPanel(elements, { titles, endpoints, notify }) {
+export function createStudioPanel(
+  elements,
+  { titles: firstTitles, studios = [], endpoints, notify, onZone },
+) {
   let refreshTimer;
   let refreshing;
   let zone = 'UTC';
+  let titles = firstTitles;
+  /** `?studio=<id>` on every admin call: the studio the panel shows (none: the first). */
+  let studioQuery = '';
+  const admin = (path) => `/api/sandbox/${path}${studioQuery}`;
+
+  if (studios.length > 1) {
+    for (const studio of studios) {
+      const option = document.createElement('option');
+      option.value = studio.id;
+      option.textContent = studio.name;
+      elements.studioSelect.append(option);
+    }
+    elements.studioPicker.hidden = false;
+    elements.studioSelect.addEventListener('change', () => {
+      const id = elements.studioSelect.value;
+      studioQuery = `?studio=${encodeURIComponent(id)}`;
+      void callApi(`/api/config${studioQuery}`)
+        .then((config) => {
+          titles = config.titles;
+        })
+        .catch(() => undefined)
+        .then(refresh);
+    });
+  }
 
   const formatDate = (value) =>
     new Intl.DateTimeFormat('en-GB', {
@@ -99,10 +127,10 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
       const data = lead.leadCustomerData ?? {};
       const name = [data.firstname, data.lastname].filter((part) => typeof part === 'string').join(' ');
       return row([
-        cell(String(lead.id)),
+        cell(String(lead.id), 'id'),
         cell(configNames.get(lead.trialOfferConfigId) ?? `Offer ${lead.trialOfferConfigId}`),
         cell(name),
-        cell(typeof data.email === 'string' ? data.email : ''),
+        cell(typeof data.email === 'string' ? data.email : '', 'email'),
       ]);
     });
     elements.leads.replaceChildren(...(rows.length > 0 ? rows : [emptyRow(4, 'No leads yet')]));
@@ -119,7 +147,12 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
       status.dataset.status = booking.status;
       status.dataset.confirmation = booking.confirmation.state;
       status.title = `status ${booking.status}, confirmation ${booking.confirmation.state}`;
-      return row([cell(String(booking.id)), cell(title), cell(formatDate(booking.startDateTime)), status]);
+      return row([
+        cell(String(booking.id), 'id'),
+        cell(title),
+        cell(formatDate(booking.startDateTime)),
+        status,
+      ]);
     });
     elements.bookings.replaceChildren(...(rows.length > 0 ? rows : [emptyRow(4, 'No bookings yet')]));
   }
@@ -198,16 +231,17 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
   async function loadAndRender() {
     try {
       const [snapshot, faults, reminders] = await Promise.all([
-        callApi('/api/sandbox/state'),
-        callApi('/api/sandbox/faults'),
+        callApi(admin('state')),
+        callApi(admin('faults')),
         callApi('/api/reminders'),
       ]);
       zone = snapshot.zone;
+      onZone?.(zone);
       showError(undefined);
       elements.studioName.textContent = snapshot.studio.name;
       elements.clock.textContent = formatDate(snapshot.nowMs);
       elements.clock.dateTime = new Date(snapshot.nowMs).toISOString();
-      elements.clockOffset.textContent = `(${describeOffset(snapshot.nowMs - Date.now())})`;
+      elements.clockOffset.textContent = `(${zone}, ${describeOffset(snapshot.nowMs - Date.now())})`;
       renderLeads(snapshot);
       renderBookings(snapshot);
       renderReminders(reminders);
@@ -244,11 +278,11 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
   for (const button of elements.advanceButtons) {
     button.addEventListener('click', () => {
       const advanceMs = Number(button.dataset.advanceMs);
-      void change(() => callApi('/api/sandbox/clock', { method: 'POST', body: { advanceMs } }));
+      void change(() => callApi(admin('clock'), { method: 'POST', body: { advanceMs } }));
     });
   }
   elements.clockReset.addEventListener('click', () => {
-    void change(() => callApi('/api/sandbox/clock', { method: 'POST', body: { setMs: Date.now() } }));
+    void change(() => callApi(admin('clock'), { method: 'POST', body: { setMs: Date.now() } }));
   });
   elements.faultForm.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -267,12 +301,12 @@ export function createStudioPanel(elements, { titles, endpoints, notify }) {
     };
     const label = elements.faultStatus.selectedOptions[0]?.textContent ?? chosen;
     void change(
-      () => callApi('/api/sandbox/faults', { method: 'POST', body: { endpoint, fault } }),
+      () => callApi(admin('faults'), { method: 'POST', body: { endpoint, fault } }),
       after === undefined ? `${endpoint} now answers ${chosen}` : `${endpoint}: ${label.toLowerCase()}`,
     );
   });
   elements.faultsClear.addEventListener('click', () => {
-    void change(() => callApi('/api/sandbox/faults', { method: 'DELETE' }), 'Faults cleared');
+    void change(() => callApi(admin('faults'), { method: 'DELETE' }), 'Faults cleared');
   });
 
   return {
