@@ -181,17 +181,21 @@ export function createBot(deps: BotDependencies): TrialgramBot {
       translator,
       defaultLocale,
       studioInformation: () => studioCalls.studioInformation(),
-      feed: (userId, chatId, event) =>
-        runOutsideUpdate(
+      feed: async (userId, chatId, event) => {
+        // Under the id of the user's last update, as a timed event runs (the row keeps telling
+        // which update was applied, so a redelivery of it is still recognised).
+        const { delivery } = await userStore.loadState(userId);
+        await runOutsideUpdate(
           { middleware: outsideUpdates, api: bot.api, me: () => bot.botInfo, logger },
           {
             from: { id: userId, is_bot: false, first_name: '' },
             chat: { id: chatId, type: 'private', first_name: '' },
-            updateId: 0,
+            updateId: delivery.updateId ?? 0,
           },
           event,
           (ctx, e) => conversation.handle(ctx, e),
-        ),
+        );
+      },
       logger,
     }),
   );
