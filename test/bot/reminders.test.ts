@@ -392,6 +392,22 @@ describe("the prospect's control", () => {
   });
 });
 
+describe('with the embedded SQLite store', () => {
+  it('scheduled reminders survive a restart of the bot', async () => {
+    h = await startHarness({ storage: 'sqlite' });
+    const ben = h.user();
+    await chooseFirstSlot(ben, '🏋️ Yoga Flow');
+    await enterName(ben, annika);
+    await tap(ben, '✅ Book now');
+    const due = (await h.bot.reminders?.list({ userId: ben.id })) ?? [];
+    expect(due).toHaveLength(2);
+    await h.restartBot();
+    expect(await h.bot.reminders?.list({ userId: ben.id })).toEqual(due);
+    const [reminder] = await passAndSee(ben, (due[0]?.dueAt ?? 0) - h.sandbox.clock.now());
+    expect(reminder?.text).toMatch(/^Reminder: Yoga Flow/);
+  });
+});
+
 describe('on Redis (BullMQ)', () => {
   it('a slot reminder arrives when due and "Can\'t make it" drops the later one', async () => {
     const prefix = uniqueRedisPrefix('reminder-flow');
