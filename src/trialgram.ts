@@ -13,11 +13,7 @@ import { updateType } from './bot/middlewares/count-updates.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger, withoutRedaction } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import {
-  type CallEvent,
-  type PerfectGymClient,
-  type PerfectGymClientOptions,
-} from './perfectgym/client.ts';
+import type { CallEvent, PerfectGymClient, PerfectGymClientOptions } from './perfectgym/client.ts';
 import { reachTelegram } from './runtime/telegram-startup.ts';
 import { createStores, type Stores } from './store/index.ts';
 import type { StudioCatalog } from './studio/catalog.ts';
