@@ -263,7 +263,10 @@ export function onBooked(
     const deadline = term
       ? confirmationDeadline(ctx.now, term as TermWithMinutes, zoneOf(flow, ctx))
       : undefined;
-    if (deadline !== undefined) record.deadlineMin = toEpochMinutes(deadline);
+    if (deadline !== undefined) {
+      record.deadlineMin = toEpochMinutes(deadline);
+      record.deadlineAt = deadline;
+    }
     const withRecord = { ...state, bookings: addRecord(state.bookings, record) };
     const next = enter(withRecord, { name: 'awaitingConfirmation', bookingId }, updated);
     const zone = zoneOf(flow, ctx);
@@ -276,7 +279,7 @@ export function onBooked(
       // Reminders first: the state recording the booking is saved, and a crash while the messages
       // go out must not lose them.
       effects: [
-        ...reminderEffects(record, updated, ctx, deadline),
+        ...reminderEffects(record, updated, ctx),
         reply(view([message], { type: 'inline', rows: [[confirmButton(record)]] })),
         notice,
       ],

@@ -34,12 +34,11 @@ export interface SlotReminderPayload {
 const remindedStatuses = new Set(['BOOKED', 'BOOKED_WITH_CONFIRMATION_REQUIRED']);
 
 /** The effect that schedules a fresh booking's reminders, when it gets any. */
-export function reminderEffects(
-  record: BookingRecord,
-  flow: FlowData,
-  ctx: FlowContext,
-  deadlineAt?: number,
-): Effect[] {
+export function reminderEffects(record: BookingRecord, flow: FlowData, ctx: FlowContext): Effect[] {
+  // From the stored record, so that planning again after a crash (see `rescheduleAfterCrash`)
+  // gives the very same reminder ids.
+  const deadlineAt =
+    record.deadlineAt ?? (record.deadlineMin === undefined ? undefined : record.deadlineMin * 60_000);
   if (!ctx.reminders || ctx.remindersOff || !flow.offer || !remindedStatuses.has(record.status)) return [];
   const payload: ReminderPayload = {
     offer: flow.offer.title,
@@ -64,6 +63,18 @@ export function reminderEffects(
     ctx.reminders,
   );
   return reminders.length > 0 ? [{ type: 'scheduleReminders', reminders }] : [];
+}
+
+/**
+ * The update that recorded a booking died before it was done (its question is not marked seen):
+ * the reminders may not have been scheduled. They are planned again from the stored record; the
+ * same ids make that harmless where they were. Points past by now are left out.
+ */
+export function rescheduleAfterCrash(state: State, ctx: FlowContext): Effect[] {
+  const flow = state.flow;
+  const newest = state.bookings.at(-1);
+  if (!flow?.bookingId || newest?.bookingId !== flow.bookingId) return [];
+  return reminderEffects(newest, flow, ctx);
 }
 
 function withAttendance(state: State, bookingId: number, attendance: 'yes' | 'no'): State {

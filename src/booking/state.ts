@@ -105,6 +105,8 @@ const bookingRecordSchema = z.object({
   startMin: int,
   /** Epoch minutes; absent when the config names no confirmation term. */
   deadlineMin: int.optional(),
+  /** The same deadline in epoch ms, as the reminders were planned with (so planning again gives their ids). */
+  deadlineAt: int.optional(),
   /** The prospect's answer to a slot reminder: "I'll be there" or "Can't make it" (the studio was told). */
   attendance: z.enum(['yes', 'no']).optional(),
 });

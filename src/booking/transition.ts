@@ -73,7 +73,7 @@ import {
   onLeadResolved,
   resolutionOf,
 } from './flow-outcomes.ts';
-import { onLapsed, onRemindersCommand, onReminderTap } from './flow-reminders.ts';
+import { onLapsed, onRemindersCommand, onReminderTap, rescheduleAfterCrash } from './flow-reminders.ts';
 import { moveWindow, onSlotsLoaded, pickDay, pickSlot, reloadSlots } from './flow-slots.ts';
 import { editableFieldsFor } from './lead-plan.ts';
 import { text } from './messages.ts';
@@ -294,7 +294,12 @@ function resumeOrReshow(state: State, ctx: FlowContext): TransitionResult {
 
 /** The update whose handling died comes again: carry on from where it stopped, never apply it twice. */
 function onResume(state: State, ctx: FlowContext): TransitionResult {
-  return ctx.promptDelivered === false ? resumeOrReshow(state, ctx) : stay(state);
+  if (ctx.promptDelivered !== false) return stay(state);
+  const shown = resumeOrReshow(state, ctx);
+  const step = state.step.name;
+  // The booking was recorded, but its reminders may not have been scheduled before the crash.
+  if (step !== 'awaitingConfirmation' && step !== 'done') return shown;
+  return { ...shown, effects: [...rescheduleAfterCrash(state, ctx), ...shown.effects] };
 }
 
 function waitingView(state: State) {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { Effect } from '../../src/booking/effects.ts';
+import { transition } from '../../src/booking/index.ts';
 import {
   classBookResult,
   context,
@@ -60,4 +61,30 @@ describe('reminders planned on booking', () => {
     expect(scheduled(book('WAITING_LIST').effects)).toBeUndefined();
     expect(scheduled(book('BOOKED').effects)?.every((r) => r.kind === 'slot_reminder')).toBe(true);
   });
+});
+
+describe('reminders of a booking whose update died with its process', () => {
+  test.each(['BOOKED_WITH_CONFIRMATION_REQUIRED', 'BOOKED'])(
+    '%s: the redelivered update schedules the same reminders again (same ids), the question too',
+    (status) => {
+      const booked = book(status);
+      const first = (scheduled(booked.effects) ?? []).map((r) => r.id);
+      expect(first.length).toBeGreaterThan(0);
+      // Died after the state was saved, before the messages (and maybe the scheduling) were done.
+      const resumed = transition(
+        booked.state,
+        { type: 'resume' },
+        context({ reminders, promptDelivered: false }),
+      );
+      expect((scheduled(resumed.effects) ?? []).map((r) => r.id)).toEqual(first);
+      expect(resumed.effects.some((e) => e.type === 'reply')).toBe(true);
+      // Seen and done: a redelivery changes nothing and schedules nothing.
+      const again = transition(
+        booked.state,
+        { type: 'resume' },
+        context({ reminders, promptDelivered: true }),
+      );
+      expect(again.effects).toEqual([]);
+    },
+  );
 });
