@@ -119,7 +119,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       logger,
     });
     cleanups.push(() => registry.close());
-    // The flow speaks to one studio until it learns to pick one: the chain's first.
+    // The single-studio paths (health check) speak to the first; conversations to their own studio.
     const { client, catalog } = registry.studio();
 
     let fake: FakeTelegram | undefined;

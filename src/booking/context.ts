@@ -6,6 +6,11 @@ import type { SupportedLocale } from '../config.ts';
 import type { StudioInformation } from '../perfectgym/schemas.ts';
 
 export interface FlowContext {
+  /**
+   * The studios of a chain, first the default (`STUDIOS_FILE`); absent or one: a single studio,
+   * and a deep link's studio part is not looked at.
+   */
+  studioIds?: readonly string[] | undefined;
   /** Epoch milliseconds. */
   now: number;
   locale: SupportedLocale;

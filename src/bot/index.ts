@@ -12,13 +12,14 @@ import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PerfectGymClient } from '../perfectgym/client.ts';
-import { createLinksFeature, type LinksChain, setStaffCommands } from '../staff/links-feature.ts';
+import { createLinksFeature, setStaffCommands } from '../staff/links-feature.ts';
 import { createStaffNotifier, type StaffNotifier } from '../staff/notices.ts';
 import type { Stores } from '../store/index.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
+import type { StudioRegistry } from '../studio/registry.ts';
 import { publicCommandsByLocale } from './command-menu.ts';
 import { type BotContext, localeOf } from './context.ts';
-import { createConversation } from './conversation.ts';
+import { type ConversationStudio, createConversation } from './conversation.ts';
 import { describeError, isTelegramError } from './errors.ts';
 import { createCallbacksFeature } from './features/callbacks.ts';
 import { createCommandsFeature } from './features/commands.ts';
@@ -51,8 +52,11 @@ export interface BotDependencies {
   defaultLocale: SupportedLocale;
   privacyUrl?: string;
   adminIds: number[];
-  /** A chain's studios (the `StudioRegistry`): `/links` per studio for its own admins too. */
-  studios?: LinksChain;
+  /**
+   * A chain's studios: `/links` per studio for its own admins too, and with several studios each
+   * conversation books at its own (`client` and `catalog` above are then the first studio's).
+   */
+  studios?: StudioRegistry;
   staffChatId?: number;
   /** Default 'Europe/Berlin'. */
   fallbackTimeZone?: string;
@@ -129,30 +133,64 @@ export function createBot(deps: BotDependencies): TrialgramBot {
 
   const staffTranslations = (locale: string) => (key: string, args?: Record<string, string | number>) =>
     translator.t(locale, key, args);
-  const notifier: StaffNotifier | undefined =
-    deps.staffChatId === undefined
+  const notifierFor = (chatId: number | undefined, zone: string): StaffNotifier | undefined =>
+    chatId === undefined
       ? undefined
       : createStaffNotifier({
-          sendMessage: (chatId, text, other) => bot.api.sendMessage(chatId, text, other),
-          chatId: deps.staffChatId,
+          sendMessage: (to, text, other) => bot.api.sendMessage(to, text, other),
+          chatId,
           t: staffTranslations(defaultLocale),
-          zone: fallbackTimeZone,
+          zone,
           logger,
         });
-
-  const userStore = createUserStore(stores);
-  const conversation = createConversation({
-    studio: createStudioCalls({
-      client: deps.client,
-      catalog: deps.catalog,
+  const notifier = notifierFor(deps.staffChatId, fallbackTimeZone);
+  const callsOf = (client: PerfectGymClient, catalog: StudioCatalog, studio?: string) =>
+    createStudioCalls({
+      client,
+      catalog,
       onFailure: (call, error, temporary, outcome) =>
         outcome === 'unknown'
           ? logger.warn(
-              { call: call.name, outcome, error: describeError(error) },
+              { call: call.name, studio, outcome, error: describeError(error) },
               'studio call lost its answer: finding out whether it happened',
             )
-          : logger.warn({ call: call.name, temporary, error: describeError(error) }, 'studio call failed'),
-    }),
+          : logger.warn(
+              { call: call.name, studio, temporary, error: describeError(error) },
+              'studio call failed',
+            ),
+    });
+  const chain = deps.studios && deps.studios.ids.length > 1 ? chainOf(deps.studios) : undefined;
+  function chainOf(registry: StudioRegistry) {
+    const opened = new Map<string, ConversationStudio>();
+    return {
+      ids: registry.ids,
+      notifiers: () => [...opened.values()].flatMap((site) => site.notifier ?? []),
+      studio(studioId: string | undefined): ConversationStudio {
+        const id = studioId ?? registry.first.id;
+        const known = opened.get(id);
+        if (known) return known;
+        const { config, client, catalog } = registry.studio(id);
+        const timeZone = config.timeZone;
+        const chatId = config.staffChatId ?? deps.staffChatId;
+        const site: ConversationStudio = {
+          calls: callsOf(client, catalog, id),
+          privacyUrl: config.privacyUrl ?? deps.privacyUrl,
+          timeZone,
+          notifier:
+            chatId === deps.staffChatId && timeZone === fallbackTimeZone
+              ? notifier
+              : notifierFor(chatId, timeZone),
+        };
+        opened.set(id, site);
+        return site;
+      },
+    };
+  }
+
+  const userStore = createUserStore(stores);
+  const conversation = createConversation({
+    studio: callsOf(deps.client, deps.catalog),
+    chain,
     userStore,
     translator,
     metrics,
@@ -257,10 +295,12 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     },
     async flush() {
       await notifier?.flush();
+      await Promise.all(chain?.notifiers().map((each) => each.flush()) ?? []);
     },
     async close() {
       await later.close();
       await notifier?.flush();
+      await Promise.all(chain?.notifiers().map((each) => each.flush()) ?? []);
       await transport.close();
     },
   };

@@ -26,12 +26,14 @@ import {
 import {
   createSandbox,
   createSandboxClock,
+  demoChain,
   demoSeed,
   type Sandbox,
   type SandboxSeed,
 } from '../../src/sandbox/index.ts';
 import { createStores, type Stores } from '../../src/store/index.ts';
 import { createStudioCatalog, type StudioCatalog } from '../../src/studio/catalog.ts';
+import { createStudioRegistry, type StudioRegistry, sandboxStudios } from '../../src/studio/registry.ts';
 
 /** A Wednesday, 12:00 in Berlin: today's evening classes are still bookable. */
 export const startOfTests = Date.parse('2030-06-12T10:00:00Z');
@@ -60,6 +62,11 @@ export interface HarnessOptions {
   storageUrl?: string;
   /** The client's per-request timeout (`PERFECTGYM_TIMEOUT_MS`); default the client's 10 s. */
   studioTimeoutMs?: number;
+  /**
+   * The sandbox's three-studio demo chain (`berlin`, `hamburg`, `lisboa`) on the test clock, each
+   * studio with its own client from a registry; `staffChats` gives studios a staff chat of their own.
+   */
+  chain?: { staffChats?: Record<string, number> };
 }
 
 export interface Harness {
@@ -70,6 +77,8 @@ export interface Harness {
   readonly metrics: Metrics;
   readonly stores: Stores;
   readonly bot: TrialgramBot;
+  /** The chain's studios (option `chain`). */
+  readonly studios: StudioRegistry | undefined;
   /** The SQLite file of `storage: 'sqlite'` (its -wal and -shm files lie next to it). */
   readonly storageFile: string | undefined;
   /** A prospect (new Telegram user) with an English app unless told otherwise. */
@@ -92,6 +101,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clock,
     seed: options.seed ? options.seed(seed) : seed,
     rateLimitPerMinute: false,
+    ...(options.chain ? { studios: demoChain.map((studio) => ({ ...studio, clock })) } : {}),
   });
   const fake = await createFakeTelegram({ bot: { username: 'kiez_trial_bot' } });
   const metrics = createMetrics({ defaultMetrics: false });
@@ -104,18 +114,37 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ? createLogger({ level: 'debug', destination: { write: (line: string) => options.logLines?.push(line) } })
     : silentLogger();
   const inFront = options.studioInFront ? await options.studioInFront(sandbox.url) : undefined;
-  const client = createPerfectGymClient({
-    baseUrl: inFront?.url ?? sandbox.url,
-    apiKey: sandbox.apiKey,
-    onCall: (event) => metrics.studioCall(event),
-    logger,
+  const clientOptions = {
     ...(options.maxRateLimitWaitMs === undefined ? {} : { maxRateLimitWaitMs: options.maxRateLimitWaitMs }),
     ...(options.studioTimeoutMs === undefined ? {} : { timeoutMs: options.studioTimeoutMs }),
     ...options.client,
-  });
+  };
+  const studios = options.chain
+    ? createStudioRegistry({
+        studios: sandboxStudios(sandbox).map((studio) => {
+          const staffChatId = options.chain?.staffChats?.[studio.id];
+          return staffChatId === undefined ? studio : { ...studio, staffChatId };
+        }),
+        timeoutMs: options.studioTimeoutMs ?? 10_000,
+        ttlMs: 60_000,
+        metrics,
+        logger,
+        clientOptions,
+      })
+    : undefined;
+  const client =
+    studios?.studio().client ??
+    createPerfectGymClient({
+      baseUrl: inFront?.url ?? sandbox.url,
+      apiKey: sandbox.apiKey,
+      onCall: (event) => metrics.studioCall(event),
+      logger,
+      ...clientOptions,
+    });
 
   async function startBot(): Promise<RunningBot> {
-    const catalog = createStudioCatalog({ client, cache: stores.cache, ttlMs: 60_000 });
+    const catalog =
+      studios?.studio().catalog ?? createStudioCatalog({ client, cache: stores.cache, ttlMs: 60_000 });
     const deps: BotDependencies = {
       token: fake.token,
       apiRoot: fake.apiRoot,
@@ -129,6 +158,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       now: () => clock.now(),
       ...(options.staffChatId === undefined ? {} : { staffChatId: options.staffChatId }),
       ...(options.privacyUrl === undefined ? {} : { privacyUrl: options.privacyUrl }),
+      ...(studios ? { studios } : {}),
     };
     const bot = createBot(deps);
     await bot.init();
@@ -171,6 +201,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return running.catalog;
     },
     metrics,
+    studios,
     get stores() {
       return stores;
     },
@@ -190,7 +221,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       stopped = true;
       await running.stop();
       await fake.close();
-      await client.close();
+      await (studios ?? client).close();
       await inFront?.close();
       await sandbox.close();
       await stores.close();
