@@ -25,6 +25,7 @@ import { createCallbacksFeature } from './features/callbacks.ts';
 import { createCommandsFeature } from './features/commands.ts';
 import { createMessagesFeature } from './features/messages.ts';
 import { createStartFeature } from './features/start.ts';
+import { createStudioPickerFeature } from './features/studio-picker.ts';
 import { createUnhandledFeature } from './features/unhandled.ts';
 import { createTranslator } from './i18n.ts';
 import { createLaterRuns } from './later.ts';
@@ -223,6 +224,9 @@ export function createBot(deps: BotDependencies): TrialgramBot {
   bot.use(session);
   bot.use(ignoreRedeliveries(userStore, logger));
 
+  if (chain && deps.studios) {
+    bot.use(createStudioPickerFeature({ chain: deps.studios, conversation, userStore, translator }));
+  }
   bot.use(createStartFeature(conversation));
   bot.use(createCommandsFeature(conversation));
   bot.use(
@@ -254,7 +258,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     bot,
     async init() {
       await bot.init();
-      const menus = publicCommandsByLocale(translator);
+      const menus = publicCommandsByLocale(translator, chain !== undefined);
       try {
         for (const locale of supportedLocales) {
           await bot.api.setMyCommands(menus[locale], { language_code: locale });

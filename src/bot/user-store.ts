@@ -32,6 +32,8 @@ const profileSchema = leadSchema.extend({
   locale: z.enum(supportedLocales).optional(),
   /** A lead id belongs to one studio: the lead at each other studio of a chain, by studio id. */
   studios: z.record(z.string(), leadSchema).optional(),
+  /** The studio of a chain the user picked: a plain /start opens it. */
+  studio: z.string().min(1).max(16).optional(),
 });
 
 export type UserProfile = z.infer<typeof profileSchema>;
@@ -140,7 +142,8 @@ export function createUserStore(
           profile.leadId === undefined &&
           profile.locale === undefined &&
           !profile.leadWithoutId &&
-          profile.studios === undefined
+          profile.studios === undefined &&
+          profile.studio === undefined
         ) {
           await stores.leads.delete(key(userId));
         } else {

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { annika, enterName, firstSlot } from './flows.ts';
-import { type Harness, lastText, newTexts, start, startHarness, tap } from './harness.ts';
+import { type Harness, labels, lastText, newTexts, send, start, startHarness, tap } from './harness.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -22,8 +22,9 @@ function studioNamed(harness: Harness, id: string) {
 }
 
 /** Yoga Flow (class 103, names only) from its first slot to booked. */
-async function bookYoga(user: Parameters<typeof start>[0], payload: string): Promise<void> {
-  await start(user, payload);
+async function bookYoga(user: Parameters<typeof start>[0], payload: string | undefined): Promise<void> {
+  if (payload === undefined) await tap(user, '🏋️ Yoga Flow');
+  else await start(user, payload);
   await tap(user, firstSlot);
   await enterName(user, annika);
   const answers = await newTexts(user, () => tap(user, '✅ Book now'));
@@ -126,3 +127,80 @@ describe('a studio chain', () => {
     expect(studioNamed(h, 'hamburg').snapshot().bookings).toHaveLength(0);
   });
 });
+
+describe('picking a studio', () => {
+  const berlin = 'Berlin · Oderberger Straße 12';
+  const hamburg = 'Hamburg · Schulterblatt 73';
+  const lisboa = 'Lisboa · Rua da Rosa 120';
+  const pickText = 'Which studio would you like to train at?';
+  const shareLocation = { text: '📍 Share my location', requestContact: false, requestLocation: true };
+
+  it('/start asks which studio; a tap opens its offer, a later /start goes there, /studio switches', async () => {
+    h = await startHarness({ chain: {} });
+    const ann = h.user();
+    const answers = await newTexts(ann, () => start(ann));
+    expect(answers).toEqual([
+      pickText,
+      "Or share your location, and I'll show you the studios nearest to you.",
+    ]);
+    expect(labels(ann.chat.messages.at(-2) as never)).toEqual([[berlin], [hamburg], [lisboa]]);
+    expect(ann.chat.replyKeyboard?.rows).toEqual([[shareLocation]]);
+
+    await tap(ann, hamburg);
+    expect(botTexts(ann).at(-1)?.split('\n')[0]).toBe(greetingOf('Studio Kiez Hamburg'));
+    expect(labels(ann.chat.last('bot') as never).flat()).toContain('🏋️ Rücken stark');
+
+    // Remembered: a plain /start opens Hamburg again.
+    const again = await newTexts(ann, () => start(ann));
+    expect(again[0]?.split('\n')[0]).toBe(greetingOf('Studio Kiez Hamburg'));
+
+    expect(ann.chat.commands.map((command) => command.command)).toContain('studio');
+    await send(ann, '/studio');
+    expect(botTexts(ann).at(-2)).toBe(pickText);
+    await tap(ann, lisboa);
+    await bookYoga(ann, undefined);
+    expect(studioNamed(h, 'lisboa').snapshot().bookings).toHaveLength(1);
+    expect(studioNamed(h, 'hamburg').snapshot().bookings).toHaveLength(0);
+  });
+
+  it('a shared location lists the nearest three studios with their distance, nearest first', async () => {
+    h = await startHarness({ chain: {} });
+    const ann = h.user();
+    await start(ann);
+    // Hamburg Hauptbahnhof.
+    await ann.shareLocation(53.553, 10.0069);
+    await ann.settled();
+    const answer = ann.chat.last('bot');
+    expect(answer?.text).toBe('The studios nearest to you:');
+    expect(labels(answer as never)).toEqual([
+      [`${hamburg} · 3.1 km`],
+      [`${berlin} · 254 km`],
+      [`${lisboa} · 2,200 km`],
+    ]);
+    await tap(ann, `${hamburg} · 3.1 km`);
+    expect(botTexts(ann).at(-1)?.split('\n')[0]).toBe(greetingOf('Studio Kiez Hamburg'));
+  });
+
+  it('speaks German: distances with a decimal comma', async () => {
+    h = await startHarness({ chain: {} });
+    const ann = h.user({ languageCode: 'de' });
+    await start(ann);
+    expect(botTexts(ann).at(-2)).toBe('In welchem Studio möchtest du trainieren?');
+    await ann.shareLocation(53.553, 10.0069);
+    await ann.settled();
+    expect(labels(ann.chat.last('bot') as never)[0]).toEqual([`${hamburg} · 3,1 km`]);
+    expect(ann.chat.commands).toContainEqual({ command: 'studio', description: 'Anderes Studio wählen' });
+  });
+
+  it('a single studio asks nothing and has no /studio', async () => {
+    h = await startHarness();
+    const ann = h.user();
+    const answers = await newTexts(ann, () => start(ann));
+    expect(answers[0]?.split('\n')[0]).toBe(greetingOf('Studio Kiez Berlin'));
+    expect(ann.chat.commands.map((command) => command.command)).not.toContain('studio');
+  });
+});
+
+function botTexts(user: Parameters<typeof start>[0]): string[] {
+  return user.chat.messages.filter((m) => m.from === 'bot').map((m) => m.text ?? '');
+}
