@@ -151,6 +151,8 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       ...(config.privacyUrl ? { privacyUrl: config.privacyUrl } : {}),
       adminIds: config.adminIds,
       studios: registry,
+      // The demo chain's plain /start opens its first studio (the playground walks it so).
+      ...(sandbox ? { studioPicker: false } : {}),
       fallbackTimeZone: config.studioTimeZone,
       ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}),
       minAgeYears: config.minAgeYears,

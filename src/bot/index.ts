@@ -58,6 +58,11 @@ export interface BotDependencies {
    * conversation books at its own (`client` and `catalog` above are then the first studio's).
    */
   studios?: StudioRegistry;
+  /**
+   * With several studios, a plain /start asks which one, and /studio switches (default true). The
+   * sandbox's demo chain turns it off: its plain /start opens the first studio, as before chains.
+   */
+  studioPicker?: boolean;
   staffChatId?: number;
   /** Default 'Europe/Berlin'. */
   fallbackTimeZone?: string;
@@ -224,7 +229,8 @@ export function createBot(deps: BotDependencies): TrialgramBot {
   bot.use(session);
   bot.use(ignoreRedeliveries(userStore, logger));
 
-  if (chain && deps.studios) {
+  const picker = chain !== undefined && deps.studioPicker !== false;
+  if (picker && deps.studios) {
     bot.use(createStudioPickerFeature({ chain: deps.studios, conversation, userStore, translator }));
   }
   bot.use(createStartFeature(conversation));
@@ -258,7 +264,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     bot,
     async init() {
       await bot.init();
-      const menus = publicCommandsByLocale(translator, chain !== undefined);
+      const menus = publicCommandsByLocale(translator, picker);
       try {
         for (const locale of supportedLocales) {
           await bot.api.setMyCommands(menus[locale], { language_code: locale });
