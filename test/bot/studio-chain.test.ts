@@ -3,7 +3,7 @@
  * the studio its deep link names, with a lead of its own there, and tells that studio's staff.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { annika, enterName, firstSlot } from './flows.ts';
+import { annika, enterConfig1Details, enterName, firstSlot } from './flows.ts';
 import { type Harness, labels, lastText, newTexts, send, start, startHarness, tap } from './harness.ts';
 
 let h: Harness | undefined;
@@ -80,6 +80,27 @@ describe('a studio chain', () => {
       leadId: berlin.leads[0]?.id,
       studios: { hamburg: { leadId: hamburg.leads[0]?.id } },
     });
+  });
+
+  it('a confirm button of a booking at another studio confirms it there', async () => {
+    h = await startHarness({ chain: {} });
+    const ann = h.user({ firstName: 'Annika', lastName: 'Lindqvist' });
+    await start(ann, 's-hamburg_c101');
+    await tap(ann, '18:00');
+    await enterConfig1Details(ann);
+    await tap(ann, '✅ Book now');
+    const confirmMessage = ann.chat.last('bot');
+    expect(labels(confirmMessage as never)).toEqual([['✅ Confirm booking']]);
+    // Meanwhile the prospect books at the first studio.
+    await bookYoga(ann, 'c103');
+
+    await tap(ann, '✅ Confirm booking', confirmMessage?.messageId);
+    expect(ann.chat.messages.find((m) => m.messageId === confirmMessage?.messageId)?.text).toBe(
+      'Confirmed! See you there.',
+    );
+    const hamburg = studioNamed(h, 'hamburg').snapshot().bookings;
+    expect(hamburg.map((booking) => booking.confirmation?.state)).toEqual(['CONFIRMED']);
+    expect(studioNamed(h, 'berlin').callCounts().confirm).toBe(0);
   });
 
   it("staff notices reach the booking studio's chat, or the default chat", async () => {
