@@ -296,6 +296,11 @@ bot-command-language = Sprache wechseln
 bot-command-cancel = Aktuelle Buchung abbrechen
 bot-command-forget = Meine gespeicherten Daten löschen
 bot-command-reminders = Erinnerungen an Buchungen aus- oder einschalten
+bot-command-studio = Anderes Studio wählen
+bot-studio-pick = In welchem Studio möchtest du trainieren?
+bot-studio-location-hint = Oder teile deinen Standort, dann zeige ich dir die Studios in deiner Nähe.
+bot-studio-share-location = 📍 Meinen Standort teilen
+bot-studio-nearest = Die Studios in deiner Nähe:
 
 ## Staff
 

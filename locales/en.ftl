@@ -296,6 +296,11 @@ bot-command-language = Switch language
 bot-command-cancel = Stop the current booking
 bot-command-forget = Delete what I stored about you
 bot-command-reminders = Switch booking reminders off or on
+bot-command-studio = Choose another studio
+bot-studio-pick = Which studio would you like to train at?
+bot-studio-location-hint = Or share your location, and I'll show you the studios nearest to you.
+bot-studio-share-location = 📍 Share my location
+bot-studio-nearest = The studios nearest to you:
 
 ## Staff
 

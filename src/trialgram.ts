@@ -45,6 +45,8 @@ export interface TrialgramOverrides {
   now?: () => number;
   /** REMINDERS and CONFIRMATION_REMINDERS instead of the config's (tests). */
   reminders?: Config['reminders'];
+  /** `false`: a chain's plain /start opens its first studio, no picker (the sandbox's demo chain). */
+  studioPicker?: boolean;
 }
 
 export interface Trialgram {
@@ -149,6 +151,7 @@ export async function createTrialgram(
     client,
     catalog,
     studios: registry,
+    ...(overrides.studioPicker !== undefined ? { studioPicker: overrides.studioPicker } : {}),
     stores: overrides.wrapStores ? overrides.wrapStores(stores) : stores,
     logger,
     metrics,

@@ -7,6 +7,11 @@ import type { StudioInformation } from '../perfectgym/schemas.ts';
 import type { ReminderSettings } from '../reminders/reminder.ts';
 
 export interface FlowContext {
+  /**
+   * The studios of a chain, first the default (`STUDIOS_FILE`); absent or one: a single studio,
+   * and a deep link's studio part is not looked at.
+   */
+  studioIds?: readonly string[] | undefined;
   /** Epoch milliseconds. */
   now: number;
   locale: SupportedLocale;

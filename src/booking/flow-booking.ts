@@ -15,6 +15,7 @@ import type { Effect, InlineButton, Venue, View } from './effects.ts';
 import type { ApiEvent } from './events.ts';
 import {
   answer,
+  atStudio,
   edit,
   enter,
   failureText,
@@ -129,7 +130,7 @@ const awaitingTap = new Set(['BOOKED_WITH_CONFIRMATION_REQUIRED', 'CONFIRMING'])
  * booking still waiting for its confirm tap must stay confirmable.
  */
 export function addRecord(bookings: readonly BookingRecord[], record: BookingRecord): BookingRecord[] {
-  const all = [...bookings.filter((b) => b.bookingId !== record.bookingId), record];
+  const all = [...bookings.filter((b) => !sameBooking(b, record.bookingId, record.studio)), record];
   while (all.length > maxBookingRecords) {
     const settled = all.findIndex((b) => !awaitingTap.has(b.status));
     all.splice(settled === -1 ? 0 : settled, 1);
@@ -140,8 +141,18 @@ export function addRecord(bookings: readonly BookingRecord[], record: BookingRec
 function updateRecord(state: State, bookingId: number, status: string): State {
   return {
     ...state,
-    bookings: state.bookings.map((b) => (b.bookingId === bookingId ? { ...b, status } : b)),
+    bookings: state.bookings.map((b) => (sameBooking(b, bookingId, state.studio) ? { ...b, status } : b)),
   };
+}
+
+/** Booking ids are the studio's own: in a chain, a record is a booking id at one studio. */
+function sameBooking(record: BookingRecord, bookingId: number, studio: string | undefined): boolean {
+  return record.bookingId === bookingId && record.studio === studio;
+}
+
+/** The record of this booking at the conversation's studio. */
+function recordOf(state: State, bookingId: number): BookingRecord | undefined {
+  return state.bookings.find((b) => sameBooking(b, bookingId, state.studio));
 }
 
 function confirmButton(record: BookingRecord): InlineButton {
@@ -246,6 +257,7 @@ export function onBooked(
   if (state.step.name !== 'booking' || !flow?.offer || !flow.slot) return stay(state);
   const record: BookingRecord = {
     bookingId,
+    ...(state.studio === undefined ? {} : { studio: state.studio }),
     status,
     choice: choiceKey(flow.offer, flow.slot.slot),
     startMin: flow.slot.slot.startMin,
@@ -326,7 +338,10 @@ export function onBooked(
 /** The booking this user already has for an offer + slot, if any. */
 export function existingBooking(state: State, offer: OfferRef, slot: SlotRef): BookingRecord | undefined {
   const choice = choiceKey(offer, slot);
-  return state.bookings.find((b) => b.choice === choice && b.status !== 'CANCELED' && b.status !== 'EXPIRED');
+  return state.bookings.find(
+    (b) =>
+      b.choice === choice && b.studio === state.studio && b.status !== 'CANCELED' && b.status !== 'EXPIRED',
+  );
 }
 
 /** Answers a second "book" for a choice that is already booked, instead of booking again. */
@@ -378,7 +393,7 @@ function recordSlotArgs(record: BookingRecord, flow: FlowData | undefined, ctx: 
 
 /** The confirmation view again (a text typed while it waits for the tap). */
 export function confirmationReminder(state: State, bookingId: number, ctx: FlowContext): TransitionResult {
-  const record = state.bookings.find((b) => b.bookingId === bookingId);
+  const record = recordOf(state, bookingId);
   if (!record) return stay(state);
   return stay(state, [reply(existingBookingView(record, state.flow, ctx))]);
 }
@@ -409,14 +424,16 @@ function leaveConfirmationStep(state: State, bookingId: number): State {
  * with the deadline the button was made with; a repeated tap is answered from the record.
  */
 export function onConfirmTap(
-  state: State,
+  current: State,
   data: Extract<CallbackData, { action: 'confirm' }>,
   ctx: FlowContext,
 ): TransitionResult {
-  const record = state.bookings.find((b) => b.bookingId === data.bookingId);
-  if (!record || (record.deadlineMin ?? 0) !== data.deadlineMin) {
-    return stay(state, [answer(text('confirm-not-yours'), true)]);
-  }
+  const record = current.bookings.find(
+    (b) => b.bookingId === data.bookingId && (b.deadlineMin ?? 0) === data.deadlineMin,
+  );
+  if (!record) return stay(current, [answer(text('confirm-not-yours'), true)]);
+  // The confirmation goes to the booking's studio, which the conversation is at from now on.
+  const state = atStudio(current, record.studio);
   switch (record.status) {
     case 'CONFIRMED':
       return stay(state, [answer(text('confirm-already-confirmed'))]);
@@ -469,7 +486,7 @@ export function onConfirmed(
   status: string,
   ctx: FlowContext,
 ): TransitionResult {
-  const record = state.bookings.find((b) => b.bookingId === bookingId);
+  const record = recordOf(state, bookingId);
   if (!record) return stay(state);
   const flow = state.flow?.bookingId === bookingId ? state.flow : undefined;
   const notice = (kind: 'confirmed' | 'expired'): Effect => ({
@@ -524,7 +541,7 @@ export function onConfirmFailed(
 ): TransitionResult {
   if (event.call.name !== 'confirm') return stay(state);
   const { bookingId } = event.call;
-  const record = state.bookings.find((b) => b.bookingId === bookingId);
+  const record = recordOf(state, bookingId);
   if (!record) return stay(state);
   if (event.outcome === 'unknown') {
     const flow = state.flow?.bookingId === bookingId ? state.flow : undefined;

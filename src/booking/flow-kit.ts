@@ -37,8 +37,15 @@ export function enter(state: State, step: Step, flow: FlowData | null | undefine
     bookings: state.bookings,
   };
   if (flow) next.flow = flow;
+  if (state.studio !== undefined) next.studio = state.studio;
   if (state.retrying && isWorkingStep(step)) next.retrying = true;
   return next;
+}
+
+/** The state booking at `studio` of a chain from now on (`undefined`: the chain's first). */
+export function atStudio(state: State, studio: string | undefined): State {
+  const { studio: _old, ...rest } = state;
+  return studio === undefined ? rest : { ...rest, studio };
 }
 
 export const reply = (v: View): Effect => ({ type: 'reply', view: v });

@@ -4,10 +4,20 @@
  */
 import type { TrialOfferConfig } from '../perfectgym/schemas.ts';
 import type { FlowContext } from './context.ts';
-import { decodeStartPayload } from './deep-link.ts';
+import { decodeStartLink, decodeStartPayload } from './deep-link.ts';
 import type { Effect } from './effects.ts';
 import type { ApiEvent } from './events.ts';
-import { edit, enter, flowOf, reply, stay, type TransitionResult, todayOf, work } from './flow-kit.ts';
+import {
+  atStudio,
+  edit,
+  enter,
+  flowOf,
+  reply,
+  stay,
+  type TransitionResult,
+  todayOf,
+  work,
+} from './flow-kit.ts';
 import { isSkippable, readLeadFieldModes } from './lead-plan.ts';
 import { type Text, text } from './messages.ts';
 import { type OfferRef, offerKinds } from './offer-kind.ts';
@@ -36,16 +46,20 @@ export function startFlow(
   const flow = emptyFlow();
   const trimmed = payload?.trim();
   const step: LoadingOffers = { name: 'loadingOffers', page: 0, greet, replace: false };
+  let at = state;
   if (trimmed) {
-    const decoded = decodeStartPayload(trimmed);
-    if (decoded) {
-      step.target = { kind: decoded.kind, id: decoded.id };
+    const chain = (ctx.studioIds?.length ?? 0) > 1 ? ctx.studioIds : undefined;
+    const decoded = chain ? decodeStartLink(trimmed) : decodeStartPayload(trimmed);
+    if (decoded && (!chain || decoded.studio === undefined || chain.includes(decoded.studio))) {
+      if ('kind' in decoded) step.target = { kind: decoded.kind, id: decoded.id };
       if (decoded.campaign) flow.campaign = decoded.campaign;
+      // A link without a studio part was printed before the chain: it means the first studio.
+      if (chain) at = atStudio(state, decoded.studio === chain[0] ? undefined : decoded.studio);
     } else {
       step.notice = 'invalidLink';
     }
   }
-  return work(state, step, ctx, before, flow);
+  return work(at, step, ctx, before, flow);
 }
 
 /** Back to the offer list, keeping what the prospect typed (campaign, lead data). */

@@ -28,6 +28,8 @@ export interface SlotReminderPayload {
   room?: string;
   /** The confirmation deadline, epoch ms (the confirm button carries it in minutes, rounded up). */
   deadlineAt?: number;
+  /** The chain studio the booking is at (its address and map pin go with the reminder); absent: the first. */
+  studio?: string;
 }
 
 /** Statuses of a booking that gets slot reminders once made (a confirmation-required one once confirmed). */
@@ -46,6 +48,7 @@ export function reminderEffects(record: BookingRecord, flow: FlowData, ctx: Flow
     zone: zoneOf(flow, ctx),
     ...(flow.slot?.location ? { room: flow.slot.location } : {}),
     ...(deadlineAt !== undefined ? { deadlineAt } : {}),
+    ...(record.studio !== undefined ? { studio: record.studio } : {}),
   } satisfies SlotReminderPayload;
   const reminders = planReminders(
     {

@@ -94,6 +94,8 @@ const flowSchema = z.object({
 
 const bookingRecordSchema = z.object({
   bookingId: int,
+  /** The chain studio the booking is at (its id is that studio's); absent: the first studio. */
+  studio: z.string().min(1).max(16).optional(),
   /**
    * BOOKED, WAITING_LIST, BOOKED_WITH_CONFIRMATION_REQUIRED, CONFIRMING (a confirm call was sent
    * and its answer is not in: under the chat lock that means it was lost, and the next tap sends it
@@ -221,6 +223,8 @@ export const stateSchema = z.object({
    * a failure then edits that message instead of posting another.
    */
   retrying: z.boolean().optional(),
+  /** The studio of a chain this conversation books at (a deep link's); absent: the first studio. */
+  studio: z.string().min(1).max(16).optional(),
 });
 
 export type State = z.infer<typeof stateSchema>;

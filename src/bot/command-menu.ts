@@ -6,15 +6,20 @@ import type { BotMessageKey } from './messages.ts';
 
 const publicCommandNames = ['start', 'help', 'language', 'cancel', 'reminders', 'forget'] as const;
 
-export function publicCommands(translator: Translator, locale: SupportedLocale): BotCommand[] {
-  return publicCommandNames.map((command) => ({
+/** `chain`: a chain of several studios, whose prospects may switch studios with /studio. */
+export function publicCommands(translator: Translator, locale: SupportedLocale, chain = false): BotCommand[] {
+  const names = chain ? [...publicCommandNames, 'studio' as const] : publicCommandNames;
+  return names.map((command) => ({
     command,
     description: translator.bot(locale, `bot-command-${command}` satisfies BotMessageKey),
   }));
 }
 
-export function publicCommandsByLocale(translator: Translator): Record<SupportedLocale, BotCommand[]> {
+export function publicCommandsByLocale(
+  translator: Translator,
+  chain = false,
+): Record<SupportedLocale, BotCommand[]> {
   return Object.fromEntries(
-    supportedLocales.map((locale) => [locale, publicCommands(translator, locale)]),
+    supportedLocales.map((locale) => [locale, publicCommands(translator, locale, chain)]),
   ) as Record<SupportedLocale, BotCommand[]>;
 }

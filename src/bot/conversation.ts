@@ -30,7 +30,16 @@ import type { Translator } from './i18n.ts';
 import { createReplies, type Shown } from './replies.ts';
 import type { StudioCalls } from './studio-calls.ts';
 import { createTypingIndicator, defaultTypingDelayMs } from './typing.ts';
-import type { UserStore } from './user-store.ts';
+import { leadAt, type UserStore, withLeadAt } from './user-store.ts';
+
+/** One studio of a chain, as the conversation talks to it. */
+export interface ConversationStudio {
+  calls: StudioCalls;
+  privacyUrl?: string | undefined;
+  timeZone: string;
+  /** Its staff chat's notifier (`staffChatId`, else `STAFF_CHAT_ID`). */
+  notifier?: StaffNotifier | undefined;
+}
 
 export interface ConversationDeps {
   studio: StudioCalls;
@@ -51,6 +60,12 @@ export interface ConversationDeps {
   typingDelayMs?: number | undefined;
   /** Where bookings' reminders go (REMINDERS, CONFIRMATION_REMINDERS); absent: none are planned. */
   reminders?: { settings: ReminderSettings; scheduler: ReminderScheduler } | undefined;
+  /**
+   * A chain of several studios (first the default): each conversation talks to the studio its
+   * state names (`state.studio`, absent: the first); `studio`, `privacyUrl`, `notifier` and
+   * `fallbackTimeZone` above are the single studio's.
+   */
+  chain?: { ids: readonly string[]; studio(studioId: string | undefined): ConversationStudio } | undefined;
 }
 
 export interface Conversation {
@@ -81,7 +96,32 @@ export function createConversation(deps: ConversationDeps): Conversation {
         () => ctx.replyWithChatAction('typing'),
         deps.typingDelayMs ?? defaultTypingDelayMs,
       );
-      let studio: FlowContext['studio'] | null = null;
+      const { chain } = deps;
+      // A studio the chain no longer has: the conversation goes on at the first.
+      if (session.state.studio !== undefined && !chain?.ids.includes(session.state.studio)) {
+        const { studio: _gone, ...rest } = session.state;
+        session.state = rest;
+      }
+      const here = (): ConversationStudio =>
+        chain?.studio(session.state.studio) ?? {
+          calls: deps.studio,
+          privacyUrl: deps.privacyUrl,
+          timeZone: deps.fallbackTimeZone,
+          notifier: deps.notifier,
+        };
+      /**
+       * A notice about a recorded booking goes to the staff of the booking's studio (a reminder
+       * tap or lapse of a booking made at another studio of the chain); else to the conversation's.
+       */
+      const noticeSite = (bookingId: number | undefined): ConversationStudio => {
+        const records = session.state.bookings.filter((b) => b.bookingId === bookingId);
+        const [record] = records;
+        if (!chain || !record || records.some((b) => b.studio === session.state.studio)) return here();
+        return record.studio === undefined || chain.ids.includes(record.studio)
+          ? chain.studio(record.studio)
+          : here();
+      };
+      const informed = new Map<string, FlowContext['studio']>();
       const delivery = followDelivery(session.delivery, session.state, ctx.message);
       const save = async (done: boolean) => {
         session.delivery = delivery.stored(updateId, done);
@@ -103,19 +143,23 @@ export function createConversation(deps: ConversationDeps): Conversation {
       };
 
       const flowContext = async (): Promise<FlowContext> => {
-        if (studio === null) studio = await deps.studio.studioInformation();
+        const studioKey = session.state.studio ?? '';
+        const site = here();
+        if (!informed.has(studioKey)) informed.set(studioKey, await site.calls.studioInformation());
+        const lead = leadAt(session.profile, session.state.studio);
         return {
           now: deps.now(),
           locale: session.locale,
           user: { id: from.id, firstName: from.first_name, lastName: from.last_name },
-          knownLeadId: session.profile.leadId,
-          leadWithoutId: session.profile.leadWithoutId,
-          privacyUrl: deps.privacyUrl,
+          knownLeadId: lead.leadId,
+          leadWithoutId: lead.leadWithoutId,
+          privacyUrl: site.privacyUrl,
           reminders: deps.reminders?.settings,
           remindersOff: session.profile.remindersOff,
           buttonOnOwnMessage: buttonOnOwnMessage(ctx),
-          studio,
-          fallbackTimeZone: deps.fallbackTimeZone,
+          studio: informed.get(studioKey),
+          ...(chain ? { studioIds: chain.ids } : {}),
+          fallbackTimeZone: site.timeZone,
           phoneRegion: deps.phoneRegion,
           minAgeYears: deps.minAgeYears,
           ...delivery.seen(session.state),
@@ -167,11 +211,13 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 await replies.sendVenue(effect.venue);
                 break;
               case 'rememberLead':
-                session.profile = { ...session.profile, leadId: effect.leadId };
+                session.profile = withLeadAt(session.profile, session.state.studio, {
+                  leadId: effect.leadId,
+                });
                 await userStore.saveProfile(session.userId, session.profile);
                 break;
               case 'rememberLeadWithoutId':
-                session.profile = { ...session.profile, leadWithoutId: true };
+                session.profile = withLeadAt(session.profile, session.state.studio, { leadWithoutId: true });
                 await userStore.saveProfile(session.userId, session.profile);
                 break;
               case 'forgetUser':
@@ -188,8 +234,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 await userStore.saveProfile(session.userId, session.profile);
                 break;
               case 'forgetLead': {
-                const { leadId: _gone, ...profile } = session.profile;
-                session.profile = profile;
+                session.profile = withLeadAt(session.profile, session.state.studio, { leadId: undefined });
                 await userStore.saveProfile(session.userId, session.profile);
                 break;
               }
@@ -218,7 +263,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 deps.later?.(ctx, effect.afterMs, effect.event);
                 break;
               case 'notifyStaff':
-                deps.notifier?.notify(effect.notice);
+                noticeSite(effect.notice.bookingId).notifier?.notify(effect.notice);
                 break;
               case 'call':
                 call = effect.call;
@@ -230,7 +275,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
             { updateId, event: event.type, step: state.step.name, call: call?.name },
             'booking transition',
           );
-          event = call ? await typing.during(deps.studio.execute(call, session.locale)) : undefined;
+          event = call ? await typing.during(here().calls.execute(call, session.locale)) : undefined;
         }
         await save(true);
         session.recorded = true;

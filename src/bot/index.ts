@@ -13,19 +13,21 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PerfectGymClient } from '../perfectgym/client.ts';
 import type { Deliver, ReminderScheduler, ReminderSettings } from '../reminders/index.ts';
-import { createLinksFeature, type LinksChain, setStaffCommands } from '../staff/links-feature.ts';
+import { createLinksFeature, setStaffCommands } from '../staff/links-feature.ts';
 import type { Translate } from '../staff/messages.ts';
 import { createStaffNotifier, type StaffNotifier } from '../staff/notices.ts';
 import type { Stores } from '../store/index.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
+import type { StudioRegistry } from '../studio/registry.ts';
 import { publicCommandsByLocale } from './command-menu.ts';
 import { type BotContext, localeOf } from './context.ts';
-import { createConversation } from './conversation.ts';
+import { type ConversationStudio, createConversation } from './conversation.ts';
 import { describeError, isTelegramError } from './errors.ts';
 import { createCallbacksFeature } from './features/callbacks.ts';
 import { createCommandsFeature } from './features/commands.ts';
 import { createMessagesFeature } from './features/messages.ts';
 import { createStartFeature } from './features/start.ts';
+import { createStudioPickerFeature } from './features/studio-picker.ts';
 import { createUnhandledFeature } from './features/unhandled.ts';
 import { createTranslator } from './i18n.ts';
 import { createLaterRuns, runOutsideUpdate } from './later.ts';
@@ -54,8 +56,16 @@ export interface BotDependencies {
   defaultLocale: SupportedLocale;
   privacyUrl?: string;
   adminIds: number[];
-  /** A chain's studios (the `StudioRegistry`): `/links` per studio for its own admins too. */
-  studios?: LinksChain;
+  /**
+   * A chain's studios: `/links` per studio for its own admins too, and with several studios each
+   * conversation books at its own (`client` and `catalog` above are then the first studio's).
+   */
+  studios?: StudioRegistry;
+  /**
+   * With several studios, a plain /start asks which one, and /studio switches (default true). The
+   * sandbox's demo chain turns it off: its plain /start opens the first studio, as before chains.
+   */
+  studioPicker?: boolean;
   staffChatId?: number;
   /** Default 'Europe/Berlin'. */
   fallbackTimeZone?: string;
@@ -143,29 +153,62 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     (locale: string): Translate =>
     (key, args) =>
       translator.t(locale, key, args);
-  const notifier: StaffNotifier | undefined =
-    deps.staffChatId === undefined
+  const notifierFor = (chatId: number | undefined, zone: string): StaffNotifier | undefined =>
+    chatId === undefined
       ? undefined
       : createStaffNotifier({
-          sendMessage: (chatId, text, other) => bot.api.sendMessage(chatId, text, other),
-          chatId: deps.staffChatId,
+          sendMessage: (to, text, other) => bot.api.sendMessage(to, text, other),
+          chatId,
           t: staffTranslations(defaultLocale),
-          zone: fallbackTimeZone,
+          zone,
           logger,
         });
+  const notifier = notifierFor(deps.staffChatId, fallbackTimeZone);
+  const callsOf = (client: PerfectGymClient, catalog: StudioCatalog, studio?: string) =>
+    createStudioCalls({
+      client,
+      catalog,
+      onFailure: (call, error, temporary, outcome) =>
+        outcome === 'unknown'
+          ? logger.warn(
+              { call: call.name, studio, outcome, error: describeError(error) },
+              'studio call lost its answer: finding out whether it happened',
+            )
+          : logger.warn(
+              { call: call.name, studio, temporary, error: describeError(error) },
+              'studio call failed',
+            ),
+    });
+  const chain = deps.studios && deps.studios.ids.length > 1 ? chainOf(deps.studios) : undefined;
+  function chainOf(registry: StudioRegistry) {
+    const opened = new Map<string, ConversationStudio>();
+    return {
+      ids: registry.ids,
+      notifiers: () => [...opened.values()].flatMap((site) => site.notifier ?? []),
+      studio(studioId: string | undefined): ConversationStudio {
+        const id = studioId ?? registry.first.id;
+        const known = opened.get(id);
+        if (known) return known;
+        const { config, client, catalog } = registry.studio(id);
+        const timeZone = config.timeZone;
+        const chatId = config.staffChatId ?? deps.staffChatId;
+        const site: ConversationStudio = {
+          calls: callsOf(client, catalog, id),
+          privacyUrl: config.privacyUrl ?? deps.privacyUrl,
+          timeZone,
+          notifier:
+            chatId === deps.staffChatId && timeZone === fallbackTimeZone
+              ? notifier
+              : notifierFor(chatId, timeZone),
+        };
+        opened.set(id, site);
+        return site;
+      },
+    };
+  }
 
   const userStore = createUserStore(stores);
-  const studioCalls = createStudioCalls({
-    client: deps.client,
-    catalog: deps.catalog,
-    onFailure: (call, error, temporary, outcome) =>
-      outcome === 'unknown'
-        ? logger.warn(
-            { call: call.name, outcome, error: describeError(error) },
-            'studio call lost its answer: finding out whether it happened',
-          )
-        : logger.warn({ call: call.name, temporary, error: describeError(error) }, 'studio call failed'),
-  });
+  const studioCalls = callsOf(deps.client, deps.catalog);
   // Reminders go out on an Api of their own: no auto-retry (a 429 pauses the scheduler, not one
   // send), and a timeout, so a send cannot hang.
   const reminderApi = new Api(deps.token, {
@@ -180,7 +223,12 @@ export function createBot(deps: BotDependencies): TrialgramBot {
       userStore,
       translator,
       defaultLocale,
-      studioInformation: () => studioCalls.studioInformation(),
+      // The booking's own studio while the chain still has it, else the first.
+      studioInformation: (studio) =>
+        (studio !== undefined && chain?.ids.includes(studio)
+          ? chain.studio(studio).calls
+          : studioCalls
+        ).studioInformation(),
       feed: async (userId, chatId, event) => {
         // Under the id of the user's last update, as a timed event runs (the row keeps telling
         // which update was applied, so a redelivery of it is still recognised).
@@ -201,6 +249,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
   );
   const conversation = createConversation({
     studio: studioCalls,
+    chain,
     userStore,
     translator,
     metrics,
@@ -235,6 +284,10 @@ export function createBot(deps: BotDependencies): TrialgramBot {
   bot.use(session);
   bot.use(ignoreRedeliveries(userStore, logger));
 
+  const picker = chain !== undefined && deps.studioPicker !== false;
+  if (picker && deps.studios) {
+    bot.use(createStudioPickerFeature({ chain: deps.studios, conversation, userStore, translator }));
+  }
   bot.use(createStartFeature(conversation));
   bot.use(createCommandsFeature(conversation));
   bot.use(
@@ -268,7 +321,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     async init() {
       await bot.init();
       await scheduler?.start();
-      const menus = publicCommandsByLocale(translator);
+      const menus = publicCommandsByLocale(translator, picker);
       try {
         for (const locale of supportedLocales) {
           await bot.api.setMyCommands(menus[locale], { language_code: locale });
@@ -309,12 +362,14 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     },
     async flush() {
       await notifier?.flush();
+      await Promise.all(chain?.notifiers().map((each) => each.flush()) ?? []);
     },
     async close() {
       // Sends in flight finish first; the stores close after the bot.
       await scheduler?.close();
       await later.close();
       await notifier?.flush();
+      await Promise.all(chain?.notifiers().map((each) => each.flush()) ?? []);
       await transport.close();
     },
   };

@@ -17,6 +17,11 @@ export const botMessageKeys = [
   'bot-command-cancel',
   'bot-command-forget',
   'bot-command-reminders',
+  'bot-command-studio',
+  'bot-studio-pick',
+  'bot-studio-location-hint',
+  'bot-studio-share-location',
+  'bot-studio-nearest',
 ] as const;
 
 export type BotMessageKey = (typeof botMessageKeys)[number];

@@ -24,8 +24,11 @@ export interface ReminderDeliveryOptions {
   userStore: Pick<UserStore, 'loadProfile' | 'loadState'>;
   translator: Translator;
   defaultLocale: SupportedLocale;
-  /** The studio's name and address (the shared cache); undefined while it cannot be loaded. */
-  studioInformation: () => Promise<FlowContext['studio']>;
+  /**
+   * The name and address of the booking's studio (`studio`: a chain studio's id, absent: the
+   * first), from the shared cache; undefined while it cannot be loaded.
+   */
+  studioInformation: (studio: string | undefined) => Promise<FlowContext['studio']>;
   /** Feeds the event into this user's conversation (chat lock, session), as an update would. */
   feed: (userId: number, chatId: number, event: ReminderEvent) => Promise<void>;
   logger: Logger;
@@ -53,7 +56,9 @@ export function createReminderDelivery(options: ReminderDeliveryOptions): Delive
     const record = state.bookings.find((b) => String(b.bookingId) === reminder.bookingRef);
     if (!stillTrue(reminder, record)) return { status: 'skipped' };
     const locale = profile.locale ?? options.defaultLocale;
-    const shown = reminderView(reminder, locale, await options.studioInformation());
+    const { studio } = reminder.payload;
+    const information = await options.studioInformation(typeof studio === 'string' ? studio : undefined);
+    const shown = reminderView(reminder, locale, information);
     if (!shown) {
       logger.warn({ reminderId: reminder.id }, 'reminder payload unreadable; not sent');
       return { status: 'skipped' };

@@ -21,16 +21,45 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-const profileSchema = z.object({
+const leadSchema = z.object({
   leadId: z.number().int().positive().optional(),
   /** The studio holds a lead of this user's whose id never arrived: no second lead is created. */
   leadWithoutId: z.literal(true).optional(),
+});
+
+/** `leadId`/`leadWithoutId` are the first studio's (as before chains), `studios` the others'. */
+const profileSchema = leadSchema.extend({
   locale: z.enum(supportedLocales).optional(),
   /** The user switched reminders off (`/reminders`, "No more reminders"). */
   remindersOff: z.literal(true).optional(),
+  /** A lead id belongs to one studio: the lead at each other studio of a chain, by studio id. */
+  studios: z.record(z.string(), leadSchema).optional(),
+  /** The studio of a chain the user picked: a plain /start opens it. */
+  studio: z.string().min(1).max(16).optional(),
 });
 
 export type UserProfile = z.infer<typeof profileSchema>;
+export type StudioLead = z.infer<typeof leadSchema>;
+
+/** The user's lead at `studio` (`undefined`: the chain's first, or the only studio). */
+export function leadAt(profile: UserProfile, studio: string | undefined): StudioLead {
+  const lead = studio === undefined ? profile : (profile.studios?.[studio] ?? {});
+  return definedOnly({ leadId: lead.leadId, leadWithoutId: lead.leadWithoutId });
+}
+
+/** The profile with `change` made to the lead at `studio` (a key set to `undefined` removes it). */
+export function withLeadAt(
+  profile: UserProfile,
+  studio: string | undefined,
+  change: { leadId?: number | undefined; leadWithoutId?: true | undefined },
+): UserProfile {
+  if (studio === undefined) return definedOnly({ ...profile, ...change });
+  const { [studio]: old = {}, ...others } = profile.studios ?? {};
+  const lead = definedOnly({ ...old, ...change });
+  const studios = Object.keys(lead).length > 0 ? { ...others, [studio]: lead } : others;
+  const { studios: _old, ...rest } = profile;
+  return Object.keys(studios).length > 0 ? { ...rest, studios } : rest;
+}
 
 export interface LoadedState {
   state: State;
@@ -111,8 +140,14 @@ export function createUserStore(
     },
     async saveProfile(userId, profile) {
       await guarded('saving a profile', async () => {
-        const empty = profile.leadId === undefined && profile.locale === undefined;
-        if (empty && !profile.leadWithoutId && !profile.remindersOff) {
+        if (
+          profile.leadId === undefined &&
+          profile.locale === undefined &&
+          !profile.leadWithoutId &&
+          !profile.remindersOff &&
+          profile.studios === undefined &&
+          profile.studio === undefined
+        ) {
           await stores.leads.delete(key(userId));
         } else {
           await stores.leads.set(key(userId), JSON.stringify(profile));
@@ -147,8 +182,8 @@ function isRow(raw: unknown): raw is { state: unknown } & Record<string, unknown
   return typeof raw === 'object' && raw !== null && 'state' in raw;
 }
 
-function definedOnly(delivery: Delivery): Delivery {
-  return Object.fromEntries(Object.entries(delivery).filter(([, value]) => value !== undefined));
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 }
 
 function safeJson(text: string): unknown {

@@ -59,6 +59,8 @@ export interface FakeUser {
   tap(buttonTextOrData: string | RegExp, options?: { messageId?: number }): Promise<number>;
   /** Shares a contact, as the request_contact keyboard button does. */
   shareContact(options?: ShareContactOptions): Promise<number>;
+  /** Shares a location, as the request_location keyboard button does. */
+  shareLocation(latitude: number, longitude: number): Promise<number>;
   sendSticker(): Promise<number>;
   sendPhoto(options?: { bytes?: Uint8Array; caption?: string }): Promise<number>;
   /**
@@ -254,6 +256,13 @@ export function createFakeUser(world: World, user: UserRecord): FakeUser {
             user_id: user.id + 1_000_000_000,
           };
       return world.userSendsMessage(user, { contact } as Omit<
+        Message,
+        'message_id' | 'date' | 'chat' | 'from'
+      >);
+    },
+
+    async shareLocation(latitude, longitude) {
+      return world.userSendsMessage(user, { location: { latitude, longitude } } as Omit<
         Message,
         'message_id' | 'date' | 'chat' | 'from'
       >);

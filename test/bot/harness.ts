@@ -23,12 +23,14 @@ import { startPolling } from '../../src/runtime/polling.ts';
 import {
   createSandbox,
   createSandboxClock,
+  demoChain,
   demoSeed,
   type Sandbox,
   type SandboxSeed,
 } from '../../src/sandbox/index.ts';
 import type { Stores } from '../../src/store/index.ts';
 import type { StudioCatalog } from '../../src/studio/catalog.ts';
+import { type StudioRegistry, sandboxStudios } from '../../src/studio/registry.ts';
 import { createTrialgram, type Trialgram, type TrialgramOverrides } from '../../src/trialgram.ts';
 
 /** A Wednesday, 12:00 in Berlin: today's evening classes are still bookable. */
@@ -63,6 +65,11 @@ export interface HarnessOptions {
   studioTimeoutMs?: number;
   /** Where the sandbox clock (and the demo studio's schedule) starts; default {@link startOfTests}. */
   startAt?: number;
+  /**
+   * The sandbox's three-studio demo chain (`berlin`, `hamburg`, `lisboa`) on the test clock, each
+   * studio with its own client from a registry; `staffChats` gives studios a staff chat of their own.
+   */
+  chain?: { staffChats?: Record<string, number> };
 }
 
 export interface Harness {
@@ -73,6 +80,8 @@ export interface Harness {
   readonly metrics: Metrics;
   readonly stores: Stores;
   readonly bot: TrialgramBot;
+  /** The chain's studios (option `chain`). */
+  readonly studios: StudioRegistry | undefined;
   /** The SQLite file of `storage: 'sqlite'` (its -wal and -shm files lie next to it). */
   readonly storageFile: string | undefined;
   /** A prospect (new Telegram user) with an English app unless told otherwise. */
@@ -96,6 +105,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clock,
     seed: options.seed ? options.seed(seed) : seed,
     rateLimitPerMinute: false,
+    ...(options.chain ? { studios: demoChain.map((studio) => ({ ...studio, clock })) } : {}),
   });
   const fake = await createFakeTelegram({ bot: { username: 'kiez_trial_bot' } });
   const metrics = createMetrics({ defaultMetrics: false });
@@ -104,8 +114,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config = parseConfig({
     BOT_TOKEN: fake.token,
     TELEGRAM_API_ROOT: fake.apiRoot,
-    PERFECTGYM_BASE_URL: inFront?.url ?? sandbox.url,
-    PERFECTGYM_API_KEY: sandbox.apiKey,
+    // A chain: no studio in the config, the sandbox's chain comes in through the overrides.
+    ...(options.chain ? {} : { PERFECTGYM_BASE_URL: inFront?.url ?? sandbox.url }),
+    ...(options.chain ? {} : { PERFECTGYM_API_KEY: sandbox.apiKey }),
     ...(options.studioTimeoutMs === undefined
       ? {}
       : { PERFECTGYM_TIMEOUT_MS: String(options.studioTimeoutMs) }),
@@ -122,6 +133,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.maxRateLimitWaitMs === undefined ? {} : { maxRateLimitWaitMs: options.maxRateLimitWaitMs }),
     ...options.client,
   };
+  const studios = options.chain
+    ? sandboxStudios(sandbox).map((studio) => {
+        const staffChatId = options.chain?.staffChats?.[studio.id];
+        return staffChatId === undefined ? studio : { ...studio, staffChatId };
+      })
+    : undefined;
 
   /** trialgram as the composition root builds it, polling as production does (or not at all). */
   async function startBot(): Promise<RunningBot> {
@@ -131,6 +148,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       now: () => clock.now(),
       ...(options.wrapStores ? { wrapStores: options.wrapStores } : {}),
       client,
+      ...(studios ? { studios } : {}),
     });
     try {
       await trialgram.init();
@@ -168,6 +186,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return running.trialgram.catalog;
     },
     metrics,
+    get studios() {
+      return studios ? running.trialgram.studios : undefined;
+    },
     get stores() {
       return running.trialgram.stores;
     },

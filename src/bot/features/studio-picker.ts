@@ -1,0 +1,167 @@
+/**
+ * A chain of several studios: a plain `/start` first asks which studio (buttons with city and
+ * street, and a "Share my location" button that orders the studios by distance), remembers the
+ * choice in the profile, and `/studio` asks again. The chosen studio's offer then opens as its
+ * whole-offer deep link would (`s-<id>`), so the flow itself needs no step of its own. A chain of
+ * one never gets here.
+ */
+import { Composer, InlineKeyboard, Keyboard } from 'grammy';
+import { encodeStudioStartPayload } from '../../booking/deep-link.ts';
+import type { StudioInformation } from '../../perfectgym/schemas.ts';
+import type { StudioRegistry } from '../../studio/registry.ts';
+import type { BotContext } from '../context.ts';
+import type { Conversation } from '../conversation.ts';
+import type { Translator } from '../i18n.ts';
+import type { UserStore } from '../user-store.ts';
+
+/** A studio button's callback data: `st:<studio id>`. */
+const pickPrefix = 'st:';
+/** How many studios a shared location lists. */
+const nearestCount = 3;
+
+interface PickerStudio {
+  id: string;
+  info: StudioInformation | undefined;
+}
+
+export interface StudioPickerDeps {
+  chain: Pick<StudioRegistry, 'ids' | 'studio'>;
+  conversation: Conversation;
+  userStore: UserStore;
+  translator: Translator;
+}
+
+export function createStudioPickerFeature(deps: StudioPickerDeps): Composer<BotContext> {
+  const { chain, conversation, userStore, translator } = deps;
+  const composer = new Composer<BotContext>();
+  const privateChats = composer.chatType('private');
+
+  /** Every studio with its information (cached per studio); a studio that cannot answer shows its id. */
+  const studios = (): Promise<PickerStudio[]> =>
+    Promise.all(
+      chain.ids.map(async (id) => ({
+        id,
+        info: await chain
+          .studio(id)
+          .catalog.studio()
+          .catch(() => undefined),
+      })),
+    );
+
+  const open = async (ctx: BotContext, studioId: string) => {
+    const session = ctx.booking;
+    if (session && session.profile.studio !== studioId) {
+      session.profile = { ...session.profile, studio: studioId };
+      await userStore.saveProfile(session.userId, session.profile);
+    }
+    await conversation.handle(ctx, {
+      type: 'start',
+      payload: encodeStudioStartPayload({ studio: studioId }),
+    });
+  };
+
+  const ask = async (ctx: BotContext) => {
+    const locale = ctx.booking?.locale ?? 'en';
+    const keyboard = oneAButtonRow(
+      (await studios()).map((studio) => ({ label: studioLabel(studio), studioId: studio.id })),
+    );
+    await ctx.reply(translator.bot(locale, 'bot-studio-pick'), { reply_markup: keyboard });
+    await ctx.reply(translator.bot(locale, 'bot-studio-location-hint'), {
+      reply_markup: new Keyboard()
+        .requestLocation(translator.bot(locale, 'bot-studio-share-location'))
+        .resized()
+        .oneTime(),
+    });
+  };
+
+  privateChats.command('start', async (ctx, next) => {
+    if (ctx.match.trim() !== '') {
+      await next();
+      return;
+    }
+    const chosen = ctx.booking?.profile.studio;
+    if (chosen !== undefined && chain.ids.includes(chosen)) await open(ctx, chosen);
+    else await ask(ctx);
+  });
+  privateChats.command('studio', (ctx) => ask(ctx));
+  privateChats.callbackQuery(new RegExp(`^${pickPrefix}(.+)$`), async (ctx) => {
+    const studioId = ctx.match[1] ?? '';
+    if (!chain.ids.includes(studioId)) {
+      await ctx.answerCallbackQuery();
+      await ask(ctx);
+      return;
+    }
+    await open(ctx, studioId);
+  });
+  privateChats.on('message:location', async (ctx, next) => {
+    // A location while the flow waits for a lead field is the flow's to answer ("please type it").
+    const step = ctx.booking?.state.step.name;
+    if (step === 'collectingLead' || step === 'confirmingAddress') {
+      await next();
+      return;
+    }
+    const locale = ctx.booking?.locale ?? 'en';
+    const { latitude, longitude } = ctx.message.location;
+    const nearest = (await studios())
+      .flatMap((studio) => {
+        const at = studio.info?.location;
+        if (at?.latitude === undefined || at.longitude === undefined) return [];
+        return [{ studio, km: distanceKm({ latitude, longitude }, at as Coordinates) }];
+      })
+      .sort((a, b) => a.km - b.km)
+      .slice(0, nearestCount);
+    if (nearest.length === 0) {
+      await ask(ctx);
+      return;
+    }
+    const keyboard = oneAButtonRow(
+      nearest.map(({ studio, km }) => ({
+        label: `${studioLabel(studio)} · ${formatKm(km, locale)}`,
+        studioId: studio.id,
+      })),
+    );
+    await ctx.reply(translator.bot(locale, 'bot-studio-nearest'), { reply_markup: keyboard });
+  });
+  return composer;
+}
+
+function oneAButtonRow(buttons: { label: string; studioId: string }[]): InlineKeyboard {
+  return InlineKeyboard.from(
+    buttons.map(({ label, studioId }) => [InlineKeyboard.text(label, pickPrefix + studioId)]),
+  );
+}
+
+/** "Hamburg · Schulterblatt 73"; the studio's name where it gives no address, its id while unknown. */
+function studioLabel({ id, info }: PickerStudio): string {
+  const street = [info?.street, info?.houseNumber].filter(Boolean).join(' ');
+  const parts = [info?.city, street].filter((part): part is string => Boolean(part));
+  return parts.length > 0 ? parts.join(' · ') : (info?.name ?? id);
+}
+
+export interface Coordinates {
+  latitude: number;
+  longitude: number;
+}
+
+const earthRadiusKm = 6371.0088;
+
+/** Great-circle distance (haversine). */
+export function distanceKm(from: Coordinates, to: Coordinates): number {
+  const rad = (degrees: number) => (degrees * Math.PI) / 180;
+  const dLat = rad(to.latitude - from.latitude);
+  const dLon = rad(to.longitude - from.longitude);
+  const h =
+    Math.sin(dLat / 2) ** 2 +
+    Math.cos(rad(from.latitude)) * Math.cos(rad(to.latitude)) * Math.sin(dLon / 2) ** 2;
+  return 2 * earthRadiusKm * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** "1.2 km" (English), "1,2 km" (German); from 10 km on whole kilometres ("254 km"). */
+export function formatKm(km: number, locale: string): string {
+  const digits = km < 10 ? 1 : 0;
+  const number = new Intl.NumberFormat(locale, {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  return `${number.format(km)} km`;
+}
