@@ -109,8 +109,6 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       ...(sandbox ? { now: () => (sandbox as Sandbox).clock.now() } : {}),
       ...(studios ? { studios } : {}),
       ...(telegram ? { telegram } : {}),
-      // The demo chain's plain /start opens its first studio (the playground walks it so).
-      ...(sandbox ? { studioPicker: false } : {}),
     });
     cleanups.push(() => trialgram.close());
     const { bot, stores, client, studios: registry } = trialgram;

@@ -56,6 +56,9 @@ it('books a class that needs confirmation, confirms it, and the sandbox panel sh
   const page = await openPlayground(browser, playgroundUrl);
 
   await page.getByRole('button', { name: 'Start', exact: true }).click();
+  // The playground's sandbox serves a chain of three studios: /start asks which one first.
+  const studios = await botSays(page, /Which studio would you like to train at\?/);
+  await studios.getByRole('button', { name: /^Berlin · / }).click();
 
   // Trial offer 1 ("Probetraining") needs a confirmation within 24 hours; Rückenfit is one of its classes.
   const offers = await botSays(page, /Which trial would you like to book\?/);

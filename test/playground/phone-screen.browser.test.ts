@@ -59,6 +59,9 @@ it('on a 390×844 phone: days first, then times; the phone question stays above 
   await page.locator('body[data-ready="true"]').waitFor();
 
   await page.getByRole('button', { name: 'Start', exact: true }).click();
+  // The playground's sandbox serves a chain of three studios: /start asks which one first.
+  const studios = await botSays(page, /Which studio would you like to train at\?/);
+  await studios.getByRole('button', { name: /^Berlin · / }).click();
   const offers = await botSays(page, /Which trial would you like to book\?/);
   await offers.getByRole('button', { name: '📅 Probetraining mit Coach' }).click();
 

@@ -79,8 +79,15 @@ describe('a bot process', () => {
     expect(bot.stderr()).toMatch(/^SANDBOX MODE: no PERFECTGYM_BASE_URL\/PERFECTGYM_API_KEY set/m);
 
     const user = fake.user({ firstName: 'Sami' });
-    await user.start();
-    await user.chat.waitFor((chat) => /Studio Kiez Berlin/.test(chat.last('bot')?.text ?? ''));
+    // The sandbox serves the demo chain: /start asks which studio, and Berlin's offers follow.
+    await step(user, () => user.start(), /Which studio|share your location/);
+    await user.chat.waitFor((chat) =>
+      chat.messages.some(
+        (m) => m.from === 'bot' && /^Which studio would you like to train at\?/.test(m.text ?? ''),
+      ),
+    );
+    await step(user, () => user.tap(/^Berlin · /), texts.offers);
+    expect(user.chat.messages.some((m) => /Studio Kiez Berlin/.test(m.text ?? ''))).toBe(true);
     // The studio configured through the environment was never asked.
     expect(sandbox.callCounts().studio + sandbox.callCounts().classes).toBe(0);
   });
