@@ -279,7 +279,7 @@ export function formatReport(result: BenchmarkResult, figures: Figures = compute
     `trialgram benchmark — ${result.startedAt.slice(0, 10)}${result.commit ? `, commit ${result.commit}` : ''}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`,
   );
   lines.push(
-    `${options.prospects} prospects, ${options.concurrency} concurrent, store: ${trialgram.storeDescription}${options.soak ? ', soak' : ''}; bot ${options.isolation === 'process' ? 'in its own process' : 'in the benchmark process'}`,
+    `${options.prospects} prospects, ${options.concurrency} concurrent, store: ${trialgram.storeDescription}${options.studios > 1 ? `, ${options.studios} studios (bookings: ${Object.values(trialgram.bookingsByStudio).join(' / ')})` : ''}${options.soak ? ', soak' : ''}; bot ${options.isolation === 'process' ? 'in its own process' : 'in the benchmark process'}`,
   );
   const load = machine.loadAverage;
   if (load) {
