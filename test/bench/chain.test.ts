@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runBenchmark } from '../../bench/benchmark.ts';
-import { computeFigures, exitCode } from '../../bench/report.ts';
+import { exitCode } from '../../bench/report.ts';
 
 const prospects = 9;
 
@@ -41,6 +41,7 @@ describe('npm run bench -- --studios 3, smoke size', () => {
     // The calls of every studio are summed: one book and one confirm per prospect in all.
     expect(trialgram.studioCallsByEndpoint.classBook).toBe(prospects);
     expect(trialgram.studioCallsByEndpoint.confirm).toBe(prospects);
-    expect(computeFigures(result).flowCallsPerBooking).toBeGreaterThan(0);
+    // Each studio's greeting needs its own studio information: counted at each of the three.
+    expect(trialgram.studioCallsByEndpoint.studio).toBeGreaterThanOrEqual(3);
   });
 });
