@@ -33,6 +33,8 @@ export interface RunOptions {
   concurrency: number;
   store: StoreKind;
   soak: boolean;
+  /** Studios of the sandbox chain, prospect i booking at studio i mod N. Default 1 (no chain). */
+  studios?: number;
   /** Also drive the bare grammY bot (default: yes, except in soak mode). */
   baseline?: boolean;
   /**
@@ -104,6 +106,8 @@ export interface TrialgramPhaseResult extends PhaseResult {
   /** Calls the sandbox received, by endpoint (its own count). */
   studioCallsByEndpoint: Record<string, number>;
   studioCalls: number;
+  /** Confirmed bookings that landed once, by studio id (every studio's own sandbox state). */
+  bookingsByStudio: Record<string, number>;
   /** Time inside the sandbox per request: request received to response finished. */
   sandboxServiceMs: Summary;
   /** Soak mode: readings of the bot's memory as the run went on. */
@@ -135,6 +139,7 @@ export interface BenchmarkResult {
     soak: boolean;
     isolation: Isolation;
     rounds: number;
+    studios: number;
   };
   /** Every round, in the order run. */
   rounds?: Round[];
@@ -165,6 +170,7 @@ export function runOptionsFrom(
     concurrency: options.concurrency,
     store: options.store,
     soak: options.soak,
+    studios: options.studios,
     rounds: options.soak ? 1 : options.rounds,
     lone: !options.soak,
     ...(progress ? { progress } : {}),
@@ -233,6 +239,7 @@ export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult
       soak: options.soak,
       isolation,
       rounds: roundCount,
+      studios: options.studios ?? 1,
     },
     rounds,
     baseline: median.baseline,
@@ -294,7 +301,15 @@ async function runTrialgramPhase(
   const classIds = benchmarkClassIds(seed);
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
-    const sandbox = await createSandbox({ seed, rateLimitPerMinute: false });
+    const studioCount = options.studios ?? 1;
+    // A chain: the same seed at every studio, each its own state behind its own (random) key.
+    const sandbox = await createSandbox({
+      rateLimitPerMinute: false,
+      ...(studioCount > 1
+        ? { studios: Array.from({ length: studioCount }, (_, i) => ({ id: `studio-${i + 1}`, seed })) }
+        : { seed }),
+    });
+    const chain = studioCount > 1 ? sandbox.studios : undefined;
     cleanups.push(() => sandbox.close());
     const serviceTimes = timeSandboxRequests(sandbox);
     cleanups.push(async () => serviceTimes.stop());
@@ -307,6 +322,16 @@ async function runTrialgramPhase(
       kind: 'trialgram',
       telegram: { token: fake.token, apiRoot: fake.apiRoot },
       studio: { url: sandbox.url, apiKey: sandbox.apiKey },
+      ...(chain
+        ? {
+            chain: chain.map((studio) => ({
+              id: studio.id,
+              url: sandbox.url,
+              apiKey: studio.apiKey,
+              timeZone: studio.zone,
+            })),
+          }
+        : {}),
       storageUrl: storage.url,
       // Sizes are kept per conversation, which would grow the bot's heap over a soak run.
       recordStoredSizes: !options.soak,
@@ -321,7 +346,14 @@ async function runTrialgramPhase(
         `trialgram (${storage.description}): ${options.prospects} prospects booking a trial, ${options.concurrency} at a time`,
       );
       const book = (index: number) =>
-        bookTrial(fake, index, classIds[index % classIds.length] as number, text, limits);
+        bookTrial(
+          fake,
+          index,
+          classIds[index % classIds.length] as number,
+          text,
+          limits,
+          chain?.[index % chain.length]?.id,
+        );
       // Soak: the first tenth warms the bot up (modules loaded on first use, compiled code, caches
       // filled); growth is measured from the idle reading after it.
       const warmUp = options.soak ? Math.max(1, Math.round(options.prospects / 10)) : 0;
@@ -349,15 +381,30 @@ async function runTrialgramPhase(
         : rest;
       if (options.soak) memory.push(await host.markMemory(idleEndLabel));
       const bot = await host.finish();
-      const snapshot = sandbox.snapshot();
-      const studioCallsByEndpoint = Object.fromEntries(
-        Object.entries(sandbox.callCounts()).filter(([, count]) => count > 0),
+      const studios = chain ?? [sandbox];
+      // Each studio's state is checked against its own prospects (i mod N), and the checks summed.
+      const checks = studios.map((studio, at) =>
+        checkBookings(
+          studio.snapshot(),
+          drive.outcomes.map((outcome, index) =>
+            index % studios.length === at ? outcome : { ...outcome, completed: false },
+          ),
+        ),
       );
+      const studioCallsByEndpoint: Record<string, number> = {};
+      for (const studio of studios) {
+        for (const [endpoint, count] of Object.entries(studio.callCounts())) {
+          if (count > 0) studioCallsByEndpoint[endpoint] = (studioCallsByEndpoint[endpoint] ?? 0) + count;
+        }
+      }
       return {
         ...phaseResult(options, drive, bot),
         store: options.store,
         storeDescription: storage.description,
-        bookings: checkBookings(snapshot, drive.outcomes),
+        bookings: sumChecks(checks),
+        bookingsByStudio: Object.fromEntries(
+          studios.map((studio, at) => [studio.id, checks[at]?.landedOnce ?? 0]),
+        ),
         studioCallsByEndpoint,
         studioCalls: Object.values(studioCallsByEndpoint).reduce((sum, count) => sum + count, 0),
         sandboxServiceMs: serviceTimes.summary(),
@@ -483,6 +530,21 @@ function timeSandboxRequests(sandbox: Sandbox): { summary(): Summary; stop(): vo
       diagnostics.unsubscribe('http.server.request.start', onStart);
       diagnostics.unsubscribe('http.server.response.finish', onFinish);
     },
+  };
+}
+
+/** The checks of several studios as one. */
+function sumChecks(checks: BookingCheck[]): BookingCheck {
+  const sum = (key: Exclude<keyof BookingCheck, 'problems'>) =>
+    checks.reduce((total, check) => total + check[key], 0);
+  return {
+    expected: sum('expected'),
+    landedOnce: sum('landedOnce'),
+    missing: sum('missing'),
+    duplicated: sum('duplicated'),
+    notConfirmed: sum('notConfirmed'),
+    stray: sum('stray'),
+    problems: checks.flatMap((check) => check.problems).slice(0, 10),
   };
 }
 

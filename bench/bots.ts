@@ -16,6 +16,8 @@ export interface BotSpec {
   telegram: { token: string; apiRoot: string };
   /** trialgram only. */
   studio?: { url: string; apiKey: string };
+  /** trialgram only: a chain of several studios instead (the composition root's `studios`). */
+  chain?: Array<{ id: string; url: string; apiKey: string; timeZone: string }>;
   /** trialgram only: STORAGE_URL. */
   storageUrl?: string;
   /**

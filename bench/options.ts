@@ -15,6 +15,8 @@ export interface BenchOptions {
   /** Rounds of baseline and trialgram, interleaved; the CPU ratio is their median. Soak: one. */
   rounds: number;
   store: StoreKind;
+  /** Studios of the sandbox chain the prospects are spread over (prospect i: studio i mod N). */
+  studios: number;
   json: boolean;
   soak: boolean;
   /** Write a CPU profile of the bot's process (V8 .cpuprofile) into a temporary directory. */
@@ -32,6 +34,7 @@ export const defaultBenchOptions: BenchOptions = {
   prospects: 2_000,
   rounds: 3,
   store: 'embedded',
+  studios: 1,
   json: false,
   soak: false,
   cpuProfile: false,
@@ -46,6 +49,7 @@ export const soakFactor = 10;
 const maxProspects = 1_000_000;
 const maxConcurrency = 10_000;
 const maxRounds = 100;
+const maxStudios = 50;
 
 export const usage = `Usage: npm run bench -- [options]
 
@@ -62,6 +66,9 @@ Options:
   --store KIND      embedded (SQLite in a temporary directory), memory, or redis
                     (127.0.0.1:6379, keys under a prefix of the run's own, deleted afterwards);
                     default embedded
+  --studios N       the sandbox serves N studios as one chain (STUDIOS_FILE-style, each its own
+                    API key); prospect i opens the deep link of a class at studio i mod N
+                    (default ${defaultBenchOptions.studios}: one studio, a plain /start)
   --json            print the results as JSON instead of a table
   --soak            ${soakFactor} times as many prospects, no baseline; reports the bot's memory along the way
   --cpu-profile     also write a CPU profile of each bot's process (open it in Chrome DevTools)
@@ -97,6 +104,7 @@ const flags = {
   prospects: { type: 'string' },
   rounds: { type: 'string' },
   store: { type: 'string' },
+  studios: { type: 'string' },
   json: { type: 'boolean' },
   soak: { type: 'boolean' },
   'cpu-profile': { type: 'boolean' },
@@ -146,6 +154,9 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         options.store = kind as StoreKind;
         break;
       }
+      case 'studios':
+        options.studios = positiveInteger(flag, token.value, maxStudios);
+        break;
       case 'json':
         options.json = true;
         break;

@@ -87,7 +87,12 @@ export function prospectDetails(index: number) {
  * The steps of one booking of a class whose config asks every lead field and requires
  * confirmation (the benchmark's config 1): 13 updates from /start to the confirmation.
  */
-export function bookingSteps(classId: number, index: number, text: (key: string) => string): Step[] {
+export function bookingSteps(
+  classId: number,
+  index: number,
+  text: (key: string) => string,
+  studio?: string,
+): Step[] {
   const details = prospectDetails(index);
   const asks = (key: string) => (chat: ChatView) => lastBotText(chat).includes(text(key));
   const type = (name: string, value: string, next: string): Step => ({
@@ -95,17 +100,30 @@ export function bookingSteps(classId: number, index: number, text: (key: string)
     act: (user) => user.sendText(value),
     answered: asks(next),
   });
+  // In a chain the prospect comes through the class's deep link at their studio, which opens the
+  // class's times at once (no offer list, one update less).
+  const opening: Step[] = studio
+    ? [
+        {
+          name: 'start',
+          act: (user) => user.start(`s-${studio}_c${classId}`),
+          answered: (chat) => lastBotHasButton(chat, freeSlotButton),
+        },
+      ]
+    : [
+        {
+          name: 'start',
+          act: (user) => user.start(),
+          answered: (chat) => lastBotHasButton(chat, offerButton(classId)),
+        },
+        {
+          name: 'offer',
+          act: (user) => user.tap(offerButton(classId)),
+          answered: (chat) => lastBotHasButton(chat, freeSlotButton),
+        },
+      ];
   return [
-    {
-      name: 'start',
-      act: (user) => user.start(),
-      answered: (chat) => lastBotHasButton(chat, offerButton(classId)),
-    },
-    {
-      name: 'offer',
-      act: (user) => user.tap(offerButton(classId)),
-      answered: (chat) => lastBotHasButton(chat, freeSlotButton),
-    },
+    ...opening,
     { name: 'slot', act: (user) => user.tap(freeSlotButton), answered: asks('lead-ask-first-name') },
     type('firstName', details.firstName, 'lead-ask-last-name'),
     type('lastName', details.lastName, 'lead-ask-email'),
@@ -190,17 +208,18 @@ async function runSteps(
   return { completed: true, stuck: false, updatesSent, email };
 }
 
-/** One prospect books `classId` from /start to the confirmation. */
+/** One prospect books `classId` from /start (at `studio` of a chain: its deep link) to the confirmation. */
 export function bookTrial(
   fake: FakeTelegram,
   index: number,
   classId: number,
   text: (key: string) => string,
   limits: DriveLimits,
+  studio?: string,
 ): Promise<FlowOutcome> {
   const details = prospectDetails(index);
   const user = fake.user({ firstName: details.firstName, lastName: details.lastName, languageCode: 'en' });
-  return runSteps(user, bookingSteps(classId, index, text), limits, details.email);
+  return runSteps(user, bookingSteps(classId, index, text, studio), limits, details.email);
 }
 
 /** A baseline prospect: `updates` messages, each waiting for the bot's reply. */

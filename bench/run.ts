@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--concurrency N] [--prospects N] [--store embedded|memory|redis] [--json] [--soak]`
+ * `npm run bench -- [--concurrency N] [--prospects N] [--store embedded|memory|redis] [--studios N] [--json] [--soak]`
  * `npm run bench -- --reminders [--reminder-count N] [--reminder-rate N] [--store …]`
  *
  * Exit codes: 0 the run finished (targets missed or not: the report says which), 1 the run itself

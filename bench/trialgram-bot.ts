@@ -24,11 +24,12 @@ export async function startTrialgram(
   if (spec.studio === undefined || spec.storageUrl === undefined) {
     throw new Error('trialgram needs a studio and a storage URL');
   }
+  const { chain } = spec;
   const config = parseConfig({
     BOT_TOKEN: spec.telegram.token,
     TELEGRAM_API_ROOT: spec.telegram.apiRoot,
-    PERFECTGYM_BASE_URL: spec.studio.url,
-    PERFECTGYM_API_KEY: spec.studio.apiKey,
+    // A chain comes in as the composition root's `studios`, as the embedded sandbox's does.
+    ...(chain ? {} : { PERFECTGYM_BASE_URL: spec.studio.url, PERFECTGYM_API_KEY: spec.studio.apiKey }),
     STORAGE_URL: spec.storageUrl,
   });
   const logger = logs
@@ -43,6 +44,11 @@ export async function startTrialgram(
       })
     : undefined;
   const trialgram = await createTrialgram(config, {
+    ...(chain
+      ? {
+          studios: chain.map(({ url, ...studio }) => ({ ...studio, baseUrl: url, adminIds: [] })),
+        }
+      : {}),
     ...(logger ? { logger } : {}),
     onStudioCall: (event) => recorder.studioCall(event),
   });
