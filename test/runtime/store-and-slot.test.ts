@@ -1,7 +1,7 @@
 /**
- * Two of the "lost answer" cases with real processes (`node src/main.ts`): Redis stalling (the
- * connection open, no answers) while a prospect writes, and a slot that fills up between the
- * summary and "Book now". The in-process versions live in test/bot/resilience.test.ts and
+ * Edge cases with real processes (`node src/main.ts`): Redis stalling (the connection open, no
+ * answers) while a prospect writes, a slot that fills up between the summary and "Book now", and
+ * Telegram resetting the connection of a reply. The in-process versions live in test/bot/resilience.test.ts and
  * test/bot/refusals.test.ts; these show that the production wiring behaves the same.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -164,4 +164,29 @@ describe('a slot that fills up between the summary and "Book now" (bot process)'
     expect(leads).toEqual([]);
     expect(sandbox.snapshot().bookings).toHaveLength(1);
   }, 90_000);
+});
+
+describe('Telegram resetting the connection of a reply (bot process)', () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await createSandbox({ rateLimitPerMinute: false });
+  });
+
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it('sends the reply again on a new connection: the prospect gets it, exactly once', async () => {
+    const bot = await spawnBot(
+      botEnv({ fake, sandbox, storageUrl: `sqlite:${join(directory, 'reset.sqlite')}` }),
+    );
+    bots.push(bot);
+    const ann = fake.user({ firstName: 'Ann' });
+    fake.failNext('sendMessage', 'connection-reset', 2);
+    await step(ann, () => ann.start(), texts.offers);
+    const offers = ann.chat.messages.filter((m) => m.from === 'bot' && texts.offers.test(m.text ?? ''));
+    expect(offers).toHaveLength(1);
+    expect(bot.stdout()).not.toMatch(/telegram call failed/);
+  }, 60_000);
 });
