@@ -136,8 +136,7 @@ export async function createTrialgram(
     metrics: {
       studioCall: (event) => {
         metrics.studioCall(event);
-        // The registry labels the event with its studio; the observer gets the client's event.
-        overrides.onStudioCall?.(event as CallEvent);
+        overrides.onStudioCall?.(event);
       },
     },
     logger,

@@ -6,8 +6,8 @@
  */
 import type { Keyv } from 'keyv';
 import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
 import {
+  type CallEvent,
   createPerfectGymClient,
   type PerfectGymClient,
   type PerfectGymClientOptions,
@@ -48,7 +48,7 @@ export interface StudioRegistryOptions {
   /** Slot lists; default the catalog's. */
   slotsTtlMs?: number;
   /** Studio calls are counted per studio (label `studio`). */
-  metrics?: Pick<Metrics, 'studioCall'>;
+  metrics?: { studioCall(event: CallEvent & { studio: string }): void };
   /** Each studio's client logs with `studio: <id>`. */
   logger?: Logger;
   /**
