@@ -168,13 +168,18 @@ describe('a slot that fills up between the summary and "Book now" (bot process)'
 
 describe('Telegram resetting the connection of a reply (bot process)', () => {
   let sandbox: Sandbox;
+  // A Telegram of its own: the bots above are SIGKILLed, so their last update is never confirmed
+  // and the shared fake would hand it to this bot, whose fresh store has never seen it.
+  let fake: FakeTelegram;
 
   beforeAll(async () => {
+    fake = await createFakeTelegram();
     sandbox = await createSandbox({ rateLimitPerMinute: false });
   });
 
   afterAll(async () => {
     await sandbox?.close();
+    await fake?.close();
   });
 
   it('sends the reply again on a new connection: the prospect gets it, exactly once', async () => {
