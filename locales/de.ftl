@@ -331,6 +331,7 @@ staff-notice-booked = ✅ Neue Probebuchung
 staff-notice-confirmed = 👍 Buchung bestätigt
 staff-notice-expired = ⌛ Buchung verfallen: nicht rechtzeitig bestätigt
 staff-notice-cant-make = 🚫 Interessent kann nicht kommen: bitte Buchung absagen oder verschieben
+staff-notice-studio = Studio: { $studio }
 staff-notice-offer-class = Kurs: { $offer } (ID { $id })
 staff-notice-offer-appointment = Termin: { $offer } (ID { $id })
 staff-notice-offer-unknown = Angebot: { $offer }

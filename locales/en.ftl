@@ -331,6 +331,7 @@ staff-notice-booked = ✅ New trial booking
 staff-notice-confirmed = 👍 Booking confirmed
 staff-notice-expired = ⌛ Booking lapsed: not confirmed in time
 staff-notice-cant-make = 🚫 Prospect can't make it: please cancel or move the booking
+staff-notice-studio = Studio: { $studio }
 staff-notice-offer-class = Class: { $offer } (id { $id })
 staff-notice-offer-appointment = Appointment: { $offer } (id { $id })
 staff-notice-offer-unknown = Offer: { $offer }

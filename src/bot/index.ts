@@ -153,7 +153,11 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     (locale: string): Translate =>
     (key, args) =>
       translator.t(locale, key, args);
-  const notifierFor = (chatId: number | undefined, zone: string): StaffNotifier | undefined =>
+  const notifierFor = (
+    chatId: number | undefined,
+    zone: string,
+    studio?: string,
+  ): StaffNotifier | undefined =>
     chatId === undefined
       ? undefined
       : createStaffNotifier({
@@ -161,6 +165,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
           chatId,
           t: staffTranslations(defaultLocale),
           zone,
+          studio,
           logger,
         });
   const notifier = notifierFor(deps.staffChatId, fallbackTimeZone);
@@ -196,10 +201,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
           calls: callsOf(client, catalog, id),
           privacyUrl: config.privacyUrl ?? deps.privacyUrl,
           timeZone,
-          notifier:
-            chatId === deps.staffChatId && timeZone === fallbackTimeZone
-              ? notifier
-              : notifierFor(chatId, timeZone),
+          notifier: notifierFor(chatId, timeZone, id),
         };
         opened.set(id, site);
         return site;

@@ -40,6 +40,7 @@ export const staffMessageArguments = {
   'staff-notice-confirmed': [],
   'staff-notice-expired': [],
   'staff-notice-cant-make': [],
+  'staff-notice-studio': ['studio'],
   'staff-notice-offer-class': ['offer', 'id'],
   'staff-notice-offer-appointment': ['offer', 'id'],
   'staff-notice-offer-unknown': ['offer'],

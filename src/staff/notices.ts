@@ -61,9 +61,11 @@ function studioTime(slotStart: string, zone: string): string {
  * time, the lead's name, the names (never the values) of the fields given, the campaign tag, the
  * booking status and the ids staff look up in the studio software.
  */
-export function formatStaffNotice(notice: StaffNotice, t: Translate, zone: string): string {
+export function formatStaffNotice(notice: StaffNotice, t: Translate, zone: string, studio?: string): string {
   const lines = [`<b>${escapeHtml(t(headlines[notice.kind]))}</b>`];
   const add = (key: StaffMessageKey, args?: Record<string, string | number>) => lines.push(t(key, args));
+  // In a chain several studios may share one staff chat: each notice says whose it is.
+  if (studio !== undefined) add('staff-notice-studio', { studio: `<code>${escapeHtml(studio)}</code>` });
 
   if (notice.offerTitle !== undefined || notice.offerId !== undefined) {
     const offer = escapeHtml(notice.offerTitle ?? `#${notice.offerId}`);
@@ -115,6 +117,8 @@ export interface StaffNotifierOptions {
   t: Translate;
   /** The studio's time zone, for slots that do not carry their own. */
   zone: string;
+  /** In a chain: the studio's id (its key in STUDIOS_FILE), named in every notice. */
+  studio?: string | undefined;
   logger: Pick<Logger, 'warn' | 'error'>;
   /** Further attempts after a failed send. Default 3. */
   retries?: number;
@@ -142,7 +146,7 @@ function retryAfterMs(error: unknown): number {
 
 /** Sends staff notices in the background; see the module comment. */
 export function createStaffNotifier(options: StaffNotifierOptions): StaffNotifier {
-  const { sendMessage, chatId, t, zone, logger } = options;
+  const { sendMessage, chatId, t, zone, studio, logger } = options;
   const retries = options.retries ?? 3;
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const pending = new Set<Promise<void>>();
@@ -177,7 +181,7 @@ export function createStaffNotifier(options: StaffNotifierOptions): StaffNotifie
       const context = { notice: notice.kind, leadId: notice.leadId, bookingId: notice.bookingId };
       let text: string;
       try {
-        text = formatStaffNotice(notice, t, zone);
+        text = formatStaffNotice(notice, t, zone, studio);
       } catch (error) {
         logger.error(
           { ...context, error: describeErrorInOneLine(error) },

@@ -130,11 +130,12 @@ describe('a studio chain', () => {
 
     await bookYoga(ann, 's-lisboa_c103');
     await h.bot.flush();
-    expect(desk.chat.messages.slice(seen.desk).map((m) => m.text?.split('\n')[0])).toEqual([
-      '🆕 New lead',
-      '✅ New trial booking',
-    ]);
+    const lisboa = desk.chat.messages.slice(seen.desk).map((m) => m.text?.split('\n') ?? []);
+    expect(lisboa.map((lines) => lines[0])).toEqual(['🆕 New lead', '✅ New trial booking']);
+    // The default chat may serve several studios: every notice says which one.
+    expect(lisboa.map((lines) => lines[1])).toEqual(['Studio: lisboa', 'Studio: lisboa']);
     expect(hamburgDesk.chat.messages).toHaveLength(seen.hamburg + 2);
+    expect(hamburgDesk.chat.messages.at(-1)?.text?.split('\n')[1]).toBe('Studio: hamburg');
   });
 
   it('a 429 lockout at one studio leaves another booking normally', async () => {
