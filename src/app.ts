@@ -10,7 +10,7 @@ import type { FakeTelegram } from './fake-telegram/index.ts';
 import { createLogger, type Logger, scrubSecrets, writeStderr } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { PerfectGymClient } from './perfectgym/client.ts';
-import { type BotHttpServer, startHttpServer } from './runtime/http-server.ts';
+import { type BotHttpServer, type HealthCheck, startHttpServer } from './runtime/http-server.ts';
 import { startPolling } from './runtime/polling.ts';
 import type { Sandbox } from './sandbox/index.ts';
 import type { Stores } from './store/index.ts';
@@ -115,16 +115,22 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     await trialgram.init();
     const handleUpdate = trialgram.handleUpdate;
 
-    const health = [
+    const cacheMs = options.studioHealthCacheMs ?? studioHealthCacheMs;
+    const studioCheck = (studio: () => PerfectGymClient) => async () => {
+      await studio().getStudioInformation();
+      return true;
+    };
+    // A chain reports each studio; one studio of several being down leaves the instance ready.
+    const health: HealthCheck[] = [
       { name: 'store', check: () => stores.ping() },
-      {
-        name: 'studio',
-        check: async () => {
-          await client.getStudioInformation();
-          return true;
-        },
-        cacheMs: options.studioHealthCacheMs ?? studioHealthCacheMs,
-      },
+      ...(registry.ids.length > 1
+        ? registry.ids.map((id) => ({
+            name: id,
+            group: 'studios',
+            check: studioCheck(() => registry.studio(id).client),
+            cacheMs,
+          }))
+        : [{ name: 'studio', check: studioCheck(() => client), cacheMs }]),
     ];
 
     // One server for /healthz, /metrics and, in webhook mode, the webhook itself.

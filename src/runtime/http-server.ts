@@ -19,6 +19,12 @@ export interface HealthCheck {
   name: string;
   check(): Promise<boolean>;
   /**
+   * Checks of one group (a chain's studios) are reported together under the group's name, and the
+   * group is down only when every one of them is: one studio's outage leaves the instance serving
+   * the others ("degraded"), so it must not take the instance out of a load balancer.
+   */
+  group?: string;
+  /**
    * How long an answer is reused for every probe, failed or not. Default 0: asked on every probe
    * (still one check at a time, shared by concurrent probes).
    */
@@ -117,13 +123,25 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
   async function onHealth(res: ServerResponse) {
     // A stopping instance is not ready: the load balancer should send nothing new its way.
     if (closing) return sendJson(res, 503, { status: 'shutting down' });
-    const results = await Promise.all(
-      health.map(async ({ name, check }) => [name, (await check()) ? 'ok' : 'unavailable'] as const),
-    );
-    const healthy = results.every(([, status]) => status === 'ok');
+    const results = await Promise.all(health.map(async (entry) => ({ ...entry, ok: await entry.check() })));
+    const body: Record<string, string | Record<string, string>> = {};
+    const groups = new Map<string, boolean>();
+    for (const { name, group, ok } of results) {
+      const status = ok ? 'ok' : 'unavailable';
+      if (group === undefined) {
+        body[name] = status;
+        continue;
+      }
+      const members = (body[group] ??= {}) as Record<string, string>;
+      members[name] = status;
+      groups.set(group, (groups.get(group) ?? false) || ok);
+    }
+    const healthy =
+      results.every(({ ok, group }) => ok || group !== undefined) && [...groups.values()].every(Boolean);
+    const whole = results.every(({ ok }) => ok);
     sendJson(res, healthy ? 200 : 503, {
-      status: healthy ? 'ok' : 'unhealthy',
-      ...Object.fromEntries(results),
+      status: whole ? 'ok' : healthy ? 'degraded' : 'unhealthy',
+      ...body,
     });
   }
 
@@ -192,6 +210,7 @@ function cachedCheck(health: HealthCheck, timeoutMs: number, now: () => number) 
   };
   return {
     name: health.name,
+    group: health.group,
     check: (): Promise<boolean> => {
       if (last && now() - last.at < (health.cacheMs ?? 0)) return Promise.resolve(last.ok);
       pending ??= ask().finally(() => {

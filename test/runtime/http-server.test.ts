@@ -115,6 +115,35 @@ describe('bot http server', () => {
     expect(await sick.json()).toEqual({ status: 'unhealthy', store: 'ok', studio: 'unavailable' });
   });
 
+  it("reports a chain's studios one by one: degraded while one is down, unhealthy when all are", async () => {
+    const up = { berlin: true, hamburg: true };
+    const server = await start({
+      health: [
+        { name: 'store', check: async () => true },
+        { name: 'berlin', group: 'studios', check: async () => up.berlin },
+        { name: 'hamburg', group: 'studios', check: async () => up.hamburg },
+      ],
+    });
+    const probe = async () => {
+      const response = await fetch(`${server.url}/healthz`);
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await probe()).toEqual({
+      status: 200,
+      body: { status: 'ok', store: 'ok', studios: { berlin: 'ok', hamburg: 'ok' } },
+    });
+    up.hamburg = false;
+    expect(await probe()).toEqual({
+      status: 200,
+      body: { status: 'degraded', store: 'ok', studios: { berlin: 'ok', hamburg: 'unavailable' } },
+    });
+    up.berlin = false;
+    expect(await probe()).toEqual({
+      status: 503,
+      body: { status: 'unhealthy', store: 'ok', studios: { berlin: 'unavailable', hamburg: 'unavailable' } },
+    });
+  });
+
   it('answers a health probe in time when a dependency hangs', async () => {
     const server = await start({
       healthTimeoutMs: 100,

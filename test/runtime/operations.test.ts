@@ -3,12 +3,15 @@
  * after a whole booking, /healthz when the studio or Redis goes away, and what a prospect hears
  * while Redis is unreachable.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { createFakeTelegram, type FakeTelegram } from '../../src/fake-telegram/index.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { createSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { createSandbox, demoChain, type Sandbox } from '../../src/sandbox/index.ts';
 import {
   deleteRedisKeys,
   redisUrl,
@@ -189,6 +192,54 @@ describe('health and Redis outages', () => {
 
     sandbox.faults.clear('studio');
     await eventually(async () => (await health(app)).status === 200);
+  });
+
+  it("/healthz in a chain names each studio; one studio's outage leaves the instance ready", async () => {
+    const sandbox = await createSandbox({ rateLimitPerMinute: false, studios: [...demoChain] });
+    cleanups.push(() => sandbox.close());
+    const fake = await createFakeTelegram();
+    cleanups.push(() => fake.close());
+    const {
+      PERFECTGYM_BASE_URL: _url,
+      PERFECTGYM_API_KEY: _key,
+      ...base
+    } = botEnv({
+      fake,
+      sandbox,
+      storageUrl: 'memory:',
+    });
+    const directory = mkdtempSync(join(tmpdir(), 'trialgram-health-'));
+    cleanups.push(async () => rmSync(directory, { recursive: true, force: true }));
+    const file = join(directory, 'studios.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        studios: sandbox.studios.map((studio) => ({
+          id: studio.id,
+          baseUrl: sandbox.url,
+          apiKey: studio.apiKey,
+        })),
+      }),
+    );
+    const app = await startApp(parseConfig({ ...base, STUDIOS_FILE: file }), {
+      logger: silentLogger(),
+      announce: () => undefined,
+      studioHealthCacheMs: 200,
+    });
+    cleanups.push(() => app.stop());
+    const ids = sandbox.studios.map((studio) => studio.id);
+    expect(await health(app)).toEqual({
+      status: 200,
+      body: { status: 'ok', store: 'ok', studios: Object.fromEntries(ids.map((id) => [id, 'ok'])) },
+    });
+
+    const [first, second] = sandbox.studios;
+    first?.faults.set('studio', { kind: 'status', status: 500 });
+    await eventually(async () => (await health(app)).body.status === 'degraded');
+    expect(await health(app)).toMatchObject({
+      status: 200,
+      body: { studios: { [first?.id ?? '']: 'unavailable', [second?.id ?? '']: 'ok' } },
+    });
   });
 
   it('/healthz asks the studio at most once per interval however many probes come; /livez never', async () => {
