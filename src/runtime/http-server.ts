@@ -125,19 +125,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<BotHt
     if (closing) return sendJson(res, 503, { status: 'shutting down' });
     const results = await Promise.all(health.map(async (entry) => ({ ...entry, ok: await entry.check() })));
     const body: Record<string, string | Record<string, string>> = {};
-    const groups = new Map<string, boolean>();
+    const groups = new Map<string, { members: Record<string, string>; up: boolean }>();
     for (const { name, group, ok } of results) {
       const status = ok ? 'ok' : 'unavailable';
       if (group === undefined) {
         body[name] = status;
         continue;
       }
-      const members = (body[group] ??= {}) as Record<string, string>;
-      members[name] = status;
-      groups.set(group, (groups.get(group) ?? false) || ok);
+      const known = groups.get(group) ?? { members: {}, up: false };
+      known.members[name] = status;
+      known.up ||= ok;
+      groups.set(group, known);
+      body[group] = known.members;
     }
     const healthy =
-      results.every(({ ok, group }) => ok || group !== undefined) && [...groups.values()].every(Boolean);
+      results.every(({ ok, group }) => ok || group !== undefined) && [...groups.values()].every((g) => g.up);
     const whole = results.every(({ ok }) => ok);
     sendJson(res, healthy ? 200 : 503, {
       status: whole ? 'ok' : healthy ? 'degraded' : 'unhealthy',
