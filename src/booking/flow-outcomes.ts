@@ -39,7 +39,7 @@ import { type PresentedSlot, sameSlot } from './slot-presentation.ts';
 import type { FlowData, State, Step } from './state.ts';
 import { button, chosenSlotArgs, contactParts, view } from './views.ts';
 
-/** Steps that stand for a lead creation or booking whose outcome is not known yet (`openIntent` in pipeline.ts). */
+/** Steps standing for a lead creation or booking whose outcome is not known (`openIntent`, pipeline.ts). */
 export type IntentStep = Extract<
   Step,
   { name: 'creatingLead' | 'booking' | 'resolvingLead' | 'resolvingBooking' | 'resolvingBookingSlot' }
