@@ -3,6 +3,7 @@
  * can run several side by side.
  */
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { type FunnelStage, funnelStages } from './booking/index.ts';
 import type { EndpointName } from './perfectgym/endpoints.ts';
 import {
   type ReminderKind,
@@ -11,18 +12,7 @@ import {
   reminderOutcomes,
 } from './reminders/reminder.ts';
 
-export const funnelStages = [
-  'started',
-  'offer_chosen',
-  'slot_chosen',
-  'lead_created',
-  'duplicate',
-  'booked',
-  'confirmation_required',
-  'confirmed',
-  'expired',
-] as const;
-export type FunnelStage = (typeof funnelStages)[number];
+export type { FunnelStage } from './booking/index.ts';
 
 export interface Metrics {
   readonly registry: Registry;

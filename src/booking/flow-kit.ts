@@ -1,18 +1,16 @@
 /**
- * Small pieces every part of the flow uses: moving to a step, building effects, and the one
- * place that decides which studio call a waiting step makes (used both when entering the step and
- * when the prospect taps "try again", so a retry repeats exactly the failed call).
+ * Small pieces every part of the flow uses: moving to a step (`work` enters a waiting step with
+ * the call its row in pipeline.ts names), building effects, failure and lockout messages.
  */
 
 import { dayNumber, isoDateOfDay } from './calendar.ts';
 import { revisionModulus } from './callback-data.ts';
 import type { FlowContext } from './context.ts';
-import type { ApiCall, Effect, StaffNotice, View } from './effects.ts';
-import { buildLeadRequest } from './lead-plan.ts';
+import type { Effect, StaffNotice, View } from './effects.ts';
 import { type Text, text } from './messages.ts';
-import { offerKinds } from './offer-kind.ts';
-import { emptyFlow, type FlowData, isWorkingStep, type State, type Step } from './state.ts';
-import { button, slotWindowDays, view, zoneOf } from './views.ts';
+import { callForStep, isWaitingStep } from './pipeline.ts';
+import { emptyFlow, type FlowData, type State, type Step } from './state.ts';
+import { button, view, zoneOf } from './views.ts';
 
 export interface TransitionResult {
   state: State;
@@ -38,7 +36,7 @@ export function enter(state: State, step: Step, flow: FlowData | null | undefine
   };
   if (flow) next.flow = flow;
   if (state.studio !== undefined) next.studio = state.studio;
-  if (state.retrying && isWorkingStep(step)) next.retrying = true;
+  if (state.retrying && isWaitingStep(step)) next.retrying = true;
   return next;
 }
 
@@ -78,70 +76,12 @@ export function todayIso(flow: FlowData | undefined, ctx: FlowContext): string {
   return isoDateOfDay(todayOf(flow, ctx));
 }
 
-/**
- * The studio call a waiting step makes, derived from the state alone. `undefined` when the state
- * lacks what the call needs (only possible for a state the flow itself would not produce).
- */
-export function callForStep(state: State, ctx: FlowContext): ApiCall | undefined {
-  const { step } = state;
-  const flow = state.flow;
-  const offer = flow?.offer;
-  const kind = offer ? offerKinds[offer.type] : undefined;
-  const customerId = customerIdOf(flow, ctx);
-  switch (step.name) {
-    case 'loadingOffers':
-      return { name: 'offers' };
-    case 'loadingConfig':
-      return offer && { name: 'config', configId: offer.configId };
-    case 'loadingSlots':
-      return (
-        offer &&
-        kind?.slotsCall(
-          offer.id,
-          step.window ?? { fromDay: todayOf(flow, ctx), days: slotWindowDays },
-          customerId,
-        )
-      );
-    case 'resolvingBookingSlot':
-    case 'checkingSlot': {
-      const call = offer && flow?.slot && kind?.slotsCall(offer.id, flow.slot.window, customerId);
-      return call && { ...call, fresh: true };
-    }
-    case 'validatingLead':
-    case 'resolvingLead':
-    case 'precheckingLead':
-    case 'creatingLead': {
-      if (!flow?.config) return undefined;
-      const request = buildLeadRequest({
-        configId: flow.config.id,
-        modes: flow.config.modes,
-        lead: flow.lead,
-        locale: ctx.locale,
-        telegramUserId: ctx.user.id,
-      });
-      // A lost creation is looked up by validating the very same data again.
-      return request && { name: step.name === 'creatingLead' ? 'leadCreate' : 'leadValidate', request };
-    }
-    case 'validatingBooking':
-    case 'resolvingBooking':
-    case 'booking': {
-      const bookable = flow?.slot?.bookable;
-      if (!offer || !kind || !bookable || customerId === undefined) return undefined;
-      return step.name === 'booking'
-        ? kind.bookCall(offer.id, bookable, customerId)
-        : kind.validateCall(offer.id, bookable, customerId);
-    }
-    default:
-      return undefined;
-  }
-}
-
 /** A new try's id for a call that changes something (see the steps' `attempt`). */
 export function attemptId(ctx: FlowContext): string {
   return Math.max(0, Math.floor(ctx.now)).toString(36);
 }
 
-/** Enters a waiting step and asks for its call, after `before` (e.g. a notice to the user). */
+/** Enters a waiting step and asks for its call (pipeline.ts), after `before` (e.g. a notice to the user). */
 export function work(
   state: State,
   step: Step,
@@ -172,7 +112,7 @@ export function idleView(): View {
 }
 
 export function isWorking(state: State): boolean {
-  return isWorkingStep(state.step);
+  return isWaitingStep(state.step);
 }
 
 /** What every staff notice says about the flow: offer, slot, campaign, lead. No personal data beyond the name. */

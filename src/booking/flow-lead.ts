@@ -216,17 +216,18 @@ function checkBeforeOptionalFields(flow: FlowData, answered: LeadFieldName): boo
 }
 
 /**
- * The early check's answer: a known customer is told now; anything else (or a failed call, see
- * transition.ts) goes on with the questions, and the full check before the lead is made decides.
+ * The early check's answer: a known customer is told now; anything else (or a failed call:
+ * `skipLeadPrecheck`) goes on with the questions, and the full check before the lead is made decides.
  */
-function onLeadPrechecked(state: State, status: string, ctx: FlowContext): TransitionResult {
+export function onLeadPrechecked(state: State, status: string, ctx: FlowContext): TransitionResult {
+  if (!state.flow?.config) return stay(state);
   if (status === 'DUPLICATE_CUSTOMER') return duplicateCustomer(state, ctx);
   return askNextLeadField(state, ctx, []);
 }
 
 /** Goes on with the questions after the early lead check could not be made. */
 export function skipLeadPrecheck(state: State, ctx: FlowContext): TransitionResult {
-  return state.step.name === 'precheckingLead' ? askNextLeadField(state, ctx, []) : stay(state);
+  return askNextLeadField(state, ctx, []);
 }
 
 /** The one-tap full name from the Telegram profile: both names, each checked as if typed. */
@@ -323,7 +324,6 @@ function duplicateCustomer(state: State, ctx: FlowContext): TransitionResult {
 
 export function onLeadValidated(state: State, status: string, ctx: FlowContext): TransitionResult {
   const flow = state.flow;
-  if (state.step.name === 'precheckingLead' && flow?.config) return onLeadPrechecked(state, status, ctx);
   if (state.step.name !== 'validatingLead' || !flow?.config) return stay(state);
   if (status === 'POSSIBLE') return work(state, intentStep('creatingLead', ctx), ctx);
   const next = enter(state, { name: 'summary' });

@@ -34,11 +34,13 @@ import {
 import { onLeadValidated } from './flow-lead.ts';
 import { type Text, text } from './messages.ts';
 import { offerKinds } from './offer-kind.ts';
+import { openIntentOf, retryStep } from './pipeline.ts';
 import { type PresentedSlot, sameSlot } from './slot-presentation.ts';
 import type { FlowData, State, Step } from './state.ts';
 import { button, chosenSlotArgs, contactParts, view } from './views.ts';
 
-type IntentStep = Extract<
+/** Steps standing for a lead creation or booking whose outcome is not known (`openIntent`, pipeline.ts). */
+export type IntentStep = Extract<
   Step,
   { name: 'creatingLead' | 'booking' | 'resolvingLead' | 'resolvingBooking' | 'resolvingBookingSlot' }
 >;
@@ -47,29 +49,8 @@ type ResolvingStep = Extract<IntentStep, { name: `resolving${string}` }>;
 /** Refusals our own lost booking would cause: worth a look at the slot list where it shows free slots only. */
 const refusalsOfOwnBooking = new Set(['NO_CONTINGENT', 'BOOKING_LIMIT_REACHED']);
 
-/** Steps that stand for a lead creation or booking whose outcome is not known yet. */
-export function isOpenIntent(step: Step): step is IntentStep {
-  return (
-    step.name === 'creatingLead' ||
-    step.name === 'booking' ||
-    step.name === 'resolvingLead' ||
-    step.name === 'resolvingBooking' ||
-    step.name === 'resolvingBookingSlot'
-  );
-}
-
-/**
- * What "try again" (or any next update, after the process died during the call) does with a
- * lead creation or booking: find out whether it happened, never send it again.
- */
-export function resolutionOf(step: IntentStep): IntentStep {
-  if (step.name === 'creatingLead') return { name: 'resolvingLead', ...intentOf(step) };
-  if (step.name === 'booking') return { name: 'resolvingBooking', ...intentOf(step) };
-  return step;
-}
-
 /** The intent a step carries on to the next step of its resolution. */
-function intentOf(step: IntentStep): { attempt?: string; again?: true } {
+export function intentOf(step: IntentStep): { attempt?: string; again?: true } {
   const { attempt, again } = step;
   return { ...(attempt === undefined ? {} : { attempt }), ...(again ? { again } : {}) };
 }
@@ -97,7 +78,7 @@ export function onIntentFailed(
     if (!step.notified) effects.push(lostAnswerNotice(state, step, 'unchecked', ctx));
     return { state: next, effects };
   }
-  if (event.outcome === 'unknown') return work(state, resolutionOf(step), ctx);
+  if (event.outcome === 'unknown') return work(state, retryStep(step), ctx);
   return stall(
     enter(state, { name: step.name === 'creatingLead' ? 'validatingLead' : 'validatingBooking' }),
     event.temporary,
@@ -251,7 +232,7 @@ function lostAnswerNotice(
   ctx: FlowContext,
   status?: string,
 ): Effect {
-  const lead = step.name === 'creatingLead' || step.name === 'resolvingLead';
+  const lead = openIntentOf(step) === 'lead';
   const notice: StaffNotice = {
     kind: lead ? 'leadUnknown' : 'bookingUnknown',
     ...noticeBase(state.flow, ctx),

@@ -20,7 +20,7 @@ import {
   work,
 } from './flow-kit.ts';
 import { askNextLeadField } from './flow-lead.ts';
-import { bookWithStudio, onBookingSlotResolved } from './flow-outcomes.ts';
+import { bookWithStudio } from './flow-outcomes.ts';
 import { text } from './messages.ts';
 import { type OfferRef, offerCode, offerKinds } from './offer-kind.ts';
 import { type PresentedSlot, type SlotRef, sameSlot, slotDay, slotKey } from './slot-presentation.ts';
@@ -30,6 +30,7 @@ import {
   maxStoredLocationLength,
   maxStoredLocationNoteLength,
   type State,
+  type StateAt,
 } from './state.ts';
 import {
   choiceSummaryView,
@@ -46,42 +47,47 @@ export function choiceKey(offer: OfferRef, slot: SlotRef): string {
   return `${offerCode(offer)}:${slotKey(slot)}`;
 }
 
-export function onSlotsLoaded(
-  state: State,
+/**
+ * A slot list's answer, in the studio's zone (learned from the first slot that names one), for
+ * `then`: the list to choose from, the re-check, or a lost booking's look-up (see pipeline.ts).
+ * An answer that cannot be read changes nothing.
+ */
+export function withSlots<S extends State>(
+  state: S,
   event: Extract<ApiEvent, { type: 'slotsLoaded' }>,
+  ctx: FlowContext,
+  then: (state: S, presented: PresentedSlot[], ctx: FlowContext) => TransitionResult,
+): TransitionResult {
+  const flow = state.flow;
+  const offer = flow?.offer;
+  if (!flow || !offer) return stay(state);
+  const learnedZone = event.loaded.slots.find((slot) => slot.startDateTime?.zone)?.startDateTime?.zone;
+  const updated: FlowData = learnedZone ? { ...flow, zone: learnedZone } : flow;
+  const presented = offerKinds[offer.type].present(event.loaded, ctx.now, zoneOf(updated, ctx));
+  if (!presented) return stay(state);
+  return then({ ...state, flow: updated }, presented, ctx);
+}
+
+/** The list to choose a time from. */
+export function showSlotList(
+  state: StateAt<'loadingSlots'>,
+  presented: PresentedSlot[],
   ctx: FlowContext,
 ): TransitionResult {
   const flow = state.flow;
   const offer = flow?.offer;
-  const { name } = state.step;
-  if (
-    !flow ||
-    !offer ||
-    (name !== 'loadingSlots' && name !== 'checkingSlot' && name !== 'resolvingBookingSlot')
-  ) {
-    return stay(state);
-  }
-  const learnedZone = event.loaded.slots.find((slot) => slot.startDateTime?.zone)?.startDateTime?.zone;
-  const updated: FlowData = learnedZone ? { ...flow, zone: learnedZone } : flow;
-  const kind = offerKinds[offer.type];
-  const presented = kind.present(event.loaded, ctx.now, zoneOf(updated, ctx));
-  if (!presented) return stay(state);
-  const withZone = { ...state, flow: updated };
-
-  if (state.step.name === 'checkingSlot') return finishRecheck(withZone, presented, ctx);
-  if (state.step.name === 'resolvingBookingSlot') return onBookingSlotResolved(withZone, presented, ctx);
-
-  const today = todayOf(updated, ctx);
+  if (!flow || !offer) return stay(state);
+  const today = todayOf(flow, ctx);
   const firstDay = presented.map(slotDay).find((day) => day >= today);
   const window: SlotWindow = state.step.window ?? { fromDay: firstDay ?? today, days: slotWindowDays };
   const { day, from } = state.step;
-  const next = enter(withZone, {
+  const next = enter(state, {
     name: 'choosingSlot',
     window,
     ...(day === undefined ? {} : { day }),
     ...(from === undefined ? {} : { from }),
   });
-  if (presented.length === 0 && !kind.loadsByWindow) {
+  if (presented.length === 0 && !offerKinds[offer.type].loadsByWindow) {
     return { state: next, effects: [reply(noSlotsView(offer.title, next.rev))] };
   }
   const list = slotListView({ ...listInput(next, presented, window, today, ctx), day, from });
@@ -114,7 +120,7 @@ function listInput(
  * gone, or when it filled up and only its waiting list is left (the prospect chose a place, so
  * joining the waiting list must be their own second choice).
  */
-function finishRecheck(state: State, presented: PresentedSlot[], ctx: FlowContext): TransitionResult {
+export function finishRecheck(state: State, presented: PresentedSlot[], ctx: FlowContext): TransitionResult {
   const flow = state.flow;
   const chosen = flow?.slot;
   const offer = flow?.offer;

@@ -42,6 +42,7 @@ export type { SlotReminderPayload } from './flow-reminders.ts';
 export type { EditableField, LeadFieldName } from './lead-fields.ts';
 export { type MessageArgs, type MessageKey, messageArguments, messageKeys, type Text } from './messages.ts';
 export type { OfferRef, OfferType } from './offer-kind.ts';
+export { type FunnelStage, funnelStages, stepFunnelStages } from './pipeline.ts';
 export {
   type BookingRecord,
   initialState,

@@ -234,26 +234,8 @@ export type FlowData = NonNullable<State['flow']>;
 export type ChosenSlot = NonNullable<FlowData['slot']>;
 export type BookingRecord = State['bookings'][number];
 
-/** Steps in which the flow waits for a studio answer. */
-export const workingSteps = [
-  'loadingOffers',
-  'loadingConfig',
-  'loadingSlots',
-  'checkingSlot',
-  'validatingLead',
-  'precheckingLead',
-  'creatingLead',
-  'validatingBooking',
-  'booking',
-  'resolvingLead',
-  'resolvingBooking',
-  'resolvingBookingSlot',
-] as const satisfies readonly StepName[];
-export type WorkingStepName = (typeof workingSteps)[number];
-
-export function isWorkingStep(step: Step): step is Extract<Step, { name: WorkingStepName }> {
-  return (workingSteps as readonly string[]).includes(step.name);
-}
+/** A state at step `N` (what a waiting step's row in pipeline.ts is handed). */
+export type StateAt<N extends StepName> = State & { step: Extract<Step, { name: N }> };
 
 export function initialState(): State {
   return { version: stateVersion, rev: 0, step: { name: 'idle' }, bookings: [] };

@@ -1,8 +1,10 @@
 /**
  * The booking conversation as one pure function: `transition(state, event, context)` returns the
- * next state and the effects for the adapter. This file routes events; what each step does lives
- * in flow-offers.ts (start, offers, config), flow-slots.ts (slot lists, re-check),
+ * next state and the effects for the adapter. This file routes the prospect's events; what each
+ * step does lives in flow-offers.ts (start, offers, config), flow-slots.ts (slot lists, re-check),
  * flow-lead.ts (lead data, summary, lead check) and flow-booking.ts (booking, result, confirm).
+ * The steps that wait for the studio, their calls, answers and retries are the table in
+ * pipeline.ts; the studio's answers are routed there.
  *
  * Rules that hold everywhere:
  * - Every button tap is answered exactly once (`answerCallback`).
@@ -30,8 +32,6 @@ import {
   existingBooking,
   existingBookingToast,
   existingBookingView,
-  onBooked,
-  onBookingValidated,
   onConfirmed,
   onConfirmFailed,
   onConfirmTap,
@@ -39,16 +39,13 @@ import {
 } from './flow-booking.ts';
 import {
   answer,
-  busy,
   busyView,
-  callForStep,
   edit,
   enter,
   idleView,
   isWorking,
   lockedOut,
   reply,
-  stall,
   stay,
   type TransitionResult,
   work,
@@ -57,28 +54,18 @@ import {
   editField,
   onAddressAnswer,
   onAddressText,
-  onCustomerGone,
-  onLeadCreated,
   onLeadInput,
-  onLeadValidated,
   showAddressConfirm,
   showSummary,
-  skipLeadPrecheck,
 } from './flow-lead.ts';
-import { onConfigLoaded, onOffersLoaded, openOffer, showOffers, startFlow } from './flow-offers.ts';
-import {
-  isOpenIntent,
-  onBookingResolved,
-  onIntentFailed,
-  onLeadResolved,
-  resolutionOf,
-} from './flow-outcomes.ts';
+import { openOffer, showOffers, startFlow } from './flow-offers.ts';
 import { onLapsed, onRemindersCommand, onReminderTap, rescheduleAfterCrash } from './flow-reminders.ts';
-import { moveWindow, onSlotsLoaded, pickDay, pickSlot, reloadSlots } from './flow-slots.ts';
+import { moveWindow, pickDay, pickSlot, reloadSlots } from './flow-slots.ts';
 import { editableFieldsFor } from './lead-plan.ts';
 import { text } from './messages.ts';
+import { onStepResult, openIntentOf, resumeStep } from './pipeline.ts';
 import { sameSlot } from './slot-presentation.ts';
-import { initialState, type State, type Step } from './state.ts';
+import { initialState, type State } from './state.ts';
 import { button, leadPromptView, view } from './views.ts';
 
 export type { TransitionResult } from './flow-kit.ts';
@@ -113,35 +100,19 @@ export function transition(state: State, event: BookingEvent, ctx: FlowContext):
     case 'resume':
       return onResume(state, ctx);
     case 'offersLoaded':
-      return onOffersLoaded(state, event, ctx);
     case 'configLoaded':
-      return onConfigLoaded(state, event.config, ctx);
     case 'slotsLoaded':
-      return onSlotsLoaded(state, event, ctx);
     case 'leadValidated':
-      return state.step.name === 'resolvingLead'
-        ? onLeadResolved(state, event.status, ctx)
-        : onLeadValidated(state, event.status, ctx);
     case 'leadCreated':
-      return onLeadCreated(state, event.leadId, ctx);
     case 'bookingValidated':
-      return state.step.name === 'resolvingBooking'
-        ? onBookingResolved(state, event.status, ctx)
-        : onBookingValidated(state, event.status, ctx);
     case 'booked':
-      return onBooked(state, event.bookingId, event.status, ctx);
+      return onStepResult(state, event, ctx);
     case 'confirmed':
       return onConfirmed(state, event.bookingId, event.status, ctx);
     case 'callFailed':
+      // The confirm call belongs to no waiting step: the booking's record waits for its answer.
       if (event.call.name === 'confirm') return onConfirmFailed(state, event, ctx);
-      // A late failure of a call the flow no longer waits for changes nothing.
-      if (!isWorking(state) || callForStep(state, ctx)?.name !== event.call.name) return stay(state);
-      // The early lead check is a courtesy: without it the questions go on, the final check decides.
-      if (state.step.name === 'precheckingLead') return skipLeadPrecheck(state, ctx);
-      if (event.customerNotFound) return onCustomerGone(state, ctx);
-      if (event.retryAfterMs !== undefined) return busy(state, event.retryAfterMs, ctx);
-      if (isOpenIntent(state.step)) return onIntentFailed(state, state.step, event, ctx);
-      return stall(state, event.temporary);
+      return onStepResult(state, event, ctx);
     case 'retryDue':
       return onRetryDue(state, event.rev, ctx);
     case 'lapsed':
@@ -256,7 +227,7 @@ function onMessage(
  * second time. /help, /language and /forget keep their meaning.
  */
 function resumeLostCall(state: State, event: BookingEvent, ctx: FlowContext): TransitionResult | undefined {
-  if (!isOpenIntent(state.step)) return undefined;
+  if (openIntentOf(state.step) === undefined) return undefined;
   switch (event.type) {
     case 'start':
     case 'cancel':
@@ -264,11 +235,11 @@ function resumeLostCall(state: State, event: BookingEvent, ctx: FlowContext): Tr
     case 'contact':
     case 'nonText':
     case 'skip':
-      return work(state, resolutionOf(state.step), ctx);
+      return resumeStep(state, ctx);
     case 'callback':
       // Its own "try again" (after a failed look-up or a lockout) is that button's usual answer.
       if (event.data?.action === 'retry' && event.data.rev === state.rev) return retryTapped(state, ctx);
-      return work(state, resolutionOf(state.step), ctx, [answer()]);
+      return resumeStep(state, ctx, [answer()]);
     default:
       return undefined;
   }
@@ -470,23 +441,4 @@ function isCurrentChoice(state: State, data: Extract<CallbackData, { action: 'bo
 function onRetryDue(state: State, rev: number, ctx: FlowContext): TransitionResult {
   if (rev !== state.rev || !state.stalled || !isWorking(state)) return stay(state);
   return resumeStep(state, ctx);
-}
-
-/**
- * Carries on a waiting step whose call failed ("try again", a lockout's timer) or died with the
- * process (a redelivered update, the prospect's next message): the step's call again, as
- * {@link retryStep} says.
- */
-export function resumeStep(state: State, ctx: FlowContext, before: Effect[] = []): TransitionResult {
-  return work(state, retryStep(state.step), ctx, before);
-}
-
-/**
- * What "try again" repeats. Reads and validations are repeated as they are. A lead creation or
- * booking still marked as under way lost its answer (a refusal goes back to the validation step),
- * so it is never sent again: the same choice is validated to find out whether it happened (see
- * flow-outcomes.ts).
- */
-function retryStep(step: Step): Step {
-  return isOpenIntent(step) ? resolutionOf(step) : step;
 }
