@@ -1,13 +1,14 @@
 /**
  * `npm run bench -- --reminders`: a burst of reminders all due in the same minute, sent by a
- * process of its own (the real stores and scheduler) through grammY to the fake Telegram in this
- * process. Checks that each reminder reached its chat exactly once and that no second ever saw more
+ * process of its own (trialgram as the composition root builds it: the real stores, scheduler and
+ * reminder delivery) to the fake Telegram in this process, naming the sandbox studio's address. Checks that each reminder reached its chat exactly once and that no second ever saw more
  * than REMINDER_RATE deliveries start (nor more than that many arrive at the fake Telegram), and
  * reports the sending process's CPU time per reminder.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createFakeTelegram } from '../src/fake-telegram/index.ts';
+import { createSandbox } from '../src/sandbox/index.ts';
 import type { StoreKind } from './options.ts';
 import type { FromSender, SenderSpec } from './reminder-sender.ts';
 import { prepareStorage } from './storage.ts';
@@ -60,6 +61,7 @@ export async function runReminderBurst(options: ReminderBurstOptions): Promise<R
   const progress = options.progress ?? (() => undefined);
   const storage = await prepareStorage(options.store);
   const fake = await createFakeTelegram();
+  const sandbox = await createSandbox({ rateLimitPerMinute: false });
   const child = fork(fileURLToPath(new URL('./reminder-sender.ts', import.meta.url)), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -72,6 +74,7 @@ export async function runReminderBurst(options: ReminderBurstOptions): Promise<R
       storageUrl: storage.url,
       token: fake.token,
       apiRoot: fake.apiRoot,
+      studio: { url: sandbox.url, apiKey: sandbox.apiKey },
       count: options.count,
       rate: options.rate,
       // All due at one moment (so within the same minute): one burst.
@@ -92,7 +95,10 @@ export async function runReminderBurst(options: ReminderBurstOptions): Promise<R
       });
       child.on('exit', (code) => reject(new Error(`the sender exited (code ${code})`)));
     });
-    const timer = setInterval(() => progress(`${fake.calls.length - callsBefore} sent`), 10_000);
+    // Each reminder is one sendMessage (its map pin a sendVenue after it).
+    const sentSoFar = () =>
+      fake.calls.slice(callsBefore).filter((call) => call.method === 'sendMessage').length;
+    const timer = setInterval(() => progress(`${sentSoFar()} sent`), 10_000);
     child.send({ type: 'start', spec });
     const report = await Promise.race([
       done,
@@ -143,6 +149,7 @@ export async function runReminderBurst(options: ReminderBurstOptions): Promise<R
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     await fake.close();
+    await sandbox.close();
     await storage.cleanup().catch((error: unknown) => progress(`cleanup: ${(error as Error).message}`));
   }
 }

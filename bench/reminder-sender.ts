@@ -1,22 +1,22 @@
 /**
- * The process that sends the reminder burst (see reminder-burst.ts): the real stores and
- * scheduler for STORAGE_URL, a `deliver` that sends through grammY to the fake Telegram. On
- * "start" it schedules the burst and starts sending; it reports when every reminder is done.
+ * The process that sends the reminder burst (see reminder-burst.ts): trialgram as the composition
+ * root builds it for STORAGE_URL (stores, scheduler, the bot's own `deliver`, which renders each
+ * reminder and sends it, with the studio's map pin, to the fake Telegram), the benchmark only timing
+ * and counting each delivery through `wrapDeliver`. On "start" it schedules the burst and starts
+ * sending; it reports when every reminder is done.
  */
-import { Api } from 'grammy';
+import { parseConfig } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/metrics.ts';
-import {
-  createReminderScheduler,
-  deliveryResultOf,
-  type Reminder,
-  reminderId,
-} from '../src/reminders/index.ts';
-import { createStores } from '../src/store/index.ts';
+import { type Reminder, reminderId } from '../src/reminders/index.ts';
+import { createTrialgram, secretsOf } from '../src/trialgram.ts';
 
 export interface SenderSpec {
   storageUrl: string;
   token: string;
   apiRoot: string;
+  /** The sandbox studio whose name and address the reminders carry. */
+  studio: { url: string; apiKey: string };
   count: number;
   rate: number;
   dueAt: number;
@@ -43,9 +43,14 @@ const cpuMs = (since?: NodeJS.CpuUsage) => {
 };
 
 async function run(spec: SenderSpec): Promise<void> {
-  const stores = await createStores({ url: spec.storageUrl, conversationTtlMs: 3_600_000 });
-  const api = new Api(spec.token, { apiRoot: spec.apiRoot });
-  const metrics = createMetrics({ defaultMetrics: false });
+  const config = parseConfig({
+    BOT_TOKEN: spec.token,
+    TELEGRAM_API_ROOT: spec.apiRoot,
+    PERFECTGYM_BASE_URL: spec.studio.url,
+    PERFECTGYM_API_KEY: spec.studio.apiKey,
+    STORAGE_URL: spec.storageUrl,
+    REMINDER_RATE: String(spec.rate),
+  });
   const starts: number[] = [];
   let sent = 0;
   let failed = 0;
@@ -56,44 +61,53 @@ async function run(spec: SenderSpec): Promise<void> {
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  const scheduler = createReminderScheduler({
-    stores,
-    storageUrl: spec.storageUrl,
-    ratePerSecond: spec.rate,
-    metrics,
-    deliver: async (reminder) => {
+  const app = await createTrialgram(config, {
+    // Logged as production does, on stderr: stdout is the benchmark's report.
+    logger: createLogger({
+      level: config.logLevel,
+      secrets: secretsOf(config),
+      destination: { write: (line: string) => void process.stderr.write(line) },
+    }),
+    metrics: createMetrics({ defaultMetrics: false }),
+    wrapDeliver: (deliver) => async (reminder) => {
       if (firstStart === undefined) {
         firstStart = process.cpuUsage();
         firstStartAt = performance.now();
       }
       starts.push(performance.timeOrigin + performance.now());
       try {
-        await api.sendMessage(reminder.chatId, `Reminder: ${String(reminder.payload.title)} starts soon.`);
-        sent++;
-        return { status: 'sent' };
+        const result = await deliver(reminder);
+        if (result.status === 'sent') sent++;
+        else failed++;
+        return result;
       } catch (error) {
         failed++;
-        return deliveryResultOf(error);
+        throw error;
       } finally {
         if (sent + failed >= spec.count) finish();
       }
     },
   });
+  const scheduler = app.bot.reminders;
+  if (!scheduler) throw new Error('trialgram was built without its reminder scheduler');
   const rssTimer = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 250);
+  const slotStartAt = spec.dueAt + 2 * 3_600_000;
   const reminders: Reminder[] = Array.from({ length: spec.count }, (_, i) => {
     const userId = spec.firstUserId + i;
+    // The payload a class booking's slot reminder carries (see planReminders' callers).
+    const bookingRef = String(1 + i);
     return {
-      id: reminderId(userId, `bench${i}`, 'slot_reminder', spec.dueAt),
+      id: reminderId(userId, bookingRef, 'slot_reminder', spec.dueAt),
       userId,
       chatId: userId,
-      bookingRef: `bench${i}`,
+      bookingRef,
       kind: 'slot_reminder',
       dueAt: spec.dueAt,
-      slotStartAt: spec.dueAt + 2 * 3_600_000,
+      slotStartAt,
       leadMs: 2 * 3_600_000,
-      payload: { title: 'Yoga Flow', slotStart: new Date(spec.dueAt + 2 * 3_600_000).toISOString() },
+      payload: { offer: 'Yoga Flow', offerCode: 'c1', zone: config.studioTimeZone },
     };
   });
   const scheduleCpu = process.cpuUsage();
@@ -104,13 +118,13 @@ async function run(spec: SenderSpec): Promise<void> {
     scheduleCpuMs: cpuMs(scheduleCpu),
     scheduleMs: performance.now() - scheduleStarted,
   });
-  await scheduler.start();
+  // Reaches the fake Telegram, sets the command menus and starts the scheduler.
+  await app.init();
   await finished;
   const sendCpuMs = cpuMs(firstStart);
   const sendSeconds = (performance.now() - firstStartAt) / 1000;
   clearInterval(rssTimer);
-  await scheduler.close();
-  await stores.close();
+  await app.close();
   await send({ type: 'done', starts, sendCpuMs, sendSeconds, sent, failed, peakRssBytes: peakRss });
 }
 

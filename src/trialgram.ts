@@ -14,7 +14,7 @@ import type { Config } from './config.ts';
 import { createLogger, type Logger, withoutRedaction } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { CallEvent, PerfectGymClient, PerfectGymClientOptions } from './perfectgym/client.ts';
-import { createReminderScheduler } from './reminders/index.ts';
+import { createReminderScheduler, type Deliver } from './reminders/index.ts';
 import { reachTelegram } from './runtime/telegram-startup.ts';
 import { createStores, type Stores } from './store/index.ts';
 import type { StudioCatalog } from './studio/catalog.ts';
@@ -36,6 +36,8 @@ export interface TrialgramOverrides {
   onStudioCall?: (event: CallEvent) => void;
   /** Wraps the stores the bot gets (tests make one namespace fail). */
   wrapStores?: (stores: Stores) => Stores;
+  /** Wraps the bot's reminder `deliver` the scheduler calls (the reminder benchmark times each one). */
+  wrapDeliver?: (deliver: Deliver) => Deliver;
   /**
    * Client options on top of the config's (tests: `maxRateLimitWaitMs: 0` fails a locked endpoint's
    * call at once; a short timeout or fewer retries).
@@ -169,7 +171,7 @@ export async function createTrialgram(
         createReminderScheduler({
           stores,
           storageUrl: config.storageUrl,
-          deliver,
+          deliver: overrides.wrapDeliver ? overrides.wrapDeliver(deliver) : deliver,
           ratePerSecond: (overrides.reminders ?? config.reminders).ratePerSecond,
           ...(overrides.now ? { now: overrides.now } : {}),
           metrics,

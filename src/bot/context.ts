@@ -1,10 +1,11 @@
 /**
- * The grammY context the adapter works with: grammY's own, plus the booking session that the
- * session middleware loads for the user behind the update.
+ * The grammY context the adapter works with: grammY's own, plus the update's logger and the
+ * booking session that the session middleware loads for the user behind the update.
  */
 import type { Context } from 'grammy';
 import type { State } from '../booking/index.ts';
 import { type SupportedLocale, supportedLocales } from '../config.ts';
+import type { Logger } from '../logger.ts';
 import type { Delivery } from './delivery.ts';
 import type { UserProfile } from './user-store.ts';
 
@@ -29,7 +30,16 @@ export interface BookingFlavor {
   booking?: BookingSession;
 }
 
-export type BotContext = Context & BookingFlavor;
+export interface LogFlavor {
+  /**
+   * The update's logger: a child of the bot's, so every line carries the update's `updateId`. Made
+   * once per update by the first middleware (src/bot/middlewares/update-logger.ts), or with the
+   * context of a timed event (src/bot/later.ts).
+   */
+  log: Logger;
+}
+
+export type BotContext = Context & LogFlavor & BookingFlavor;
 
 /** The user's Telegram app language, when trialgram speaks it. */
 export function telegramLocale(languageCode: string | undefined): SupportedLocale | undefined {

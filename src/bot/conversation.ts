@@ -18,7 +18,6 @@ import {
   transition,
   type UserEvent,
 } from '../booking/index.ts';
-import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ReminderScheduler, ReminderSettings } from '../reminders/index.ts';
 import type { StaffNotifier } from '../staff/notices.ts';
@@ -46,7 +45,6 @@ export interface ConversationDeps {
   userStore: UserStore;
   translator: Translator;
   metrics: Metrics;
-  logger: Logger;
   notifier?: StaffNotifier | undefined;
   now: () => number;
   defaultLocale: FlowContext['locale'];
@@ -83,15 +81,15 @@ export interface Conversation {
 const maxTransitionsPerUpdate = 20;
 
 export function createConversation(deps: ConversationDeps): Conversation {
-  const { userStore, translator, metrics, logger } = deps;
+  const { userStore, translator, metrics } = deps;
 
   return {
     async handle(ctx, userEvent) {
       const session = ctx.booking;
       const from = ctx.from;
       if (!session || !from) return;
-      const updateId = ctx.update.update_id;
-      const replies = createReplies(ctx, translator, logger);
+      const { log } = ctx;
+      const replies = createReplies(ctx, translator);
       const typing = createTypingIndicator(
         () => ctx.replyWithChatAction('typing'),
         deps.typingDelayMs ?? defaultTypingDelayMs,
@@ -124,7 +122,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
       const informed = new Map<string, FlowContext['studio']>();
       const delivery = followDelivery(session.delivery, session.state, ctx.message);
       const save = async (done: boolean) => {
-        session.delivery = delivery.stored(updateId, done);
+        session.delivery = delivery.stored(ctx.update.update_id, done);
         await userStore.saveState(session.userId, session.state, session.delivery);
       };
 
@@ -138,7 +136,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
         try {
           await task(scheduler);
         } catch (error) {
-          logger.error({ updateId, effect: what, error: describeError(error) }, 'reminder scheduler failed');
+          log.error({ effect: what, error: describeError(error) }, 'reminder scheduler failed');
         }
       };
 
@@ -170,7 +168,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
         let event: BookingEvent | undefined = session.interrupted ? { type: 'resume' } : userEvent;
         for (let round = 1; event; round++) {
           if (round > maxTransitionsPerUpdate) {
-            logger.error({ updateId, step: session.state.step.name }, 'too many transitions for one update');
+            log.error({ step: session.state.step.name }, 'too many transitions for one update');
             break;
           }
           const before = session.state;
@@ -271,10 +269,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
             }
           }
           delivery.transitioned(before, state, shown === true, sent, newest);
-          logger.debug(
-            { updateId, event: event.type, step: state.step.name, call: call?.name },
-            'booking transition',
-          );
+          log.debug({ event: event.type, step: state.step.name, call: call?.name }, 'booking transition');
           event = call ? await typing.during(here().calls.execute(call, session.locale)) : undefined;
         }
         await save(true);

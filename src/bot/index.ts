@@ -1,7 +1,7 @@
 /**
  * The grammY adapter: turns Telegram updates into booking events for the flow in src/booking/,
  * and the flow's effects into messages, edits, answers and files. Middleware, in order:
- * count the update, answer store failures, one update per chat at a time, load the user's
+ * give the update its logger (`ctx.log`), count the update, answer store failures, one update per chat at a time, load the user's
  * session, ignore redeliveries (the session's row knows which update it applied); then one
  * composer per feature, the catch-all last.
  */
@@ -36,6 +36,7 @@ import { countUpdates } from './middlewares/count-updates.ts';
 import { ignoreRedeliveries } from './middlewares/deduplicate.ts';
 import { loadBookingSession } from './middlewares/session.ts';
 import { answerStoreFailures } from './middlewares/store-failure.ts';
+import { logPerUpdate } from './middlewares/update-logger.ts';
 import { createReminderDelivery } from './reminders.ts';
 import { createStudioCalls } from './studio-calls.ts';
 import { createTelegramTransport } from './telegram-transport.ts';
@@ -255,7 +256,6 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     userStore,
     translator,
     metrics,
-    logger,
     notifier,
     now: deps.now ?? Date.now,
     defaultLocale,
@@ -267,9 +267,9 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     reminders: deps.reminders && scheduler ? { settings: deps.reminders.settings, scheduler } : undefined,
   });
 
-  const storeFailures = answerStoreFailures({ translator, defaultLocale, logger });
+  const storeFailures = answerStoreFailures({ translator, defaultLocale });
   const chatLock = oneUpdatePerChat(stores.chatLock, { translator, defaultLocale });
-  const session = loadBookingSession({ userStore, translator, defaultLocale, logger });
+  const session = loadBookingSession({ userStore, translator, defaultLocale });
   // A timed event passes what an update passes, redelivery checks aside (it has no update of its own).
   const outsideUpdates = new Composer<BotContext>(storeFailures, chatLock, session).middleware();
   const later = createLaterRuns({
@@ -280,11 +280,12 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     logger,
   });
 
+  bot.use(logPerUpdate(logger));
   bot.use(countUpdates(metrics));
   bot.use(storeFailures);
   bot.use(chatLock);
   bot.use(session);
-  bot.use(ignoreRedeliveries(userStore, logger));
+  bot.use(ignoreRedeliveries(userStore));
 
   const picker = chain !== undefined && deps.studioPicker !== false;
   if (picker && deps.studios) {
@@ -299,7 +300,6 @@ export function createBot(deps: BotDependencies): TrialgramBot {
       chain: deps.studios,
       botUsername: () => bot.botInfo.username,
       t: staffTranslations,
-      logger,
       localeOf: (ctx) => localeOf(ctx, defaultLocale),
     }),
   );
@@ -309,7 +309,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
 
   bot.catch(async (error) => {
     const { ctx } = error;
-    logger.error({ updateId: ctx.update.update_id, error: describeError(error.error) }, 'update failed');
+    ctx.log.error({ error: describeError(error.error) }, 'update failed');
     if (isTelegramError(error.error) || ctx.chat?.type !== 'private') return;
     // A bug: the user gets a way forward instead of silence. Best effort, it may fail as well.
     const locale = localeOf(ctx, defaultLocale);

@@ -15,6 +15,7 @@ import type { TimerEvent } from '../booking/index.ts';
 import type { Logger } from '../logger.ts';
 import type { BotContext } from './context.ts';
 import { describeError } from './errors.ts';
+import { updateLogger } from './middlewares/update-logger.ts';
 
 export interface LaterRuns {
   schedule(ctx: BotContext, afterMs: number, event: TimerEvent): void;
@@ -43,19 +44,17 @@ export async function runOutsideUpdate<E extends { type: string }>(
   handle: (ctx: BotContext, event: E) => Promise<void>,
 ): Promise<void> {
   const { from, chat, updateId } = target;
-  // Only what the middleware reads: who, which chat, and the update id for the logs.
+  // Only what the middleware reads: who, which chat, and the update id (the logger's, and the row's).
   const update = {
     update_id: updateId,
     message: { message_id: 0, date: Math.floor(Date.now() / 1000), chat, from },
   } as Update;
   const ctx = new Context(update, options.api, options.me()) as BotContext;
+  ctx.log = updateLogger(options.logger, updateId);
   try {
     await options.middleware(ctx, () => handle(ctx, event));
   } catch (error) {
-    options.logger.error(
-      { updateId, event: event.type, error: describeError(error) },
-      'timed flow event failed',
-    );
+    ctx.log.error({ event: event.type, error: describeError(error) }, 'timed flow event failed');
   }
 }
 

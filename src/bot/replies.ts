@@ -8,7 +8,6 @@ import { InputFile } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Text, Venue, View } from '../booking/index.ts';
 import type { SupportedLocale } from '../config.ts';
-import type { Logger } from '../logger.ts';
 import type { BotContext } from './context.ts';
 import { describeError, isMessageNotModified, isTelegramError } from './errors.ts';
 import type { Translator } from './i18n.ts';
@@ -38,9 +37,8 @@ export interface Replies {
   answerPendingCallback(): Promise<void>;
 }
 
-export function createReplies(ctx: BotContext, translator: Translator, logger: Logger): Replies {
+export function createReplies(ctx: BotContext, translator: Translator): Replies {
   let answered = ctx.callbackQuery === undefined;
-  const updateId = ctx.update.update_id;
 
   /** Runs a Telegram call; a Telegram failure is logged (the metrics transformer counts it). */
   async function attempt<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
@@ -48,7 +46,7 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
       return await call();
     } catch (error) {
       if (!isTelegramError(error)) throw error;
-      logger.warn({ updateId, effect: what, error: describeError(error) }, 'telegram call failed');
+      ctx.log.warn({ effect: what, error: describeError(error) }, 'telegram call failed');
       return undefined;
     }
   }
@@ -78,7 +76,7 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
         if (isMessageNotModified(error)) return shownAs(message);
         if (!isTelegramError(error)) throw error;
         // Too old to edit, deleted, a document: the user still needs to see the new content.
-        logger.debug({ updateId, error: describeError(error) }, 'edit failed, sending instead');
+        ctx.log.debug({ error: describeError(error) }, 'edit failed, sending instead');
         return reply(view, locale);
       }
     },
@@ -99,7 +97,7 @@ export function createReplies(ctx: BotContext, translator: Translator, logger: L
         if (isMessageNotModified(error)) return;
         if (!isTelegramError(error)) throw error;
         // Cosmetic: an old keyboard left in place is answered "out of date" if tapped.
-        logger.debug({ updateId, error: describeError(error) }, 'clearing the keyboard failed');
+        ctx.log.debug({ error: describeError(error) }, 'clearing the keyboard failed');
       }
     },
     async sendCalendar(ics, filename, caption, locale) {

@@ -12,10 +12,9 @@
 import { type Api, Composer, type Context, InputFile } from 'grammy';
 import type { BotCommand, InlineKeyboardButton } from 'grammy/types';
 import { campaignPattern, decodeStartLink } from '../booking/deep-link.ts';
-import { telegramLocale } from '../bot/context.ts';
+import { type LogFlavor, telegramLocale } from '../bot/context.ts';
 import { describeErrorInOneLine } from '../bot/errors.ts';
 import { type SupportedLocale, supportedLocales } from '../config.ts';
-import type { Logger } from '../logger.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
 import {
   linkUrl,
@@ -37,7 +36,10 @@ export interface LinksChain {
   studio(studioId: string): { catalog: OfferSource & Pick<StudioCatalog, 'studio'> };
 }
 
-export interface LinksFeatureDeps<C extends Context = Context> {
+/** The feature logs through the update's logger (`ctx.log`, see src/bot/middlewares/update-logger.ts). */
+export type LinksContext = Context & LogFlavor;
+
+export interface LinksFeatureDeps<C extends LinksContext = LinksContext> {
   /** `ADMIN_IDS`: staff of every studio. */
   adminIds: readonly number[];
   /** The studio of a single-studio bot. */
@@ -47,7 +49,6 @@ export interface LinksFeatureDeps<C extends Context = Context> {
   /** The bot's username, e.g. `() => bot.botInfo.username`; read when needed, after `bot.init()`. */
   botUsername: () => string;
   t: (locale: string) => Translate;
-  logger: Pick<Logger, 'warn' | 'error'>;
   /**
    * The locale to answer in (the adapter's choice for this user). Default: the Telegram client's
    * language when trialgram speaks it, else English.
@@ -143,7 +144,9 @@ function tappedButtonText(ctx: Context): string | undefined {
 }
 
 /** `/links [campaign]` for admins, and the QR code buttons under its answer. */
-export function createLinksFeature<C extends Context = Context>(deps: LinksFeatureDeps<C>): Composer<C> {
+export function createLinksFeature<C extends LinksContext = LinksContext>(
+  deps: LinksFeatureDeps<C>,
+): Composer<C> {
   const admins = new Set(deps.adminIds);
   const isAdmin = (ctx: C) => ctx.from !== undefined && admins.has(ctx.from.id);
   const translate = (ctx: C) =>
@@ -220,7 +223,7 @@ export function createLinksFeature<C extends Context = Context>(deps: LinksFeatu
           .catch(() => studio);
       }
     } catch (error) {
-      deps.logger.warn(
+      ctx.log.warn(
         { studio, error: describeErrorInOneLine(error) },
         'staff /links: could not load the offers',
       );
@@ -263,7 +266,7 @@ export function createLinksFeature<C extends Context = Context>(deps: LinksFeatu
         parse_mode: 'HTML',
       });
     } catch (error) {
-      deps.logger.error({ payload, error: describeErrorInOneLine(error) }, 'staff QR code could not be sent');
+      ctx.log.error({ payload, error: describeErrorInOneLine(error) }, 'staff QR code could not be sent');
       await ctx.reply(t('staff-qr-failed'));
     }
   });

@@ -454,7 +454,9 @@ describe('settled()', () => {
   });
 
   it('with settleQuietMs, waits out a bot that confirms updates before handling them (@grammyjs/runner)', async () => {
-    const quietFake = await createFakeTelegram({ settleQuietMs: 300 });
+    // A quiet spell ten times the bot's pause between its calls: the test process may stall (a
+    // loaded machine, a GC) for most of a second before a pause this long looks like the end.
+    const quietFake = await createFakeTelegram({ settleQuietMs: 1_000 });
     const runnerBot = botFor(quietFake);
     runnerBot.on('message', async (ctx) => {
       await ctx.reply('checking the studio…');

@@ -101,11 +101,18 @@ describe('parameter transports', () => {
   });
 });
 
+/** Resolves once the fake has taken `count` getUpdates requests (the last one is then waiting). */
+async function getUpdatesArrived(count = 1): Promise<void> {
+  while (fake.calls.filter((c) => c.method === 'getUpdates').length < count) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('long polling', () => {
   it('wakes a waiting getUpdates as soon as an update arrives', async () => {
     const started = Date.now();
     const waiting = postJson('getUpdates', { timeout: 10 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await getUpdatesArrived();
     const user = fake.user({ firstName: 'Cleo' });
     const updateId = await user.sendText('/start');
 
@@ -145,7 +152,8 @@ describe('long polling', () => {
 
   it('ends an older waiting getUpdates with 409 when a newer one arrives', async () => {
     const older = postJson('getUpdates', { timeout: 5 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The newer request must reach the fake after the older one, whatever the machine's load.
+    await getUpdatesArrived();
     const newer = postJson('getUpdates', { timeout: 0 });
     expect(await older).toEqual({
       status: 409,

@@ -275,7 +275,10 @@ describe.each(backends)('reminder scheduler ($name)', (backend) => {
     const { deliver, deliveries } = recordingDeliver((r) =>
       r.userId === 1 ? { status: 'failed', retry: true } : { status: 'failed', retry: false },
     );
-    const { scheduler, metrics, clock } = await setUp(deliver, { retryDelayMs: 100 });
+    // The second try waits for the clock move below: BullMQ's backoff runs on real time, so a short
+    // delay would retry by itself, and the state waited for first (tried once, pending again) could
+    // come and go between two looks. Within a minute of the test's clock, for the SQLite scheduler.
+    const { scheduler, metrics, clock } = await setUp(deliver, { retryDelayMs: 30_000 });
     const unknown = reminder({ userId: 1, dueAt: clock.t });
     const refused = reminder({ userId: 2, dueAt: clock.t });
     await scheduler.schedule([unknown, refused]);

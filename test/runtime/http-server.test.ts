@@ -75,13 +75,17 @@ describe('bot http server', () => {
 
   it('acknowledges a slow update early and still finishes it before closing', async () => {
     let finished = false;
+    // The update runs until the test lets it finish, not for a fixed time that a loaded machine
+    // could let pass before the test has read the early acknowledgement.
+    let finish: () => void = () => undefined;
+    const mayFinish = new Promise<void>((resolve) => (finish = resolve));
     const server = await start({
       webhook: {
         path: '/telegram',
         secret,
         ackAfterMs: 20,
         handle: async () => {
-          await new Promise((resolve) => setTimeout(resolve, 300));
+          await mayFinish;
           finished = true;
         },
       },
@@ -94,6 +98,8 @@ describe('bot http server', () => {
     expect(response.status).toBe(200);
     expect(finished).toBe(false);
     expect(server.inFlight()).toBe(1);
+    // Still running when the server is told to close; close waits for it.
+    setTimeout(finish, 100);
     await server.close();
     servers.pop();
     expect(finished).toBe(true);

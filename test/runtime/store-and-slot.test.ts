@@ -38,7 +38,6 @@ let directory: string;
 const bots: BotProcess[] = [];
 
 beforeAll(async () => {
-  fake = await createFakeTelegram();
   directory = mkdtempSync(join(tmpdir(), 'trialgram-store-slot-'));
 });
 
@@ -47,9 +46,22 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await fake?.close();
   rmSync(directory, { recursive: true, force: true });
 });
+
+/**
+ * A Telegram of the describe's own: its bots are SIGKILLed, so their last update is never
+ * confirmed, and a shared fake would hand it to the next describe's bot, whose fresh store has
+ * never seen it (a reply to it took the connection resets one test had set up: the CI failure).
+ */
+function ownTelegram(): void {
+  beforeAll(async () => {
+    fake = await createFakeTelegram();
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+}
 
 function person(n: number, firstName: string): Prospect {
   return {
@@ -65,6 +77,7 @@ function person(n: number, firstName: string): Prospect {
 }
 
 describe('Redis stalling under a bot process (connected, no answers)', () => {
+  ownTelegram();
   let sandbox: Sandbox;
   let proxy: TcpProxy;
   const prefix = uniqueRedisPrefix('proc-stall');
@@ -104,6 +117,7 @@ describe('Redis stalling under a bot process (connected, no answers)', () => {
 });
 
 describe('a slot that fills up between the summary and "Book now" (bot process)', () => {
+  ownTelegram();
   let sandbox: Sandbox;
 
   beforeAll(async () => {
@@ -167,19 +181,15 @@ describe('a slot that fills up between the summary and "Book now" (bot process)'
 });
 
 describe('Telegram resetting the connection of a reply (bot process)', () => {
+  ownTelegram();
   let sandbox: Sandbox;
-  // A Telegram of its own: the bots above are SIGKILLed, so their last update is never confirmed
-  // and the shared fake would hand it to this bot, whose fresh store has never seen it.
-  let fake: FakeTelegram;
 
   beforeAll(async () => {
-    fake = await createFakeTelegram();
     sandbox = await createSandbox({ rateLimitPerMinute: false });
   });
 
   afterAll(async () => {
     await sandbox?.close();
-    await fake?.close();
   });
 
   it('sends the reply again on a new connection: the prospect gets it, exactly once', async () => {

@@ -1,4 +1,4 @@
-import type { Bot } from 'grammy';
+import type { Bot, Context } from 'grammy';
 import jsQRModule from 'jsqr';
 import { Keyv } from 'keyv';
 import { PNG } from 'pngjs';
@@ -48,7 +48,7 @@ export function readQrCode(png: Uint8Array): string | undefined {
 }
 
 /** Starts long polling and resolves once grammY polls; the returned function stops it. */
-export async function startPolling(bot: Bot): Promise<() => Promise<void>> {
+export async function startPolling<C extends Context>(bot: Bot<C>): Promise<() => Promise<void>> {
   let running: Promise<void> | undefined;
   await new Promise<void>((resolve, reject) => {
     running = bot.start({ onStart: () => resolve() });

@@ -1,11 +1,17 @@
 import { Api, Bot } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { logPerUpdate } from '../../src/bot/middlewares/update-logger.ts';
 import { createFakeTelegram, type FakeTelegram, type FakeUser } from '../../src/fake-telegram/index.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { TrialOfferClass } from '../../src/perfectgym/schemas.ts';
 import { createSandbox, demoChain } from '../../src/sandbox/index.ts';
 import type { OfferSource } from '../../src/staff/links.ts';
-import { createLinksFeature, type LinksChain, setStaffCommands } from '../../src/staff/links-feature.ts';
+import {
+  createLinksFeature,
+  type LinksChain,
+  type LinksContext,
+  setStaffCommands,
+} from '../../src/staff/links-feature.ts';
 import { createStudioRegistry, type StudioRegistry, sandboxStudios } from '../../src/studio/registry.ts';
 import { demoStudio, readQrCode, startPolling, translations } from './helpers.ts';
 
@@ -31,7 +37,8 @@ afterEach(async () => {
 
 /** A bot as the adapter builds it: the feature, then a catch-all for everything unhandled. */
 async function startBot(catalog: OfferSource = studio.catalog, chain?: LinksChain): Promise<void> {
-  const bot = new Bot(fake.token, { client: { apiRoot: fake.apiRoot } });
+  const bot = new Bot<LinksContext>(fake.token, { client: { apiRoot: fake.apiRoot } });
+  bot.use(logPerUpdate(silentLogger()));
   // Puts a QR button into any chat, as a forwarded /links answer or one in a group would.
   bot.command('button', (ctx) =>
     ctx.reply('A message with a QR button', {
@@ -45,7 +52,6 @@ async function startBot(catalog: OfferSource = studio.catalog, chain?: LinksChai
       chain,
       botUsername: () => bot.botInfo.username,
       t: translations,
-      logger: silentLogger(),
     }),
   );
   bot.on('message', async (ctx) => {

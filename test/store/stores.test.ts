@@ -265,21 +265,28 @@ describe('redis store', () => {
     ];
     await Promise.all(clients.map((c) => c.connect()));
     try {
+      // Renewed every third of its life: the holder's process may stall for up to two thirds of it
+      // (a loaded machine stalls a test process for 100 ms and more) without losing the lock.
+      const ttlMs = 600;
       const [a, b] = clients.map(
         (c) =>
           new RedisChatLock(new RedisCalls(c), {
-            ttlMs: 150,
-            waitMs: 5_000,
+            ttlMs,
+            waitMs: 10_000,
             prefix: `${p}:lock:`,
           }),
       ) as [RedisChatLock, RedisChatLock];
       const order: string[] = [];
+      let started: () => void = () => undefined;
+      const holding = new Promise<void>((resolve) => (started = resolve));
       const slow = a.run('chat', async () => {
         order.push('a start');
-        await sleep(600);
+        started();
+        // Well past the expiry: without renewal, b would get in meanwhile.
+        await sleep(2.5 * ttlMs);
         order.push('a end');
       });
-      await sleep(20);
+      await holding;
       const other = b.run('chat', async () => void order.push('b'));
       await Promise.all([slow, other]);
       expect(order).toEqual(['a start', 'a end', 'b']);

@@ -8,27 +8,25 @@
  * loaded: a redelivery of the same chat waits for the first delivery to finish.
  */
 import type { MiddlewareFn } from 'grammy';
-import type { Logger } from '../../logger.ts';
 import type { BotContext } from '../context.ts';
 import { maxAttempts, updateStatus } from '../delivery.ts';
 import type { UserStore } from '../user-store.ts';
 
 export function ignoreRedeliveries(
   userStore: UserStore,
-  logger: Logger,
   now: () => number = Date.now,
 ): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const updateId = ctx.update.update_id;
     const session = ctx.booking;
     if (!session) {
-      if (await userStore.wasHandled(updateId)) return ignored(logger, updateId);
+      if (await userStore.wasHandled(updateId)) return ignored(ctx);
       await next();
       await userStore.recordHandled(updateId);
       return;
     }
     const status = updateStatus(session.delivery, updateId, now());
-    if (status === 'applied') return ignored(logger, updateId);
+    if (status === 'applied') return ignored(ctx);
     if (status === 'interrupted') {
       const attempts = (session.delivery.attempts ?? 1) + 1;
       const giveUp = attempts > maxAttempts;
@@ -36,10 +34,10 @@ export function ignoreRedeliveries(
       session.delivery = { ...session.delivery, attempts, ...(giveUp ? { done: true } : {}) };
       await userStore.saveState(session.userId, session.state, session.delivery);
       if (giveUp) {
-        logger.error({ updateId, attempts: maxAttempts }, 'update died with its process every time, ignored');
+        ctx.log.error({ attempts: maxAttempts }, 'update died with its process every time, ignored');
         return;
       }
-      logger.info({ updateId }, 'update delivered again after its handling died, resuming');
+      ctx.log.info('update delivered again after its handling died, resuming');
       session.interrupted = true;
     }
     await next();
@@ -51,6 +49,6 @@ export function ignoreRedeliveries(
   };
 }
 
-function ignored(logger: Logger, updateId: number): void {
-  logger.info({ updateId }, 'update delivered again, ignored');
+function ignored(ctx: BotContext): void {
+  ctx.log.info('update delivered again, ignored');
 }

@@ -5,7 +5,6 @@
  */
 import type { MiddlewareFn } from 'grammy';
 import type { SupportedLocale } from '../../config.ts';
-import type { Logger } from '../../logger.ts';
 import { type BotContext, chooseLocale } from '../context.ts';
 import { describeError } from '../errors.ts';
 import type { Translator } from '../i18n.ts';
@@ -15,29 +14,25 @@ export function loadBookingSession(options: {
   userStore: UserStore;
   translator: Translator;
   defaultLocale: SupportedLocale;
-  logger: Logger;
 }): MiddlewareFn<BotContext> {
-  const { userStore, translator, logger } = options;
+  const { userStore, translator } = options;
   return async (ctx, next) => {
     const from = ctx.from;
     // Bookings happen in private chats only; groups (such as the staff chat) have no session.
     if (!from || from.is_bot || ctx.chat?.type !== 'private') return next();
-    const updateId = ctx.update.update_id;
     const [{ state, delivery, reset }, { profile, unreadable }] = await Promise.all([
       userStore.loadState(from.id),
       userStore.loadProfile(from.id),
     ]);
-    if (unreadable) logger.warn({ updateId }, 'stored profile unreadable, ignoring it');
+    if (unreadable) ctx.log.warn('stored profile unreadable, ignoring it');
     const locale = chooseLocale(profile, from.language_code, options.defaultLocale);
     ctx.booking = { userId: from.id, state, delivery, interrupted: false, recorded: false, profile, locale };
     if (reset) {
-      logger.warn({ updateId }, 'stored conversation unreadable, starting afresh');
+      ctx.log.warn('stored conversation unreadable, starting afresh');
       await userStore.saveState(from.id, state);
       await ctx
         .reply(translator.bot(locale, 'bot-state-reset'), { reply_markup: { remove_keyboard: true } })
-        .catch((error: unknown) =>
-          logger.warn({ updateId, error: describeError(error) }, 'reset notice failed'),
-        );
+        .catch((error: unknown) => ctx.log.warn({ error: describeError(error) }, 'reset notice failed'));
     }
     await next();
   };

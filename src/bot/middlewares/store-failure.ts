@@ -5,7 +5,6 @@
  */
 import type { MiddlewareFn } from 'grammy';
 import type { SupportedLocale } from '../../config.ts';
-import type { Logger } from '../../logger.ts';
 import { type BotContext, localeOf } from '../context.ts';
 import { describeError } from '../errors.ts';
 import type { Translator } from '../i18n.ts';
@@ -14,15 +13,14 @@ import { StoreUnavailableError } from '../user-store.ts';
 export function answerStoreFailures(options: {
   translator: Translator;
   defaultLocale: SupportedLocale;
-  logger: Logger;
 }): MiddlewareFn<BotContext> {
-  const { translator, logger } = options;
+  const { translator } = options;
   return async (ctx, next) => {
     try {
       await next();
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
-      logger.error({ updateId: ctx.update.update_id, error: describeError(error) }, 'store unavailable');
+      ctx.log.error({ error: describeError(error) }, 'store unavailable');
       const locale = localeOf(ctx, options.defaultLocale);
       // Best effort: the query may be answered already, and Telegram may be the next thing to fail.
       if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
