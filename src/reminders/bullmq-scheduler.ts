@@ -4,8 +4,10 @@
  * Every instance runs a worker; BullMQ hands each job to one of them.
  *
  * The send rate is BullMQ's limiter, which is global across the queue's workers, set to one job
- * per 1000/REMINDER_RATE ms: a limiter of REMINDER_RATE per 1000 ms counts in fixed windows, so
- * the end of one window and the start of the next could send twice the rate within one second.
+ * per 1050/REMINDER_RATE ms: a limiter of REMINDER_RATE per 1000 ms counts in fixed windows, so
+ * the end of one window and the start of the next could send twice the rate within one second;
+ * the 5 % margin (as the pacer's 1.05 s window) absorbs the jitter between a job's start in Redis
+ * and its send reaching Telegram from one of several instances.
  * A 429 sets the limiter for everyone (`queue.rateLimit(retry_after)`) and puts the job back.
  *
  * Exactly once: a job is locked by the worker processing it and completed after `deliver`
@@ -16,7 +18,7 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describeError } from '../bot/errors.ts';
-import { StartPacer } from './pacer.ts';
+import { StartPacer, windowMs as limiterWindowMs } from './pacer.ts';
 import {
   bookingIdPrefix,
   type DeliveryResult,
@@ -256,7 +258,7 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
         connection: workerClient,
         prefix: options.keyPrefix,
         concurrency,
-        limiter: { max: 1, duration: Math.ceil(1000 / options.ratePerSecond) },
+        limiter: { max: 1, duration: Math.ceil(limiterWindowMs / options.ratePerSecond) },
         lockDuration: options.lockDurationMs ?? 30_000,
         stalledInterval: options.stalledIntervalMs ?? 30_000,
         maxStalledCount: 1,

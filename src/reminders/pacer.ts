@@ -10,7 +10,7 @@
  * send actually leaves (an await or two, a busy event loop), and those moments vary, so a window
  * of exactly one second here let `rate + 1` sends leave within one second as seen from outside.
  */
-const windowMs = 1_050;
+export const windowMs = 1_050;
 
 export class StartPacer {
   readonly #rate: number;
