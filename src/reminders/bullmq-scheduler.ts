@@ -18,7 +18,7 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describeError } from '../bot/errors.ts';
-import { StartPacer, windowMs as limiterWindowMs } from './pacer.ts';
+import { windowMs as limiterWindowMs, StartPacer } from './pacer.ts';
 import {
   bookingIdPrefix,
   type DeliveryResult,
