@@ -30,12 +30,18 @@ export interface StudioCallsOptions {
   onFailure: (call: ApiCall, error: unknown, temporary: boolean, outcome?: 'unknown') => void;
   /** After a failed studio-information load, how long to go without it before asking again. */
   studioRetryAfterMs?: number;
+  /**
+   * How long an update waits for the studio information (the greeting's name, the address) before
+   * going on without it; the load goes on in the background and fills the cache. Default 1500.
+   */
+  studioInformationWaitMs?: number;
   now?: () => number;
 }
 
 export function createStudioCalls(options: StudioCallsOptions): StudioCalls {
   const { client, catalog } = options;
   const retryAfterMs = options.studioRetryAfterMs ?? 30_000;
+  const informationWaitMs = options.studioInformationWaitMs ?? 1_500;
   const now = options.now ?? Date.now;
   let studioFailedAt: number | undefined;
 
@@ -116,14 +122,25 @@ export function createStudioCalls(options: StudioCallsOptions): StudioCalls {
     async studioInformation() {
       // While the studio is down, every update would otherwise wait for this call to fail first.
       if (studioFailedAt !== undefined && now() - studioFailedAt < retryAfterMs) return undefined;
-      try {
-        const studio = await catalog.studio();
-        studioFailedAt = undefined;
-        return studio;
-      } catch {
-        studioFailedAt = now();
-        return undefined;
-      }
+      const loaded = catalog.studio().then(
+        (studio) => {
+          studioFailedAt = undefined;
+          return studio;
+        },
+        () => {
+          studioFailedAt = now();
+          return undefined;
+        },
+      );
+      // A courtesy, not worth a whole call deadline: a studio that hangs would otherwise make the
+      // prospect wait for it and then again for the call the update is about.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((resolve) => {
+        timer = setTimeout(resolve, informationWaitMs, undefined);
+      });
+      const studio = await Promise.race([loaded, late]);
+      clearTimeout(timer);
+      return studio;
     },
   };
 }

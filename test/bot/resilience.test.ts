@@ -295,6 +295,24 @@ describe('a studio answer without bounds', () => {
   });
 });
 
+describe('studio information that never comes', () => {
+  it('does not hold the offers back: the list comes long before the call deadline, greeted without the name', async () => {
+    h = await startHarness({ client: { timeoutMs: 8_000 } });
+    h.sandbox.faults.set('studio', { kind: 'hang', times: 1 });
+    const ann = h.user();
+    const started = Date.now();
+    await start(ann);
+    // Without a bound of its own the greeting would wait the whole 8 s deadline first.
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(
+      botMessages(ann)
+        .map((m) => m.text ?? '')
+        .join('\n'),
+    ).not.toContain(h.sandbox.name);
+    expect(labels(ann.chat.last('bot')).flat()).toContain('🏋️ Rückenfit');
+  }, 20_000);
+});
+
 /** Whether any of the store's files (the database, its -wal and -shm) holds `text`, byte for byte. */
 function storeFilesContain(storageFile: string, text: string): boolean {
   const needle = Buffer.from(text, 'utf8');
