@@ -300,6 +300,8 @@ bot-command-studio = Anderes Studio wählen
 bot-studio-pick = In welchem Studio möchtest du trainieren?
 bot-studio-location-hint = Oder teile deinen Standort, dann zeige ich dir die Studios in deiner Nähe.
 bot-studio-share-location = 📍 Meinen Standort teilen
+bot-studio-page-back = ◀ Zurück
+bot-studio-page-more = Weitere Studios ▶
 bot-studio-nearest = Die Studios in deiner Nähe:
 
 ## Staff

@@ -300,6 +300,8 @@ bot-command-studio = Choose another studio
 bot-studio-pick = Which studio would you like to train at?
 bot-studio-location-hint = Or share your location, and I'll show you the studios nearest to you.
 bot-studio-share-location = 📍 Share my location
+bot-studio-page-back = ◀ Back
+bot-studio-page-more = More studios ▶
 bot-studio-nearest = The studios nearest to you:
 
 ## Staff

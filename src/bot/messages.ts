@@ -21,6 +21,8 @@ export const botMessageKeys = [
   'bot-studio-pick',
   'bot-studio-location-hint',
   'bot-studio-share-location',
+  'bot-studio-page-back',
+  'bot-studio-page-more',
   'bot-studio-nearest',
 ] as const;
 

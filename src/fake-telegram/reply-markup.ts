@@ -81,6 +81,8 @@ export function parseReplyMarkup(value: unknown): ParsedReplyMarkup | undefined 
       throw badRequest('field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays');
     }
     const rows = value.inline_keyboard.map((row) => row.map(parseInlineButton));
+    // Telegram's limit: at most 100 buttons in one inline keyboard.
+    if (rows.reduce((count, row) => count + row.length, 0) > 100) throw badRequest('REPLY_MARKUP_TOO_LONG');
     return { kind: 'inline', markup: { inline_keyboard: rows } };
   }
   if (value.keyboard !== undefined) {

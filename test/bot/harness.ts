@@ -69,7 +69,11 @@ export interface HarnessOptions {
    * The sandbox's three-studio demo chain (`berlin`, `hamburg`, `lisboa`) on the test clock, each
    * studio with its own client from a registry; `staffChats` gives studios a staff chat of their own.
    */
-  chain?: { staffChats?: Record<string, number> };
+  chain?: {
+    staffChats?: Record<string, number>;
+    /** Further studios after the three, `town-1`…: Berlin's data, each in a town of its own. */
+    moreStudios?: number;
+  };
 }
 
 export interface Harness {
@@ -98,6 +102,17 @@ interface RunningBot {
   stop(): Promise<void>;
 }
 
+/** Studios `town-1`… for a chain longer than the demo's: Berlin's data in towns of their own. */
+function moreStudios(count: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `town-${i + 1}`,
+    seed: (nowMs: number) => {
+      const seed = demoSeed(nowMs);
+      return { ...seed, studio: { ...seed.studio, name: `Studio Town ${i + 1}`, city: `Town ${i + 1}` } };
+    },
+  }));
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = createSandboxClock(options.startAt ?? startOfTests);
   const seed = demoSeed(clock.now());
@@ -105,7 +120,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clock,
     seed: options.seed ? options.seed(seed) : seed,
     rateLimitPerMinute: false,
-    ...(options.chain ? { studios: demoChain.map((studio) => ({ ...studio, clock })) } : {}),
+    ...(options.chain
+      ? {
+          studios: [...demoChain, ...moreStudios(options.chain.moreStudios ?? 0)].map((studio) => ({
+            ...studio,
+            clock,
+          })),
+        }
+      : {}),
   });
   const fake = await createFakeTelegram({ bot: { username: 'kiez_trial_bot' } });
   const metrics = createMetrics({ defaultMetrics: false });

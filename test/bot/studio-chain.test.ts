@@ -191,6 +191,38 @@ describe('picking a studio', () => {
     expect(studioNamed(h, 'hamburg').snapshot().bookings).toHaveLength(0);
   });
 
+  it('a chain past one screen pages its studios, eight at a time, in one message', async () => {
+    // 3 + 150 studios: one keyboard of them all would pass Telegram's 100 buttons and be refused.
+    h = await startHarness({ chain: { moreStudios: 150 } });
+    const ann = h.user();
+    await start(ann);
+    const picker = ann.chat.messages.at(-2);
+    expect(picker?.text).toBe(pickText);
+    expect(labels(picker as never)).toEqual([
+      [berlin],
+      [hamburg],
+      [lisboa],
+      ...[1, 2, 3, 4, 5].map((n) => [`Town ${n} · Oderberger Straße 12`]),
+      ['More studios ▶'],
+    ]);
+
+    await tap(ann, 'More studios ▶', picker?.messageId);
+    const second = ann.chat.messages.find((m) => m.messageId === picker?.messageId);
+    expect(labels(second as never)).toEqual([
+      ...[6, 7, 8, 9, 10, 11, 12, 13].map((n) => [`Town ${n} · Oderberger Straße 12`]),
+      ['◀ Back', 'More studios ▶'],
+    ]);
+    // Still one picker: the page replaced the one before.
+    expect(botTexts(ann).filter((text) => text === pickText)).toHaveLength(1);
+
+    await tap(ann, 'Town 13 · Oderberger Straße 12', picker?.messageId);
+    expect(botTexts(ann).at(-1)?.split('\n')[0]).toBe(greetingOf('Studio Town 13'));
+    await tap(ann, '◀ Back', picker?.messageId);
+    expect(labels(ann.chat.messages.find((m) => m.messageId === picker?.messageId) as never)[0]).toEqual([
+      berlin,
+    ]);
+  });
+
   it('a shared location lists the nearest three studios with their distance, nearest first', async () => {
     h = await startHarness({ chain: {} });
     const ann = h.user();

@@ -292,6 +292,17 @@ describe('a grammY bot polling the fake', () => {
     ).rejects.toMatchObject({ description: 'Bad Request: BUTTON_DATA_INVALID' });
   });
 
+  it('refuses an inline keyboard of more than 100 buttons, as Telegram does', async () => {
+    const user = fake.user();
+    await user.sendText('hi');
+    const keyboard = (count: number) =>
+      InlineKeyboard.from(Array.from({ length: count }, (_, i) => [InlineKeyboard.text(`${i}`, `${i}`)]));
+    await expect(bot.api.sendMessage(user.id, 'x', { reply_markup: keyboard(101) })).rejects.toMatchObject({
+      description: 'Bad Request: REPLY_MARKUP_TOO_LONG',
+    });
+    await expect(bot.api.sendMessage(user.id, 'x', { reply_markup: keyboard(100) })).resolves.toBeDefined();
+  });
+
   it('stores uploaded documents: the user can read them and the bot can download them again', async () => {
     const calendar = 'BEGIN:VCALENDAR\r\nSUMMARY:Trial class\r\nEND:VCALENDAR\r\n';
     let sent: Message.DocumentMessage | undefined;

@@ -5,8 +5,10 @@
  * whole-offer deep link would (`s-<id>`), so the flow itself needs no step of its own. A chain of
  * one never gets here.
  */
+
 import { Composer, InlineKeyboard, Keyboard } from 'grammy';
 import { encodeStudioStartPayload } from '../../booking/deep-link.ts';
+import type { SupportedLocale } from '../../config.ts';
 import type { StudioInformation } from '../../perfectgym/schemas.ts';
 import type { StudioRegistry } from '../../studio/registry.ts';
 import type { BotContext } from '../context.ts';
@@ -16,8 +18,20 @@ import type { UserStore } from '../user-store.ts';
 
 /** A studio button's callback data: `st:<studio id>`. */
 const pickPrefix = 'st:';
+/** A page button's callback data: `stp:<page>` (0-based). */
+const pagePrefix = 'stp:';
 /** How many studios a shared location lists. */
 const nearestCount = 3;
+/**
+ * Studios per page of the picker: a screen's worth, and far below Telegram's 100 buttons per
+ * keyboard, which a chain's whole list in one message would pass.
+ */
+export const studiosPerPage = 8;
+/**
+ * How long the picker waits for the studios' information (their city and street) before showing
+ * those still loading by their id; the loads go on and fill the cache for the next time.
+ */
+const informationWaitMs = 1_500;
 
 interface PickerStudio {
   id: string;
@@ -36,17 +50,49 @@ export function createStudioPickerFeature(deps: StudioPickerDeps): Composer<BotC
   const composer = new Composer<BotContext>();
   const privateChats = composer.chatType('private');
 
-  /** Every studio with its information (cached per studio); a studio that cannot answer shows its id. */
-  const studios = (): Promise<PickerStudio[]> =>
-    Promise.all(
-      chain.ids.map(async (id) => ({
-        id,
-        info: await chain
-          .studio(id)
-          .catalog.studio()
-          .catch(() => undefined),
-      })),
+  /**
+   * The studios with their information (cached per studio); one that cannot answer, or not within
+   * {@link informationWaitMs}, shows its id.
+   */
+  const studios = async (ids: readonly string[] = chain.ids): Promise<PickerStudio[]> => {
+    const known = new Map<string, StudioInformation>();
+    const loads = ids.map((id) =>
+      chain
+        .studio(id)
+        .catalog.studio()
+        .then((info) => void known.set(id, info))
+        .catch(() => undefined),
     );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(loads),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, informationWaitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return ids.map((id) => ({ id, info: known.get(id) }));
+  };
+
+  /** One page of the picker: its studios, one a row, and ◀ / ▶ where there are more. */
+  const pickerPage = async (page: number, locale: SupportedLocale): Promise<InlineKeyboard> => {
+    const pages = Math.max(1, Math.ceil(chain.ids.length / studiosPerPage));
+    const shown = Math.min(Math.max(0, page), pages - 1);
+    const ids = chain.ids.slice(shown * studiosPerPage, (shown + 1) * studiosPerPage);
+    const keyboard = oneAButtonRow(
+      (await studios(ids)).map((studio) => ({ label: studioLabel(studio), studioId: studio.id })),
+    );
+    if (pages === 1) return keyboard;
+    const nav = [
+      ...(shown > 0
+        ? [InlineKeyboard.text(translator.bot(locale, 'bot-studio-page-back'), pagePrefix + (shown - 1))]
+        : []),
+      ...(shown < pages - 1
+        ? [InlineKeyboard.text(translator.bot(locale, 'bot-studio-page-more'), pagePrefix + (shown + 1))]
+        : []),
+    ];
+    return keyboard.row(...nav);
+  };
 
   const open = async (ctx: BotContext, studioId: string) => {
     const session = ctx.booking;
@@ -62,10 +108,7 @@ export function createStudioPickerFeature(deps: StudioPickerDeps): Composer<BotC
 
   const ask = async (ctx: BotContext) => {
     const locale = ctx.booking?.locale ?? 'en';
-    const keyboard = oneAButtonRow(
-      (await studios()).map((studio) => ({ label: studioLabel(studio), studioId: studio.id })),
-    );
-    await ctx.reply(translator.bot(locale, 'bot-studio-pick'), { reply_markup: keyboard });
+    await ctx.reply(translator.bot(locale, 'bot-studio-pick'), { reply_markup: await pickerPage(0, locale) });
     await ctx.reply(translator.bot(locale, 'bot-studio-location-hint'), {
       reply_markup: new Keyboard()
         .requestLocation(translator.bot(locale, 'bot-studio-share-location'))
@@ -92,6 +135,12 @@ export function createStudioPickerFeature(deps: StudioPickerDeps): Composer<BotC
       return;
     }
     await open(ctx, studioId);
+  });
+  privateChats.callbackQuery(new RegExp(`^${pagePrefix}(\\d{1,4})$`), async (ctx) => {
+    const locale = ctx.booking?.locale ?? 'en';
+    await ctx.answerCallbackQuery();
+    // The page in place of the one shown: the list is one message however far the prospect pages.
+    await ctx.editMessageReplyMarkup({ reply_markup: await pickerPage(Number(ctx.match[1]), locale) });
   });
   privateChats.on('message:location', async (ctx, next) => {
     // A location while the flow waits for a lead field is the flow's to answer ("please type it").
