@@ -45,6 +45,8 @@ export interface StoredSizes {
   /** Other per-user records (lead mapping, idempotency records) still stored at the end: keys and bytes. */
   otherKeys: number;
   otherBytes: number;
+  /** Writes (sets and deletes) the bot made, by namespace. */
+  writes: Record<string, number>;
 }
 
 /** Everything measured inside the bot's process; plain data, so it can cross a process boundary. */
@@ -105,6 +107,7 @@ export class BotRecorder {
   readonly #conversationLargest = new Map<string, number>();
   readonly #conversationLast = new Map<string, number>();
   readonly #otherEntries = new Map<string, number>();
+  readonly #storeWrites: Record<string, number> = {};
   readonly #memoryMarks: MemoryMark[] = [];
   #watchingStores = false;
   #updatesHandled = 0;
@@ -232,6 +235,15 @@ export class BotRecorder {
   /** Records the size of every conversation (and other per-user record) the bot writes. */
   watchStores(stores: { conversations: Keyv; leads: Keyv; records: Keyv }): void {
     this.#watchingStores = true;
+    const wrote = (namespace: string) => bump(this.#storeWrites, namespace);
+    for (const [name, store] of [
+      ['conversations', stores.conversations],
+      ['leads', stores.leads],
+      ['records', stores.records],
+    ] as const) {
+      store.hooks.addHandler('postSet', () => wrote(name));
+      store.hooks.addHandler('postDelete', () => wrote(name));
+    }
     stores.conversations.hooks.addHandler('postSet', (data: { key: string; value: unknown }) => {
       const size = byteLength(data.key) + byteLength(data.value);
       this.#conversationLast.set(data.key, size);
@@ -294,6 +306,7 @@ export class BotRecorder {
             finalPerConversation: summarize([...this.#conversationLast.values()]),
             otherKeys: this.#otherEntries.size,
             otherBytes,
+            writes: { ...this.#storeWrites },
           }
         : undefined,
       peakRssBytes: this.#peakRss,
