@@ -110,7 +110,9 @@ describe('embedded sqlite store', () => {
     await first.close();
     open.pop();
     const db = new DatabaseSync(url.slice('sqlite:'.length));
-    const rows = db.prepare("SELECT key, value FROM keyv WHERE key LIKE 'conversations:%' ORDER BY key").all();
+    const rows = db
+      .prepare("SELECT key, value FROM keyv WHERE key LIKE 'conversations:%' ORDER BY key")
+      .all();
     db.close();
     // keyv's format: strings starting with ':' get one more in front, Buffers are ':base64:'.
     expect(JSON.parse(String(rows[0]?.value)).value).toEqual({
