@@ -183,7 +183,13 @@ function isRow(raw: unknown): raw is { state: unknown } & Record<string, unknown
 }
 
 function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+  // A loop, not entries/filter/fromEntries: this runs for every state saved and every update's context.
+  const result: Record<string, unknown> = {};
+  for (const key in value) {
+    const entry = value[key];
+    if (entry !== undefined && Object.hasOwn(value, key)) result[key] = entry;
+  }
+  return result as T;
 }
 
 function safeJson(text: string): unknown {
