@@ -18,6 +18,7 @@ import { RedisCalls } from '../../src/store/redis-keyv.ts';
 import { SqliteKeyvStore } from '../../src/store/sqlite-keyv.ts';
 import {
   deleteRedisKeys,
+  flushRedisScripts,
   redisKeys,
   redisUrl,
   setRawRedisValue,
@@ -250,6 +251,16 @@ describe('redis store', () => {
       await sleep(50);
     }
   }
+
+  it('keeps writing once Redis has forgotten its scripts (restarted, flushed)', async () => {
+    const s = await stores(redisUrl(prefix('scripts')));
+    await s.leads.set('user-1', { leadId: 1 });
+    await flushRedisScripts();
+    await s.leads.set('user-1', { leadId: 2 });
+    await s.conversations.set('user-1', { step: 'summary' });
+    expect(await s.leads.get('user-1')).toEqual({ leadId: 2 });
+    expect(await s.conversations.get('user-1')).toEqual({ step: 'summary' });
+  });
 
   it('shares state between two instances', async () => {
     const p = prefix('share');
