@@ -117,15 +117,16 @@ export function createTelegramTransport(options: TelegramTransportOptions = {}):
       let status = 0;
       let answerBegan = false;
       const chunks: Buffer[] = [];
-      let onAbort: (() => void) | undefined;
-      const settled = () => {
-        if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
-      };
+      // Listened to from the start: an abort while the request waits for a connection ends it as
+      // soon as it gets one (undici hands out the controller only then).
+      let started: Dispatcher.DispatchController | undefined;
+      const onAbort = () => started?.abort(abortReason(signal as AbortSignalLike));
+      signal?.addEventListener('abort', onAbort);
+      const settled = () => signal?.removeEventListener('abort', onAbort);
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(controller) {
-          if (signal === undefined) return;
-          onAbort = () => controller.abort(abortReason(signal));
-          signal.addEventListener('abort', onAbort);
+          started = controller;
+          if (signal?.aborted) controller.abort(abortReason(signal));
         },
         onResponseStart(_controller, statusCode) {
           answerBegan = true;
