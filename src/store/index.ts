@@ -73,8 +73,9 @@ export interface StoresOptions {
  * very start); a quote inside a string is always escaped, so no string's content matches. A key
  * ending in ':' matches too, which only costs the slow path.
  */
-const colonString = /[:,[]":/;
-const mayHoldColonString = (text: string) => text.startsWith('":') || colonString.test(text);
+const mayHoldColonString = (text: string) =>
+  // Three substring searches are several times faster than one regular expression with a class.
+  text.startsWith('":') || text.includes(':":') || text.includes(',":') || text.includes('[":');
 
 /**
  * keyv's own JSON format, written by `JSON.stringify`: keyv's serializer builds the text in
