@@ -61,6 +61,8 @@ export interface Figures {
   studioCallsPerBookingByEndpoint: Record<string, number>;
   telegramCallsPerBooking: number;
   telegramCallsPerBookingByMethod: Record<string, number>;
+  /** Store writes (sets and deletes) per completed booking, by namespace. */
+  storeWritesPerBookingByNamespace: Record<string, number> | undefined;
   throughputRatio: number | undefined;
   latencyRatio: { p50: number; p95: number; p99: number } | undefined;
   peakRssRatio: number | undefined;
@@ -118,6 +120,14 @@ export function computeFigures(result: BenchmarkResult): Figures {
     studioCallsPerBookingByEndpoint: studioByEndpoint,
     telegramCallsPerBooking: perBooking(trialgram.telegramCalls, bookings),
     telegramCallsPerBookingByMethod: telegramByMethod,
+    storeWritesPerBookingByNamespace: trialgram.bot.storage
+      ? Object.fromEntries(
+          Object.entries(trialgram.bot.storage.writes).map(([namespace, count]) => [
+            namespace,
+            perBooking(count, bookings),
+          ]),
+        )
+      : undefined,
     throughputRatio,
     latencyRatio: baseLatency
       ? {
@@ -370,6 +380,18 @@ export function formatReport(result: BenchmarkResult, figures: Figures = compute
     rows.push([
       '  when finished',
       `mean ${thousands(tg.storage.finalPerConversation.mean)}; other per-user records ${thousands(tg.storage.otherBytes / Math.max(1, tg.storage.conversations))}`,
+      '',
+      '',
+    ]);
+  }
+  if (tg.storage) {
+    const writes = Object.entries(tg.storage.writes);
+    const total = writes.reduce((sum, [, count]) => sum + count, 0);
+    rows.push([
+      'store writes per booking',
+      `${fixed(perBooking(total, trialgram.flowsCompleted))} (${writes
+        .map(([namespace, count]) => `${namespace} ${fixed(perBooking(count, trialgram.flowsCompleted))}`)
+        .join(', ')})`,
       '',
       '',
     ]);

@@ -10,8 +10,9 @@ const localeTags: Record<SupportedLocale, string> = { en: 'en-GB', de: 'de-DE' }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(locale: SupportedLocale, zone: string, options: Intl.DateTimeFormatOptions) {
-  const key = `${locale}|${zone}|${JSON.stringify(options)}`;
+/** `name` stands for `options` in the cache key (no JSON of the options per call). */
+function formatter(locale: SupportedLocale, zone: string, name: string, options: Intl.DateTimeFormatOptions) {
+  const key = `${locale}|${zone}|${name}`;
   let found = formatters.get(key);
   if (!found) {
     found = new Intl.DateTimeFormat(localeTags[locale], { ...options, timeZone: zone });
@@ -22,29 +23,40 @@ function formatter(locale: SupportedLocale, zone: string, options: Intl.DateTime
 
 /** "Mon 22 Jun" / "Mo., 22. Juni": a short day label for slot buttons and day headings. */
 export function formatShortDay(epochMs: number, zone: string, locale: SupportedLocale): string {
-  return formatter(locale, zone, { weekday: 'short', day: 'numeric', month: 'short' }).format(epochMs);
-}
-
-/** "Mon 22" / "Mo., 22.": a day button of the slot picker (the message names the month). */
-export function formatDayButton(day: number, locale: SupportedLocale): string {
-  return formatter(locale, 'UTC', { weekday: 'short', day: 'numeric' }).format(day * 86_400_000 + 43_200_000);
-}
-
-/** "Monday, 22 June 2026" / "Montag, 22. Juni 2026". */
-export function formatLongDate(epochMs: number, zone: string, locale: SupportedLocale): string {
-  return formatter(locale, zone, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(
+  return formatter(locale, zone, 'shortDay', { weekday: 'short', day: 'numeric', month: 'short' }).format(
     epochMs,
   );
 }
 
+/** "Mon 22" / "Mo., 22.": a day button of the slot picker (the message names the month). */
+export function formatDayButton(day: number, locale: SupportedLocale): string {
+  return formatter(locale, 'UTC', 'dayButton', { weekday: 'short', day: 'numeric' }).format(
+    day * 86_400_000 + 43_200_000,
+  );
+}
+
+/** "Monday, 22 June 2026" / "Montag, 22. Juni 2026". */
+export function formatLongDate(epochMs: number, zone: string, locale: SupportedLocale): string {
+  return formatter(locale, zone, 'longDate', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  }).format(epochMs);
+}
+
 /** "08:00", 24-hour clock in both languages. */
 export function formatTime(epochMs: number, zone: string, locale: SupportedLocale): string {
-  return formatter(locale, zone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(epochMs);
+  return formatter(locale, zone, 'time', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    epochMs,
+  );
 }
 
 /** "22/06/2026" / "22.06.2026" for a yyyy-MM-dd calendar date (a date of birth has no zone). */
 export function formatCalendarDate(iso: string, locale: SupportedLocale): string {
-  return formatter(locale, 'UTC', { day: '2-digit', month: '2-digit', year: 'numeric' }).format(
-    Date.parse(`${iso}T00:00:00Z`),
-  );
+  return formatter(locale, 'UTC', 'calendarDate', {
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  }).format(Date.parse(`${iso}T00:00:00Z`));
 }

@@ -11,6 +11,7 @@
  */
 import {
   type ApiCall,
+  type ApiCallName,
   type BookingEvent,
   type FlowContext,
   type ReminderEvent,
@@ -166,6 +167,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
 
       try {
         let event: BookingEvent | undefined = session.interrupted ? { type: 'resume' } : userEvent;
+        /** The call whose outcome `event` is (none: the update's own event). */
+        let answered: ApiCall | undefined;
         for (let round = 1; event; round++) {
           if (round > maxTransitionsPerUpdate) {
             log.error({ step: session.state.step.name }, 'too many transitions for one update');
@@ -175,8 +178,19 @@ export function createConversation(deps: ConversationDeps): Conversation {
           const { state, effects, shown } = transition(before, event, await flowContext());
           session.state = state;
           // Saved before anything else happens, so a crash during a studio call resumes from here,
-          // and a crash before the question is sent leaves it marked unseen.
-          if (state !== before || effects.some((effect) => effect.type === 'call')) await save(false);
+          // and a crash before the question is sent leaves it marked unseen. A read that only
+          // leads to the next read needs no write of its own: after a crash the row's earlier step
+          // of this update (saved before the first call) resumes, and makes those reads again.
+          const onlyReadsSinceSaved =
+            answered !== undefined &&
+            readOnlyCalls.has(answered.name) &&
+            effects.every((effect) => effect.type === 'call' && readOnlyCalls.has(effect.call.name));
+          if (
+            (state !== before || effects.some((effect) => effect.type === 'call')) &&
+            !onlyReadsSinceSaved
+          ) {
+            await save(false);
+          }
           for (const stage of funnelStages(before, event, state, effects)) metrics.funnel(stage);
 
           let call: ApiCall | undefined;
@@ -270,6 +284,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
           }
           delivery.transitioned(before, state, shown === true, sent, newest);
           log.debug({ event: event.type, step: state.step.name, call: call?.name }, 'booking transition');
+          answered = call;
           event = call ? await typing.during(here().calls.execute(call, session.locale)) : undefined;
         }
         await save(true);
@@ -280,6 +295,20 @@ export function createConversation(deps: ConversationDeps): Conversation {
     },
   };
 }
+
+/**
+ * Studio calls that change nothing there: made again after a crash, they only answer again. A
+ * lead creation, a booking or a confirmation must be saved as under way before it is made.
+ */
+const readOnlyCalls: ReadonlySet<ApiCallName> = new Set<ApiCallName>([
+  'offers',
+  'config',
+  'classSlots',
+  'appointmentSlots',
+  'leadValidate',
+  'classBookingValidate',
+  'appointmentBookingValidate',
+]);
 
 /** Whether the tapped button is on the message Telegram names as the one it was tapped on. */
 function buttonOnOwnMessage(ctx: BotContext): boolean {

@@ -115,6 +115,7 @@ export function createUserStore(
 ): UserStore {
   const key = (userId: number) => String(userId);
   const recordKey = (updateId: number) => `update:${updateId}`;
+  const written = recentlyWritten();
   return {
     async loadState(userId) {
       const raw: unknown = await guarded('loading a conversation', () =>
@@ -123,14 +124,17 @@ export function createUserStore(
       if (raw === undefined || raw === null) return { state: initialState(), delivery: {}, reset: false };
       // A row is `{ state, ...delivery }`; rows written before were the state's JSON text alone.
       const row = isRow(raw) ? raw : undefined;
-      const state = parseStoredState(row ? row.state : raw);
+      const state =
+        row && written.wrote(userId, row) ? (row.state as State) : parseStoredState(row ? row.state : raw);
       if (!state) return { state: initialState(), delivery: {}, reset: true };
       const delivery = row ? deliverySchema.safeParse(row) : undefined;
       return { state, delivery: delivery?.success ? delivery.data : {}, reset: false };
     },
     async saveState(userId, state, delivery = {}) {
       const row: StoredConversation = { state, ...definedOnly(delivery), at: now() };
+      written.forget(userId);
       await guarded('saving a conversation', () => stores.conversations.set(key(userId), row));
+      written.remember(userId, row);
     },
     async loadProfile(userId) {
       const raw: unknown = await guarded('loading a profile', () => stores.leads.get(key(userId)));
@@ -155,6 +159,7 @@ export function createUserStore(
       });
     },
     async forget(userId) {
+      written.forget(userId);
       await guarded('forgetting a user', async () => {
         await stores.leads.delete(key(userId));
         await stores.conversations.delete(key(userId));
@@ -178,12 +183,47 @@ interface StoredConversation extends Delivery {
   state: State;
 }
 
+/** How many users' last written rows are remembered (a few hundred bytes each). */
+const rememberedRows = 1_000;
+
+/**
+ * The rows this store wrote last, by user, as a stamp (written at, update id, revision): a row read
+ * back with its stamp is this store's own write of a valid state, which needs no validation (a
+ * state's validation was most of a conversation read). Any other writer (another instance, an
+ * older version, a repair by hand) leaves a different stamp, and its row is validated.
+ */
+function recentlyWritten() {
+  const stamps = new Map<number, string>();
+  const stamp = (row: Record<string, unknown> & { state: unknown }) => {
+    const rev =
+      typeof row.state === 'object' && row.state !== null ? (row.state as { rev?: unknown }).rev : undefined;
+    return `${String(row.at)}|${String(row.updateId)}|${String(rev)}`;
+  };
+  return {
+    wrote: (userId: number, row: Record<string, unknown> & { state: unknown }) =>
+      typeof row.at === 'number' && stamps.get(userId) === stamp(row),
+    remember(userId: number, row: StoredConversation): void {
+      stamps.delete(userId);
+      stamps.set(userId, stamp(row as unknown as Record<string, unknown> & { state: unknown }));
+      // Oldest first: a Map iterates in insertion order.
+      if (stamps.size > rememberedRows) stamps.delete(stamps.keys().next().value as number);
+    },
+    forget: (userId: number) => void stamps.delete(userId),
+  };
+}
+
 function isRow(raw: unknown): raw is { state: unknown } & Record<string, unknown> {
   return typeof raw === 'object' && raw !== null && 'state' in raw;
 }
 
 function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+  // A loop, not entries/filter/fromEntries: this runs for every state saved and every update's context.
+  const result: Record<string, unknown> = {};
+  for (const key in value) {
+    const entry = value[key];
+    if (entry !== undefined && Object.hasOwn(value, key)) result[key] = entry;
+  }
+  return result as T;
 }
 
 function safeJson(text: string): unknown {

@@ -14,6 +14,7 @@
  * refused by Redis itself. A write Redis applied in time but whose answer was lost is still
  * possible; it needs the answer path to fail within half the time limit.
  */
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 
@@ -23,6 +24,7 @@ export interface RedisCallsClient {
   readonly isReady: boolean;
   get(key: string): Promise<string | null>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   sendCommand(args: string[]): Promise<unknown>;
   connect(): Promise<unknown>;
   destroy(): void;
@@ -65,6 +67,8 @@ export class RedisCalls {
   #lastAnswerAt = Date.now();
   #droppedAt = 0;
   #closed = false;
+  /** Each script's SHA1, for EVALSHA. */
+  readonly #sha1s = new Map<string, string>();
 
   constructor(client: RedisCallsClient, options: RedisCallsOptions = {}) {
     this.#client = client;
@@ -95,7 +99,25 @@ export class RedisCalls {
 
   /** Runs a script without a deadline (reads, and writes that are harmless when late). */
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown> {
-    return this.call('a script', () => this.#client.eval(script, options));
+    return this.call('a script', () => this.#script(script, options));
+  }
+
+  /**
+   * A script by its SHA1 (EVALSHA), so its text does not travel with every call; a Redis that
+   * does not know it yet (new, restarted, flushed) answers NOSCRIPT and gets the text once (EVAL).
+   */
+  async #script(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown> {
+    let sha1 = this.#sha1s.get(script);
+    if (sha1 === undefined) {
+      sha1 = createHash('sha1').update(script).digest('hex');
+      this.#sha1s.set(script, sha1);
+    }
+    try {
+      return await this.#client.evalSha(sha1, options);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.#client.eval(script, options);
+    }
   }
 
   /**
@@ -106,7 +128,7 @@ export class RedisCalls {
   async write(operation: string, script: string, keys: string[], args: string[]): Promise<unknown> {
     const deadline = Date.now() + this.#clockOffsetMs + Math.floor(this.timeoutMs / 2);
     const result = await this.call(operation, () =>
-      this.#client.eval(deadlineCheck + script, { keys, arguments: [String(deadline), ...args] }),
+      this.#script(deadlineCheck + script, { keys, arguments: [String(deadline), ...args] }),
     );
     if (result === late) throw new LateWriteError(operation);
     return result;

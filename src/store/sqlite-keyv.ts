@@ -64,6 +64,82 @@ function truncateLog(db: DatabaseSync): void {
   db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
 }
 
+/**
+ * When a row with this expiry may be swept: the expiry rounded up to a step of a hundredth of its
+ * time to live (at most a minute). keyv checks the exact expiry inside the value on every read, so
+ * the row reads as gone on time; the column only decides when it leaves the disk. A row written
+ * again within the same step (an update writes its conversation two or three times) keeps its
+ * `expires`, and SQLite leaves the `keyv_expires` index untouched then: that index update was
+ * about a third of a write's cost.
+ */
+function sweepableAt(expires: number, ttl: number): number {
+  const step = Math.min(60_000, Math.floor(ttl / 100));
+  return step > 1 ? Math.ceil(expires / step) * step : expires;
+}
+
+/**
+ * The writes made to one database in one turn of the event loop, committed in one transaction
+ * once that turn's I/O is handled (`setImmediate`). Each write's promise settles only after its
+ * commit, so a caller that awaits it knows it is stored, as with a write of its own; a commit
+ * costs about as much as the writes in it, so many conversations written at once share it. A
+ * batch that fails is written again one by one, so a failing write fails its own caller only.
+ */
+class GroupCommit {
+  readonly #db: DatabaseSync;
+  #pending: Array<{ write: () => void; resolve: () => void; reject: (error: unknown) => void }> = [];
+  #scheduled: NodeJS.Immediate | undefined;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  write(write: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ write, resolve, reject });
+      this.#scheduled ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /** Commits what is pending now (before a delete, a sweep or closing: they keep their order). */
+  flush(): void {
+    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    if (batch.length > 1) {
+      try {
+        this.#db.exec('BEGIN');
+        for (const { write } of batch) write();
+        this.#db.exec('COMMIT');
+        for (const { resolve } of batch) resolve();
+        return;
+      } catch {
+        if (this.#db.isOpen && this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      }
+    }
+    for (const { write, resolve, reject } of batch) {
+      try {
+        write();
+        resolve();
+      } catch (error) {
+        reject(error);
+      }
+    }
+  }
+}
+
+/** One group commit per database: the stores of all namespaces share their database's. */
+const groupCommits = new WeakMap<DatabaseSync, GroupCommit>();
+function groupCommitOf(db: DatabaseSync): GroupCommit {
+  let group = groupCommits.get(db);
+  if (group === undefined) {
+    group = new GroupCommit(db);
+    groupCommits.set(db, group);
+  }
+  return group;
+}
+
 export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   readonly opts: SqliteKeyvOptions;
   namespace?: string | undefined;
@@ -74,12 +150,14 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   readonly #delete: StatementSync;
   readonly #sweep: StatementSync;
   readonly #timer: NodeJS.Timeout | undefined;
+  readonly #writes: GroupCommit;
 
   constructor(options: SqliteKeyvOptions) {
     super();
     this.opts = options;
     this.#ownsDatabase = 'path' in options;
     this.#db = 'path' in options ? openKeyvDatabase(options.path) : options.database;
+    this.#writes = groupCommitOf(this.#db);
     this.#get = this.#db.prepare('SELECT value FROM keyv WHERE key = ? AND (expires IS NULL OR expires > ?)');
     this.#set = this.#db.prepare(
       'INSERT INTO keyv (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires',
@@ -97,12 +175,14 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
-    const expires = typeof ttl === 'number' && ttl > 0 ? Date.now() + ttl : null;
-    this.#set.run(key, typeof value === 'string' ? value : JSON.stringify(value), expires);
+    const expires = typeof ttl === 'number' && ttl > 0 ? sweepableAt(Date.now() + ttl, ttl) : null;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    await this.#writes.write(() => this.#set.run(key, text, expires));
     return true;
   }
 
   async delete(key: string): Promise<boolean> {
+    this.#writes.flush();
     return this.#erased(Number(this.#delete.run(key).changes)) > 0;
   }
 
@@ -111,6 +191,7 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async clear(): Promise<void> {
+    this.#writes.flush();
     if (this.namespace) {
       this.#db.prepare('DELETE FROM keyv WHERE key LIKE ?').run(`${this.namespace}:%`);
     } else {
@@ -121,6 +202,7 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   /** Deletes expired rows, also from the disk; returns how many. */
   sweep(): number {
+    this.#writes.flush();
     return this.#erased(Number(this.#sweep.run(Date.now()).changes));
   }
 
@@ -131,6 +213,7 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async disconnect(): Promise<void> {
+    if (this.#db.isOpen) this.#writes.flush();
     if (this.#timer) clearInterval(this.#timer);
     if (this.#ownsDatabase && this.#db.isOpen) this.#db.close();
   }

@@ -179,6 +179,38 @@ describe('the transport', () => {
     ]);
   });
 
+  it('never sends a long poll stopped while it waited for a connection', async () => {
+    const held: ServerResponse[] = [];
+    const fake = await startServer((request, response) => {
+      if (request.url?.endsWith('/getUpdates')) held.push(response);
+    });
+    const transport = createTelegramTransport({ apiRoot: fake.apiRoot });
+    const api = apiOver(transport, fake.apiRoot);
+    // Long polls have two connections: a third poll waits for one of them.
+    const first = api.getUpdates({ timeout: 30 });
+    const second = api.getUpdates({ timeout: 30 });
+    await expect.poll(() => held.length, { timeout: 10_000 }).toBe(2);
+    const stop = new AbortController();
+    const third = transport.fetch(`${fake.apiRoot}/bot${token}/getUpdates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"timeout":30}',
+      signal: stop.signal,
+    });
+    third.catch(() => undefined);
+    // Stopped once it is queued for a connection (the polling bot stopped then).
+    await new Promise((resolve) => setImmediate(resolve));
+    stop.abort();
+
+    for (const response of held) answerOk(response, []);
+    await expect(first).resolves.toEqual([]);
+    await expect(second).resolves.toEqual([]);
+    await expect(third).rejects.toThrow(/abort/i);
+    // Had the third gone out once a connection was free, closing would wait for its answer for ever.
+    await transport.close();
+    expect(held).toHaveLength(2);
+  });
+
   it('keeps long polls apart: a held getUpdates does not delay other calls', async () => {
     const held: ServerResponse[] = [];
     const fake = await startServer((request, response) => {

@@ -18,6 +18,17 @@ export function redisUrl(prefix: string, port = redisPort): string {
   return `redis://${redisHost}:${port}/0?prefix=${prefix}`;
 }
 
+/** Makes Redis forget every script it was sent (as a restart does). */
+export async function flushRedisScripts(): Promise<void> {
+  const client = createClient({ url: `redis://${redisHost}:${redisPort}/0` });
+  await client.connect();
+  try {
+    await client.sendCommand(['SCRIPT', 'FLUSH']);
+  } finally {
+    await client.close();
+  }
+}
+
 /** Every key under `prefix:` (for assertions), read straight from Redis. */
 export async function redisKeys(prefix: string): Promise<string[]> {
   const client = createClient({ url: `redis://${redisHost}:${redisPort}/0` });

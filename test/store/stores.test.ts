@@ -18,6 +18,7 @@ import { RedisCalls } from '../../src/store/redis-keyv.ts';
 import { SqliteKeyvStore } from '../../src/store/sqlite-keyv.ts';
 import {
   deleteRedisKeys,
+  flushRedisScripts,
   redisKeys,
   redisUrl,
   setRawRedisValue,
@@ -93,6 +94,40 @@ describe('embedded sqlite store', () => {
     const next = s.chatLock.run('a', async () => void order.push('a2'));
     await Promise.all([slow, other, next]);
     expect(order).toEqual(['a1 start', 'b', 'a1 end', 'a2']);
+  });
+
+  it("keeps texts starting with ':' and binary values as keyv's format writes them, across a reopen", async () => {
+    const url = tempSqliteUrl();
+    const value = {
+      note: ':colon',
+      list: [':first', 'plain', { inner: '::two' }],
+      'key:': 'a key ending in a colon',
+      bytes: Buffer.from('hi'),
+      plain: 'no colon',
+    };
+    const first = await stores(url);
+    await first.conversations.set('42', value);
+    await first.conversations.set('43', { plain: 'text', n: 1, list: [1, 'x'] });
+    await first.close();
+    open.pop();
+    const db = new DatabaseSync(url.slice('sqlite:'.length));
+    const rows = db
+      .prepare("SELECT key, value FROM keyv WHERE key LIKE 'conversations:%' ORDER BY key")
+      .all();
+    db.close();
+    // keyv's format: strings starting with ':' get one more in front, Buffers are ':base64:'.
+    expect(JSON.parse(String(rows[0]?.value)).value).toEqual({
+      note: '::colon',
+      list: ['::first', 'plain', { inner: ':::two' }],
+      'key:': 'a key ending in a colon',
+      bytes: ':base64:aGk=',
+      plain: 'no colon',
+    });
+    expect(JSON.parse(String(rows[1]?.value)).value).toEqual({ plain: 'text', n: 1, list: [1, 'x'] });
+
+    const second = await stores(url);
+    expect(await second.conversations.get('42')).toEqual(value);
+    expect(await second.conversations.get('43')).toEqual({ plain: 'text', n: 1, list: [1, 'x'] });
   });
 
   it('reads a corrupt conversation as unreadable text for that user only, never as a failure', async () => {
@@ -216,6 +251,16 @@ describe('redis store', () => {
       await sleep(50);
     }
   }
+
+  it('keeps writing once Redis has forgotten its scripts (restarted, flushed)', async () => {
+    const s = await stores(redisUrl(prefix('scripts')));
+    await s.leads.set('user-1', { leadId: 1 });
+    await flushRedisScripts();
+    await s.leads.set('user-1', { leadId: 2 });
+    await s.conversations.set('user-1', { step: 'summary' });
+    expect(await s.leads.get('user-1')).toEqual({ leadId: 2 });
+    expect(await s.conversations.get('user-1')).toEqual({ step: 'summary' });
+  });
 
   it('shares state between two instances', async () => {
     const p = prefix('share');
