@@ -57,6 +57,8 @@ export interface ConversationDeps {
   later?: ((ctx: BotContext, afterMs: number, event: TimerEvent) => void) | undefined;
   /** After how long a studio call shows "typing…" (default 1 s). */
   typingDelayMs?: number | undefined;
+  /** Whether each transition gets a debug line (LOG_LEVEL=debug); the line goes to `ctx.log`. */
+  logTransitions?: (() => boolean) | undefined;
   /** Where bookings' reminders go (REMINDERS, CONFIRMATION_REMINDERS); absent: none are planned. */
   reminders?: { settings: ReminderSettings; scheduler: ReminderScheduler } | undefined;
   /**
@@ -89,7 +91,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
       const session = ctx.booking;
       const from = ctx.from;
       if (!session || !from) return;
-      const { log } = ctx;
+      // ctx.log is made on first use: the hot path only touches it when a line will be written.
+      const debug = deps.logTransitions?.() ?? false;
       const replies = createReplies(ctx, translator);
       const typing = createTypingIndicator(
         () => ctx.replyWithChatAction('typing'),
@@ -137,7 +140,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
         try {
           await task(scheduler);
         } catch (error) {
-          log.error({ effect: what, error: describeError(error) }, 'reminder scheduler failed');
+          ctx.log.error({ effect: what, error: describeError(error) }, 'reminder scheduler failed');
         }
       };
 
@@ -171,7 +174,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
         let answered: ApiCall | undefined;
         for (let round = 1; event; round++) {
           if (round > maxTransitionsPerUpdate) {
-            log.error({ step: session.state.step.name }, 'too many transitions for one update');
+            ctx.log.error({ step: session.state.step.name }, 'too many transitions for one update');
             break;
           }
           const before = session.state;
@@ -283,7 +286,12 @@ export function createConversation(deps: ConversationDeps): Conversation {
             }
           }
           delivery.transitioned(before, state, shown === true, sent, newest);
-          log.debug({ event: event.type, step: state.step.name, call: call?.name }, 'booking transition');
+          if (debug) {
+            ctx.log.debug(
+              { event: event.type, step: state.step.name, call: call?.name },
+              'booking transition',
+            );
+          }
           answered = call;
           event = call ? await typing.during(here().calls.execute(call, session.locale)) : undefined;
         }

@@ -251,6 +251,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     }),
   );
   const conversation = createConversation({
+    logTransitions: () => logger.isLevelEnabled('debug'),
     studio: studioCalls,
     chain,
     userStore,

@@ -15,7 +15,7 @@ import type { TimerEvent } from '../booking/index.ts';
 import type { Logger } from '../logger.ts';
 import type { BotContext } from './context.ts';
 import { describeError } from './errors.ts';
-import { updateLogger } from './middlewares/update-logger.ts';
+import { giveLogger } from './middlewares/update-logger.ts';
 
 export interface LaterRuns {
   schedule(ctx: BotContext, afterMs: number, event: TimerEvent): void;
@@ -50,7 +50,7 @@ export async function runOutsideUpdate<E extends { type: string }>(
     message: { message_id: 0, date: Math.floor(Date.now() / 1000), chat, from },
   } as Update;
   const ctx = new Context(update, options.api, options.me()) as BotContext;
-  ctx.log = updateLogger(options.logger, updateId);
+  giveLogger(ctx, options.logger, updateId);
   try {
     await options.middleware(ctx, () => handle(ctx, event));
   } catch (error) {
