@@ -237,9 +237,17 @@ export type Effect =
    */
   | { type: 'scheduleReminders'; reminders: Reminder[] }
   /** Drop this booking's pending reminders (all, or only `kinds`). */
-  | { type: 'cancelReminders'; bookingId: number; kinds?: ReminderKind[] | undefined }
+  | {
+      type: 'cancelReminders';
+      bookingId: number;
+      /** The chain studio the booking is at (its record's); absent: the first studio. */
+      studio?: string | undefined;
+      /** The booking's record is gone, so its studio is unknown: its reminders at any studio. */
+      anyStudio?: true | undefined;
+      kinds?: ReminderKind[] | undefined;
+    }
   /** The booking was confirmed: its nudges and lapse notice are dropped, its slot reminders stay. */
-  | { type: 'bookingConfirmed'; bookingId: number }
+  | { type: 'bookingConfirmed'; bookingId: number; studio?: string | undefined }
   /** Switch this user's reminders on or off (off also drops every one still pending). */
   | { type: 'setReminders'; enabled: boolean }
   /** Use this locale for this user from now on, including for the views that follow. */

@@ -81,6 +81,13 @@ export type TimerEvent =
  * title and the slot's start (epoch ms) come from the reminder, for a conversation that no longer
  * holds the booking (it expired since).
  */
-export type ReminderEvent = { type: 'lapsed'; bookingId: number; offer: string; slotStartAt: number };
+export type ReminderEvent = {
+  type: 'lapsed';
+  bookingId: number;
+  /** The chain studio of the booking (from its reminder); absent: the first studio. */
+  studio?: string | undefined;
+  offer: string;
+  slotStartAt: number;
+};
 
 export type BookingEvent = UserEvent | ApiEvent | TimerEvent | ReminderEvent;

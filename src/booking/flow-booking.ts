@@ -461,7 +461,7 @@ export function onConfirmTap(
       effects: [
         answer(),
         edit(expiredView(record)),
-        { type: 'cancelReminders', bookingId: record.bookingId },
+        { type: 'cancelReminders', bookingId: record.bookingId, studio: record.studio },
         {
           type: 'notifyStaff',
           notice: {
@@ -504,14 +504,23 @@ export function onConfirmed(
     const extras = flow ? bookedExtras(flow, bookingId, ctx) : [];
     return {
       state: next,
-      effects: [edit(view(parts)), ...extras, notice('confirmed'), { type: 'bookingConfirmed', bookingId }],
+      effects: [
+        edit(view(parts)),
+        ...extras,
+        notice('confirmed'),
+        { type: 'bookingConfirmed', bookingId, studio: record.studio },
+      ],
     };
   }
   if (status === 'EXPIRED') {
     const next = leaveConfirmationStep(updateRecord(state, bookingId, 'EXPIRED'), bookingId);
     return {
       state: next,
-      effects: [edit(expiredView(record)), { type: 'cancelReminders', bookingId }, notice('expired')],
+      effects: [
+        edit(expiredView(record)),
+        { type: 'cancelReminders', bookingId, studio: record.studio },
+        notice('expired'),
+      ],
     };
   }
   // An answer this code does not know: leave the booking confirmable and point to the studio.

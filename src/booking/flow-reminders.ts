@@ -35,6 +35,23 @@ export interface SlotReminderPayload {
 /** Statuses of a booking that gets slot reminders once made (a confirmation-required one once confirmed). */
 const remindedStatuses = new Set(['BOOKED', 'BOOKED_WITH_CONFIRMATION_REQUIRED']);
 
+/**
+ * A booking's reference in its reminders (and so in their ids): the booking id, after its chain
+ * studio's id where it has one (`hamburg_7001`), since each studio counts its booking ids on its own
+ * and two bookings of one prospect at two studios may share one. Studio ids never hold `_`.
+ */
+export function bookingRefOf(bookingId: number, studio: string | undefined): string {
+  return studio === undefined ? String(bookingId) : `${studio}_${bookingId}`;
+}
+
+/** The booking a reminder's reference names (see {@link bookingRefOf}); `undefined` if unreadable. */
+export function bookingOfRef(ref: string): { bookingId: number; studio?: string } | undefined {
+  const match = /^(?:([a-z0-9-]{1,16})_)?(\d{1,15})$/.exec(ref);
+  if (!match) return undefined;
+  const bookingId = Number(match[2]);
+  return match[1] === undefined ? { bookingId } : { bookingId, studio: match[1] };
+}
+
 /** The effect that schedules a fresh booking's reminders, when it gets any. */
 export function reminderEffects(record: BookingRecord, flow: FlowData, ctx: FlowContext): Effect[] {
   // From the stored record, so that planning again after a crash (see `rescheduleAfterCrash`)
@@ -55,7 +72,7 @@ export function reminderEffects(record: BookingRecord, flow: FlowData, ctx: Flow
       userId: ctx.user.id,
       // Private chats only: the chat id is the user's id.
       chatId: ctx.user.id,
-      bookingRef: String(record.bookingId),
+      bookingRef: bookingRefOf(record.bookingId, record.studio),
       bookedAt: ctx.now,
       slotStartAt: record.startMin * 60_000,
       ...(record.status === 'BOOKED_WITH_CONFIRMATION_REQUIRED' && deadlineAt !== undefined
@@ -116,7 +133,7 @@ export function onReminderTap(
     state: withAttendance(state, record.bookingId, 'no'),
     effects: [
       answer(),
-      { type: 'cancelReminders', bookingId: record.bookingId },
+      { type: 'cancelReminders', bookingId: record.bookingId, studio: record.studio },
       {
         type: 'notifyStaff',
         notice: {
@@ -153,7 +170,7 @@ function unrecordedTap(
   const name = [ctx.user.firstName, ctx.user.lastName].filter(Boolean).join(' ');
   return stay(state, [
     answer(),
-    { type: 'cancelReminders', bookingId: data.bookingId },
+    { type: 'cancelReminders', bookingId: data.bookingId, anyStudio: true },
     {
       type: 'notifyStaff',
       notice: {
@@ -191,7 +208,10 @@ function setReminders(state: State, enabled: boolean, before: Effect[]): Transit
  */
 export function onLapsed(state: State, event: ReminderEvent, ctx: FlowContext): TransitionResult {
   const { bookingId } = event;
-  const record = state.bookings.find((b) => b.bookingId === bookingId);
+  const record =
+    state.bookings.find((b) => b.bookingId === bookingId && b.studio === event.studio) ??
+    // A reminder of a release whose references were the bare booking id at every studio.
+    (event.studio === undefined ? state.bookings.find((b) => b.bookingId === bookingId) : undefined);
   if (!record) {
     // The conversation expired since; the scheduler drops a lapse notice on confirmation, so it is unconfirmed.
     const notice: StaffNotice = {
@@ -215,7 +235,7 @@ export function onLapsed(state: State, event: ReminderEvent, ctx: FlowContext): 
   return {
     state: next,
     effects: [
-      { type: 'cancelReminders', bookingId },
+      { type: 'cancelReminders', bookingId, studio: record.studio },
       {
         type: 'notifyStaff',
         notice: { kind: 'expired', ...noticeBase(flow, ctx), bookingId, status: 'EXPIRED' },
@@ -255,8 +275,8 @@ export function reminderView(
   studio: FlowContext['studio'],
 ): { view: View; venue?: Venue | undefined } | undefined {
   const payload = payloadOf(reminder);
-  const bookingId = Number(reminder.bookingRef);
-  if (!payload || !Number.isSafeInteger(bookingId)) return undefined;
+  const bookingId = bookingOfRef(reminder.bookingRef)?.bookingId;
+  if (!payload || bookingId === undefined || !Number.isSafeInteger(bookingId)) return undefined;
   const slot = {
     offer: payload.offer,
     date: formatLongDate(reminder.slotStartAt, payload.zone, locale),

@@ -38,7 +38,7 @@ export type {
   UserEvent,
 } from './events.ts';
 export { bookingRefusals, type RefusalNextStep, refusalFor } from './flow-booking.ts';
-export type { SlotReminderPayload } from './flow-reminders.ts';
+export { bookingOfRef, bookingRefOf, type SlotReminderPayload } from './flow-reminders.ts';
 export type { EditableField, LeadFieldName } from './lead-fields.ts';
 export { type MessageArgs, type MessageKey, messageArguments, messageKeys, type Text } from './messages.ts';
 export type { OfferRef, OfferType } from './offer-kind.ts';

@@ -13,6 +13,7 @@ import {
   type ApiCall,
   type ApiCallName,
   type BookingEvent,
+  bookingRefOf,
   type FlowContext,
   type ReminderEvent,
   type TimerEvent,
@@ -257,14 +258,23 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 // The state that records the booking is saved above; scheduling is idempotent.
                 await withReminders(effect.type, (s) => s.schedule(effect.reminders));
                 break;
-              case 'cancelReminders':
-                await withReminders(effect.type, (s) =>
-                  s.cancelBooking(session.userId, String(effect.bookingId), effect.kinds),
-                );
+              case 'cancelReminders': {
+                // Without its record the booking's studio is unknown: its reminders at any studio.
+                const studios = effect.anyStudio ? [undefined, ...(deps.chain?.ids ?? [])] : [effect.studio];
+                await withReminders(effect.type, async (s) => {
+                  for (const studio of studios) {
+                    await s.cancelBooking(
+                      session.userId,
+                      bookingRefOf(effect.bookingId, studio),
+                      effect.kinds,
+                    );
+                  }
+                });
                 break;
+              }
               case 'bookingConfirmed':
                 await withReminders(effect.type, (s) =>
-                  s.bookingConfirmed(session.userId, String(effect.bookingId)),
+                  s.bookingConfirmed(session.userId, bookingRefOf(effect.bookingId, effect.studio)),
                 );
                 break;
               case 'setReminders': {

@@ -8,7 +8,7 @@
  */
 import type { Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import { reminderView } from '../booking/flow-reminders.ts';
+import { bookingOfRef, bookingRefOf, reminderView } from '../booking/flow-reminders.ts';
 import type { BookingRecord, FlowContext, ReminderEvent } from '../booking/index.ts';
 import type { SupportedLocale } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -53,7 +53,10 @@ export function createReminderDelivery(options: ReminderDeliveryOptions): Delive
     const { profile } = await userStore.loadProfile(reminder.userId);
     if (profile.remindersOff) return { status: 'skipped' };
     const { state } = await userStore.loadState(reminder.userId);
-    const record = state.bookings.find((b) => String(b.bookingId) === reminder.bookingRef);
+    const record =
+      state.bookings.find((b) => bookingRefOf(b.bookingId, b.studio) === reminder.bookingRef) ??
+      // Scheduled by a release whose references were the bare booking id at every studio.
+      state.bookings.find((b) => String(b.bookingId) === reminder.bookingRef);
     if (!stillTrue(reminder, record)) return { status: 'skipped' };
     const locale = profile.locale ?? options.defaultLocale;
     const { studio } = reminder.payload;
@@ -81,9 +84,11 @@ export function createReminderDelivery(options: ReminderDeliveryOptions): Delive
         );
     }
     if (reminder.kind === 'lapse_notice') {
+      const booking = bookingOfRef(reminder.bookingRef);
       await options.feed(reminder.userId, reminder.chatId, {
         type: 'lapsed',
-        bookingId: Number(reminder.bookingRef),
+        bookingId: booking?.bookingId ?? Number.NaN,
+        ...(booking?.studio === undefined ? {} : { studio: booking.studio }),
         offer: typeof reminder.payload.offer === 'string' ? reminder.payload.offer : '',
         slotStartAt: reminder.slotStartAt,
       });

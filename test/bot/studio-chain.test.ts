@@ -280,6 +280,35 @@ describe('reminders in a studio chain', () => {
     expect(reminder?.text?.split('\n')).toContain(`Address: ${pin?.venue?.address}`);
   });
 
+  it('two studios giving the same booking id: each booking keeps its own reminders', async () => {
+    // town-1 has Berlin's data, so its first booking gets Berlin's first booking id too.
+    h = await startHarness({ chain: { moreStudios: 1 } });
+    const ann = h.user();
+    await bookYoga(ann, 's-berlin_c103');
+    await bookYoga(ann, 's-town-1_c103');
+    const [berlin] = studioNamed(h, 'berlin').snapshot().bookings;
+    const [town] = studioNamed(h, 'town-1').snapshot().bookings;
+    expect(town?.id).toBe(berlin?.id);
+    const due = (await h.bot.reminders?.list({ userId: ann.id })) ?? [];
+    expect(due.map((reminder) => reminder.kind)).toEqual([
+      'slot_reminder',
+      'slot_reminder',
+      'slot_reminder',
+      'slot_reminder',
+    ]);
+
+    // Both bookings are reminded when the first reminder is due, each with its own studio's pin.
+    const before = mark(ann);
+    await h.passTime((due[0]?.dueAt ?? 0) - h.sandbox.clock.now());
+    await ann.chat.waitFor(() => botMessagesSince(ann, before).filter((m) => m.venue).length >= 2, 10_000);
+    const shown = botMessagesSince(ann, before);
+    expect(shown.filter((m) => /^Reminder: Yoga Flow on /.test(m.text ?? ''))).toHaveLength(2);
+    expect(shown.flatMap((m) => (m.venue ? [m.venue.title] : [])).sort()).toEqual([
+      'Studio Kiez Berlin',
+      'Studio Town 1',
+    ]);
+  });
+
   it('"Can\'t make it" on a reminder tells the booking studio\'s staff, though the prospect moved on', async () => {
     const { harness, desk, hamburgDesk } = await chainWithDesks();
     h = harness;
