@@ -4,6 +4,7 @@
  * work and, for a call that changes something at the studio, whether it may have happened. Offers, configs and slot lists come from the shared catalog cache (a slot re-check marked
  * `fresh` always reaches the studio), everything else from the client.
  */
+
 import { type ApiCall, type ApiCallResults, type BookingEvent, resultEvent } from '../booking/index.ts';
 import type { PerfectGymClient } from '../perfectgym/client.ts';
 import { isIdempotent } from '../perfectgym/endpoints.ts';
@@ -14,6 +15,7 @@ import {
   PerfectGymRequestError,
 } from '../perfectgym/errors.ts';
 import type { StudioInformation } from '../perfectgym/schemas.ts';
+import { within } from '../runtime/within.ts';
 import type { StudioCatalog, TrialOffers } from '../studio/catalog.ts';
 
 export interface StudioCalls {
@@ -134,13 +136,7 @@ export function createStudioCalls(options: StudioCallsOptions): StudioCalls {
       );
       // A courtesy, not worth a whole call deadline: a studio that hangs would otherwise make the
       // prospect wait for it and then again for the call the update is about.
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<undefined>((resolve) => {
-        timer = setTimeout(resolve, informationWaitMs, undefined);
-      });
-      const studio = await Promise.race([loaded, late]);
-      clearTimeout(timer);
-      return studio;
+      return within(loaded, informationWaitMs, undefined);
     },
   };
 }

@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Update } from 'grammy/types';
 import type { Logger } from '../logger.ts';
 import { closeServer, headerMatches, listen, originOf, readBody, sendJson } from './http.ts';
+import { within } from './within.ts';
 
 export interface HealthCheck {
   name: string;
@@ -201,12 +202,11 @@ function cachedCheck(health: HealthCheck, timeoutMs: number, now: () => number) 
   let last: { at: number; ok: boolean } | undefined;
   let pending: Promise<boolean> | undefined;
   const ask = async (): Promise<boolean> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    const ok = await Promise.race([health.check().catch(() => false), timedOut]);
-    clearTimeout(timer);
+    const ok = await within(
+      health.check().catch(() => false),
+      timeoutMs,
+      false,
+    );
     last = { at: now(), ok };
     return ok;
   };

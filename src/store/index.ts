@@ -14,9 +14,11 @@
  * text in the conversation namespace (the bot's state parser rejects it and restarts that user)
  * and as absent elsewhere, and is reported through `onUnreadable`.
  */
+
 import type { DatabaseSync } from 'node:sqlite';
 import { createClient } from '@keyv/redis';
 import { type DeserializedData, Keyv } from 'keyv';
+import { within } from '../runtime/within.ts';
 import { type ChatLock, LocalChatLock, RedisChatLock } from './chat-lock.ts';
 import { parseStorageUrl, type StorageLocation } from './location.ts';
 import { RedisCalls, RedisKeyvStore } from './redis-keyv.ts';
@@ -191,9 +193,7 @@ async function createRedisStores(
     () => false,
   );
   const waitMs = options.redisConnectWaitMs ?? 5_000;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([connected, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-  clearTimeout(timer);
+  await within(connected, waitMs, false);
 
   const make = (namespace: StoreNamespace) =>
     new Keyv({

@@ -10,6 +10,7 @@ import { Composer, InlineKeyboard, Keyboard } from 'grammy';
 import { encodeStudioStartPayload } from '../../booking/deep-link.ts';
 import type { SupportedLocale } from '../../config.ts';
 import type { StudioInformation } from '../../perfectgym/schemas.ts';
+import { within } from '../../runtime/within.ts';
 import type { StudioRegistry } from '../../studio/registry.ts';
 import type { BotContext } from '../context.ts';
 import type { Conversation } from '../conversation.ts';
@@ -63,14 +64,7 @@ export function createStudioPickerFeature(deps: StudioPickerDeps): Composer<BotC
         .then((info) => void known.set(id, info))
         .catch(() => undefined),
     );
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(loads),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, informationWaitMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    await within(Promise.all(loads), informationWaitMs, undefined);
     return ids.map((id) => ({ id, info: known.get(id) }));
   };
 
