@@ -79,19 +79,9 @@ export async function waitFor(
   }
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The most deliveries that started within any one second (a sliding window). */
-export function maxStartsPerSecond(startTimes: readonly number[]): number {
-  const sorted = [...startTimes].sort((a, b) => a - b);
-  let best = 0;
-  let from = 0;
-  for (let to = 0; to < sorted.length; to++) {
-    while ((sorted[to] as number) - (sorted[from] as number) >= 1000) from++;
-    best = Math.max(best, to - from + 1);
-  }
-  return best;
-}
+export { setTimeout as sleep } from 'node:timers/promises';
+/** The most deliveries that started within any one second (a sliding window): the benchmark's count. */
+export { maxPerSecond as maxStartsPerSecond } from '../../bench/reminder-burst.ts';
 
 export async function reminderCount(metrics: Metrics, kind: ReminderKind, outcome: ReminderOutcome) {
   const metric = await metrics.registry.getSingleMetric('trialgram_reminders_total')?.get();
