@@ -34,6 +34,13 @@ function harness(): Harness {
 }
 
 /** Moves the clock and waits until the prospect has `count` new bot messages. */
+/** The staff chat's front desk, having opened the bot. */
+async function frontDesk(harness: Harness, staffChatId: number): Promise<FakeUser> {
+  const staff = harness.fake.user({ id: staffChatId, firstName: 'Front desk' });
+  await start(staff);
+  return staff;
+}
+
 async function passAndSee(user: FakeUser, ms: number, count = 1) {
   const before = mark(user);
   await harness().passTime(ms);
@@ -67,10 +74,8 @@ async function bookFridayRueckenfit(user: FakeUser): Promise<void> {
 
 describe('confirmation nudges', () => {
   it('nudge before the deadline with the confirm button, then the lapse message and a staff notice', async () => {
-    const staffChatId = 900_001;
-    h = await startHarness({ staffChatId });
-    const staff = h.fake.user({ id: staffChatId, firstName: 'Front desk' });
-    await start(staff);
+    h = await startHarness({ staffChatId: 900_001 });
+    const staff = await frontDesk(h, 900_001);
     const ann = h.user();
     await bookFridayRueckenfit(ann);
     const due = (await h.bot.reminders?.list({ userId: ann.id })) ?? [];
@@ -108,10 +113,8 @@ describe('confirmation nudges', () => {
   });
 
   it('staff hear of the lapse also when the conversation expired before the deadline', async () => {
-    const staffChatId = 900_004;
-    h = await startHarness({ staffChatId });
-    const staff = h.fake.user({ id: staffChatId, firstName: 'Front desk' });
-    await start(staff);
+    h = await startHarness({ staffChatId: 900_004 });
+    const staff = await frontDesk(h, 900_004);
     const ann = h.user();
     await bookFridayRueckenfit(ann);
     const bookingId = h.sandbox.snapshot().bookings[0]?.id;
@@ -261,10 +264,8 @@ describe('Telegram refusing a reminder', () => {
 
 describe('"Can\'t make it"', () => {
   it('tells the staff chat, answers with the studio\'s phone and "Book another time", and cancels later reminders', async () => {
-    const staffChatId = 900_002;
-    h = await startHarness({ staffChatId });
-    const staff = h.fake.user({ id: staffChatId, firstName: 'Front desk' });
-    await start(staff);
+    h = await startHarness({ staffChatId: 900_002 });
+    const staff = await frontDesk(h, 900_002);
     const ann = h.user({ firstName: 'Annika', lastName: 'Lindqvist' });
     await bookFridayRueckenfit(ann);
     await tap(ann, '✅ Confirm booking');
@@ -304,10 +305,8 @@ describe('"Can\'t make it"', () => {
     expect(lastText(ann)).toMatch(/^When would you like to come to Rückenfit\?/);
   });
   it('still works once the conversation that recorded the booking has expired', async () => {
-    const staffChatId = 900_003;
-    h = await startHarness({ staffChatId });
-    const staff = h.fake.user({ id: staffChatId, firstName: 'Front desk' });
-    await start(staff);
+    h = await startHarness({ staffChatId: 900_003 });
+    const staff = await frontDesk(h, 900_003);
     const ann = h.user({ firstName: 'Annika', lastName: 'Lindqvist' });
     await bookFridayRueckenfit(ann);
     await tap(ann, '✅ Confirm booking');
