@@ -40,7 +40,6 @@ type MethodHandler = (context: MethodContext) => unknown;
 
 const MAX_TEXT_LENGTH = 4096;
 const MAX_CAPTION_LENGTH = 1024;
-const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 
 const CHAT_ACTIONS = new Set([
   'typing',
@@ -466,7 +465,6 @@ const sendDocument: MethodHandler = (context): Promise<Message> =>
       context.world.files.add('document', source.bytes, {
         fileName: source.fileName,
         mimeType: mimeTypeFor(source.fileName, source.contentType),
-        extension: extensionOf(source.fileName) || 'dat',
       }),
     (file) => ({
       document: {
@@ -553,23 +551,10 @@ const sendPhoto: MethodHandler = (context): Promise<Message> =>
       if (info === undefined) throw badRequest('IMAGE_PROCESS_FAILED');
       return context.world.files.add('photo', source.bytes, {
         mimeType: `image/${info.format}`,
-        extension: 'jpg',
       });
     },
     (file) => ({ photo: photoSizes(file) }),
   );
-
-const getFile: MethodHandler = ({ world, params }): File => {
-  const file = typeof params.file_id === 'string' ? world.files.get(params.file_id) : undefined;
-  if (file === undefined) throw badRequest('invalid file_id');
-  if (file.bytes.length > MAX_DOWNLOAD_BYTES) throw badRequest('file is too big');
-  return {
-    file_id: file.fileId,
-    file_unique_id: file.fileUniqueId,
-    file_size: file.bytes.length,
-    file_path: file.filePath,
-  };
-};
 
 const sendChatAction: MethodHandler = ({ world, params }) => {
   const chat = world.chatToWriteTo(params.chat_id);
@@ -637,7 +622,6 @@ const METHODS: Record<string, MethodHandler> = {
   sendDocument,
   sendPhoto,
   sendVenue,
-  getFile,
   sendChatAction,
   setMyCommands,
   getMyCommands,

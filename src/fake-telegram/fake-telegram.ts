@@ -274,29 +274,6 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
     sendJson(response, 200, { ok: true, result });
   };
 
-  const handleFileDownload = (
-    request: IncomingMessage,
-    response: ServerResponse,
-    requestToken: string,
-    path: string,
-  ): void => {
-    request.resume();
-    if (requestToken !== token) {
-      sendError(response, unauthorized());
-      return;
-    }
-    const file = world.files.byPath(path);
-    if (file === undefined) {
-      sendError(response, notFound());
-      return;
-    }
-    response.writeHead(200, {
-      'content-type': file.mimeType ?? 'application/octet-stream',
-      'content-length': String(file.bytes.length),
-    });
-    response.end(file.bytes);
-  };
-
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://fake-telegram.invalid');
     const path = url.pathname;
@@ -313,16 +290,6 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
       const apiCall = /^\/bot([^/]+)\/([^/]+)\/?$/.exec(path);
       if (apiCall !== null) {
         await handleBotApi(request, response, url, decodeURIComponent(apiCall[1] ?? ''), apiCall[2] ?? '');
-        return;
-      }
-      const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(path);
-      if (download !== null) {
-        handleFileDownload(
-          request,
-          response,
-          decodeURIComponent(download[1] ?? ''),
-          decodeURIComponent(download[2] ?? ''),
-        );
         return;
       }
       request.resume();

@@ -5,8 +5,6 @@ export interface StoredFile {
   kind: FileKind;
   fileId: string;
   fileUniqueId: string;
-  /** Path under `/file/bot<token>/`, as returned by getFile. */
-  filePath: string;
   bytes: Uint8Array;
   fileName?: string;
   mimeType?: string;
@@ -19,17 +17,14 @@ const FILE_ID_PREFIX: Record<FileKind, string> = {
   sticker: 'CAACAgIAAxkBAAI',
 };
 
-const FOLDER: Record<FileKind, string> = { document: 'documents', photo: 'photos', sticker: 'stickers' };
-
 export class FileStore {
   readonly #byId = new Map<string, StoredFile>();
-  readonly #byPath = new Map<string, StoredFile>();
   #count = 0;
 
   add(
     kind: FileKind,
     bytes: Uint8Array,
-    details: { fileName?: string | undefined; mimeType?: string | undefined; extension: string },
+    details: { fileName?: string | undefined; mimeType?: string | undefined },
   ): StoredFile {
     this.#count += 1;
     const serial = Buffer.from(`trialgram-fake-${this.#count}`).toString('base64url');
@@ -37,22 +32,16 @@ export class FileStore {
       kind,
       fileId: `${FILE_ID_PREFIX[kind]}${serial}`,
       fileUniqueId: `AgAD${serial}`,
-      filePath: `${FOLDER[kind]}/file_${this.#count}.${details.extension}`,
       bytes,
       ...(details.fileName === undefined ? {} : { fileName: details.fileName }),
       ...(details.mimeType === undefined ? {} : { mimeType: details.mimeType }),
     };
     this.#byId.set(file.fileId, file);
-    this.#byPath.set(file.filePath, file);
     return file;
   }
 
   get(fileId: string): StoredFile | undefined {
     return this.#byId.get(fileId);
-  }
-
-  byPath(filePath: string): StoredFile | undefined {
-    return this.#byPath.get(filePath);
   }
 }
 

@@ -269,7 +269,7 @@ export function createFakeUser(world: World, user: UserRecord): FakeUser {
     },
 
     async sendSticker() {
-      const file = world.files.add('sticker', SAMPLE_WEBP, { mimeType: 'image/webp', extension: 'webp' });
+      const file = world.files.add('sticker', SAMPLE_WEBP, { mimeType: 'image/webp' });
       return world.userSendsMessage(user, {
         sticker: {
           file_id: file.fileId,
@@ -288,7 +288,6 @@ export function createFakeUser(world: World, user: UserRecord): FakeUser {
     async sendPhoto(options = {}) {
       const file = world.files.add('photo', options.bytes ?? SAMPLE_PNG, {
         mimeType: 'image/png',
-        extension: 'jpg',
       });
       return world.userSendsMessage(user, {
         photo: photoSizes(file),
