@@ -271,6 +271,11 @@ describe('a bot process whose studio acts, then loses the answer (timeout after 
       expect(bookingsOf(studio, who.email)).toHaveLength(bookings);
       expect(countMatching(user, /Try again|already booked|already known/)).toBe(0);
       expect(bot.stdout()).toContain('studio call lost its answer');
+      // Staff hear of every lost answer (headed ❓), with how it was resolved.
+      await eventually(
+        async () => staffNotices().some((t) => t.startsWith('❓') && t.includes(`Telegram user: ${user.id}`)),
+        15_000,
+      );
     },
     30_000,
   );
