@@ -137,7 +137,9 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
     client: { ...(deps.apiRoot ? { apiRoot: deps.apiRoot } : {}), fetch: transport.fetch },
   });
-  // The counter first and auto-retry around it, so every attempt of a retried call is counted.
+  // The counter first and auto-retry around it, so every attempt of a retried call is counted;
+  // inside both, the transport's own way for the calls of every update.
+  bot.api.config.use(transport.directJson(deps.token));
   bot.api.config.use(countTelegramErrors(metrics));
   bot.api.config.use(
     autoRetry({

@@ -111,12 +111,77 @@ function answerOk(response: ServerResponse, result: unknown = sentMessage): void
   response.end(body);
 }
 
+/** An Api over the transport as the bot has it: the calls of every update sent straight as JSON. */
 function apiOver(transport: TelegramTransport, apiRoot: string): Api {
   cleanups.push(() => transport.close());
-  return new Api(token, { apiRoot, fetch: transport.fetch });
+  const api = new Api(token, { apiRoot, fetch: transport.fetch });
+  api.config.use(transport.directJson(token));
+  return api;
 }
 
 describe('the transport', () => {
+  it("sends the calls of every update as grammY's own client does, and fails them as it does", async () => {
+    const bodies: Array<{ method: string; type: string | undefined; body: string }> = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      request.on('end', () => {
+        const method = new URL(request.url ?? '/', 'http://x').pathname.split('/').at(-1) ?? '';
+        bodies.push({ method, type: request.headers['content-type'], body });
+        if (JSON.parse(body).text === 'refused') {
+          const refusal = JSON.stringify({
+            ok: false,
+            error_code: 403,
+            description: 'Forbidden: bot was blocked by the user',
+          });
+          response.writeHead(403, { 'content-type': 'application/json' }).end(refusal);
+        } else answerOk(response);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const apiRoot = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const transport = createTelegramTransport({ apiRoot });
+    const direct = apiOver(transport, apiRoot);
+    const grammys = new Api(token, { apiRoot, fetch: transport.fetch });
+
+    // A null in the payload, as an optional left empty: grammY leaves it out.
+    const options = {
+      reply_markup: { inline_keyboard: [[{ text: 'Ja', callback_data: 'y:1' }]] },
+      message_thread_id: null,
+    };
+    for (const api of [direct, grammys]) {
+      await expect(api.sendMessage(7, 'Grüß Gott', options as never)).resolves.toMatchObject({
+        message_id: 1,
+      });
+    }
+    const [ours, theirs] = bodies;
+    expect(ours).toEqual(theirs);
+    expect(JSON.parse(ours?.body ?? '')).toEqual({
+      chat_id: 7,
+      text: 'Grüß Gott',
+      reply_markup: options.reply_markup,
+    });
+
+    for (const api of [direct, grammys]) {
+      await expect(api.sendMessage(7, 'refused')).rejects.toMatchObject({
+        name: 'GrammyError',
+        error_code: 403,
+        description: 'Forbidden: bot was blocked by the user',
+      });
+    }
+    await new Promise((resolve) => server.close(resolve));
+    const failures = await Promise.all(
+      [direct, grammys].map((api) => api.answerCallbackQuery('q').catch((error: unknown) => error)),
+    );
+    for (const failure of failures) {
+      expect(failure).toBeInstanceOf(HttpError);
+      expect(String((failure as Error).message)).toBe("Network request for 'answerCallbackQuery' failed!");
+    }
+  });
+
   it('sends a call again on a new connection when the peer closed the kept-alive one', async () => {
     // Each connection serves one request; the next request on it meets a closed connection, as when
     // Telegram closes an idle kept-alive connection just as it is reused.
