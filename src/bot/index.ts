@@ -212,7 +212,10 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     };
   }
 
-  const userStore = createUserStore(stores);
+  // The embedded store has this process as its only writer: its own rows are read back from memory.
+  const userStore = createUserStore(stores, {
+    onlyWriter: stores.onlyWriter ? { conversationTtlMs: stores.conversationTtlMs } : undefined,
+  });
   const studioCalls = callsOf(deps.client, deps.catalog);
   // Reminders go out on an Api of their own: no auto-retry (a 429 pauses the scheduler, not one
   // send), and a timeout, so a send cannot hang.

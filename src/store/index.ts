@@ -29,6 +29,13 @@ export { parseStorageUrl, type StorageLocation } from './location.ts';
 
 export interface Stores {
   readonly kind: 'sqlite' | 'redis' | 'memory';
+  /** How long a conversation lives after its last write (StoresOptions.conversationTtlMs). */
+  readonly conversationTtlMs: number;
+  /**
+   * Whether this process is the only one writing these stores (`sqlite:`, `memory:`; not Redis,
+   * which several instances share): what it wrote last can then be read back from memory.
+   */
+  readonly onlyWriter: boolean;
   readonly conversations: Keyv;
   readonly leads: Keyv;
   /**
@@ -143,6 +150,8 @@ export async function createStores(options: StoresOptions): Promise<Stores> {
   const cache = keyvs.get('cache');
   return {
     kind: location.kind,
+    conversationTtlMs: options.conversationTtlMs,
+    onlyWriter: true,
     database,
     conversations: keyvs.get('conversations') as Keyv,
     leads: keyvs.get('leads') as Keyv,
@@ -207,6 +216,8 @@ async function createRedisStores(
     });
   return {
     kind: 'redis',
+    conversationTtlMs: options.conversationTtlMs,
+    onlyWriter: false,
     conversations: make('conversations'),
     leads: make('leads'),
     cache: make('cache'),

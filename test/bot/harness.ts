@@ -240,6 +240,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 /**
+ * Stores the test writes behind the bot's back, as another process would (an expiry, a corrupt or
+ * crashed row): the bot reads every row from the store instead of its own last writes.
+ */
+export const writtenByTheTestToo = (stores: Stores): Stores => ({ ...stores, onlyWriter: false });
+
+/**
  * Stores whose conversation namespace runs `before(method, args)` ahead of every call: it may throw
  * (the store failing) or change the world (Redis stalling just then).
  */

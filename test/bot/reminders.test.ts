@@ -17,6 +17,7 @@ import {
   start,
   startHarness,
   tap,
+  writtenByTheTestToo,
 } from './harness.ts';
 
 const minute = 60_000;
@@ -113,7 +114,7 @@ describe('confirmation nudges', () => {
   });
 
   it('staff hear of the lapse also when the conversation expired before the deadline', async () => {
-    h = await startHarness({ staffChatId: 900_004 });
+    h = await startHarness({ staffChatId: 900_004, wrapStores: writtenByTheTestToo });
     const staff = await frontDesk(h, 900_004);
     const ann = h.user();
     await bookFridayRueckenfit(ann);
@@ -305,7 +306,7 @@ describe('"Can\'t make it"', () => {
     expect(lastText(ann)).toMatch(/^When would you like to come to Rückenfit\?/);
   });
   it('still works once the conversation that recorded the booking has expired', async () => {
-    h = await startHarness({ staffChatId: 900_003 });
+    h = await startHarness({ staffChatId: 900_003, wrapStores: writtenByTheTestToo });
     const staff = await frontDesk(h, 900_003);
     const ann = h.user({ firstName: 'Annika', lastName: 'Lindqvist' });
     await bookFridayRueckenfit(ann);

@@ -43,6 +43,7 @@ import {
   start,
   startHarness,
   tap,
+  writtenByTheTestToo,
 } from './harness.ts';
 
 let h: Harness | undefined;
@@ -139,7 +140,7 @@ describe('an update delivered twice (webhook redelivery)', () => {
 
 describe('a saved conversation that cannot be read', () => {
   it('restarts that user with a friendly note; other users go on undisturbed', async () => {
-    h = await startHarness();
+    h = await startHarness({ wrapStores: writtenByTheTestToo });
     const ann = h.user();
     const ben = h.user({ firstName: 'Ben' });
     await chooseFirstSlot(ann, '🏋️ Yoga Flow');
@@ -474,7 +475,7 @@ describe('a conversation stored by the release before', () => {
 describe('an update whose handling kept dying with the process', () => {
   it('is given up after three attempts, logged, and the conversation goes on with the next message', async () => {
     const logLines: string[] = [];
-    h = await startHarness({ polling: 'none', logLines });
+    h = await startHarness({ polling: 'none', logLines, wrapStores: writtenByTheTestToo });
     const api = new Api(h.fake.token, { apiRoot: h.fake.apiRoot });
     let offset = 0;
     const next = async (): Promise<Update> => {
