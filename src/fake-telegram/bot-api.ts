@@ -1,6 +1,5 @@
 import type {
   BotCommand,
-  File,
   InlineKeyboardMarkup,
   Message,
   MessageEntity,
@@ -10,7 +9,7 @@ import type {
   WebhookInfo,
 } from 'grammy/types';
 import { badRequest, MESSAGE_NOT_MODIFIED, QUERY_TOO_OLD } from './errors.ts';
-import { extensionOf, imageInfo, mimeTypeFor, type StoredFile } from './files.ts';
+import { imageInfo, mimeTypeFor, type StoredFile } from './files.ts';
 import {
   detectEntities,
   EntityParseError,
