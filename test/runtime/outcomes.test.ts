@@ -247,7 +247,7 @@ describe('a bot process whose studio acts, then loses the answer (timeout after 
     async ({ endpoint, offer, lost, told, bookings, n }) => {
       const who = person(n, `P${n}`);
       const user = fake.user({ firstName: who.firstName });
-      await chooseNthSlot(user, offer, n);
+      await chooseFreshSlot(user, offer);
       await answerLeadQuestions(user, who);
       if (endpoint === 'confirm') {
         await step(user, () => user.tap(/Book now/), texts.confirmationRequired);
@@ -281,20 +281,51 @@ describe('a bot process whose studio acts, then loses the answer (timeout after 
   );
 });
 
+/** The slots this file's prospects chose, so that each takes a time nobody here took before. */
+const chosenSlots = new Set<string>();
+
 /**
- * /start, the offer, then the `n`-th free slot (modulo the list): prospects one after another
- * take different times, whatever the shared slot-list cache still shows.
+ * /start, the offer, then a free slot no earlier prospect of this file chose (whatever the shared
+ * slot-list cache still shows), from the first day that has one; a class's time may be shared
+ * when none is left. Late in the day, today may have a single appointment time left, which the
+ * n-th slot modulo the list gave two prospects (the second found it taken).
  */
-async function chooseNthSlot(user: FakeUser, offer: RegExp, n: number): Promise<void> {
+async function chooseFreshSlot(user: FakeUser, offer: RegExp): Promise<void> {
   await step(user, () => user.start(), texts.offers);
-  const list = await step(user, () => user.tap(offer), texts.slots);
-  const slots = list.buttons.flat().filter((button) => {
-    const data = button.callbackData === undefined ? undefined : parseCallbackData(button.callbackData);
-    return data?.action === 'slot' && !data.waitingList;
-  });
-  const chosen = slots[n % slots.length]?.callbackData;
-  if (chosen === undefined) throw new Error('no free slot');
-  await step(user, () => user.tap(chosen, { messageId: list.messageId }), texts.firstName);
+  let list = await step(user, () => user.tap(offer), texts.slots);
+  // Every time button of the day shown, then of the next pages and days ("Later times", day buttons).
+  const pagesSeen = new Set<string>();
+  for (;;) {
+    const buttons = list.buttons.flat().map((button) => ({
+      label: button.text,
+      data: button.callbackData,
+      parsed: button.callbackData === undefined ? undefined : parseCallbackData(button.callbackData),
+    }));
+    const { messageId } = list;
+    const bookable = buttons.filter(({ parsed }) => parsed?.action === 'slot' && !parsed.waitingList);
+    const fresh = bookable.find(
+      ({ parsed }) => !chosenSlots.has(JSON.stringify(parsed?.action === 'slot' && parsed.slot)),
+    );
+    const page = (parsed: ReturnType<typeof parseCallbackData>) =>
+      parsed?.action === 'slotDay' ? `${parsed.day}:${parsed.from}` : '';
+    const shown = buttons.find(({ label }) => /^• .* •$/.test(label));
+    if (shown) pagesSeen.add(page(shown.parsed));
+    const next = buttons.find(
+      ({ parsed }) => parsed?.action === 'slotDay' && !parsed.empty && !pagesSeen.has(page(parsed)),
+    );
+    // A class has room for several: with no time left that nobody here took, one more joins one.
+    const chosen = fresh ?? (next === undefined ? bookable[0] : undefined);
+    if (chosen?.data !== undefined && chosen.parsed?.action === 'slot') {
+      chosenSlots.add(JSON.stringify(chosen.parsed.slot));
+      const tap = chosen.data;
+      await step(user, () => user.tap(tap, { messageId }), texts.firstName);
+      return;
+    }
+    if (next?.data === undefined) throw new Error('no free slot');
+    pagesSeen.add(page(next.parsed));
+    const tapped = next.data;
+    list = await step(user, () => user.tap(tapped, { messageId }), texts.slots);
+  }
 }
 
 async function freePort(): Promise<number> {
