@@ -195,14 +195,28 @@ function accept(state: State, field: LeadFieldName, value: string, ctx: FlowCont
     lead: { ...flow.lead, [field]: value },
     skipped: flow.skipped.filter((f) => f !== field),
   };
-  const before: Effect[] =
-    field === 'telephone'
-      ? [reply(view([text('lead-telephone-saved')], { type: 'removeReplyKeyboard' }))]
-      : [];
   if (checkBeforeOptionalFields(updated, field)) {
-    return work(state, { name: 'precheckingLead' }, ctx, before, updated);
+    return work(state, { name: 'precheckingLead' }, ctx, [], updated);
   }
-  return askNextLeadField({ ...state, flow: updated }, ctx, before);
+  const next = askNextLeadField({ ...state, flow: updated }, ctx, []);
+  return field === 'telephone' ? withoutReplyKeyboard(next) : next;
+}
+
+/**
+ * After the phone question, whose keyboard offers to share the contact: the next question takes
+ * that keyboard away when it has no buttons of its own; else (a message has one keyboard) a short
+ * thanks before it does.
+ */
+function withoutReplyKeyboard(result: TransitionResult): TransitionResult {
+  const [first, ...rest] = result.effects;
+  if (first?.type === 'reply' && first.view.keyboard === undefined) {
+    return {
+      ...result,
+      effects: [reply({ ...first.view, keyboard: { type: 'removeReplyKeyboard' } }), ...rest],
+    };
+  }
+  const thanks = reply(view([text('lead-telephone-saved')], { type: 'removeReplyKeyboard' }));
+  return { ...result, effects: [thanks, ...result.effects] };
 }
 
 /** Names and e-mail just complete, optional questions still to come, and the config allows the early check. */

@@ -298,11 +298,33 @@ describe('one-tap answers', () => {
     const at = reachField('telephone');
     const shared = run(at.state, { type: 'contact', phoneNumber: '491701234567', userId: 42 }, ctx, studio);
     expect(shared.state.flow?.lead.telephone).toBe('+491701234567');
-    expect(shared.effects[0]).toEqual({
+    // The address question, a message of its own without buttons, takes the contact keyboard away.
+    expect(shared.effects).toHaveLength(1);
+    expect(shared.effects[0]).toMatchObject({
       type: 'reply',
-      view: { parts: [{ key: 'lead-telephone-saved' }], keyboard: { type: 'removeReplyKeyboard' } },
+      view: { parts: [{ key: 'lead-ask-address' }], keyboard: { type: 'removeReplyKeyboard' } },
     });
     expect(shared.state.step).toEqual({ name: 'collectingLead', field: 'street' });
+  });
+
+  test('a phone answer followed by a question with buttons: a short thanks takes the contact keyboard away', () => {
+    const at = reachField('telephone');
+    // The address is optional here: its question has a Skip button, and a message has one keyboard.
+    const flow = at.state.flow;
+    if (!flow?.config) throw new Error('no config');
+    const state = {
+      ...at.state,
+      flow: {
+        ...flow,
+        config: { ...flow.config, modes: { ...flow.config.modes, address: 'OPTIONAL' as const } },
+      },
+    };
+    const typed = run(state, { type: 'text', text: '+49 170 1234567' }, ctx, studio);
+    expect(typed.effects.map((e) => (e.type === 'reply' ? e.view.keyboard?.type : e.type))).toEqual([
+      'removeReplyKeyboard',
+      'inline',
+    ]);
+    expect(typed.effects[0]).toMatchObject({ view: { parts: [{ key: 'lead-telephone-saved' }] } });
   });
 });
 
