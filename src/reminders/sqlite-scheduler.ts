@@ -10,6 +10,7 @@
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { describeError } from '../bot/errors.ts';
+import { groupCommitOf } from '../store/sqlite-keyv.ts';
 import { StartPacer } from './pacer.ts';
 import {
   type DeliveryResult,
@@ -91,6 +92,7 @@ function toReminder(row: Row): Reminder {
 export function createSqliteReminderScheduler(options: SqliteSchedulerOptions): ReminderScheduler {
   const ownsDatabase = options.database === undefined;
   const db = options.database ?? new DatabaseSync(':memory:');
+  const writes = groupCommitOf(db);
   db.exec(schema);
   const now = options.now ?? Date.now;
   const maxPollMs = options.maxPollMs ?? 30_000;
@@ -276,39 +278,45 @@ export function createSqliteReminderScheduler(options: SqliteSchedulerOptions): 
     kind: ownsDatabase ? 'memory' : 'sqlite',
     async schedule(reminders) {
       const at = now();
-      const added: Reminder[] = [];
-      // One write for the lot; a savepoint also nests in a transaction the caller may hold.
-      db.exec('SAVEPOINT schedule_reminders');
-      try {
-        for (const r of reminders) {
-          if (r.slotStartAt <= at) continue;
-          const inserted = statements.insert.run(
-            r.id,
-            r.userId,
-            r.chatId,
-            r.bookingRef,
-            r.kind,
-            r.dueAt,
-            r.slotStartAt,
-            r.leadMs,
-            JSON.stringify(r.payload),
-            r.dueAt,
-          );
-          if (Number(inserted.changes) > 0) added.push(r);
+      // In the database's next group commit, with the conversation rows written alongside; the
+      // savepoint makes the lot one write, within that transaction or on its own.
+      const added = await writes.write(() => {
+        const inserted: Reminder[] = [];
+        db.exec('SAVEPOINT schedule_reminders');
+        try {
+          for (const r of reminders) {
+            if (r.slotStartAt <= at) continue;
+            const result = statements.insert.run(
+              r.id,
+              r.userId,
+              r.chatId,
+              r.bookingRef,
+              r.kind,
+              r.dueAt,
+              r.slotStartAt,
+              r.leadMs,
+              JSON.stringify(r.payload),
+              r.dueAt,
+            );
+            if (Number(result.changes) > 0) inserted.push(r);
+          }
+          db.exec('RELEASE schedule_reminders');
+        } catch (error) {
+          db.exec('ROLLBACK TO schedule_reminders');
+          db.exec('RELEASE schedule_reminders');
+          throw error;
         }
-        db.exec('RELEASE schedule_reminders');
-      } catch (error) {
-        db.exec('ROLLBACK TO schedule_reminders');
-        db.exec('RELEASE schedule_reminders');
-        throw error;
-      }
+        return inserted;
+      });
       for (const r of added) count(r.kind, 'scheduled');
       if (added.length > 0)
         wakeIn(added.reduce((earliest, r) => Math.min(earliest, r.dueAt), Number.POSITIVE_INFINITY) - at);
       return added.length;
     },
     async cancelBooking(userId, bookingRef, kinds = reminderKinds) {
-      const rows = statements.dropBooking.all(userId, bookingRef, JSON.stringify(kinds));
+      const rows = await writes.write(() =>
+        statements.dropBooking.all(userId, bookingRef, JSON.stringify(kinds)),
+      );
       return dropCounted(rows as Array<{ kind: ReminderKind }>, 'cancelled');
     },
     async cancelUser(userId) {
@@ -346,6 +354,7 @@ export function createSqliteReminderScheduler(options: SqliteSchedulerOptions): 
       closed = true;
       clearTimeout(timer);
       await Promise.allSettled([...inFlight]);
+      if (db.isOpen) writes.flush();
       if (ownsDatabase && db.isOpen) db.close();
     },
   };

@@ -84,7 +84,7 @@ function sweepableAt(expires: number, ttl: number): number {
  * costs about as much as the writes in it, so many conversations written at once share it. A
  * batch that fails is written again one by one, so a failing write fails its own caller only.
  */
-class GroupCommit {
+export class GroupCommit {
   readonly #db: DatabaseSync;
   #pending: Array<{ write: () => void; resolve: () => void; reject: (error: unknown) => void }> = [];
   #scheduled: NodeJS.Immediate | undefined;
@@ -93,9 +93,17 @@ class GroupCommit {
     this.#db = db;
   }
 
-  write(write: () => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ write, resolve, reject });
+  /** Runs `write` in the next commit; settles with its result once that is committed. */
+  write<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let result: T;
+      this.#pending.push({
+        write: () => {
+          result = write();
+        },
+        resolve: () => resolve(result),
+        reject,
+      });
       this.#scheduled ??= setImmediate(() => this.flush());
     });
   }
@@ -129,9 +137,12 @@ class GroupCommit {
   }
 }
 
-/** One group commit per database: the stores of all namespaces share their database's. */
+/**
+ * One group commit per database: the stores of all namespaces share their database's, and so do
+ * the reminders kept in it.
+ */
 const groupCommits = new WeakMap<DatabaseSync, GroupCommit>();
-function groupCommitOf(db: DatabaseSync): GroupCommit {
+export function groupCommitOf(db: DatabaseSync): GroupCommit {
   let group = groupCommits.get(db);
   if (group === undefined) {
     group = new GroupCommit(db);
