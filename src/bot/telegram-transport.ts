@@ -229,15 +229,15 @@ export function createTelegramTransport(options: TelegramTransportOptions = {}):
       const prefix = `${rootPath}/bot${token}/`;
       return async (prev, method, payload, signal) => {
         if (signal !== undefined || !jsonOnlyMethods.has(method)) return prev(method, payload, signal);
-        let answer: TelegramAnswer;
         try {
-          answer = await call(method, prefix + method, {}, jsonHeaders, jsonPayload(payload));
+          const answer = await call(method, prefix + method, {}, jsonHeaders, jsonPayload(payload));
+          // biome-ignore lint/suspicious/noExplicitAny: grammY's transformer returns the method's answer type.
+          return (await answer.json()) as any;
         } catch (error) {
-          // grammY's own wording, which never holds the URL (and with it the token).
+          // grammY's own wording, which never holds the URL (and with it the token); an answer that
+          // is not JSON (a proxy's error page) fails the same way, as it does in grammY's client.
           throw new HttpError(`Network request for '${method}' failed!`, error);
         }
-        // biome-ignore lint/suspicious/noExplicitAny: grammY's transformer returns the method's answer type.
-        return (await answer.json()) as any;
       };
     },
     async close() {

@@ -130,7 +130,9 @@ describe('the transport', () => {
       request.on('end', () => {
         const method = new URL(request.url ?? '/', 'http://x').pathname.split('/').at(-1) ?? '';
         bodies.push({ method, type: request.headers['content-type'], body });
-        if (JSON.parse(body).text === 'refused') {
+        if (JSON.parse(body).text === 'gateway') {
+          response.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>');
+        } else if (JSON.parse(body).text === 'refused') {
           const refusal = JSON.stringify({
             ok: false,
             error_code: 403,
@@ -170,6 +172,13 @@ describe('the transport', () => {
         name: 'GrammyError',
         error_code: 403,
         description: 'Forbidden: bot was blocked by the user',
+      });
+    }
+    // A proxy's error page instead of Telegram's JSON.
+    for (const api of [direct, grammys]) {
+      await expect(api.sendMessage(7, 'gateway')).rejects.toMatchObject({
+        name: 'HttpError',
+        message: "Network request for 'sendMessage' failed!",
       });
     }
     await new Promise((resolve) => server.close(resolve));
