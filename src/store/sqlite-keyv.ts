@@ -84,7 +84,7 @@ function sweepableAt(expires: number, ttl: number): number {
  * costs about as much as the writes in it, so many conversations written at once share it. A
  * batch that fails is written again one by one, so a failing write fails its own caller only.
  */
-export class GroupCommit {
+class GroupCommit {
   readonly #db: DatabaseSync;
   #pending: Array<{ write: () => void; resolve: () => void; reject: (error: unknown) => void }> = [];
   #scheduled: NodeJS.Immediate | undefined;
