@@ -51,8 +51,12 @@ export type CallbackData =
   | { action: 'restart' }
   | { action: 'language'; locale: SupportedLocale }
   /** Reminder buttons (they stay meaningful on old messages): the booking's id. */
-  | { action: 'attend'; bookingId: number }
-  | { action: 'cantMake'; bookingId: number }
+  /**
+   * `studio`: the booking's studio of a chain (`null`: the first, or the only one); absent on
+   * buttons sent before it was named, which match the first record with the booking id.
+   */
+  | { action: 'attend'; bookingId: number; studio?: string | null }
+  | { action: 'cantMake'; bookingId: number; studio?: string | null }
   | { action: 'stopReminders' };
 
 export type CallbackAction = CallbackData['action'];
@@ -144,6 +148,7 @@ export function encodeCallbackData(data: CallbackData): string {
     case 'attend':
     case 'cantMake':
       parts.push(b36(data.bookingId));
+      if (data.studio !== undefined) parts.push(data.studio ?? defaultStudioMark);
       break;
     default:
       break;
@@ -224,14 +229,22 @@ const argumentCounts: Record<CallbackAction, number> = {
   bookAgain: 1,
   restart: 0,
   language: 1,
-  attend: 1,
-  cantMake: 1,
+  attend: 2,
+  cantMake: 2,
   stopReminders: 0,
 };
 
+/** Actions whose last argument may be left out (buttons sent before it was added). */
+const optionalLastArgument = new Set<CallbackAction>(['attend', 'cantMake']);
+
+/** The studio argument naming the first (or only) studio; studio ids never contain it. */
+const defaultStudioMark = '_';
+
 function parseArgs(action: CallbackAction, parts: string[]): CallbackData | undefined {
   const hasRev = !withoutRevision.has(action);
-  if (parts.length !== argumentCounts[action] + (hasRev ? 1 : 0)) return undefined;
+  const expected = argumentCounts[action] + (hasRev ? 1 : 0);
+  const shortened = optionalLastArgument.has(action) && parts.length === expected - 1;
+  if (parts.length !== expected && !shortened) return undefined;
   const rev = hasRev ? parseNumber(parts[0]) : 0;
   if (rev === undefined || rev >= revisionModulus) return undefined;
   const [a, b, c] = hasRev ? parts.slice(1) : parts;
@@ -302,7 +315,10 @@ function parseArgs(action: CallbackAction, parts: string[]): CallbackData | unde
     case 'attend':
     case 'cantMake': {
       const bookingId = parseNumber(a);
-      return bookingId === undefined ? undefined : { action, bookingId };
+      if (bookingId === undefined) return undefined;
+      if (b === undefined) return { action, bookingId };
+      if (b !== defaultStudioMark && !/^[a-z0-9-]{1,16}$/.test(b)) return undefined;
+      return { action, bookingId, studio: b === defaultStudioMark ? null : b };
     }
     case 'stopReminders':
       return { action };

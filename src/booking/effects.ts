@@ -230,7 +230,11 @@ export type Effect =
   | { type: 'rememberLeadWithoutId' }
   /** Delete everything stored about this user: lead id, conversation state, any per-user records. */
   | { type: 'forgetUser' }
-  | { type: 'notifyStaff'; notice: StaffNotice }
+  /**
+   * `studio`: the booking's studio of a chain when the flow knows it (`null`: the first); else
+   * the staff of the booking recorded with the notice's booking id, or of the conversation's studio.
+   */
+  | { type: 'notifyStaff'; notice: StaffNotice; studio?: string | null }
   /**
    * Hand these reminders (see `planReminders`) to the scheduler, after the state that records
    * their booking is saved. Idempotent: a replayed step schedules nothing twice.

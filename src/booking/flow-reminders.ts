@@ -111,7 +111,10 @@ export function onReminderTap(
   ctx: FlowContext,
 ): TransitionResult {
   if (data.action === 'stopReminders') return setReminders(state, false, [answer()]);
-  const record = state.bookings.find((b) => b.bookingId === data.bookingId);
+  const record = state.bookings.find(
+    (b) =>
+      b.bookingId === data.bookingId && (data.studio === undefined || (b.studio ?? null) === data.studio),
+  );
   if (!record) {
     // The conversation that recorded it has expired since; the bot's own button still proves it.
     return ctx.buttonOnOwnMessage
@@ -136,6 +139,7 @@ export function onReminderTap(
       { type: 'cancelReminders', bookingId: record.bookingId, studio: record.studio },
       {
         type: 'notifyStaff',
+        studio: record.studio ?? null,
         notice: {
           kind: 'cantMake',
           ...base,
@@ -168,11 +172,17 @@ function unrecordedTap(
 ): TransitionResult {
   if (data.action === 'attend') return stay(state, [answer(text('reminder-attend-thanks'))]);
   const name = [ctx.user.firstName, ctx.user.lastName].filter(Boolean).join(' ');
+  // A button naming its studio says whose reminders to cancel; an older one, any studio's.
+  const cancel: Effect =
+    data.studio === undefined
+      ? { type: 'cancelReminders', bookingId: data.bookingId, anyStudio: true }
+      : { type: 'cancelReminders', bookingId: data.bookingId, studio: data.studio ?? undefined };
   return stay(state, [
     answer(),
-    { type: 'cancelReminders', bookingId: data.bookingId, anyStudio: true },
+    cancel,
     {
       type: 'notifyStaff',
+      ...(data.studio === undefined ? {} : { studio: data.studio }),
       notice: {
         kind: 'cantMake',
         ...(name ? { name } : {}),
@@ -275,8 +285,11 @@ export function reminderView(
   studio: FlowContext['studio'],
 ): { view: View; venue?: Venue | undefined } | undefined {
   const payload = payloadOf(reminder);
-  const bookingId = bookingOfRef(reminder.bookingRef)?.bookingId;
+  const booking = bookingOfRef(reminder.bookingRef);
+  const bookingId = booking?.bookingId;
   if (!payload || bookingId === undefined || !Number.isSafeInteger(bookingId)) return undefined;
+  // Two studios of a chain may give one prospect the same booking id: the buttons name the studio.
+  const studioOfBooking = booking?.studio ?? null;
   const slot = {
     offer: payload.offer,
     date: formatLongDate(reminder.slotStartAt, payload.zone, locale),
@@ -315,8 +328,8 @@ export function reminderView(
         type: 'inline' as const,
         rows: [
           [
-            button(text('button-attend'), { action: 'attend', bookingId }),
-            button(text('button-cant-make-it'), { action: 'cantMake', bookingId }),
+            button(text('button-attend'), { action: 'attend', bookingId, studio: studioOfBooking }),
+            button(text('button-cant-make-it'), { action: 'cantMake', bookingId, studio: studioOfBooking }),
           ],
           stopRow,
         ],

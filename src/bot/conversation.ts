@@ -116,7 +116,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
        * A notice about a recorded booking goes to the staff of the booking's studio (a reminder
        * tap or lapse of a booking made at another studio of the chain); else to the conversation's.
        */
-      const noticeSite = (bookingId: number | undefined): ConversationStudio => {
+      const noticeSite = (bookingId: number | undefined, studio?: string | null): ConversationStudio => {
+        if (chain && studio !== undefined) {
+          return studio === null || chain.ids.includes(studio) ? chain.studio(studio ?? undefined) : here();
+        }
         const records = session.state.bookings.filter((b) => b.bookingId === bookingId);
         const [record] = records;
         if (!chain || !record || records.some((b) => b.studio === session.state.studio)) return here();
@@ -288,7 +291,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
                 deps.later?.(ctx, effect.afterMs, effect.event);
                 break;
               case 'notifyStaff':
-                noticeSite(effect.notice.bookingId).notifier?.notify(effect.notice);
+                noticeSite(effect.notice.bookingId, effect.studio).notifier?.notify(effect.notice);
                 break;
               case 'call':
                 call = effect.call;

@@ -33,8 +33,11 @@ const samples: CallbackData[] = [
   { action: 'bookAgain', offer: { type: 'class', id: 1001 } },
   { action: 'restart' },
   { action: 'language', locale: 'de' },
+  // A reminder button from before it named the booking's studio, and ones that name it.
   { action: 'attend', bookingId: bigId },
   { action: 'cantMake', bookingId: 5001 },
+  { action: 'attend', bookingId: bigId, studio: null },
+  { action: 'cantMake', bookingId: 5001, studio: 'hamburg-altona-1' },
   { action: 'stopReminders' },
 ];
 
@@ -61,7 +64,9 @@ describe('callback data', () => {
     '1:',
     '1:zz:1',
     '1:cm',
-    '1:at:1:2',
+    '1:at:1:2:3',
+    '1:at:1:Hamburg',
+    '1:cm:1:a-studio-id-too-long',
     '2:of:1:c1',
     '0:rs',
     '1:of:1',

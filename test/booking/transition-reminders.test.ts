@@ -8,6 +8,7 @@ import { transition } from '../../src/booking/index.ts';
 import {
   classBookResult,
   context,
+  fresh,
   happyStudio,
   hour,
   lastView,
@@ -87,4 +88,28 @@ describe('reminders of a booking whose update died with its process', () => {
       expect(again.effects).toEqual([]);
     },
   );
+});
+
+describe('"Can\'t make it" on a reminder whose booking the conversation no longer holds', () => {
+  const cantMake = (studio?: string | null): Effect[] =>
+    transition(
+      fresh(),
+      {
+        type: 'callback',
+        data: { action: 'cantMake', bookingId: 5001, ...(studio === undefined ? {} : { studio }) },
+      },
+      context({ buttonOnOwnMessage: true }),
+    ).effects;
+
+  test("a button naming its studio cancels that studio's reminders and tells its staff", () => {
+    const effects = cantMake('hamburg');
+    expect(effects).toContainEqual({ type: 'cancelReminders', bookingId: 5001, studio: 'hamburg' });
+    expect(effects.find((e) => e.type === 'notifyStaff')).toMatchObject({ studio: 'hamburg' });
+    // The first (or only) studio.
+    expect(cantMake(null)).toContainEqual({ type: 'cancelReminders', bookingId: 5001 });
+  });
+
+  test('an older button without its studio cancels that booking id at any studio', () => {
+    expect(cantMake()).toContainEqual({ type: 'cancelReminders', bookingId: 5001, anyStudio: true });
+  });
 });

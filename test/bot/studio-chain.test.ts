@@ -309,6 +309,38 @@ describe('reminders in a studio chain', () => {
     ]);
   });
 
+  it('"Can\'t make it" on one of two bookings with the same id: that studio\'s staff hear, only its reminders go', async () => {
+    const townChat = 900_105;
+    h = await startHarness({ chain: { moreStudios: 1, staffChats: { 'town-1': townChat } } });
+    const townDesk = h.fake.user({ id: townChat, firstName: 'Town desk' });
+    await start(townDesk);
+    const ann = h.user();
+    await bookYoga(ann, 's-berlin_c103');
+    await bookYoga(ann, 's-town-1_c103');
+    await h.bot.flush();
+    const seenAtTown = townDesk.chat.messages.length;
+    const due = (await h.bot.reminders?.list({ userId: ann.id })) ?? [];
+    const before = mark(ann);
+    await h.passTime((due[0]?.dueAt ?? 0) - h.sandbox.clock.now());
+    await ann.chat.waitFor(() => botMessagesSince(ann, before).filter((m) => m.venue).length >= 2, 10_000);
+    // Each reminder is followed by its studio's pin: the one before Town 1's pin is Town 1's.
+    const shown = botMessagesSince(ann, before);
+    const townPin = shown.findIndex((m) => m.venue?.title === 'Studio Town 1');
+    const townReminder = shown[townPin - 1];
+    expect(townReminder?.text).toMatch(/^Reminder: Yoga Flow on /);
+    const pendingBefore = ((await h.bot.reminders?.list({ userId: ann.id })) ?? []).map((r) => r.bookingRef);
+
+    await tap(ann, "Can't make it", townReminder?.messageId);
+    await h.bot.flush();
+
+    expect(townDesk.chat.messages.slice(seenAtTown).map((m) => m.text?.split('\n')[0])).toEqual([
+      "🚫 Prospect can't make it: please cancel or move the booking",
+    ]);
+    const pendingAfter = ((await h.bot.reminders?.list({ userId: ann.id })) ?? []).map((r) => r.bookingRef);
+    expect(pendingBefore.filter((ref) => ref.startsWith('town-1_'))).not.toEqual([]);
+    expect(pendingAfter).toEqual(pendingBefore.filter((ref) => !ref.startsWith('town-1_')));
+  });
+
   it('"Can\'t make it" on a reminder tells the booking studio\'s staff, though the prospect moved on', async () => {
     const { harness, desk, hamburgDesk } = await chainWithDesks();
     h = harness;
