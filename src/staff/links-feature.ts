@@ -9,11 +9,12 @@
  * that name the studio; `/links` alone lists their studios, one whole-offer link each, unless they
  * administer only one.
  */
-import { type Api, Composer, type Context, InputFile } from 'grammy';
+import { type Api, Composer, Context, InputFile } from 'grammy';
 import type { BotCommand, InlineKeyboardButton } from 'grammy/types';
 import { campaignPattern, decodeStartLink } from '../booking/deep-link.ts';
 import { type LogFlavor, telegramLocale } from '../bot/context.ts';
 import { describeErrorInOneLine } from '../bot/errors.ts';
+import { when } from '../bot/features/when.ts';
 import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
 import {
@@ -178,98 +179,102 @@ export function createLinksFeature<C extends LinksContext = LinksContext>(
     }
   }
 
-  composer.command('links', async (ctx, next) => {
-    if (!mayUse(ctx)) return next();
-    const t = translate(ctx);
-    const words = ctx.match.trim().split(/\s+/).filter(Boolean);
-    const studios = studiosOf(ctx);
-    let studio: string | undefined;
-    if (studios !== undefined && words[0] !== undefined && deps.chain?.all.some((s) => s.id === words[0])) {
-      studio = words.shift();
-      if (studio === undefined || !studios.includes(studio)) {
-        await ctx.reply(t('staff-links-studio-unknown', { studios: studios.join(', ') }));
-        return;
+  composer.use(
+    when(Context.has.command('links'), async (ctx, next) => {
+      if (!mayUse(ctx)) return next();
+      const t = translate(ctx);
+      const words = ctx.match.trim().split(/\s+/).filter(Boolean);
+      const studios = studiosOf(ctx);
+      let studio: string | undefined;
+      if (studios !== undefined && words[0] !== undefined && deps.chain?.all.some((s) => s.id === words[0])) {
+        studio = words.shift();
+        if (studio === undefined || !studios.includes(studio)) {
+          await ctx.reply(t('staff-links-studio-unknown', { studios: studios.join(', ') }));
+          return;
+        }
+      } else if (studios?.length === 1) {
+        studio = studios[0];
       }
-    } else if (studios?.length === 1) {
-      studio = studios[0];
-    }
-    const campaign = words.length === 0 ? undefined : words.join(' ');
-    if (campaign !== undefined && !campaignPattern.test(campaign)) {
-      await ctx.reply(t('staff-links-campaign-invalid'));
-      return;
-    }
-    if (studios !== undefined && studio === undefined) {
-      let links: StudioLink[];
-      try {
-        links = studios.map((id) => studioLink({ studio: id, botUsername: deps.botUsername(), campaign }));
-      } catch {
-        // Only a campaign that reads as an offer (`c101`) gets here: it is no usable tag in a studio link.
+      const campaign = words.length === 0 ? undefined : words.join(' ');
+      if (campaign !== undefined && !campaignPattern.test(campaign)) {
         await ctx.reply(t('staff-links-campaign-invalid'));
         return;
       }
-      await replyAll(ctx, studiosMessages(links, t, campaign));
-      return;
-    }
-    const catalog = studio !== undefined && deps.chain ? deps.chain.studio(studio).catalog : deps.catalog;
-    let links: OfferLink[];
-    let studioName: string | undefined;
-    try {
-      links = await listOfferLinks({ catalog, botUsername: deps.botUsername(), campaign, studio });
-      if (studio !== undefined) {
-        studioName = await deps.chain
-          ?.studio(studio)
-          .catalog.studio()
-          .then((information) => information.name)
-          .catch(() => studio);
+      if (studios !== undefined && studio === undefined) {
+        let links: StudioLink[];
+        try {
+          links = studios.map((id) => studioLink({ studio: id, botUsername: deps.botUsername(), campaign }));
+        } catch {
+          // Only a campaign that reads as an offer (`c101`) gets here: it is no usable tag in a studio link.
+          await ctx.reply(t('staff-links-campaign-invalid'));
+          return;
+        }
+        await replyAll(ctx, studiosMessages(links, t, campaign));
+        return;
       }
-    } catch (error) {
-      ctx.log.warn(
-        { studio, error: describeErrorInOneLine(error) },
-        'staff /links: could not load the offers',
-      );
-      await ctx.reply(t('staff-links-failed'));
-      return;
-    }
-    if (links.length === 0) {
-      await ctx.reply(t('staff-links-none'));
-      return;
-    }
-    await replyAll(ctx, linksMessages(links, t, campaign, studioName));
-  });
+      const catalog = studio !== undefined && deps.chain ? deps.chain.studio(studio).catalog : deps.catalog;
+      let links: OfferLink[];
+      let studioName: string | undefined;
+      try {
+        links = await listOfferLinks({ catalog, botUsername: deps.botUsername(), campaign, studio });
+        if (studio !== undefined) {
+          studioName = await deps.chain
+            ?.studio(studio)
+            .catalog.studio()
+            .then((information) => information.name)
+            .catch(() => studio);
+        }
+      } catch (error) {
+        ctx.log.warn(
+          { studio, error: describeErrorInOneLine(error) },
+          'staff /links: could not load the offers',
+        );
+        await ctx.reply(t('staff-links-failed'));
+        return;
+      }
+      if (links.length === 0) {
+        await ctx.reply(t('staff-links-none'));
+        return;
+      }
+      await replyAll(ctx, linksMessages(links, t, campaign, studioName));
+    }),
+  );
 
-  composer.callbackQuery(/^sq:(.*)$/, async (ctx) => {
-    const t = translate(ctx);
-    if (!mayUse(ctx)) {
-      await ctx.answerCallbackQuery({ text: t('staff-qr-refused') });
-      return;
-    }
-    const payload = ctx.match[1] ?? '';
-    const decoded = decodeStartLink(payload);
-    if (!decoded) {
-      await ctx.answerCallbackQuery({ text: t('staff-qr-outdated') });
-      return;
-    }
-    // In a chain, only the QR codes of one's own studios (a link naming none means the first).
-    const studios = studiosOf(ctx);
-    const studio = decoded.studio ?? deps.chain?.all[0]?.id;
-    if (studios !== undefined && (studio === undefined || !studios.includes(studio))) {
-      await ctx.answerCallbackQuery({ text: t('staff-qr-refused') });
-      return;
-    }
-    await ctx.answerCallbackQuery();
-    const url = linkUrl(deps.botUsername(), payload);
-    const title = tappedButtonText(ctx);
-    try {
-      const png = await qrPng(url);
-      await ctx.replyWithPhoto(new InputFile(png, `qr-${payload}.png`), {
-        caption: title ? `<b>${escapeHtml(title)}</b>\n${url}` : url,
-        parse_mode: 'HTML',
-      });
-    } catch (error) {
-      ctx.log.error({ payload, error: describeErrorInOneLine(error) }, 'staff QR code could not be sent');
-      await ctx.reply(t('staff-qr-failed'));
-    }
-  });
+  composer.use(
+    when(Context.has.callbackQuery(/^sq:(.*)$/), async (ctx) => {
+      const t = translate(ctx);
+      if (!mayUse(ctx)) {
+        await ctx.answerCallbackQuery({ text: t('staff-qr-refused') });
+        return;
+      }
+      const payload = ctx.match[1] ?? '';
+      const decoded = decodeStartLink(payload);
+      if (!decoded) {
+        await ctx.answerCallbackQuery({ text: t('staff-qr-outdated') });
+        return;
+      }
+      // In a chain, only the QR codes of one's own studios (a link naming none means the first).
+      const studios = studiosOf(ctx);
+      const studio = decoded.studio ?? deps.chain?.all[0]?.id;
+      if (studios !== undefined && (studio === undefined || !studios.includes(studio))) {
+        await ctx.answerCallbackQuery({ text: t('staff-qr-refused') });
+        return;
+      }
+      await ctx.answerCallbackQuery();
+      const url = linkUrl(deps.botUsername(), payload);
+      const title = tappedButtonText(ctx);
+      try {
+        const png = await qrPng(url);
+        await ctx.replyWithPhoto(new InputFile(png, `qr-${payload}.png`), {
+          caption: title ? `<b>${escapeHtml(title)}</b>\n${url}` : url,
+          parse_mode: 'HTML',
+        });
+      } catch (error) {
+        ctx.log.error({ payload, error: describeErrorInOneLine(error) }, 'staff QR code could not be sent');
+        await ctx.reply(t('staff-qr-failed'));
+      }
+    }),
+  );
 
   return composer;
 }

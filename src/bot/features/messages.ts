@@ -3,13 +3,14 @@
  * number), and anything else (stickers, photos…), which the flow answers with "please type it".
  * Commands are left to the features before and the catch-all after this one.
  */
-import { Composer } from 'grammy';
+import { Composer, Context } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { NonTextKind } from '../../booking/index.ts';
 import { supportedLocales } from '../../config.ts';
 import type { BotContext } from '../context.ts';
 import type { Conversation } from '../conversation.ts';
 import type { Translator } from '../i18n.ts';
+import { when } from './when.ts';
 
 function isCommand(message: Message): boolean {
   const first = message.entities?.[0];
@@ -35,24 +36,25 @@ export function createMessagesFeature(
   const skipLabels = new Set(
     supportedLocales.map((locale) => translator.render(locale, { key: 'button-skip' })),
   );
-  const composer = new Composer<BotContext>();
-  const privateChats = composer.chatType('private');
-
-  privateChats.on('message:text', async (ctx, next) => {
-    if (isCommand(ctx.message)) return next();
-    const { text } = ctx.message;
-    await conversation.handle(ctx, skipLabels.has(text) ? { type: 'skip' } : { type: 'text', text });
-  });
-  privateChats.on('message:contact', async (ctx) => {
-    const { phone_number: phoneNumber, user_id: userId } = ctx.message.contact;
-    await conversation.handle(ctx, { type: 'contact', phoneNumber, userId });
-  });
-  privateChats.on('message', async (ctx, next) => {
-    // Commands (text) go on to the catch-all; service messages are not answers to anything.
-    if (ctx.message.text !== undefined || isServiceMessage(ctx.message)) return next();
-    await conversation.handle(ctx, { type: 'nonText', kind: nonTextKind(ctx.message) });
-  });
-  return composer;
+  return new Composer<BotContext>(
+    when(
+      Context.has.chatType('private'),
+      when(Context.has.filterQuery('message:text'), async (ctx, next) => {
+        if (isCommand(ctx.message)) return next();
+        const { text } = ctx.message;
+        await conversation.handle(ctx, skipLabels.has(text) ? { type: 'skip' } : { type: 'text', text });
+      }),
+      when(Context.has.filterQuery('message:contact'), async (ctx) => {
+        const { phone_number: phoneNumber, user_id: userId } = ctx.message.contact;
+        await conversation.handle(ctx, { type: 'contact', phoneNumber, userId });
+      }),
+      when(Context.has.filterQuery('message'), async (ctx, next) => {
+        // Commands (text) go on to the catch-all; service messages are not answers to anything.
+        if (ctx.message.text !== undefined || isServiceMessage(ctx.message)) return next();
+        await conversation.handle(ctx, { type: 'nonText', kind: nonTextKind(ctx.message) });
+      }),
+    ),
+  );
 }
 
 function isServiceMessage(message: Message): boolean {

@@ -6,7 +6,7 @@
  * one never gets here.
  */
 
-import { Composer, InlineKeyboard, Keyboard } from 'grammy';
+import { Composer, Context, InlineKeyboard, Keyboard } from 'grammy';
 import { encodeStudioStartPayload } from '../../booking/deep-link.ts';
 import type { SupportedLocale } from '../../config.ts';
 import type { StudioInformation } from '../../perfectgym/schemas.ts';
@@ -16,6 +16,7 @@ import type { BotContext } from '../context.ts';
 import type { Conversation } from '../conversation.ts';
 import type { Translator } from '../i18n.ts';
 import type { UserStore } from '../user-store.ts';
+import { when } from './when.ts';
 
 /** A studio button's callback data: `st:<studio id>`. */
 const pickPrefix = 'st:';
@@ -48,8 +49,8 @@ export interface StudioPickerDeps {
 
 export function createStudioPickerFeature(deps: StudioPickerDeps): Composer<BotContext> {
   const { chain, conversation, userStore, translator } = deps;
-  const composer = new Composer<BotContext>();
-  const privateChats = composer.chatType('private');
+  // Private chats only (the outer check below); the handlers need nothing narrower than BotContext.
+  const privateChats = new Composer<BotContext>();
 
   /**
    * The studios with their information (cached per studio); one that cannot answer, or not within
@@ -111,61 +112,69 @@ export function createStudioPickerFeature(deps: StudioPickerDeps): Composer<BotC
     });
   };
 
-  privateChats.command('start', async (ctx, next) => {
-    if (ctx.match.trim() !== '') {
-      await next();
-      return;
-    }
-    const chosen = ctx.booking?.profile.studio;
-    if (chosen !== undefined && chain.ids.includes(chosen)) await open(ctx, chosen);
-    else await ask(ctx);
-  });
-  privateChats.command('studio', (ctx) => ask(ctx));
-  privateChats.callbackQuery(new RegExp(`^${pickPrefix}(.+)$`), async (ctx) => {
-    const studioId = ctx.match[1] ?? '';
-    if (!chain.ids.includes(studioId)) {
+  privateChats.use(
+    when(Context.has.command('start'), async (ctx, next) => {
+      if (ctx.match.trim() !== '') {
+        await next();
+        return;
+      }
+      const chosen = ctx.booking?.profile.studio;
+      if (chosen !== undefined && chain.ids.includes(chosen)) await open(ctx, chosen);
+      else await ask(ctx);
+    }),
+  );
+  privateChats.use(when(Context.has.command('studio'), (ctx) => ask(ctx)));
+  privateChats.use(
+    when(Context.has.callbackQuery(new RegExp(`^${pickPrefix}(.+)$`)), async (ctx) => {
+      const studioId = ctx.match[1] ?? '';
+      if (!chain.ids.includes(studioId)) {
+        await ctx.answerCallbackQuery();
+        await ask(ctx);
+        return;
+      }
+      await open(ctx, studioId);
+    }),
+  );
+  privateChats.use(
+    when(Context.has.callbackQuery(new RegExp(`^${pagePrefix}(\\d{1,4})$`)), async (ctx) => {
+      const locale = ctx.booking?.locale ?? 'en';
       await ctx.answerCallbackQuery();
-      await ask(ctx);
-      return;
-    }
-    await open(ctx, studioId);
-  });
-  privateChats.callbackQuery(new RegExp(`^${pagePrefix}(\\d{1,4})$`), async (ctx) => {
-    const locale = ctx.booking?.locale ?? 'en';
-    await ctx.answerCallbackQuery();
-    // The page in place of the one shown: the list is one message however far the prospect pages.
-    await ctx.editMessageReplyMarkup({ reply_markup: await pickerPage(Number(ctx.match[1]), locale) });
-  });
-  privateChats.on('message:location', async (ctx, next) => {
-    // A location while the flow waits for a lead field is the flow's to answer ("please type it").
-    const step = ctx.booking?.state.step.name;
-    if (step === 'collectingLead' || step === 'confirmingAddress') {
-      await next();
-      return;
-    }
-    const locale = ctx.booking?.locale ?? 'en';
-    const { latitude, longitude } = ctx.message.location;
-    const nearest = (await studios())
-      .flatMap((studio) => {
-        const at = studio.info?.location;
-        if (at?.latitude === undefined || at.longitude === undefined) return [];
-        return [{ studio, km: distanceKm({ latitude, longitude }, at as Coordinates) }];
-      })
-      .sort((a, b) => a.km - b.km)
-      .slice(0, nearestCount);
-    if (nearest.length === 0) {
-      await ask(ctx);
-      return;
-    }
-    const keyboard = oneAButtonRow(
-      nearest.map(({ studio, km }) => ({
-        label: `${studioLabel(studio)} · ${formatKm(km, locale)}`,
-        studioId: studio.id,
-      })),
-    );
-    await ctx.reply(translator.bot(locale, 'bot-studio-nearest'), { reply_markup: keyboard });
-  });
-  return composer;
+      // The page in place of the one shown: the list is one message however far the prospect pages.
+      await ctx.editMessageReplyMarkup({ reply_markup: await pickerPage(Number(ctx.match[1]), locale) });
+    }),
+  );
+  privateChats.use(
+    when(Context.has.filterQuery('message:location'), async (ctx, next) => {
+      // A location while the flow waits for a lead field is the flow's to answer ("please type it").
+      const step = ctx.booking?.state.step.name;
+      if (step === 'collectingLead' || step === 'confirmingAddress') {
+        await next();
+        return;
+      }
+      const locale = ctx.booking?.locale ?? 'en';
+      const { latitude, longitude } = ctx.message.location;
+      const nearest = (await studios())
+        .flatMap((studio) => {
+          const at = studio.info?.location;
+          if (at?.latitude === undefined || at.longitude === undefined) return [];
+          return [{ studio, km: distanceKm({ latitude, longitude }, at as Coordinates) }];
+        })
+        .sort((a, b) => a.km - b.km)
+        .slice(0, nearestCount);
+      if (nearest.length === 0) {
+        await ask(ctx);
+        return;
+      }
+      const keyboard = oneAButtonRow(
+        nearest.map(({ studio, km }) => ({
+          label: `${studioLabel(studio)} · ${formatKm(km, locale)}`,
+          studioId: studio.id,
+        })),
+      );
+      await ctx.reply(translator.bot(locale, 'bot-studio-nearest'), { reply_markup: keyboard });
+    }),
+  );
+  return new Composer<BotContext>(when(Context.has.chatType('private'), privateChats));
 }
 
 function oneAButtonRow(buttons: { label: string; studioId: string }[]): InlineKeyboard {
