@@ -126,8 +126,10 @@ export function createUserStore(
   const now = options.now ?? Date.now;
   const key = (userId: number) => String(userId);
   const recordKey = (updateId: number) => `update:${updateId}`;
-  const written = recentlyWritten();
   const ownRows = options.onlyWriter ? lastRows<StoredConversation>() : undefined;
+  // The stamps spare the validation of this process's own rows read back from a shared store; the
+  // only writer's own rows come from memory instead (and leave it as their stamps would).
+  const written = ownRows ? undefined : recentlyWritten();
   const ownProfiles = options.onlyWriter ? lastRows<UserProfile>() : undefined;
   const ttlMs = options.onlyWriter?.conversationTtlMs ?? 0;
   return {
@@ -143,17 +145,17 @@ export function createUserStore(
       // A row is `{ state, ...delivery }`; rows written before were the state's JSON text alone.
       const row = isRow(raw) ? raw : undefined;
       const state =
-        row && written.wrote(userId, row) ? (row.state as State) : parseStoredState(row ? row.state : raw);
+        row && written?.wrote(userId, row) ? (row.state as State) : parseStoredState(row ? row.state : raw);
       if (!state) return { state: initialState(), delivery: {}, reset: true };
       const delivery = row ? deliverySchema.safeParse(row) : undefined;
       return { state, delivery: delivery?.success ? delivery.data : {}, reset: false };
     },
     async saveState(userId, state, delivery = {}) {
       const row: StoredConversation = { state, ...definedOnly(delivery), at: now() };
-      written.forget(userId);
+      written?.forget(userId);
       ownRows?.forget(userId);
       await guarded('saving a conversation', () => stores.conversations.set(key(userId), row));
-      written.remember(userId, row);
+      written?.remember(userId, row);
       ownRows?.remember(userId, row);
     },
     async loadProfile(userId) {
@@ -187,7 +189,7 @@ export function createUserStore(
       ownProfiles?.remember(userId, profile);
     },
     async forget(userId) {
-      written.forget(userId);
+      written?.forget(userId);
       ownRows?.forget(userId);
       ownProfiles?.forget(userId);
       await guarded('forgetting a user', async () => {
