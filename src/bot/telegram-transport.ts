@@ -15,8 +15,9 @@
  *   taken over a reply the prospect never gets.
  */
 import { HttpError, type Transformer } from 'grammy';
-import { Client, type Dispatcher, errors, Pool } from 'undici';
+import { Client, type Dispatcher, Pool } from 'undici';
 import { backoffDelayMs, errorCode, provablyNotSent } from '../perfectgym/retry.ts';
+import { type AbortSignalLike, exchange } from '../runtime/undici-exchange.ts';
 
 export interface TelegramTransportOptions {
   /** Default https://api.telegram.org (a local Bot API server may have a path). */
@@ -42,12 +43,6 @@ interface FetchInit {
   body?: string | Uint8Array | AsyncIterable<Uint8Array | string> | null;
   /** grammY passes its own (polyfilled) AbortSignal; undici accepts anything with this shape. */
   signal?: AbortSignalLike | null;
-}
-
-interface AbortSignalLike {
-  readonly aborted: boolean;
-  addEventListener(type: 'abort', listener: () => void): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 /** What grammY reads of an answer: only its JSON. */
@@ -108,70 +103,25 @@ export function createTelegramTransport(options: TelegramTransportOptions = {}):
     bodyTimeout: 0,
   });
 
-  /**
-   * One request, its answer collected straight from undici's handler callbacks: no body stream,
-   * async iterator or abort bookkeeping of `request()` per call (a share of the transport's CPU).
-   */
-  function send(
+  /** One request; its answer's text, for grammY to read as JSON. */
+  async function send(
     dispatcher: Pool | Client,
     path: string,
     init: FetchInit,
     headers: Record<string, string>,
     body: string | Uint8Array | undefined,
   ): Promise<TelegramAnswer> {
-    const signal = init.signal ?? undefined;
-    return new Promise<TelegramAnswer>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(abortReason(signal));
-        return;
-      }
-      let status = 0;
-      let answerBegan = false;
-      const chunks: Buffer[] = [];
-      // Listened to from the start: an abort while the request waits for a connection ends it as
-      // soon as it gets one (undici hands out the controller only then).
-      let started: Dispatcher.DispatchController | undefined;
-      const onAbort = () => started?.abort(abortReason(signal as AbortSignalLike));
-      signal?.addEventListener('abort', onAbort);
-      const settled = () => signal?.removeEventListener('abort', onAbort);
-      const handler: Dispatcher.DispatchHandler = {
-        onRequestStart(controller) {
-          started = controller;
-          if (signal?.aborted) controller.abort(abortReason(signal));
-        },
-        onResponseStart(_controller, statusCode) {
-          answerBegan = true;
-          status = statusCode;
-        },
-        onResponseData(_controller, chunk) {
-          chunks.push(chunk);
-        },
-        onResponseEnd() {
-          settled();
-          const text =
-            chunks.length === 1 ? (chunks[0] as Buffer).toString() : Buffer.concat(chunks).toString();
-          resolve({
-            ok: status >= 200 && status < 300,
-            status,
-            json: async () => JSON.parse(text),
-            text: async () => text,
-          });
-        },
-        onResponseError(_controller, error) {
-          settled();
-          reject(answerBegan && !(signal?.aborted ?? false) ? new TelegramAnswerCutOffError(error) : error);
-        },
-      };
-      try {
-        dispatcher.dispatch(
-          { path, method: (init.method ?? 'POST') as Dispatcher.HttpMethod, headers, body: body ?? null },
-          handler,
-        );
-      } catch (error) {
-        settled();
-        reject(error);
-      }
-    });
+    const { status, text = '' } = await exchange(
+      dispatcher,
+      { path, method: (init.method ?? 'POST') as Dispatcher.HttpMethod, headers, body: body ?? null },
+      { signal: init.signal ?? undefined, cutOff: (error) => new TelegramAnswerCutOffError(error) },
+    );
+    return {
+      ok: status >= 200 && status < 300,
+      status,
+      json: async () => JSON.parse(text),
+      text: async () => text,
+    };
   }
 
   /** A connection of its own, closed after the one request: no kept-alive socket can be stale. */
@@ -290,12 +240,6 @@ async function bufferedBody(body: FetchInit['body']): Promise<string | Uint8Arra
   const chunks: Uint8Array[] = [];
   for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks);
-}
-
-/** What an aborted call fails with: the signal's reason, else undici's own abort error. */
-function abortReason(signal: AbortSignalLike): Error {
-  const reason = (signal as { reason?: unknown }).reason;
-  return reason instanceof Error ? reason : new errors.RequestAbortedError();
 }
 
 /** Waits `ms`; an abort ends the wait at once, with the error undici gives an aborted request. */

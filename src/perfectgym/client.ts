@@ -7,8 +7,9 @@
  * is in a 429 lockout instead of sending them into the penalty.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Dispatcher, Pool } from 'undici';
+import { Pool } from 'undici';
 import type { z } from 'zod';
+import { exchange } from '../runtime/undici-exchange.ts';
 import { type EndpointName, endpointPath, endpoints, isIdempotent } from './endpoints.ts';
 import { PerfectGymApiError, PerfectGymRequestError } from './errors.ts';
 import { parseRetryAfter, RateLimitLockouts } from './rate-limit.ts';
@@ -314,8 +315,8 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
     try {
       const response = await exchange(
         pool,
-        { path, method: endpoints[endpoint].method, headers, body, signal },
-        maxBodyBytes,
+        { path, method: endpoints[endpoint].method, headers, body },
+        { signal, limit: maxBodyBytes },
       );
       status = response.status;
       responseHeaders = response.headers;
@@ -669,90 +670,6 @@ function mayRetry(error: PerfectGymApiError | PerfectGymRequestError, idempotent
   if (error.reason === 'timeout') return idempotent;
   if (error.reason === 'network') return idempotent || provablyNotSent(error.cause);
   return false;
-}
-
-interface Exchanged {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  /** The body, or undefined when it is larger than the limit. */
-  text: string | undefined;
-}
-
-/**
- * One request, its answer collected straight from undici's handler callbacks (no body stream and
- * async iteration per call, a share of a studio call's CPU). A body larger than `limit` bytes is
- * not read further and its connection is closed, so a runaway answer costs at most `limit` bytes
- * of memory; its text is then undefined. An abort of `signal` ends the request, also while it
- * waits for a connection.
- */
-function exchange(
-  pool: Pool,
-  request: {
-    path: string;
-    method: Dispatcher.HttpMethod;
-    headers: Record<string, string>;
-    body: string | null;
-    signal: AbortSignal;
-  },
-  limit: number,
-): Promise<Exchanged> {
-  const { signal } = request;
-  return new Promise<Exchanged>((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    let controller: Dispatcher.DispatchController | undefined;
-    let status = 0;
-    let headers: Exchanged['headers'] = {};
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const onAbort = () => controller?.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const settle = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      outcome();
-    };
-    const tooLarge = (at: Dispatcher.DispatchController) => {
-      settle(() => resolve({ status, headers, text: undefined }));
-      at.abort(new Error('answer larger than the limit'));
-    };
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(started) {
-        controller = started;
-        if (signal.aborted) started.abort(signal.reason);
-      },
-      onResponseStart(at, statusCode, responseHeaders) {
-        status = statusCode;
-        headers = responseHeaders;
-        const length = responseHeaders['content-length'];
-        if (typeof length === 'string' && Number(length) > limit) tooLarge(at);
-      },
-      onResponseData(at, chunk) {
-        if (settled) return;
-        size += chunk.length;
-        if (size > limit) tooLarge(at);
-        else chunks.push(chunk);
-      },
-      onResponseEnd() {
-        settle(() => resolve({ status, headers, text: Buffer.concat(chunks, size).toString('utf8') }));
-      },
-      onResponseError(_at, error) {
-        settle(() => reject(error));
-      },
-    };
-    try {
-      pool.dispatch(
-        { path: request.path, method: request.method, headers: request.headers, body: request.body },
-        handler,
-      );
-    } catch (error) {
-      settle(() => reject(error));
-    }
-  });
 }
 
 function queryString(query: Record<string, string | number | undefined> | undefined): string {
