@@ -228,7 +228,7 @@ const rememberedRows = 1_000;
  * older version, a repair by hand) leaves a different stamp, and its row is validated.
  */
 function recentlyWritten() {
-  const stamps = new Map<number, string>();
+  const stamps = lastRows<string>();
   const stamp = (row: Record<string, unknown> & { state: unknown }) => {
     const rev =
       typeof row.state === 'object' && row.state !== null ? (row.state as { rev?: unknown }).rev : undefined;
@@ -237,13 +237,9 @@ function recentlyWritten() {
   return {
     wrote: (userId: number, row: Record<string, unknown> & { state: unknown }) =>
       typeof row.at === 'number' && stamps.get(userId) === stamp(row),
-    remember(userId: number, row: StoredConversation): void {
-      stamps.delete(userId);
-      stamps.set(userId, stamp(row as unknown as Record<string, unknown> & { state: unknown }));
-      // Oldest first: a Map iterates in insertion order.
-      if (stamps.size > rememberedRows) stamps.delete(stamps.keys().next().value as number);
-    },
-    forget: (userId: number) => void stamps.delete(userId),
+    remember: (userId: number, row: StoredConversation) =>
+      stamps.remember(userId, stamp(row as unknown as Record<string, unknown> & { state: unknown })),
+    forget: stamps.forget,
   };
 }
 
