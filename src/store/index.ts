@@ -235,12 +235,12 @@ async function createRedisStores(
       calls.close();
       // close() lets sent commands finish, for as long as a call may take (a stalled Redis never
       // answers them); without a connection there is nothing to finish.
-      if (client.isReady) {
-        let timer: NodeJS.Timeout | undefined;
-        const limit = new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-        await Promise.race([client.close().catch(() => undefined), limit]);
-        clearTimeout(timer);
-      }
+      if (client.isReady)
+        await within(
+          client.close().catch(() => undefined),
+          timeoutMs,
+          undefined,
+        );
       if (client.isOpen) client.destroy();
       await connected;
     },
