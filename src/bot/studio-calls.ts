@@ -25,6 +25,12 @@ export interface StudioCalls {
   studioInformation(): Promise<StudioInformation | undefined>;
 }
 
+/**
+ * How long the studio information (a courtesy: the greeting's name, the address, a picker's town)
+ * is waited for before the bot goes on without it, 1.5 s.
+ */
+export const studioInformationWaitMs = 1_500;
+
 export interface StudioCallsOptions {
   client: PerfectGymClient;
   catalog: StudioCatalog;
@@ -34,7 +40,8 @@ export interface StudioCallsOptions {
   studioRetryAfterMs?: number;
   /**
    * How long an update waits for the studio information (the greeting's name, the address) before
-   * going on without it; the load goes on in the background and fills the cache. Default 1500.
+   * going on without it; the load goes on in the background and fills the cache. Default
+   * {@link studioInformationWaitMs}.
    */
   studioInformationWaitMs?: number;
   now?: () => number;
@@ -43,7 +50,7 @@ export interface StudioCallsOptions {
 export function createStudioCalls(options: StudioCallsOptions): StudioCalls {
   const { client, catalog } = options;
   const retryAfterMs = options.studioRetryAfterMs ?? 30_000;
-  const informationWaitMs = options.studioInformationWaitMs ?? 1_500;
+  const informationWaitMs = options.studioInformationWaitMs ?? studioInformationWaitMs;
   const now = options.now ?? Date.now;
   let studioFailedAt: number | undefined;
 

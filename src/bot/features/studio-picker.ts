@@ -15,6 +15,7 @@ import type { StudioRegistry } from '../../studio/registry.ts';
 import type { BotContext } from '../context.ts';
 import type { Conversation } from '../conversation.ts';
 import type { Translator } from '../i18n.ts';
+import { studioInformationWaitMs } from '../studio-calls.ts';
 import type { UserStore } from '../user-store.ts';
 import { when } from './when.ts';
 
@@ -29,11 +30,6 @@ const nearestCount = 3;
  * keyboard, which a chain's whole list in one message would pass.
  */
 export const studiosPerPage = 8;
-/**
- * How long the picker waits for the studios' information (their city and street) before showing
- * those still loading by their id; the loads go on and fill the cache for the next time.
- */
-const informationWaitMs = 1_500;
 
 interface PickerStudio {
   id: string;
@@ -54,7 +50,7 @@ export function createStudioPickerFeature(deps: StudioPickerDeps): Composer<BotC
 
   /**
    * The studios with their information (cached per studio); one that cannot answer, or not within
-   * {@link informationWaitMs}, shows its id.
+   * {@link studioInformationWaitMs}, shows its id; the loads go on and fill the cache for next time.
    */
   const studios = async (ids: readonly string[] = chain.ids): Promise<PickerStudio[]> => {
     const known = new Map<string, StudioInformation>();
@@ -65,7 +61,7 @@ export function createStudioPickerFeature(deps: StudioPickerDeps): Composer<BotC
         .then((info) => void known.set(id, info))
         .catch(() => undefined),
     );
-    await within(Promise.all(loads), informationWaitMs, undefined);
+    await within(Promise.all(loads), studioInformationWaitMs, undefined);
     return ids.map((id) => ({ id, info: known.get(id) }));
   };
 
