@@ -222,7 +222,14 @@ async function createRedisStores(
     leads: make('leads'),
     cache: make('cache'),
     records: make('records'),
-    chatLock: new RedisChatLock(calls, { prefix: `${location.keyPrefix}:lock:` }),
+    chatLock: new RedisChatLock(calls, {
+      prefix: `${location.keyPrefix}:lock:`,
+      // A private chat's id is its user's: the rows the update reads first (see RedisKeyvStore's keys).
+      prefetch: (chat) => [
+        `${location.keyPrefix}:conversations::${chat}`,
+        `${location.keyPrefix}:leads::${chat}`,
+      ],
+    }),
     ping: async () => {
       try {
         return await calls.ping();

@@ -69,6 +69,10 @@ export class RedisCalls {
   #closed = false;
   /** Each script's SHA1, for EVALSHA. */
   readonly #sha1s = new Map<string, string>();
+  /** Each write script with its deadline check in front (built once, not per call). */
+  readonly #withDeadline = new Map<string, string>();
+  /** Values read along with a chat lock (see {@link RedisCalls.prefetched}), by key; null: none. */
+  readonly #prefetched = new Map<string, string | null>();
 
   constructor(client: RedisCallsClient, options: RedisCallsOptions = {}) {
     this.#client = client;
@@ -127,15 +131,43 @@ export class RedisCalls {
    */
   async write(operation: string, script: string, keys: string[], args: string[]): Promise<unknown> {
     const deadline = Date.now() + this.#clockOffsetMs + Math.floor(this.timeoutMs / 2);
+    let checked = this.#withDeadline.get(script);
+    if (checked === undefined) {
+      checked = deadlineCheck + script;
+      this.#withDeadline.set(script, checked);
+    }
+    const text = checked;
     const result = await this.call(operation, () =>
-      this.#script(deadlineCheck + script, { keys, arguments: [String(deadline), ...args] }),
+      this.#script(text, { keys, arguments: [String(deadline), ...args] }),
     );
     if (result === late) throw new LateWriteError(operation);
     return result;
   }
 
   get(key: string): Promise<string | null> {
+    const prefetched = this.#prefetched.get(key);
+    if (prefetched !== undefined) {
+      this.#prefetched.delete(key);
+      return Promise.resolve(prefetched);
+    }
     return this.call('GET', () => this.#client.get(key));
+  }
+
+  /**
+   * Values read in the same script that took a chat's lock (its conversation and profile): the
+   * next `get` of each key answers with it instead of asking Redis again, which saves two round
+   * trips per update. They hold only while the lock does (nobody else writes a locked chat's
+   * rows); the lock drops them when it is released, and a write to the key drops its value.
+   */
+  prefetched(keys: readonly string[], values: ReadonlyArray<string | null>): void {
+    keys.forEach((key, i) => {
+      this.#prefetched.set(key, values[i] ?? null);
+    });
+  }
+
+  /** Forgets prefetched values (the lock was released, or the key is being written). */
+  dropPrefetched(keys: readonly string[]): void {
+    for (const key of keys) this.#prefetched.delete(key);
   }
 
   async ping(): Promise<boolean> {
@@ -214,12 +246,16 @@ export class RedisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     const px = typeof ttl === 'number' && ttl > 0 ? String(Math.ceil(ttl)) : '';
-    await this.#calls.write('SET', setScript, [this.#key(key)], [text, px]);
+    const full = this.#key(key);
+    this.#calls.dropPrefetched([full]);
+    await this.#calls.write('SET', setScript, [full], [text, px]);
     return true;
   }
 
   async delete(key: string): Promise<boolean> {
-    return Number(await this.#calls.write('DEL', deleteScript, [this.#key(key)], [])) > 0;
+    const full = this.#key(key);
+    this.#calls.dropPrefetched([full]);
+    return Number(await this.#calls.write('DEL', deleteScript, [full], [])) > 0;
   }
 
   async has(key: string): Promise<boolean> {

@@ -14,7 +14,7 @@ import {
   type Stores,
   type StoresOptions,
 } from '../../src/store/index.ts';
-import { RedisCalls } from '../../src/store/redis-keyv.ts';
+import { RedisCalls, RedisKeyvStore } from '../../src/store/redis-keyv.ts';
 import { SqliteKeyvStore } from '../../src/store/sqlite-keyv.ts';
 import {
   deleteRedisKeys,
@@ -337,6 +337,46 @@ describe('redis store', () => {
       expect(order).toEqual(['a start', 'a end', 'b']);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
+  it("reads a chat's rows in the script that takes its lock, and never answers from that read once the lock is gone", async () => {
+    const p = prefix('prefetch');
+    const client = createClient({ url: 'redis://127.0.0.1:6379/0' });
+    await client.connect();
+    try {
+      let gets = 0;
+      const counting = Object.assign(Object.create(client) as typeof client, {
+        get: (key: string) => {
+          gets++;
+          return client.get(key);
+        },
+      });
+      const calls = new RedisCalls(counting);
+      const row = `${p}:conversations::8`;
+      const profile = `${p}:leads::8`;
+      const lock = new RedisChatLock(calls, { prefix: `${p}:lock:`, prefetch: () => [row, profile] });
+      const store = new RedisKeyvStore(calls);
+      store.namespace = `${p}:conversations`;
+      await client.set(row, 'before');
+
+      const seen = await lock.run('8', async () => [await calls.get(row), await calls.get(profile)]);
+      expect(seen).toEqual(['before', null]);
+      expect(gets).toBe(0);
+
+      // Written inside the lock: the update reads its own write, not what the lock read.
+      const own = await lock.run('8', async () => {
+        await store.set('8', 'written');
+        return calls.get(row);
+      });
+      expect(own).toBe('written');
+
+      // Taken but not read, then another instance writes: a later read asks Redis.
+      await lock.run('8', async () => undefined);
+      await client.set(row, 'by another instance');
+      expect(await calls.get(row)).toBe('by another instance');
+    } finally {
+      await client.close();
     }
   });
 
