@@ -81,27 +81,57 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
   let worker: Worker<JobData, JobResult> | undefined;
   let workerClient: Redis | undefined;
 
+  /**
+   * What a job's hash says of it (one pipelined HMGET per job, not BullMQ's job object and state
+   * script): its kind (the job's name), whether it is done (`finishedOn`: completed or failed) and
+   * what it returned; absent: the job is gone.
+   */
+  async function jobFacts(
+    ids: readonly string[],
+  ): Promise<Array<{ kind: ReminderKind; done: boolean; sent: boolean } | undefined>> {
+    if (ids.length === 0) return [];
+    const reads = client.pipeline();
+    for (const id of ids) reads.hmget(queue.toKey(id), 'name', 'finishedOn', 'returnvalue');
+    const replies = (await reads.exec()) ?? [];
+    return ids.map((_, i) => {
+      const [error, fields] = replies[i] ?? [];
+      if (error) throw error;
+      const [name, finishedOn, returnvalue] = (fields ?? []) as Array<string | null>;
+      if (name === null || name === undefined) return undefined;
+      return {
+        kind: name as ReminderKind,
+        done: finishedOn !== null && finishedOn !== undefined,
+        sent: returnvalue === '"sent"',
+      };
+    });
+  }
+
   /** Removes the user's (or booking's) reminders not yet sent; resolves with the removed kinds. */
   async function removePending(
     userId: number,
     pick: (id: string) => boolean = () => true,
     alsoDone = false,
+    known?: { ids: string[]; facts: Awaited<ReturnType<typeof jobFacts>> },
   ): Promise<ReminderKind[]> {
-    const ids = (await client.smembers(userKey(userId))).filter(pick);
+    const ids = known?.ids ?? (await client.smembers(userKey(userId))).filter(pick);
+    const facts = known?.facts ?? (await jobFacts(ids));
     const removed: ReminderKind[] = [];
-    for (const id of ids) {
-      const job = await queue.getJob(id);
-      if (!job) {
-        await client.srem(userKey(userId), id);
-        continue;
-      }
-      const state = await job.getState();
-      const pending = pendingStates.has(state);
-      if (!pending && !alsoDone) continue;
-      if ((await queue.remove(id)) !== 1) continue; // being sent right now
-      await client.srem(userKey(userId), id);
-      if (pending) removed.push(job.data.kind);
-    }
+    const leave: string[] = [];
+    await Promise.all(
+      ids.map(async (id, i) => {
+        const job = facts[i];
+        if (!job) {
+          leave.push(id);
+          return;
+        }
+        if (job.done && !alsoDone) return;
+        // BullMQ refuses to remove a job a worker holds: it is being sent right now.
+        if ((await queue.remove(id)) !== 1) return;
+        leave.push(id);
+        if (!job.done) removed.push(job.kind);
+      }),
+    );
+    if (leave.length > 0) await client.srem(userKey(userId), ...leave);
     return removed;
   }
 
@@ -215,18 +245,13 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
       return counted(removed, 'cancelled');
     },
     async bookingConfirmed(userId, bookingRef) {
-      const nudges = (await client.smembers(userKey(userId))).filter((id) =>
-        id.startsWith(`${bookingIdPrefix(userId, bookingRef)}confirmation_nudge.`),
+      const prefix = bookingIdPrefix(userId, bookingRef);
+      const ids = (await client.smembers(userKey(userId))).filter(
+        (id) => id.startsWith(`${prefix}confirmation_nudge.`) || id.startsWith(`${prefix}lapse_notice.`),
       );
-      let afterNudge = false;
-      for (const id of nudges) {
-        const job = await queue.getJob(id);
-        if (job?.returnvalue === 'sent') afterNudge = true;
-      }
-      const cancelled = await scheduler.cancelBooking(userId, bookingRef, [
-        'confirmation_nudge',
-        'lapse_notice',
-      ]);
+      const facts = await jobFacts(ids);
+      const afterNudge = facts.some((job) => job?.kind === 'confirmation_nudge' && job.sent);
+      const cancelled = counted(await removePending(userId, undefined, false, { ids, facts }), 'cancelled');
       if (afterNudge) options.metrics?.confirmedAfterNudge();
       return { cancelled, afterNudge };
     },
