@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createLogger, nonBlockingWriter, scrubSecrets, withoutRedaction } from '../src/logger.ts';
 
@@ -89,5 +92,56 @@ describe('logger', () => {
     const dropped = Number(/\((\d+) lines/.exec(written.at(-1) ?? '')?.[1]);
     expect(dropped + written.length - 1).toBe(100);
     expect(dropped).toBeGreaterThan(80);
+  });
+
+  it('writes the lines of one turn together, in order, and counts each line it drops', async () => {
+    const writes: string[] = [];
+    const callbacks: Array<() => void> = [];
+    let stalled = false;
+    const stream = new Writable({
+      highWaterMark: 100,
+      write(chunk, _encoding, callback) {
+        writes.push(String(chunk));
+        if (stalled) callbacks.push(callback);
+        else callback();
+      },
+    });
+    const write = nonBlockingWriter(stream, { coalesce: true, maxBufferedBytes: 50 });
+    write('one\n');
+    write('two\n');
+    write('three\n');
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual(['one\ntwo\nthree\n']);
+
+    // A reader that stopped reading: a turn's lines are dropped together, each counted.
+    stalled = true;
+    write(`${'x'.repeat(120)}\n`);
+    await new Promise((resolve) => setImmediate(resolve));
+    write('lost 1\n');
+    write('lost 2\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    while (callbacks.length > 0) callbacks.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes.at(-1)).toBe('(2 lines dropped: the output was not read)\n');
+  });
+
+  it('loses no line of the last turn when the process exits or dies of an error', async () => {
+    const logger = fileURLToPath(new URL('../src/logger.ts', import.meta.url));
+    const run = async (ending: string) => {
+      const script = `import { createLogger } from ${JSON.stringify(logger)};
+        const log = createLogger();
+        log.info('first'); log.warn('second'); ${ending}`;
+      const child = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]).catch(
+        (error: { stdout: string }) => error,
+      );
+      return child.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    };
+    expect(await run('process.exit(3);')).toEqual(['first', 'second']);
+    expect(await run("throw new Error('boom');")).toEqual(['first', 'second']);
+    expect(await run('')).toEqual(['first', 'second']);
   });
 });
