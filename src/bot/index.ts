@@ -92,6 +92,8 @@ export interface TrialgramBot {
   init(): Promise<void>;
   /** Webhook entry: the same middleware as polling; never throws. */
   handleUpdate(update: Update): Promise<void>;
+  /** The poller's update ids handed out so far: getUpdates answers skip them unparsed. */
+  skipUpdatesUpTo(seenUpTo: () => number | undefined): void;
   /** Waits for pending staff notices (shutdown, tests). */
   flush(): Promise<void>;
   /** Shutdown: cancels the flow's pending timers (lockout retries), waits for runs under way, flushes staff notices, then closes the Bot API connections. */
@@ -368,6 +370,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
         }
       }
     },
+    skipUpdatesUpTo: (seenUpTo) => transport.skipUpdatesUpTo(seenUpTo),
     async flush() {
       await notifier?.flush();
       await Promise.all(chain?.notifiers().map((each) => each.flush()) ?? []);

@@ -18,6 +18,7 @@ import { HttpError, type Transformer } from 'grammy';
 import { Client, type Dispatcher, Pool } from 'undici';
 import { backoffDelayMs, errorCode, provablyNotSent } from '../perfectgym/retry.ts';
 import { type AbortSignalLike, exchange } from '../runtime/undici-exchange.ts';
+import { updatesAnswerAfter } from './updates-answer.ts';
 
 export interface TelegramTransportOptions {
   /** Default https://api.telegram.org (a local Bot API server may have a path). */
@@ -66,6 +67,11 @@ export interface TelegramTransport {
    * answer with `ok: false` for Telegram's refusals.
    */
   directJson(token: string): Transformer;
+  /**
+   * The poller tells which update ids it has handed out already (all up to the returned one):
+   * getUpdates answers are then parsed from the first later update on (see updates-answer.ts).
+   */
+  skipUpdatesUpTo(seenUpTo: () => number | undefined): void;
   /** Closes the pools (idle connections do not keep the process alive anyway). */
   close(): Promise<void>;
 }
@@ -96,6 +102,7 @@ export function createTelegramTransport(options: TelegramTransportOptions = {}):
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
   const calls = new Pool(origin, { connections: options.connections ?? 256, pipelining: 1 });
   let closing: Promise<void> | undefined;
+  let seenUpdatesUpTo: (() => number | undefined) | undefined;
   const longPolls = new Pool(origin, {
     connections: 2,
     pipelining: 1,
@@ -119,7 +126,10 @@ export function createTelegramTransport(options: TelegramTransportOptions = {}):
     return {
       ok: status >= 200 && status < 300,
       status,
-      json: async () => JSON.parse(text),
+      json: async () =>
+        seenUpdatesUpTo && path.endsWith('/getUpdates')
+          ? updatesAnswerAfter(text, seenUpdatesUpTo())
+          : JSON.parse(text),
       text: async () => text,
     };
   }
@@ -189,6 +199,9 @@ export function createTelegramTransport(options: TelegramTransportOptions = {}):
           throw new HttpError(`Network request for '${method}' failed!`, error);
         }
       };
+    },
+    skipUpdatesUpTo(seenUpTo) {
+      seenUpdatesUpTo = seenUpTo;
     },
     async close() {
       // Shutdown paths may close twice (the app's clean-up and a test's stop); the second is a no-op.

@@ -30,6 +30,8 @@ export interface ConfirmHandled<A, S> {
   finished(updateId: number): void;
   /** The offset that confirms everything handled and nothing that is not (for a last getUpdates). */
   confirmOffset(): number | undefined;
+  /** The highest update id handed out: answers' updates up to it are left out anyway. */
+  handedOutUpTo(): number | undefined;
 }
 
 /** Telegram's largest getUpdates answer. */
@@ -109,6 +111,7 @@ export function confirmOnlyHandled<A extends GetUpdatesArgs, S extends { readonl
       wake = [];
       for (const done of waiting) done();
     },
+    handedOutUpTo: () => highest,
     confirmOffset() {
       const oldest = oldestUnfinished();
       if (oldest !== undefined) return oldest;

@@ -45,6 +45,8 @@ export function startPolling({ bot, handleUpdate, logger, onFatal, fetchWhenIdle
         throw error;
       }),
   );
+  // What the poller would drop from an answer is not even parsed.
+  bot.skipUpdatesUpTo(() => confirm.handedOutUpTo());
   const handle = run(
     {
       api: {
