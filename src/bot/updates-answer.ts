@@ -7,7 +7,7 @@
  * The Bot API writes an answer as `{"ok":true,"result":[{"update_id":…,…},…]}`, each update with
  * its `update_id` first and in rising order, and the text `{"update_id":` can only start an update
  * (inside a JSON string its quote would be escaped). So the updates up to `seenUpTo` are skipped
- * by finding where the first later one starts, and only the rest is parsed.
+ * by finding, from the end, where the first later one starts, and only the rest is parsed.
  *
  * Anything else (an error answer, other spacing, an update that does not start with its id) is
  * parsed whole, as before: the poller's own filter then does the same job.
@@ -20,11 +20,17 @@ export function updatesAnswerAfter(text: string, seenUpTo: number | undefined): 
   const first = answerStart.length;
   if (text.startsWith(']}', first)) return { ok: true, result: [] };
   if (!text.startsWith(updateStart, first)) return JSON.parse(text);
-  for (let at = first; at >= 0; at = text.indexOf(updateStart, at + updateStart.length)) {
+  // From the end: under load most of an answer is updates had already, the new ones come last.
+  let fresh = -1;
+  for (let at = text.lastIndexOf(updateStart); at >= first; at = text.lastIndexOf(updateStart, at - 1)) {
     const id = updateIdAt(text, at + updateStart.length);
     if (id === undefined) return JSON.parse(text);
-    if (id > seenUpTo) return at === first ? JSON.parse(text) : JSON.parse(answerStart + text.slice(at));
+    if (id <= seenUpTo) break;
+    fresh = at;
+    if (at === first) break;
   }
+  if (fresh === first) return JSON.parse(text);
+  if (fresh > first) return JSON.parse(answerStart + text.slice(fresh));
   // Every update in it was had already; a malformed answer still fails as one.
   if (!text.endsWith(']}')) return JSON.parse(text);
   return { ok: true, result: [] };
