@@ -29,6 +29,7 @@ import { createMessagesFeature } from './features/messages.ts';
 import { createStartFeature } from './features/start.ts';
 import { createStudioPickerFeature } from './features/studio-picker.ts';
 import { createUnhandledFeature } from './features/unhandled.ts';
+import { sequence } from './features/when.ts';
 import { createTranslator } from './i18n.ts';
 import { createLaterRuns, runOutsideUpdate } from './later.ts';
 import { oneUpdatePerChat } from './middlewares/chat-lock.ts';
@@ -288,32 +289,33 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     logger,
   });
 
-  bot.use(logPerUpdate(logger));
-  bot.use(countUpdates(metrics));
-  bot.use(storeFailures);
-  bot.use(chatLock);
-  bot.use(session);
-  bot.use(ignoreRedeliveries(userStore));
-
   const picker = chain !== undefined && deps.studioPicker !== false;
-  if (picker && deps.studios) {
-    bot.use(createStudioPickerFeature({ chain: deps.studios, conversation, userStore, translator }));
-  }
-  bot.use(createStartFeature(conversation));
-  bot.use(createCommandsFeature(conversation));
   bot.use(
-    createLinksFeature<BotContext>({
-      adminIds: deps.adminIds,
-      catalog: deps.catalog,
-      chain: deps.studios,
-      botUsername: () => bot.botInfo.username,
-      t: staffTranslations,
-      localeOf: (ctx) => localeOf(ctx, defaultLocale),
-    }),
+    sequence<BotContext>(
+      logPerUpdate(logger),
+      countUpdates(metrics),
+      storeFailures,
+      chatLock,
+      session,
+      ignoreRedeliveries(userStore),
+      ...(picker && deps.studios
+        ? [createStudioPickerFeature({ chain: deps.studios, conversation, userStore, translator })]
+        : []),
+      createStartFeature(conversation),
+      createCommandsFeature(conversation),
+      createLinksFeature<BotContext>({
+        adminIds: deps.adminIds,
+        catalog: deps.catalog,
+        chain: deps.studios,
+        botUsername: () => bot.botInfo.username,
+        t: staffTranslations,
+        localeOf: (ctx) => localeOf(ctx, defaultLocale),
+      }),
+      createCallbacksFeature(conversation),
+      createMessagesFeature(conversation, translator),
+      createUnhandledFeature(translator, defaultLocale),
+    ),
   );
-  bot.use(createCallbacksFeature(conversation));
-  bot.use(createMessagesFeature(conversation, translator));
-  bot.use(createUnhandledFeature(translator, defaultLocale));
 
   bot.catch(async (error) => {
     const { ctx } = error;

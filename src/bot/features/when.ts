@@ -14,3 +14,26 @@ export function when<C extends Context, D extends C>(
   const handler = new Composer<D>(...middleware).middleware();
   return (ctx, next) => (predicate(ctx) ? handler(ctx, next) : next());
 }
+
+/**
+ * Middleware run one after another, as a chain of `bot.use` calls runs it: each calls `next` to
+ * hand over to the following one (once at most). grammY's chain wraps every link in two async
+ * functions of its own; with a dozen links in front of an update's handler that was a share of
+ * the update's CPU, which a plain index into the list does not cost.
+ */
+export function sequence<C extends Context>(...middleware: Array<Middleware<C>>): MiddlewareFn<C> {
+  const links = middleware.map((each) => (typeof each === 'function' ? each : each.middleware()));
+  return (ctx, next) => {
+    const run = async (index: number): Promise<void> => {
+      const link = links[index];
+      if (link === undefined) return next();
+      let called = false;
+      await link(ctx, () => {
+        if (called) throw new Error('`next` already called before!');
+        called = true;
+        return run(index + 1);
+      });
+    };
+    return run(0);
+  };
+}
