@@ -200,14 +200,28 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
       const at = now();
       const fresh = reminders.filter((r) => r.slotStartAt > at);
       if (fresh.length === 0) return 0;
+      // Per user (a booking's reminders are one user's): which ids are new, then the index, kept
+      // as long as its longest-lived reminder. One transaction of four commands per user.
+      const byUser = new Map<number, Reminder[]>();
+      for (const r of fresh) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
       const index = client.multi();
-      for (const r of fresh) {
-        index.sadd(userKey(r.userId), r.id);
-        const keepMs = r.slotStartAt - at + doneRetentionMs;
-        index.pexpire(userKey(r.userId), keepMs, 'NX');
-        index.pexpire(userKey(r.userId), keepMs, 'GT');
+      for (const [userId, own] of byUser) {
+        const ids = own.map((r) => r.id);
+        const keepMs = Math.max(...own.map((r) => r.slotStartAt - at + doneRetentionMs));
+        index.smismember(userKey(userId), ...ids);
+        index.sadd(userKey(userId), ...ids);
+        index.pexpire(userKey(userId), keepMs, 'NX');
+        index.pexpire(userKey(userId), keepMs, 'GT');
       }
       const replies = (await index.exec()) ?? [];
+      const known = new Set<string>();
+      [...byUser.values()].forEach((own, i) => {
+        const [error, members] = replies[i * 4] ?? [];
+        if (error) throw error;
+        own.forEach((r, j) => {
+          if ((members as number[] | undefined)?.[j] === 1) known.add(r.id);
+        });
+      });
       await queue.addBulk(
         fresh.map((r) => {
           const keepSeconds = Math.ceil((r.slotStartAt - at + doneRetentionMs) / 1000);
@@ -226,12 +240,11 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
         }),
       );
       let added = 0;
-      fresh.forEach((r, i) => {
-        if (replies[i * 3]?.[1] === 1) {
-          added++;
-          count(r.kind, 'scheduled');
-        }
-      });
+      for (const r of fresh) {
+        if (known.has(r.id)) continue;
+        added++;
+        count(r.kind, 'scheduled');
+      }
       return added;
     },
     async cancelBooking(userId, bookingRef, kinds = reminderKinds) {
