@@ -54,6 +54,15 @@ local now = redis.call('TIME')
 if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[1]) then return ${late} end
 `;
 
+interface WaitingCall {
+  /** `performance.now()` when its time limit is up. */
+  dueAt: number;
+  operation: string;
+  reject: (error: unknown) => void;
+  /** Answered, failed or timed out. */
+  done: boolean;
+}
+
 export interface RedisCallsOptions {
   /** Time limit of every call. Default 2 000. */
   timeoutMs?: number;
@@ -71,6 +80,10 @@ export class RedisCalls {
   readonly #sha1s = new Map<string, string>();
   /** Each write script with its deadline check in front (built once, not per call). */
   readonly #withDeadline = new Map<string, string>();
+  /** Calls waiting for their answer, oldest first (from `#oldest` on), and the one timer for them. */
+  #waiting: WaitingCall[] = [];
+  #oldest = 0;
+  #timer: NodeJS.Timeout | undefined;
   /** Values read along with a chat lock (see {@link RedisCalls.prefetched}), by key; null: none. */
   readonly #prefetched = new Map<string, string | null>();
 
@@ -81,24 +94,71 @@ export class RedisCalls {
 
   /** Runs one call with the time limit. */
   async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const running = run();
       // The answer may come after the time limit; nobody waits for it then.
-      running.catch(() => undefined);
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RedisTimeoutError(operation, this.timeoutMs)), this.timeoutMs);
-      });
-      const result = await Promise.race([running, timeout]);
+      const result = await this.#limited(operation, run());
       this.#lastAnswerAt = Date.now();
       return result;
     } catch (error) {
       // Not ready: connecting, perhaps to a Redis that takes the connection and never answers.
       if (error instanceof RedisTimeoutError || !this.#client.isReady) this.#dropIfStalled();
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  /**
+   * `running`, or a {@link RedisTimeoutError} once the time limit passed. Every call has the same
+   * limit, so their deadlines come in the order the calls were made: one timer, for the oldest
+   * call still waiting, serves them all (a timer of its own per call was a share of its CPU).
+   */
+  #limited<T>(operation: string, running: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const call: WaitingCall = { dueAt: performance.now() + this.timeoutMs, operation, reject, done: false };
+      this.#waiting.push(call);
+      this.#armTimer();
+      running.then(
+        (value) => {
+          if (call.done) return;
+          call.done = true;
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (call.done) return;
+          call.done = true;
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #armTimer(): void {
+    if (this.#timer !== undefined) return;
+    const oldest = this.#waiting[this.#oldest];
+    if (oldest === undefined) return;
+    // Unref'd: a call still waiting holds its connection, which keeps the process up anyway.
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, oldest.dueAt - performance.now())).unref();
+  }
+
+  /** Fails the calls whose time is up and forgets the finished ones before them. */
+  #expire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    for (let call = this.#waiting[this.#oldest]; call !== undefined; call = this.#waiting[this.#oldest]) {
+      if (!call.done && call.dueAt > now) break;
+      if (!call.done) {
+        call.done = true;
+        call.reject(new RedisTimeoutError(call.operation, this.timeoutMs));
+      }
+      this.#oldest++;
+    }
+    if (this.#oldest === this.#waiting.length) {
+      this.#waiting = [];
+      this.#oldest = 0;
+    } else if (this.#oldest > 1_024) {
+      this.#waiting = this.#waiting.slice(this.#oldest);
+      this.#oldest = 0;
+    }
+    this.#armTimer();
   }
 
   /** Runs a script without a deadline (reads, and writes that are harmless when late). */
