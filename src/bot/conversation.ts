@@ -131,7 +131,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
       const delivery = followDelivery(session.delivery, session.state, ctx.message);
       const save = async (done: boolean) => {
         session.delivery = delivery.stored(ctx.update.update_id, done);
-        await userStore.saveState(session.userId, session.state, session.delivery);
+        await userStore.saveState(session.userId, session.state, session.delivery, { last: done });
       };
 
       // Reminders are a courtesy: a scheduler failure is logged and never stops the booking's update.

@@ -89,8 +89,11 @@ export const processedUpdateTtlMs = 24 * 60 * 60 * 1000;
 
 export interface UserStore {
   loadState(userId: number): Promise<LoadedState>;
-  /** Stores the state with its delivery facts (one write; `at` is set here). */
-  saveState(userId: number, state: State, delivery?: Delivery): Promise<void>;
+  /**
+   * Stores the state with its delivery facts (one write; `at` is set here). `last`: the update's
+   * last write, which a shared store may send with the chat lock's release (see `Stores`).
+   */
+  saveState(userId: number, state: State, delivery?: Delivery, options?: { last?: boolean }): Promise<void>;
   loadProfile(userId: number): Promise<LoadedProfile>;
   saveProfile(userId: number, profile: UserProfile): Promise<void>;
   /** Deletes the profile and the conversation state. */
@@ -120,7 +123,7 @@ export interface UserStoreOptions {
 }
 
 export function createUserStore(
-  stores: Pick<Stores, 'conversations' | 'leads' | 'records'>,
+  stores: Pick<Stores, 'conversations' | 'leads' | 'records' | 'deferLastWrite'>,
   options: UserStoreOptions = {},
 ): UserStore {
   const now = options.now ?? Date.now;
@@ -150,10 +153,11 @@ export function createUserStore(
       const delivery = row ? deliverySchema.safeParse(row) : undefined;
       return { state, delivery: delivery?.success ? delivery.data : {}, reset: false };
     },
-    async saveState(userId, state, delivery = {}) {
+    async saveState(userId, state, delivery = {}, options = {}) {
       const row: StoredConversation = { state, ...definedOnly(delivery), at: now() };
       written?.forget(userId);
       ownRows?.forget(userId);
+      if (options.last) stores.deferLastWrite?.(key(userId));
       await guarded('saving a conversation', () => stores.conversations.set(key(userId), row));
       written?.remember(userId, row);
       ownRows?.remember(userId, row);

@@ -34,6 +34,18 @@ export interface RedisLockClient {
   /** Hands over values read along with the lock, for the next reads of their keys (see `RedisCalls`). */
   prefetched?(keys: readonly string[], values: ReadonlyArray<string | null>): void;
   dropPrefetched?(keys: readonly string[]): void;
+  /** The lock over these rows was taken or is being released (their last write may wait for it). */
+  locking?(keys: readonly string[], held: boolean): void;
+  /** The rows' writes kept for the release (see `RedisCalls.deferWrite`), taken out. */
+  takeStashed?(keys: readonly string[]): Array<{ key: string; text: string; px: string }>;
+}
+
+/** The update's last write, which went with the lock's release, did not reach Redis in time. */
+export class LastWriteError extends Error {
+  override readonly name = 'LastWriteError';
+  constructor(cause: unknown) {
+    super('the last write, sent with the release of the chat lock, failed', { cause });
+  }
 }
 
 // A lock taken by a SET that arrived after its caller gave up would block the chat for a whole
@@ -44,6 +56,14 @@ if #KEYS == 1 then return 1 end
 local answer = {1}
 for i = 2, #KEYS do answer[i] = redis.call('get', KEYS[i]) end
 return answer`;
+// The rows' last writes (KEYS[2..], each a text and its PX or '' in ARGV from 3 on) and the release:
+// a deadline write, since a row applied late would change a conversation behind the prospect's back.
+const releaseWithWritesScript = `for i = 2, #KEYS do
+  local text, px = ARGV[2 * i - 1], ARGV[2 * i]
+  if px == '' then redis.call('SET', KEYS[i], text) else redis.call('SET', KEYS[i], text, 'PX', px) end
+end
+if redis.call('get', KEYS[1]) == ARGV[2] then redis.call('del', KEYS[1]) end
+return 1`;
 // Renewing and releasing check the token, so they are harmless when late.
 const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const renewScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -136,15 +156,50 @@ export class RedisChatLock implements ChatLock {
         Math.max(1, Math.floor(this.#ttlMs / 3)),
       );
       renewal.unref();
+      if (read.length > 0) this.#client.locking?.(read, true);
+      let outcome: { value: T } | { error: unknown };
       try {
-        return await task();
-      } finally {
-        clearInterval(renewal);
-        // Unread values are stale once another instance may take the chat.
-        if (read.length > 0) this.#client.dropPrefetched?.(read);
-        await this.#release(lockKey, token);
+        outcome = { value: await task() };
+      } catch (error) {
+        outcome = { error };
       }
+      clearInterval(renewal);
+      // Unread values are stale once another instance may take the chat.
+      if (read.length > 0) {
+        this.#client.dropPrefetched?.(read);
+        this.#client.locking?.(read, false);
+      }
+      const writes = read.length > 0 ? (this.#client.takeStashed?.(read) ?? []) : [];
+      const written = writes.length > 0 ? await this.#releaseWith(lockKey, token, writes) : undefined;
+      if (writes.length === 0) await this.#release(lockKey, token);
+      if ('error' in outcome) throw outcome.error;
+      if (written !== undefined) throw written;
+      return outcome.value;
     });
+  }
+
+  /**
+   * Writes the update's last rows and releases the lock in one script; resolves with the failure
+   * (a {@link LastWriteError}) if that did not happen in time, after which the lock is released the
+   * usual way.
+   */
+  async #releaseWith(
+    lockKey: string,
+    token: string,
+    writes: Array<{ key: string; text: string; px: string }>,
+  ): Promise<LastWriteError | undefined> {
+    try {
+      await this.#client.write(
+        'the last write',
+        releaseWithWritesScript,
+        [lockKey, ...writes.map((w) => w.key)],
+        [token, ...writes.flatMap((w) => [w.text, w.px])],
+      );
+      return undefined;
+    } catch (error) {
+      await this.#release(lockKey, token);
+      return new LastWriteError(error);
+    }
   }
 
   /**

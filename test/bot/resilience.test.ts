@@ -23,6 +23,7 @@ import {
 import {
   annika,
   askDateOfBirth,
+  askEmail,
   askLastName,
   chooseFirstSlot,
   enterName,
@@ -387,6 +388,35 @@ describe('Redis stalling (connection open, no answers)', () => {
     await eventually(() => h?.stores.ping() ?? Promise.resolve(false));
     // The prospect sends the first name again: it is taken as the first name, not the last.
     expect(await newTexts(ann, () => send(ann, 'Annika'))).toEqual([askLastName]);
+  });
+
+  it('an update whose last write (sent with the lock release) stalls: "technical trouble", and its question is asked again', async () => {
+    const prefix = uniqueRedisPrefix('bot-stall-last');
+    prefixes.push(prefix);
+    const proxy = await startTcpProxy({ host: redisHost, port: redisPort });
+    proxies.push(proxy);
+    // Redis stalls at the update's second conversation write: its last, after its messages.
+    const stallAt = { writes: Number.POSITIVE_INFINITY };
+    h = await startHarness({
+      storageUrl: redisUrl(prefix, proxy.port),
+      wrapStores: interceptConversations((method) => {
+        if (method !== 'set' || --stallAt.writes !== 0) return;
+        proxy.stall();
+      }),
+    });
+    const ann = h.user();
+    await chooseFirstSlot(ann, '🏋️ Yoga Flow');
+
+    stallAt.writes = 2;
+    const started = Date.now();
+    expect(await newTexts(ann, () => send(ann, 'Annika'))).toEqual([askLastName, technicalTrouble]);
+    expect(Date.now() - started).toBeLessThan(8_000);
+
+    proxy.resume();
+    await eventually(() => h?.stores.ping() ?? Promise.resolve(false));
+    // The row says the question was not seen: the next message is no answer to it, it is asked again.
+    expect(await newTexts(ann, () => send(ann, 'Mustermann'))).toEqual([askLastName]);
+    expect(await newTexts(ann, () => send(ann, 'Mustermann'))).toEqual([askEmail]);
   });
 });
 

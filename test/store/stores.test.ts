@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@keyv/redis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseStoredState } from '../../src/booking/index.ts';
-import { RedisChatLock } from '../../src/store/chat-lock.ts';
+import { LastWriteError, RedisChatLock } from '../../src/store/chat-lock.ts';
 import {
   createStores,
   parseStorageUrl,
@@ -535,6 +535,61 @@ describe('redis store', () => {
     const started = Date.now();
     await b.chatLock.run('7', async () => undefined);
     // A lock taken by the late SET would hold the chat for its 10 s expiry.
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("sends an update's last write with the release of its chat's lock, for the next holder to read", async () => {
+    const p = prefix('last-write');
+    const a = await stores(redisUrl(p));
+    const b = await stores(redisUrl(p));
+    await a.conversations.set('9', { step: 'first name' });
+
+    let seenInside: unknown;
+    await a.chatLock.run('9', async () => {
+      await a.conversations.get('9');
+      a.deferLastWrite?.('9');
+      await a.conversations.set('9', { step: 'last name' });
+      // Not in Redis yet, but this process reads its own last write.
+      expect(await b.conversations.get('9')).toEqual({ step: 'first name' });
+      seenInside = await a.conversations.get('9');
+    });
+    expect(seenInside).toEqual({ step: 'last name' });
+    // Released, with the write: the other instance takes the chat and reads it.
+    expect(await b.chatLock.run('9', () => b.conversations.get('9'))).toEqual({ step: 'last name' });
+    expect(await redisKeys(p)).not.toContain(`${p}:lock:9`);
+
+    // A write outside a held lock, or after a deferred one, goes to Redis at once.
+    a.deferLastWrite?.('9');
+    await a.conversations.set('9', { step: 'e-mail' });
+    expect(await b.conversations.get('9')).toEqual({ step: 'e-mail' });
+    await a.chatLock.run('9', async () => {
+      a.deferLastWrite?.('9');
+      await a.conversations.set('9', { step: 'gender' });
+      await a.conversations.set('9', { step: 'date of birth' });
+      expect(await b.conversations.get('9')).toEqual({ step: 'date of birth' });
+    });
+    expect(await b.conversations.get('9')).toEqual({ step: 'date of birth' });
+  });
+
+  it('fails the lock with a LastWriteError when the last write cannot reach Redis, and never applies it late', async () => {
+    const p = prefix('last-write-stall');
+    const proxy = await proxyToRedis();
+    const a = await stores(redisUrl(p, proxy.port), 60_000, { redisTimeoutMs: 1_000 });
+    const b = await stores(redisUrl(p));
+    await a.conversations.set('5', { step: 'first name' });
+
+    const run = a.chatLock.run('5', async () => {
+      a.deferLastWrite?.('5');
+      await a.conversations.set('5', { step: 'last name' });
+      proxy.stall();
+    });
+    await expect(run).rejects.toBeInstanceOf(LastWriteError);
+    proxy.resume();
+    await eventually(() => a.ping());
+    await sleep(200);
+    expect(await b.conversations.get('5')).toEqual({ step: 'first name' });
+    const started = Date.now();
+    await b.chatLock.run('5', async () => undefined);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 

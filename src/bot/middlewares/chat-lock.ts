@@ -8,6 +8,7 @@
  */
 import type { MiddlewareFn } from 'grammy';
 import type { SupportedLocale } from '../../config.ts';
+import { LastWriteError } from '../../store/chat-lock.ts';
 import type { ChatLock } from '../../store/index.ts';
 import { type BotContext, localeOf } from '../context.ts';
 import type { Translator } from '../i18n.ts';
@@ -46,8 +47,10 @@ export function oneUpdatePerChat(lock: ChatLock, notice?: WaitNotice): Middlewar
         await next();
       });
     } catch (error) {
-      // Failing to take the lock is the store's failure; anything after that belongs to the update.
+      // Failing to take the lock is the store's failure; anything after that belongs to the update,
+      // but for its last write, which went with the release.
       if (!entered) throw new StoreUnavailableError('waiting for the chat lock', error);
+      if (error instanceof LastWriteError) throw new StoreUnavailableError('saving a conversation', error);
       throw error;
     } finally {
       clearTimeout(timer);

@@ -44,7 +44,7 @@ export function ignoreRedeliveries(
     // An update the conversation did not handle (an edited message, /links): its id joins the row.
     if (!session.recorded) {
       session.delivery = { ...session.delivery, updateId, done: true };
-      await userStore.saveState(session.userId, session.state, session.delivery);
+      await userStore.saveState(session.userId, session.state, session.delivery, { last: true });
     }
   };
 }
