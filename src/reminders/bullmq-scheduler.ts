@@ -15,6 +15,7 @@
  * check hands the job to another worker once (`maxStalledCount: 1`): the one duplicate possible,
  * when Telegram took the message but its answer was lost with the process.
  */
+import { createHash } from 'node:crypto';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describeError } from '../bot/errors.ts';
@@ -55,6 +56,28 @@ interface JobData extends Reminder {
 
 type JobResult = Extract<ReminderOutcome, 'sent' | 'late_dropped' | 'blocked'> | 'skipped';
 
+interface Script {
+  text: string;
+  sha1: string;
+}
+const script = (text: string): Script => ({ text, sha1: createHash('sha1').update(text).digest('hex') });
+
+/**
+ * A user's index of reminder ids (KEYS[1]): answers for each id (ARGV[2] on) whether it was in it
+ * already, adds them, and keeps the index at least ARGV[1] ms longer (never shorter).
+ */
+const indexScript = script(`local known = {}
+for i = 2, #ARGV do known[i - 1] = redis.call('SISMEMBER', KEYS[1], ARGV[i]) end
+redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIRE', KEYS[1], ARGV[1], 'NX')
+redis.call('PEXPIRE', KEYS[1], ARGV[1], 'GT')
+return known`);
+
+/** Each job hash's name, finishedOn and returnvalue (KEYS: the jobs' keys). */
+const jobFactsScript = script(`local facts = {}
+for i = 1, #KEYS do facts[i] = redis.call('HMGET', KEYS[i], 'name', 'finishedOn', 'returnvalue') end
+return facts`);
+
 const queueName = 'reminders';
 const pendingStates = new Set(['delayed', 'waiting', 'wait', 'prioritized', 'paused']);
 
@@ -82,6 +105,20 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
   let workerClient: Redis | undefined;
 
   /**
+   * Runs one of this file's scripts by its SHA1 (the text only when Redis does not know it yet):
+   * a script in place of a MULTI or pipeline, which ioredis builds with a copy of every BullMQ
+   * script on the connection each time.
+   */
+  async function runScript(script: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
+    try {
+      return await client.evalsha(script.sha1, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.eval(script.text, keys.length, ...keys, ...args);
+    }
+  }
+
+  /**
    * What a job's hash says of it (one pipelined HMGET per job, not BullMQ's job object and state
    * script): its kind (the job's name), whether it is done (`finishedOn`: completed or failed) and
    * what it returned; absent: the job is gone.
@@ -90,13 +127,13 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
     ids: readonly string[],
   ): Promise<Array<{ kind: ReminderKind; done: boolean; sent: boolean } | undefined>> {
     if (ids.length === 0) return [];
-    const reads = client.pipeline();
-    for (const id of ids) reads.hmget(queue.toKey(id), 'name', 'finishedOn', 'returnvalue');
-    const replies = (await reads.exec()) ?? [];
+    const replies = (await runScript(
+      jobFactsScript,
+      ids.map((id) => queue.toKey(id)),
+      [],
+    )) as Array<Array<string | null>>;
     return ids.map((_, i) => {
-      const [error, fields] = replies[i] ?? [];
-      if (error) throw error;
-      const [name, finishedOn, returnvalue] = (fields ?? []) as Array<string | null>;
+      const [name, finishedOn, returnvalue] = replies[i] ?? [];
       if (name === null || name === undefined) return undefined;
       return {
         kind: name as ReminderKind,
@@ -201,27 +238,21 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
       const fresh = reminders.filter((r) => r.slotStartAt > at);
       if (fresh.length === 0) return 0;
       // Per user (a booking's reminders are one user's): which ids are new, then the index, kept
-      // as long as its longest-lived reminder. One transaction of four commands per user.
+      // as long as its longest-lived reminder. One script per user.
       const byUser = new Map<number, Reminder[]>();
       for (const r of fresh) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
-      const index = client.multi();
-      for (const [userId, own] of byUser) {
-        const ids = own.map((r) => r.id);
-        const keepMs = Math.max(...own.map((r) => r.slotStartAt - at + doneRetentionMs));
-        index.smismember(userKey(userId), ...ids);
-        index.sadd(userKey(userId), ...ids);
-        index.pexpire(userKey(userId), keepMs, 'NX');
-        index.pexpire(userKey(userId), keepMs, 'GT');
-      }
-      const replies = (await index.exec()) ?? [];
       const known = new Set<string>();
-      [...byUser.values()].forEach((own, i) => {
-        const [error, members] = replies[i * 4] ?? [];
-        if (error) throw error;
+      for (const [userId, own] of byUser) {
+        const keepMs = Math.max(...own.map((r) => r.slotStartAt - at + doneRetentionMs));
+        const members = (await runScript(
+          indexScript,
+          [userKey(userId)],
+          [keepMs, ...own.map((r) => r.id)],
+        )) as number[];
         own.forEach((r, j) => {
-          if ((members as number[] | undefined)?.[j] === 1) known.add(r.id);
+          if (members[j] === 1) known.add(r.id);
         });
-      });
+      }
       await queue.addBulk(
         fresh.map((r) => {
           const keepSeconds = Math.ceil((r.slotStartAt - at + doneRetentionMs) / 1000);

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
 import { createReminderScheduler, type Deliver, type ReminderScheduler } from '../../src/reminders/index.ts';
 import { createStores, type Stores } from '../../src/store/index.ts';
-import { deleteRedisKeys, redisUrl, uniqueRedisPrefix } from '../store/redis-helpers.ts';
+import { deleteRedisKeys, flushRedisScripts, redisUrl, uniqueRedisPrefix } from '../store/redis-helpers.ts';
 import {
   hour,
   maxStartsPerSecond,
@@ -297,6 +297,33 @@ describe.each(backends)('reminder scheduler ($name)', (backend) => {
     await sleep(500);
     expect(deliveries.filter((d) => d.id === unknown.id).map((d) => d.attempt)).toEqual([1, 2]);
     expect(deliveries.filter((d) => d.id === refused.id).map((d) => d.attempt)).toEqual([1]);
+  });
+});
+
+describe('Redis reminder store', () => {
+  it('keeps scheduling and cancelling once Redis has forgotten its scripts (restarted, flushed)', async () => {
+    const prefix = uniqueRedisPrefix('reminders-scripts');
+    const url = redisUrl(prefix);
+    const stores = await createStores({ url, conversationTtlMs: hour });
+    const { deliver } = recordingDeliver();
+    const scheduler = createReminderScheduler({ stores, storageUrl: url, deliver, ratePerSecond: 10 });
+    try {
+      const at = Date.now() + hour;
+      const nudge = reminder(
+        { userId: 3, dueAt: at, slotStartAt: at + 2 * hour, kind: 'confirmation_nudge' },
+        'b1',
+      );
+      await flushRedisScripts();
+      expect(await scheduler.schedule([nudge])).toBe(1);
+      expect(await scheduler.schedule([nudge])).toBe(0);
+      await flushRedisScripts();
+      expect(await scheduler.bookingConfirmed(3, 'b1')).toEqual({ cancelled: 1, afterNudge: false });
+      expect(await scheduler.list({ userId: 3 })).toEqual([]);
+    } finally {
+      await scheduler.close();
+      await stores.close();
+      await deleteRedisKeys(prefix);
+    }
   });
 });
 
