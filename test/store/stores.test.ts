@@ -514,12 +514,18 @@ describe('redis store', () => {
     expect(await conversations.get('offers')).toEqual({ step: 'y' });
   });
 
-  it('never applies a write late: what timed out during a stall is refused when it reaches Redis', async () => {
-    const p = prefix('late-write');
+  /** Two instances on one prefix, `a` behind a proxy that can stall, with a conversation at its first name. */
+  async function aboutToStall(label: string, user: string) {
+    const p = prefix(label);
     const proxy = await proxyToRedis();
     const a = await stores(redisUrl(p, proxy.port), 60_000, { redisTimeoutMs: 1_000 });
     const b = await stores(redisUrl(p));
-    await a.conversations.set('7', { step: 'first name' });
+    await a.conversations.set(user, { step: 'first name' });
+    return { p, proxy, a, b };
+  }
+
+  it('never applies a write late: what timed out during a stall is refused when it reaches Redis', async () => {
+    const { p, proxy, a, b } = await aboutToStall('late-write', '7');
 
     proxy.stall();
     // Sent, then given up on: the prospect hears "technical trouble" and the step must not move.
@@ -572,11 +578,7 @@ describe('redis store', () => {
   });
 
   it('fails the lock with a LastWriteError when the last write cannot reach Redis, and never applies it late', async () => {
-    const p = prefix('last-write-stall');
-    const proxy = await proxyToRedis();
-    const a = await stores(redisUrl(p, proxy.port), 60_000, { redisTimeoutMs: 1_000 });
-    const b = await stores(redisUrl(p));
-    await a.conversations.set('5', { step: 'first name' });
+    const { proxy, a, b } = await aboutToStall('last-write-stall', '5');
 
     const run = a.chatLock.run('5', async () => {
       a.deferLastWrite?.('5');
