@@ -119,9 +119,9 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
   }
 
   /**
-   * What a job's hash says of it (one pipelined HMGET per job, not BullMQ's job object and state
-   * script): its kind (the job's name), whether it is done (`finishedOn`: completed or failed) and
-   * what it returned; absent: the job is gone.
+   * What each job's hash says of it (one script for all, not BullMQ's job object and state script
+   * per job): its kind (the job's name), whether it is done (`finishedOn`: completed or failed for
+   * good) and what it returned; absent: the job is gone.
    */
   async function jobFacts(
     ids: readonly string[],
