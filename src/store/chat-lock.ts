@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { StashedWrite } from './redis-keyv.ts';
 
 export interface ChatLock {
   /** Runs `task` when no other task for `key` runs, here or in another instance. */
@@ -31,13 +32,10 @@ export interface RedisLockClient {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   /** A write script Redis carries out only before the call's deadline (ARGV[1]); see `RedisCalls.write`. */
   write(operation: string, script: string, keys: string[], args: string[]): Promise<unknown>;
-  /** Hands over values read along with the lock, for the next reads of their keys (see `RedisCalls`). */
-  prefetched?(keys: readonly string[], values: ReadonlyArray<string | null>): void;
-  dropPrefetched?(keys: readonly string[]): void;
-  /** The lock over these rows was taken or is being released (their last write may wait for it). */
-  locking?(keys: readonly string[], held: boolean): void;
-  /** The rows' writes kept for the release (see `RedisCalls.deferWrite`), taken out. */
-  takeStashed?(keys: readonly string[]): Array<{ key: string; text: string; px: string }>;
+  /** The lock over these rows was taken, their values read with it (see `RedisCalls.holding`). */
+  holding?(keys: readonly string[], values: ReadonlyArray<string | null>): void;
+  /** The lock is being released: answers the rows' writes kept for the release. */
+  releasing?(keys: readonly string[]): StashedWrite[];
 }
 
 /** The update's last write, which went with the lock's release, did not reach Redis in time. */
@@ -90,7 +88,7 @@ export interface RedisChatLockOptions {
   prefix?: string;
   /**
    * Keys to read in the same script that takes the lock (a chat's conversation and profile, which
-   * the update reads first): handed to the client's `prefetched`, they spare two round trips.
+   * the update reads first): handed to the client's `holding`, they spare two round trips.
    */
   prefetch?: (key: string) => string[];
 }
@@ -108,7 +106,7 @@ export class RedisChatLock implements ChatLock {
     this.#ttlMs = options.ttlMs ?? 10_000;
     this.#waitMs = options.waitMs ?? 120_000;
     this.#prefix = options.prefix ?? 'trialgram:lock:';
-    this.#prefetch = client.prefetched ? options.prefetch : undefined;
+    this.#prefetch = client.holding ? options.prefetch : undefined;
   }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -129,7 +127,7 @@ export class RedisChatLock implements ChatLock {
         );
         if (!Array.isArray(answer)) return answer === 1;
         if (answer[0] !== 1) return false;
-        this.#client.prefetched?.(
+        this.#client.holding?.(
           read,
           answer.slice(1).map((value) => (typeof value === 'string' ? value : null)),
         );
@@ -156,7 +154,6 @@ export class RedisChatLock implements ChatLock {
         Math.max(1, Math.floor(this.#ttlMs / 3)),
       );
       renewal.unref();
-      if (read.length > 0) this.#client.locking?.(read, true);
       let outcome: { value: T } | { error: unknown };
       try {
         outcome = { value: await task() };
@@ -165,11 +162,7 @@ export class RedisChatLock implements ChatLock {
       }
       clearInterval(renewal);
       // Unread values are stale once another instance may take the chat.
-      if (read.length > 0) {
-        this.#client.dropPrefetched?.(read);
-        this.#client.locking?.(read, false);
-      }
-      const writes = read.length > 0 ? (this.#client.takeStashed?.(read) ?? []) : [];
+      const writes = read.length > 0 ? (this.#client.releasing?.(read) ?? []) : [];
       const written = writes.length > 0 ? await this.#releaseWith(lockKey, token, writes) : undefined;
       if (writes.length === 0) await this.#release(lockKey, token);
       if ('error' in outcome) throw outcome.error;
@@ -186,7 +179,7 @@ export class RedisChatLock implements ChatLock {
   async #releaseWith(
     lockKey: string,
     token: string,
-    writes: Array<{ key: string; text: string; px: string }>,
+    writes: StashedWrite[],
   ): Promise<LastWriteError | undefined> {
     try {
       await this.#client.write(

@@ -210,6 +210,9 @@ async function createRedisStores(
   const waitMs = options.redisConnectWaitMs ?? 5_000;
   await within(connected, waitMs, false);
 
+  const namespaceOf = (namespace: StoreNamespace) => `${location.keyPrefix}:${namespace}`;
+  const rowKey = (namespace: StoreNamespace, key: string) =>
+    RedisKeyvStore.keyOf(namespaceOf(namespace), key);
   const make = (namespace: StoreNamespace) =>
     new Keyv({
       // Throws when Redis is away or does not answer in time, never answers "not found" then:
@@ -217,7 +220,7 @@ async function createRedisStores(
       store: new RedisKeyvStore(calls),
       ...keyvOptions(namespace, options),
       // keyv hands its namespace to the adapter, which puts it in front of every key.
-      namespace: `${location.keyPrefix}:${namespace}`,
+      namespace: namespaceOf(namespace),
       useKeyPrefix: false,
     });
   return {
@@ -228,14 +231,11 @@ async function createRedisStores(
     leads: make('leads'),
     cache: make('cache'),
     records: make('records'),
-    deferLastWrite: (userKey) => void calls.deferWrite(`${location.keyPrefix}:conversations::${userKey}`),
+    deferLastWrite: (userKey) => calls.deferWrite(rowKey('conversations', userKey)),
     chatLock: new RedisChatLock(calls, {
       prefix: `${location.keyPrefix}:lock:`,
-      // A private chat's id is its user's: the rows the update reads first (see RedisKeyvStore's keys).
-      prefetch: (chat) => [
-        `${location.keyPrefix}:conversations::${chat}`,
-        `${location.keyPrefix}:leads::${chat}`,
-      ],
+      // A private chat's id is its user's: the rows the update reads first.
+      prefetch: (chat) => [rowKey('conversations', chat), rowKey('leads', chat)],
     }),
     ping: async () => {
       try {

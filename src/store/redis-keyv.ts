@@ -54,6 +54,13 @@ local now = redis.call('TIME')
 if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[1]) then return ${late} end
 `;
 
+/** A row's last write, kept for the release of its chat's lock: the value and its PX ('' for none). */
+export interface StashedWrite {
+  key: string;
+  text: string;
+  px: string;
+}
+
 interface WaitingCall {
   /** `performance.now()` when its time limit is up. */
   dueAt: number;
@@ -84,14 +91,14 @@ export class RedisCalls {
   #waiting: WaitingCall[] = [];
   #oldest = 0;
   #timer: NodeJS.Timeout | undefined;
-  /** Values read along with a chat lock (see {@link RedisCalls.prefetched}), by key; null: none. */
+  /** Values read along with a chat lock (see {@link RedisCalls.holding}), by key; null: none. */
   readonly #prefetched = new Map<string, string | null>();
   /** Rows of chats whose lock this process holds now: their last write may go with the release. */
   readonly #locked = new Set<string>();
   /** Rows whose next write waits for the release ({@link RedisCalls.deferWrite}). */
   readonly #deferred = new Set<string>();
   /** Writes waiting for their chat's release, by key. */
-  readonly #stashed = new Map<string, { text: string; px: string }>();
+  readonly #stashed = new Map<string, Omit<StashedWrite, 'key'>>();
 
   constructor(client: RedisCallsClient, options: RedisCallsOptions = {}) {
     this.#client = client;
@@ -222,49 +229,50 @@ export class RedisCalls {
   }
 
   /**
-   * Values read in the same script that took a chat's lock (its conversation and profile): the
-   * next `get` of each key answers with it instead of asking Redis again, which saves two round
-   * trips per update. They hold only while the lock does (nobody else writes a locked chat's
-   * rows); the lock drops them when it is released, and a write to the key drops its value.
+   * This process took a chat's lock, reading `values` of these rows' keys in the same script (the
+   * chat's conversation and profile). Until `releasing`, the next `get` of each key answers with
+   * its value instead of asking Redis again (two round trips less per update: nobody else writes a
+   * locked chat's rows; a write of the key drops its value), and the rows' last write may wait for
+   * the release (see {@link RedisCalls.deferWrite}).
    */
-  prefetched(keys: readonly string[], values: ReadonlyArray<string | null>): void {
+  holding(keys: readonly string[], values: ReadonlyArray<string | null>): void {
     keys.forEach((key, i) => {
       this.#prefetched.set(key, values[i] ?? null);
+      this.#locked.add(key);
     });
   }
 
-  /** Forgets prefetched values (the lock was released, or the key is being written). */
-  dropPrefetched(keys: readonly string[]): void {
-    for (const key of keys) this.#prefetched.delete(key);
-  }
-
-  /** The chat lock over these rows' keys was taken (`true`) or is being released (`false`). */
-  locking(keys: readonly string[], held: boolean): void {
+  /** The chat's lock is being released: forgets what `holding` kept; answers the writes kept for it. */
+  releasing(keys: readonly string[]): StashedWrite[] {
+    const writes: StashedWrite[] = [];
     for (const key of keys) {
-      if (held) this.#locked.add(key);
-      else {
-        this.#locked.delete(key);
-        this.#deferred.delete(key);
-      }
+      this.#prefetched.delete(key);
+      this.#locked.delete(key);
+      this.#deferred.delete(key);
+      const stashed = this.#stashed.get(key);
+      if (stashed === undefined) continue;
+      this.#stashed.delete(key);
+      writes.push({ key, ...stashed });
     }
+    return writes;
   }
 
   /**
    * The next write of `key` is the last its chat's update makes: while this process holds the
    * chat's lock it goes to Redis in the script that releases the lock, one round trip less per
-   * update (see {@link RedisCalls.takeStashed}). Answers whether it will.
+   * update (`releasing` hands it over).
    */
-  deferWrite(key: string): boolean {
-    if (!this.#locked.has(key)) return false;
-    this.#deferred.add(key);
-    return true;
+  deferWrite(key: string): void {
+    if (this.#locked.has(key)) this.#deferred.add(key);
   }
 
   /**
    * A write of `key` (for the store's `set`): kept for the release when it was deferred (answers
-   * true); otherwise it supersedes a kept one, which is dropped.
+   * true); otherwise it supersedes a kept one, which is dropped. Either way a prefetched value of
+   * the key is stale now.
    */
   stash(key: string, text: string, px: string): boolean {
+    this.#prefetched.delete(key);
     if (!this.#deferred.delete(key)) {
       this.#stashed.delete(key);
       return false;
@@ -273,22 +281,11 @@ export class RedisCalls {
     return true;
   }
 
-  /** A delete of `key`: a write kept for the release (or deferred) would undo it. */
+  /** A delete of `key`: a value read with the lock, or a write kept for its release, would undo it. */
   unstash(key: string): void {
+    this.#prefetched.delete(key);
     this.#deferred.delete(key);
     this.#stashed.delete(key);
-  }
-
-  /** The writes kept for the release of a lock over these keys, taken out. */
-  takeStashed(keys: readonly string[]): Array<{ key: string; text: string; px: string }> {
-    const writes: Array<{ key: string; text: string; px: string }> = [];
-    for (const key of keys) {
-      const stashed = this.#stashed.get(key);
-      if (stashed === undefined) continue;
-      this.#stashed.delete(key);
-      writes.push({ key, ...stashed });
-    }
-    return writes;
   }
 
   async ping(): Promise<boolean> {
@@ -355,8 +352,13 @@ export class RedisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     this.#calls = calls;
   }
 
+  /** The Redis key of `key` in `namespace`, as @keyv/redis writes it. */
+  static keyOf(namespace: string | undefined, key: string): string {
+    return namespace ? `${namespace}::${key}` : key;
+  }
+
   #key(key: string): string {
-    return this.namespace ? `${this.namespace}::${key}` : key;
+    return RedisKeyvStore.keyOf(this.namespace, key);
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
@@ -368,7 +370,6 @@ export class RedisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     const px = typeof ttl === 'number' && ttl > 0 ? String(Math.ceil(ttl)) : '';
     const full = this.#key(key);
-    this.#calls.dropPrefetched([full]);
     if (this.#calls.stash(full, text, px)) return true;
     await this.#calls.write('SET', setScript, [full], [text, px]);
     return true;
@@ -376,7 +377,6 @@ export class RedisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   async delete(key: string): Promise<boolean> {
     const full = this.#key(key);
-    this.#calls.dropPrefetched([full]);
     this.#calls.unstash(full);
     return Number(await this.#calls.write('DEL', deleteScript, [full], [])) > 0;
   }
