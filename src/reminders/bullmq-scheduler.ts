@@ -15,7 +15,6 @@
  * check hands the job to another worker once (`maxStalledCount: 1`): the one duplicate possible,
  * when Telegram took the message but its answer was lost with the process.
  */
-import { createHash } from 'node:crypto';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describeError } from '../bot/errors.ts';
@@ -56,27 +55,21 @@ interface JobData extends Reminder {
 
 type JobResult = Extract<ReminderOutcome, 'sent' | 'late_dropped' | 'blocked'> | 'skipped';
 
-interface Script {
-  text: string;
-  sha1: string;
-}
-const script = (text: string): Script => ({ text, sha1: createHash('sha1').update(text).digest('hex') });
-
 /**
  * A user's index of reminder ids (KEYS[1]): answers for each id (ARGV[2] on) whether it was in it
  * already, adds them, and keeps the index at least ARGV[1] ms longer (never shorter).
  */
-const indexScript = script(`local known = {}
+const indexScript = `local known = {}
 for i = 2, #ARGV do known[i - 1] = redis.call('SISMEMBER', KEYS[1], ARGV[i]) end
 redis.call('SADD', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1], 'NX')
 redis.call('PEXPIRE', KEYS[1], ARGV[1], 'GT')
-return known`);
+return known`;
 
 /** Each job hash's name, finishedOn and returnvalue (KEYS: the jobs' keys). */
-const jobFactsScript = script(`local facts = {}
+const jobFactsScript = `local facts = {}
 for i = 1, #KEYS do facts[i] = redis.call('HMGET', KEYS[i], 'name', 'finishedOn', 'returnvalue') end
-return facts`);
+return facts`;
 
 const queueName = 'reminders';
 const pendingStates = new Set(['delayed', 'waiting', 'wait', 'prioritized', 'paused']);
@@ -104,19 +97,15 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
   let worker: Worker<JobData, JobResult> | undefined;
   let workerClient: Redis | undefined;
 
-  /**
-   * Runs one of this file's scripts by its SHA1 (the text only when Redis does not know it yet):
-   * a script in place of a MULTI or pipeline, which ioredis builds with a copy of every BullMQ
-   * script on the connection each time.
-   */
-  async function runScript(script: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
-    try {
-      return await client.evalsha(script.sha1, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(script.text, keys.length, ...keys, ...args);
-    }
-  }
+  // In place of a MULTI or pipeline, which ioredis builds with a copy of every script defined on
+  // the connection (BullMQ's fifty) each time. ioredis sends them by SHA1 (EVALSHA), the text only
+  // when Redis does not know them yet.
+  client.defineCommand('trialgramReminderIndex', { lua: indexScript, numberOfKeys: 1 });
+  client.defineCommand('trialgramJobFacts', { lua: jobFactsScript });
+  const scripts = client as unknown as {
+    trialgramReminderIndex(key: string, keepMs: number, ...ids: string[]): Promise<number[]>;
+    trialgramJobFacts(numberOfKeys: number, ...keys: string[]): Promise<Array<Array<string | null>>>;
+  };
 
   /**
    * What each job's hash says of it (one script for all, not BullMQ's job object and state script
@@ -127,11 +116,7 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
     ids: readonly string[],
   ): Promise<Array<{ kind: ReminderKind; done: boolean; sent: boolean } | undefined>> {
     if (ids.length === 0) return [];
-    const replies = (await runScript(
-      jobFactsScript,
-      ids.map((id) => queue.toKey(id)),
-      [],
-    )) as Array<Array<string | null>>;
+    const replies = await scripts.trialgramJobFacts(ids.length, ...ids.map((id) => queue.toKey(id)));
     return ids.map((_, i) => {
       const [name, finishedOn, returnvalue] = replies[i] ?? [];
       if (name === null || name === undefined) return undefined;
@@ -244,11 +229,11 @@ export function createBullmqReminderScheduler(options: BullmqSchedulerOptions): 
       const known = new Set<string>();
       for (const [userId, own] of byUser) {
         const keepMs = Math.max(...own.map((r) => r.slotStartAt - at + doneRetentionMs));
-        const members = (await runScript(
-          indexScript,
-          [userKey(userId)],
-          [keepMs, ...own.map((r) => r.id)],
-        )) as number[];
+        const members = await scripts.trialgramReminderIndex(
+          userKey(userId),
+          keepMs,
+          ...own.map((r) => r.id),
+        );
         own.forEach((r, j) => {
           if (members[j] === 1) known.add(r.id);
         });
