@@ -20,6 +20,9 @@ export function updatesAnswerAfter(text: string, seenUpTo: number | undefined): 
   const first = answerStart.length;
   if (text.startsWith(']}', first)) return { ok: true, result: [] };
   if (!text.startsWith(updateStart, first)) return JSON.parse(text);
+  const firstId = updateIdAt(text, first + updateStart.length);
+  // Nothing in it was had already (no update was unfinished): nothing to look for.
+  if (firstId === undefined || firstId > seenUpTo) return JSON.parse(text);
   // From the end: under load most of an answer is updates had already, the new ones come last.
   let fresh = -1;
   for (let at = text.lastIndexOf(updateStart); at >= first; at = text.lastIndexOf(updateStart, at - 1)) {
