@@ -214,13 +214,14 @@ describe('the playground restarted on the same sqlite file', () => {
 
   /** The playground's demo chain has three studios, so /start is answered with the studio question. */
   async function startAndSeeStudios(url: string, chatId: number): Promise<void> {
+    // Counted before sending: a quick answer could otherwise land before the count and be missed.
+    const before = await botTexts(url, chatId);
     const sent = await fetch(`${url}api/fake/chats/${chatId}/start`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ user: { firstName: 'Pia' } }),
     });
     expect(sent.status).toBe(200);
-    const before = await botTexts(url, chatId);
     await eventually(async () => {
       const now = await botTexts(url, chatId);
       return now.slice(before.length).some((text) => /^Which studio would you like to train at\?/.test(text));
