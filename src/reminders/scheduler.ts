@@ -12,8 +12,8 @@ export interface ReminderScheduler {
    * Stores reminders to be sent when due. Idempotent: a reminder whose id is already stored
    * (pending, being sent or done) is left as it is; one whose slot has started is skipped.
    * Resolves with how many were new. Being idempotent, it can run right after the step that
-   * records the booking and again when that step is replayed. With `sqlite:` the rows are written
-   * during the call itself (one savepoint), so it can also join a transaction the caller holds.
+   * records the booking and again when that step is replayed. With `sqlite:` the rows go into the
+   * database's next group commit (one savepoint), with the conversation rows written alongside.
    */
   schedule(reminders: readonly Reminder[]): Promise<number>;
   /** Drops one booking's pending reminders (all, or only `kinds`); resolves with how many. */
