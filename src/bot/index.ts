@@ -215,9 +215,16 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     };
   }
 
-  // The embedded store has this process as its only writer: its own rows are read back from memory.
+  // The embedded store has this process as its only writer: its own rows are read back from memory,
+  // and an update's last write waits there for the conversation's next one.
   const userStore = createUserStore(stores, {
-    onlyWriter: stores.onlyWriter ? { conversationTtlMs: stores.conversationTtlMs } : undefined,
+    onlyWriter: stores.onlyWriter
+      ? {
+          conversationTtlMs: stores.conversationTtlMs,
+          onDeferredWriteFailed: (error) =>
+            logger.warn({ error: describeError(error) }, 'deferred conversation write failed, trying again'),
+        }
+      : undefined,
   });
   const studioCalls = callsOf(deps.client, deps.catalog);
   // Reminders go out on an Api of their own: no auto-retry (a 429 pauses the scheduler, not one
@@ -383,6 +390,8 @@ export function createBot(deps: BotDependencies): TrialgramBot {
       await later.close();
       await notifier?.flush();
       await Promise.all(chain?.notifiers().map((each) => each.flush()) ?? []);
+      // The conversations' deferred last writes, before the stores close.
+      await userStore.flush();
       await transport.close();
     },
   };

@@ -102,6 +102,8 @@ export interface UserStore {
   wasHandled(updateId: number): Promise<boolean>;
   /** Records that such an update was handled (after handling it: at least once). */
   recordHandled(updateId: number): Promise<void>;
+  /** Writes the deferred last writes now (see `UserStoreOptions.onlyWriter`): at a clean stop. */
+  flush(): Promise<void>;
 }
 
 async function guarded<T>(operation: string, task: () => Promise<T>): Promise<T> {
@@ -119,8 +121,30 @@ export interface UserStoreOptions {
    * last are answered from memory while they live in the store, a conversation `conversationTtlMs`
    * after it was written. With Redis other instances write too, and every read goes to Redis.
    */
-  onlyWriter?: { conversationTtlMs: number } | undefined;
+  onlyWriter?:
+    | {
+        conversationTtlMs: number;
+        /**
+         * How long an update's last write may wait in memory for the same conversation's next write,
+         * which then stores both (default {@link defaultLastWriteWaitMs}; 0: written at once).
+         */
+        lastWriteWaitMs?: number | undefined;
+        /** A deferred write failed; it is tried again a second later, or stored by the next write. */
+        onDeferredWriteFailed?: ((error: unknown) => void) | undefined;
+      }
+    | undefined;
 }
+
+/**
+ * An update's last write only adds to its first (stored before anything was sent) that the update
+ * was applied and its question reached the prospect. Kept in memory (this process reads its own
+ * rows from there), it is stored with the conversation's next write, which a prospect answering
+ * within this time makes anyway: one write per update instead of two. A crash loses what is still
+ * waiting, and the store then says what it says after a crash between an update's first write and
+ * its messages: the question is asked again, and the update, delivered again, is carried on. A
+ * clean stop writes everything first.
+ */
+export const defaultLastWriteWaitMs = 30_000;
 
 export function createUserStore(
   stores: Pick<Stores, 'conversations' | 'leads' | 'records' | 'deferLastWrite'>,
@@ -135,9 +159,10 @@ export function createUserStore(
   const written = ownRows ? undefined : recentlyWritten();
   const ownProfiles = options.onlyWriter ? lastRows<UserProfile>() : undefined;
   const ttlMs = options.onlyWriter?.conversationTtlMs ?? 0;
+  const waiting = options.onlyWriter ? deferredWrites(stores, options.onlyWriter, now) : undefined;
   return {
     async loadState(userId) {
-      const own = ownRows?.get(userId);
+      const own = waiting?.row(userId) ?? ownRows?.get(userId);
       if (own !== undefined && now() - (own.at ?? 0) < ttlMs) {
         return { state: own.state, delivery: deliveryOf(own), reset: false };
       }
@@ -157,6 +182,10 @@ export function createUserStore(
       const row: StoredConversation = { state, ...definedOnly(delivery), at: now() };
       written?.forget(userId);
       ownRows?.forget(userId);
+      if (waiting?.defer(userId, row, options.last === true)) {
+        ownRows?.remember(userId, row);
+        return;
+      }
       if (options.last) stores.deferLastWrite?.(key(userId));
       await guarded('saving a conversation', () => stores.conversations.set(key(userId), row));
       written?.remember(userId, row);
@@ -195,6 +224,7 @@ export function createUserStore(
     async forget(userId) {
       written?.forget(userId);
       ownRows?.forget(userId);
+      waiting?.drop(userId);
       ownProfiles?.forget(userId);
       await guarded('forgetting a user', async () => {
         await stores.leads.delete(key(userId));
@@ -210,6 +240,67 @@ export function createUserStore(
       await guarded('recording an update id', () =>
         stores.records.set(recordKey(updateId), 1, processedUpdateTtlMs),
       );
+    },
+    async flush() {
+      await waiting?.flush();
+    },
+  };
+}
+
+/**
+ * The only writer's deferred last writes (see {@link defaultLastWriteWaitMs}), by user, oldest
+ * first. Any other write of the user's conversation replaces theirs: it holds the same facts, and
+ * newer ones. A timer stores those that waited long enough, once a second.
+ */
+function deferredWrites(
+  stores: Pick<Stores, 'conversations'>,
+  options: NonNullable<UserStoreOptions['onlyWriter']>,
+  now: () => number,
+) {
+  const waitMs = options.lastWriteWaitMs ?? defaultLastWriteWaitMs;
+  const rows = new Map<number, { row: StoredConversation; since: number; writing: boolean }>();
+  let timer: NodeJS.Timeout | undefined;
+
+  async function store(userId: number, entry: { row: StoredConversation; writing: boolean }) {
+    entry.writing = true;
+    try {
+      await stores.conversations.set(String(userId), entry.row);
+      if (rows.get(userId) === entry) rows.delete(userId);
+    } catch (error) {
+      options.onDeferredWriteFailed?.(error);
+    } finally {
+      entry.writing = false;
+    }
+  }
+  const tick = () => {
+    const due = now() - waitMs;
+    for (const [userId, entry] of rows) {
+      if (entry.since > due) break;
+      if (!entry.writing) void store(userId, entry);
+    }
+    if (rows.size === 0 && timer !== undefined) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+  return {
+    /** The row waiting for `userId`, the newest there is. */
+    row: (userId: number) => rows.get(userId)?.row,
+    /** Whether `row` waits instead of being written now: a last write does, and replaces no other. */
+    defer(userId: number, row: StoredConversation, last: boolean): boolean {
+      rows.delete(userId);
+      if (!last || waitMs <= 0) return false;
+      rows.set(userId, { row, since: now(), writing: false });
+      timer ??= setInterval(tick, 1_000).unref();
+      return true;
+    },
+    drop: (userId: number) => void rows.delete(userId),
+    async flush() {
+      await Promise.all([...rows].map(([userId, entry]) => store(userId, entry)));
+      if (rows.size === 0 && timer !== undefined) {
+        clearInterval(timer);
+        timer = undefined;
+      }
     },
   };
 }

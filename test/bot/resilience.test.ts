@@ -487,7 +487,7 @@ describe('a question that did not reach the prospect', () => {
 
 describe('a conversation stored by the release before', () => {
   it('(the state as JSON text, without delivery facts) carries on: the next answer counts', async () => {
-    h = await startHarness();
+    h = await startHarness({ wrapStores: writtenByTheTestToo });
     const ann = h.user();
     await chooseFirstSlot(ann, '🏋️ Yoga Flow');
     const row = (await h.stores.conversations.get(String(ann.id))) as { state: unknown };

@@ -2,7 +2,8 @@
  * The user store over the embedded store, whose only writer is this process: the rows it wrote
  * last are read back from memory, and that must change nothing a prospect could notice. A
  * conversation still ends after its time to live, a write that failed is not read back, /forget
- * forgets, and a store shared with other writers (Redis) is read every time.
+ * forgets, an update's last write waits for the next one (or its time, or a clean stop), and a
+ * store shared with other writers (Redis) is read every time.
  */
 import { setTimeout } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,6 +68,91 @@ describe('rows read back from memory (the embedded store)', () => {
     await users.forget(1);
     expect((await users.loadState(1)).state).toEqual(initialState());
     expect((await users.loadProfile(1)).profile).toEqual({});
+  });
+});
+
+describe("an update's last write (the embedded store)", () => {
+  const stored = async (userId: number) =>
+    (await stores?.conversations.get(String(userId))) as Record<string, unknown> | undefined;
+  /** Counts the conversation writes that reach the store. */
+  const countWrites = (real: Stores) => {
+    const count = { writes: 0 };
+    real.conversations.hooks.addHandler('postSet', () => {
+      count.writes += 1;
+    });
+    return count;
+  };
+  const until = async (check: () => Promise<boolean>) => {
+    const deadline = Date.now() + 10_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('not within 10 s');
+      await setTimeout(20);
+    }
+  };
+
+  it('waits in memory, and the next write of the conversation stores both: two writes, not three', async () => {
+    const real = await embedded();
+    const count = countWrites(real);
+    const users = createUserStore(real, { onlyWriter: { conversationTtlMs: ttlMs } });
+    await users.saveState(1, collecting(5), { updateId: 11, done: false, shownRev: 4 });
+    await users.saveState(1, collecting(5), { updateId: 11, done: true, shownRev: 5 }, { last: true });
+    // The store still has the first write; the process reads the newest.
+    expect(await stored(1)).toMatchObject({ updateId: 11, done: false, shownRev: 4 });
+    expect((await users.loadState(1)).delivery).toMatchObject({ updateId: 11, done: true, shownRev: 5 });
+
+    await users.saveState(1, collecting(6), { updateId: 12, done: false, shownRev: 5 });
+    expect(await stored(1)).toMatchObject({ updateId: 12, done: false, shownRev: 5 });
+    expect(count.writes).toBe(2);
+  });
+
+  it('is stored by itself once it waited lastWriteWaitMs', async () => {
+    const users = createUserStore(await embedded(), {
+      onlyWriter: { conversationTtlMs: ttlMs, lastWriteWaitMs: 50 },
+    });
+    await users.saveState(1, collecting(5), { updateId: 11, done: true, shownRev: 5 }, { last: true });
+    await until(async () => (await stored(1))?.done === true);
+    expect(await stored(1)).toMatchObject({ updateId: 11, shownRev: 5 });
+  });
+
+  it('is stored by flush (a clean stop), and not at all after /forget', async () => {
+    const users = createUserStore(await embedded(), { onlyWriter: { conversationTtlMs: ttlMs } });
+    await users.saveState(1, collecting(5), { updateId: 11, done: true }, { last: true });
+    await users.saveState(2, collecting(7), { updateId: 12, done: true }, { last: true });
+    await users.forget(2);
+    expect(await stored(1)).toBeUndefined();
+    await users.flush();
+    expect(await stored(1)).toMatchObject({ updateId: 11, done: true });
+    expect(await stored(2)).toBeUndefined();
+  });
+
+  it('that fails is reported and tried again until it is stored', async () => {
+    const real = await embedded();
+    let failing = true;
+    const conversations = new Proxy(real.conversations, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (property === 'set' && failing) return () => Promise.reject(new Error('disk full'));
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const failures: unknown[] = [];
+    const users = createUserStore(
+      { ...real, conversations },
+      {
+        onlyWriter: {
+          conversationTtlMs: ttlMs,
+          lastWriteWaitMs: 20,
+          onDeferredWriteFailed: (error) => failures.push(error),
+        },
+      },
+    );
+    await users.saveState(1, collecting(5), { updateId: 11, done: true }, { last: true });
+    await until(async () => failures.length > 0);
+    expect(String(failures[0])).toMatch(/disk full/);
+    // Meanwhile the conversation goes on from memory.
+    expect((await users.loadState(1)).delivery).toMatchObject({ updateId: 11, done: true });
+    failing = false;
+    await until(async () => (await stored(1))?.done === true);
   });
 });
 

@@ -125,6 +125,52 @@ describe('a bot killed after storing the next question, before it reached the pr
   }, 60_000);
 });
 
+/**
+ * An update's last write (its question reached the prospect, it was applied) waits in memory for
+ * the conversation's next write; a crash loses it, a clean stop stores it.
+ */
+describe('a bot stopped just after the next question reached the prospect', () => {
+  beforeEach(() => setUp());
+
+  /** Erika gives her first name; the last-name question arrives and the update is confirmed. */
+  async function answeredFirstName(user: FakeUser): Promise<void> {
+    await chooseOfferAndSlot(user, /Rückenfit/);
+    await step(user, () => user.sendText('Erika'), texts.lastName);
+    await eventually(async () => fake.pendingUpdateCount === 0);
+  }
+
+  it('killed: asks that question again at the next answer, and files nothing under the wrong one', async () => {
+    const env = botEnv({ fake, sandbox, storageUrl });
+    const first = await startBot(env);
+    const user = fake.user({ firstName: 'Erika' });
+    await answeredFirstName(user);
+    await kill(first);
+
+    await startBot(env);
+    // The store does not know the question arrived: the answer is not filed under it, it is asked again.
+    await step(user, () => user.sendText('Mustermann'), texts.lastName, 15_000);
+    expect(countMatching(user, texts.lastName)).toBe(2);
+    await step(user, () => user.sendText('Mustermann'), texts.email);
+    const summary = await answerLeadQuestions(user, erika);
+    expect(summary.text).toContain('Name: Erika Mustermann');
+  }, 60_000);
+
+  it('stopped cleanly (SIGTERM): stores it first, so the answer after the restart counts', async () => {
+    const env = botEnv({ fake, sandbox, storageUrl });
+    const first = await startBot(env);
+    const user = fake.user({ firstName: 'Erika' });
+    await answeredFirstName(user);
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+
+    await startBot(env);
+    await step(user, () => user.sendText('Mustermann'), texts.email, 15_000);
+    expect(countMatching(user, texts.lastName)).toBe(1);
+    const summary = await answerLeadQuestions(user, erika);
+    expect(summary.text).toContain('Name: Erika Mustermann');
+  }, 60_000);
+});
+
 describe('an update whose handling died with a polling process', () => {
   beforeEach(() => setUp());
 
