@@ -19,9 +19,12 @@ import { renderView } from './render.ts';
  */
 export type Shown = { messageId: number; date: number } | undefined;
 
+/** The date is read only when it is needed (rarely): the rest of a sent message is parsed then. */
 const shownAs = (message: { message_id: number; date: number; edit_date?: number }): Shown => ({
   messageId: message.message_id,
-  date: message.edit_date ?? message.date,
+  get date() {
+    return message.edit_date ?? message.date;
+  },
 });
 
 export interface Replies {

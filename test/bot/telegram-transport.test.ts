@@ -191,6 +191,38 @@ describe('the transport', () => {
     }
   });
 
+  it('answers a sent message as the very message Telegram sent: every field, its JSON, a copy', async () => {
+    const message = {
+      message_id: 4711,
+      from: { id: 1, is_bot: true, first_name: 'Kiez' },
+      chat: { id: 7, type: 'private', first_name: 'Erika' },
+      date: 1_700_000_000,
+      edit_date: 1_700_000_060,
+      text: 'Wann möchtest du kommen?',
+      reply_markup: { inline_keyboard: [[{ text: 'Mo 08:00', callback_data: 's:1' }]] },
+    };
+    const fake = await startServer((_request, response) => answerOk(response, message));
+    const direct = apiOver(createTelegramTransport({ apiRoot: fake.apiRoot }), fake.apiRoot);
+    for (const sent of [
+      await direct.sendMessage(7, 'x'),
+      await direct.editMessageText(7, 4711, 'x'),
+      await direct.sendVenue(7, 52.5, 13.4, 'Kiez', 'Kastanienallee 7'),
+    ]) {
+      expect(sent.message_id).toBe(4711);
+      expect(sent).toEqual(message);
+      expect(JSON.parse(JSON.stringify(sent))).toEqual(message);
+      expect({ ...sent }).toEqual(message);
+      expect(Object.keys(sent)).toEqual(Object.keys(message));
+      expect('reply_markup' in sent && 'forward_origin' in sent).toBe(false);
+      expect((sent as typeof message).reply_markup.inline_keyboard[0]?.[0]?.callback_data).toBe('s:1');
+    }
+    // Anything else (here a message whose id is not first) is parsed as it comes.
+    const { message_id: id, ...rest } = message;
+    const other = await startServer((_request, response) => answerOk(response, { ...rest, message_id: id }));
+    const otherApi = apiOver(createTelegramTransport({ apiRoot: other.apiRoot }), other.apiRoot);
+    expect(await otherApi.sendMessage(7, 'x')).toEqual(message);
+  });
+
   it('sends a call again on a new connection when the peer closed the kept-alive one', async () => {
     // Each connection serves one request; the next request on it meets a closed connection, as when
     // Telegram closes an idle kept-alive connection just as it is reused.
