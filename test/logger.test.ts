@@ -2,14 +2,18 @@ import { execFile } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { createLogger, nonBlockingWriter, scrubSecrets, withoutRedaction } from '../src/logger.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLogger, isoTime, nonBlockingWriter, scrubSecrets, withoutRedaction } from '../src/logger.ts';
 
 function capture(secrets: string[] = []) {
   const lines: string[] = [];
   const logger = createLogger({ secrets, destination: { write: (line: string) => void lines.push(line) } });
   return { logger, lines };
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('logger', () => {
   it('redacts personal data in log objects', () => {
@@ -69,6 +73,23 @@ describe('logger', () => {
     expect(scrubSecrets(`secret ${encodeURIComponent('a b/c')} here`, ['a b/c'])).toBe(
       'secret [secret] here',
     );
+  });
+
+  it("stamps every line with the time of writing, as pino's isoTime writes it", () => {
+    const { logger, lines } = capture();
+    // Across a second's end and the three-digit milliseconds.
+    for (const instant of [
+      Date.UTC(2026, 11, 1, 23, 59, 59, 999),
+      Date.UTC(2026, 11, 2, 0, 0, 0, 0),
+      Date.UTC(2026, 11, 2, 0, 0, 0, 7),
+      Date.UTC(2026, 11, 2, 0, 0, 0, 42),
+      Date.UTC(2026, 11, 2, 0, 0, 1, 300),
+    ]) {
+      vi.setSystemTime(instant);
+      expect(isoTime()).toBe(`,"time":"${new Date(instant).toISOString()}"`);
+      logger.info('tick');
+      expect(JSON.parse(lines.at(-1) ?? '{}').time).toBe(new Date(instant).toISOString());
+    }
   });
 
   it('drops lines instead of queueing without end when the output is not read, and says how many', () => {
