@@ -19,13 +19,29 @@ import { renderView } from './render.ts';
  */
 export type Shown = { messageId: number; date: number } | undefined;
 
-/** The date is read only when it is needed (rarely): the rest of a sent message is parsed then. */
-const shownAs = (message: { message_id: number; date: number; edit_date?: number }): Shown => ({
-  messageId: message.message_id,
-  get date() {
-    return message.edit_date ?? message.date;
-  },
-});
+interface SentMessage {
+  message_id: number;
+  date: number;
+  edit_date?: number;
+}
+
+/**
+ * The date is read only when it is needed (rarely): the rest of a sent message is parsed then. A
+ * class, since an object literal with a getter is built the slow way every time.
+ */
+class ShownMessage {
+  readonly messageId: number;
+  readonly #message: SentMessage;
+  constructor(message: SentMessage) {
+    this.messageId = message.message_id;
+    this.#message = message;
+  }
+  get date(): number {
+    return this.#message.edit_date ?? this.#message.date;
+  }
+}
+
+const shownAs = (message: SentMessage): Shown => new ShownMessage(message);
 
 export interface Replies {
   reply(view: View, locale: SupportedLocale): Promise<Shown>;
