@@ -13,41 +13,57 @@
  * parsed whole, as before: the poller's own filter then does the same job.
  */
 const answerStart = '{"ok":true,"result":[';
-const updateStart = '{"update_id":';
+const answerStartBytes = Buffer.from(answerStart);
+const updateStart = Buffer.from('{"update_id":');
+const emptyAnswerEnd = Buffer.from(']}');
 
-export function updatesAnswerAfter(text: string, seenUpTo: number | undefined): unknown {
-  if (seenUpTo === undefined || !text.startsWith(answerStart)) return JSON.parse(text);
-  const first = answerStart.length;
-  if (text.startsWith(']}', first)) return { ok: true, result: [] };
-  if (!text.startsWith(updateStart, first)) return JSON.parse(text);
-  const firstId = updateIdAt(text, first + updateStart.length);
+/**
+ * `answer` is the body as it arrived (or its text): only the part from the first new update on is
+ * decoded, so the updates had already cost neither decoding nor parsing.
+ */
+export function updatesAnswerAfter(answer: Buffer | string, seenUpTo: number | undefined): unknown {
+  const bytes = typeof answer === 'string' ? Buffer.from(answer) : answer;
+  const whole = () => JSON.parse(bytes.toString('utf8'));
+  if (seenUpTo === undefined || !startsWith(bytes, answerStartBytes, 0)) return whole();
+  const first = answerStartBytes.length;
+  if (startsWith(bytes, emptyAnswerEnd, first)) return { ok: true, result: [] };
+  if (!startsWith(bytes, updateStart, first)) return whole();
+  const firstId = updateIdAt(bytes, first + updateStart.length);
   // Nothing in it was had already (no update was unfinished): nothing to look for.
-  if (firstId === undefined || firstId > seenUpTo) return JSON.parse(text);
+  if (firstId === undefined || firstId > seenUpTo) return whole();
   // From the end: under load most of an answer is updates had already, the new ones come last.
   let fresh = -1;
-  for (let at = text.lastIndexOf(updateStart); at >= first; at = text.lastIndexOf(updateStart, at - 1)) {
-    const id = updateIdAt(text, at + updateStart.length);
-    if (id === undefined) return JSON.parse(text);
+  for (let at = bytes.lastIndexOf(updateStart); at >= first; at = bytes.lastIndexOf(updateStart, at - 1)) {
+    const id = updateIdAt(bytes, at + updateStart.length);
+    if (id === undefined) return whole();
     if (id <= seenUpTo) break;
     fresh = at;
     if (at === first) break;
   }
-  if (fresh === first) return JSON.parse(text);
-  if (fresh > first) return JSON.parse(answerStart + text.slice(fresh));
+  if (fresh === first) return whole();
+  if (fresh > first) return JSON.parse(answerStart + bytes.toString('utf8', fresh));
   // Every update in it was had already; a malformed answer still fails as one.
-  if (!text.endsWith(']}')) return JSON.parse(text);
+  if (!startsWith(bytes, emptyAnswerEnd, bytes.length - emptyAnswerEnd.length)) return whole();
   return { ok: true, result: [] };
 }
 
+function startsWith(bytes: Buffer, part: Buffer, at: number): boolean {
+  return (
+    at >= 0 &&
+    bytes.length >= at + part.length &&
+    bytes.compare(part, 0, part.length, at, at + part.length) === 0
+  );
+}
+
 /** The non-negative integer written at `index` (digits up to a `,` or `}`), else undefined. */
-function updateIdAt(text: string, index: number): number | undefined {
+function updateIdAt(bytes: Buffer, index: number): number | undefined {
   let value = 0;
   let at = index;
-  for (; at < text.length; at++) {
-    const code = text.charCodeAt(at);
+  for (; at < bytes.length; at++) {
+    const code = bytes[at] as number;
     if (code < 48 || code > 57) break;
     value = value * 10 + (code - 48);
   }
-  const next = text[at];
-  return at > index && at - index <= 15 && (next === ',' || next === '}') ? value : undefined;
+  const next = bytes[at];
+  return at > index && at - index <= 15 && (next === 0x2c || next === 0x7d) ? value : undefined;
 }

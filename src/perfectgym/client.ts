@@ -320,7 +320,7 @@ export function createPerfectGymClient(options: PerfectGymClientOptions): Perfec
       );
       status = response.status;
       responseHeaders = response.headers;
-      text = response.text;
+      text = response.body?.toString('utf8');
     } catch (cause) {
       if (callOptions.signal?.aborted) {
         return { ok: false, error: new PerfectGymRequestError({ endpoint, reason: 'aborted', cause }) };

@@ -16,8 +16,11 @@ export interface AbortSignalLike {
 export interface Exchanged {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** The body; undefined when it was longer than `limit`. */
-  text: string | undefined;
+  /**
+   * The body's bytes; undefined when it was longer than `limit`. Decoded by whoever reads it: the
+   * Bot API transport reads most of its answers only in part.
+   */
+  body: Buffer | undefined;
 }
 
 export interface ExchangeOptions {
@@ -66,7 +69,7 @@ export function exchange(
       outcome();
     };
     const tooLarge = (at: Dispatcher.DispatchController) => {
-      settle(() => resolve({ status, headers, text: undefined }));
+      settle(() => resolve({ status, headers, body: undefined }));
       at.abort(new Error('answer larger than the limit'));
     };
     const handler: Dispatcher.DispatchHandler = {
@@ -89,7 +92,7 @@ export function exchange(
       },
       onResponseEnd() {
         const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-        settle(() => resolve({ status, headers, text: body.toString('utf8') }));
+        settle(() => resolve({ status, headers, body }));
       },
       onResponseError(_at, error) {
         const failure = answerBegan && cutOff && !(signal?.aborted ?? false) ? cutOff(error) : error;
