@@ -83,14 +83,35 @@ function sweepableAt(expires: number, ttl: number): number {
  * commit, so a caller that awaits it knows it is stored, as with a write of its own; a commit
  * costs about as much as the writes in it, so many conversations written at once share it. A
  * batch that fails is written again one by one, so a failing write fails its own caller only.
+ *
+ * Under load, commits come at most every {@link minCommitGapMs}: a write made sooner after the
+ * last commit waits for the rest of that time, with the writes of the turns in between. An
+ * upsert of a conversation row costs about 28 µs of CPU committed alone and 12 µs in a batch of
+ * eight (2 cores, this project's machine); a write waits at most those few milliseconds, and not
+ * at all while writes come further apart.
  */
+const minCommitGapMs = 5;
+
 class GroupCommit {
   readonly #db: DatabaseSync;
   #pending: Array<{ write: () => void; resolve: () => void; reject: (error: unknown) => void }> = [];
-  #scheduled: NodeJS.Immediate | undefined;
+  /** The next commit, on the next turn or once the gap since the last one has passed. */
+  #scheduled: { cancel(): void } | undefined;
+  #lastCommitAt = Number.NEGATIVE_INFINITY;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+  }
+
+  #schedule(): void {
+    const wait = this.#lastCommitAt + minCommitGapMs - performance.now();
+    if (wait > 0) {
+      const timer = setTimeout(() => this.flush(), wait);
+      this.#scheduled = { cancel: () => clearTimeout(timer) };
+    } else {
+      const immediate = setImmediate(() => this.flush());
+      this.#scheduled = { cancel: () => clearImmediate(immediate) };
+    }
   }
 
   /** Runs `write` in the next commit; settles with its result once that is committed. */
@@ -104,17 +125,18 @@ class GroupCommit {
         resolve: () => resolve(result),
         reject,
       });
-      this.#scheduled ??= setImmediate(() => this.flush());
+      if (this.#scheduled === undefined) this.#schedule();
     });
   }
 
   /** Commits what is pending now (before a delete, a sweep or closing: they keep their order). */
   flush(): void {
-    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+    this.#scheduled?.cancel();
     this.#scheduled = undefined;
     const batch = this.#pending;
     if (batch.length === 0) return;
     this.#pending = [];
+    this.#lastCommitAt = performance.now();
     if (batch.length > 1) {
       try {
         this.#db.exec('BEGIN');

@@ -60,6 +60,27 @@ describe('embedded sqlite store', () => {
     expect(await second.leads.get('42')).toEqual({ leadId: 1001 });
   });
 
+  it('has a write on disk once it returns, also while writes come faster than they are committed', async () => {
+    const url = tempSqliteUrl();
+    const s = await stores(url);
+    const reader = new DatabaseSync(url.slice('sqlite:'.length), { readOnly: true });
+    const onDisk = (key: string) =>
+      reader.prepare('SELECT 1 FROM keyv WHERE key = ?').get(`conversations:${key}`) !== undefined;
+    try {
+      // A write a millisecond, many within one commit's wait: each is there when its own call returns.
+      const writes: Array<Promise<boolean>> = [];
+      for (let i = 0; i < 30; i++) {
+        writes.push(
+          s.conversations.set(String(i), { step: 'summary', version: 1 }).then(() => onDisk(String(i))),
+        );
+        await sleep(1);
+      }
+      expect(await Promise.all(writes)).toEqual(Array<boolean>(30).fill(true));
+    } finally {
+      reader.close();
+    }
+  });
+
   it('expires conversations after the inactivity period, but not leads', async () => {
     const s = await stores(tempSqliteUrl(), 50);
     await s.conversations.set('7', { step: 'x' });
