@@ -4,7 +4,6 @@
  * is logged and counted but does not stop the remaining effects: the flow's state is already
  * saved, and a later effect (the studio call) must still happen for the state to stay true.
  */
-import { InputFile } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Text, Venue, View } from '../booking/index.ts';
 import type { SupportedLocale } from '../config.ts';
@@ -12,6 +11,7 @@ import type { BotContext } from './context.ts';
 import { describeError, isMessageNotModified, isTelegramError } from './errors.ts';
 import type { Translator } from './i18n.ts';
 import { renderView } from './render.ts';
+import { InMemoryFile } from './telegram-transport.ts';
 
 /**
  * What `reply`, `edit` and `sendCalendar` resolve to: the message the user got (sent or edited)
@@ -120,7 +120,7 @@ export function createReplies(ctx: BotContext, translator: Translator): Replies 
       }
     },
     async sendCalendar(ics, filename, caption, locale) {
-      const file = new InputFile(Buffer.from(ics, 'utf8'), filename);
+      const file = new InMemoryFile(Buffer.from(ics, 'utf8'), filename);
       const sent = await attempt('sendCalendar', () =>
         ctx.replyWithDocument(file, { caption: translator.render(locale, caption) }),
       );

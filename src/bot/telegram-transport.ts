@@ -14,7 +14,8 @@
  *   whose connection broke before its answer; repeating it can then show a message twice, which is
  *   taken over a reply the prospect never gets.
  */
-import { HttpError, type Transformer } from 'grammy';
+import { randomUUID } from 'node:crypto';
+import { HttpError, InputFile, type Transformer } from 'grammy';
 import { Client, type Dispatcher, Pool } from 'undici';
 import { backoffDelayMs, errorCode, provablyNotSent } from '../perfectgym/retry.ts';
 import { type AbortSignalLike, exchange } from '../runtime/undici-exchange.ts';
@@ -196,9 +197,13 @@ export function createTelegramTransport(options: TelegramTransportOptions = {}):
     directJson(token) {
       const prefix = `${rootPath}/bot${token}/`;
       return async (prev, method, payload, signal) => {
-        if (signal !== undefined || !jsonOnlyMethods.has(method)) return prev(method, payload, signal);
+        if (signal !== undefined) return prev(method, payload, signal);
+        const upload = jsonOnlyMethods.has(method) ? undefined : uploadOf(method, payload);
+        if (!jsonOnlyMethods.has(method) && upload === undefined) return prev(method, payload, signal);
         try {
-          const answer = await call(method, prefix + method, {}, jsonHeaders, jsonPayload(payload));
+          const answer = upload
+            ? await call(method, prefix + method, {}, upload.headers, upload.body)
+            : await call(method, prefix + method, {}, jsonHeaders, jsonPayload(payload));
           const parsed = sentMessageMethods.has(method) ? sentMessage(answer.body) : await answer.json();
           // biome-ignore lint/suspicious/noExplicitAny: grammY's transformer returns the method's answer type.
           return parsed as any;
@@ -294,6 +299,55 @@ function sentMessage(body: Buffer): unknown {
     },
   );
   return { ok: true, result };
+}
+
+/** A file to send whose bytes are in memory: the transport writes its upload itself (see {@link uploadOf}). */
+export class InMemoryFile extends InputFile {
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array, filename: string) {
+    super(bytes, filename);
+    this.bytes = bytes;
+  }
+}
+
+/**
+ * A `sendDocument` of a file held in memory (the booking's calendar file) as one multipart body,
+ * as grammY writes it (each field a part, objects as JSON, the file under an `attach://` name):
+ * grammY builds it through async generators and a stream, which the transport then collects
+ * again, and that one call per booking cost as much CPU as three messages. Anything else
+ * (another method, a file on disk or in a stream, a second file) goes grammY's way.
+ */
+function uploadOf(
+  method: string,
+  payload: unknown,
+): { headers: Record<string, string>; body: Buffer } | undefined {
+  if (method !== 'sendDocument' || typeof payload !== 'object' || payload === null) return undefined;
+  const fields = payload as Record<string, unknown>;
+  const file = fields.document;
+  if (!(file instanceof InMemoryFile)) return undefined;
+  const filename = file.filename ?? 'document.dat';
+  if (/[\r\n"]/.test(filename)) return undefined;
+  const boundary = `----------trialgram${randomUUID().replaceAll('-', '')}`;
+  const fileId = randomUUID().replaceAll('-', '').slice(0, 16);
+  const parts: Array<string | Uint8Array> = [];
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === null || value === undefined) continue;
+    if (key !== 'document' && value instanceof InputFile) return undefined;
+    const text =
+      key === 'document'
+        ? `attach://${fileId}`
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
+    parts.push(`--${boundary}\r\ncontent-disposition:form-data;name="${key}"\r\n\r\n${text}\r\n`);
+  }
+  parts.push(
+    `--${boundary}\r\ncontent-disposition:form-data;name="${fileId}";filename=${filename}\r\ncontent-type:application/octet-stream\r\n\r\n`,
+    file.bytes,
+    `\r\n--${boundary}--\r\n`,
+  );
+  const body = Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
+  return { headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body };
 }
 
 /**

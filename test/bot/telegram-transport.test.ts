@@ -6,9 +6,14 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Api, HttpError } from 'grammy';
+import { Api, HttpError, InputFile } from 'grammy';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTelegramTransport, type TelegramTransport } from '../../src/bot/telegram-transport.ts';
+import {
+  createTelegramTransport,
+  InMemoryFile,
+  type TelegramTransport,
+} from '../../src/bot/telegram-transport.ts';
+import { parseMultipart } from '../../src/fake-telegram/multipart.ts';
 import { botMessages, type Harness, lastText, start, startHarness } from './harness.ts';
 
 let h: Harness | undefined;
@@ -223,6 +228,54 @@ describe('the transport', () => {
     const other = await startServer((_request, response) => answerOk(response, { ...rest, message_id: id }));
     const otherApi = apiOver(createTelegramTransport({ apiRoot: other.apiRoot }), other.apiRoot);
     expect(await otherApi.sendMessage(7, 'x')).toEqual(message);
+  });
+
+  it("uploads a file held in memory as grammY's own client does: the same fields and the same file", async () => {
+    const uploads: Array<{ fields: Record<string, string>; file: { name: string; bytes: string } }> = [];
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const { fields, files } = parseMultipart(
+          Buffer.concat(chunks),
+          request.headers['content-type'] ?? '',
+        );
+        const attached = (fields.get('document') ?? '').replace('attach://', '');
+        const file = files.get(attached);
+        uploads.push({
+          fields: Object.fromEntries([...fields].filter(([key]) => key !== 'document')),
+          file: { name: file?.fileName ?? '', bytes: Buffer.from(file?.bytes ?? []).toString('utf8') },
+        });
+        answerOk(response);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const fake = { apiRoot: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    const direct = apiOver(createTelegramTransport({ apiRoot: fake.apiRoot }), fake.apiRoot);
+    const ics = 'BEGIN:VCALENDAR\r\nSUMMARY:Rückenfit – Probetraining\r\nEND:VCALENDAR\r\n';
+    const other = {
+      caption: 'Dein Termin 📅',
+      reply_markup: { inline_keyboard: [[{ text: 'Ja', callback_data: 'y' }]] },
+    };
+    await direct.sendDocument(7, new InMemoryFile(Buffer.from(ics), 'trial-55.ics'), other);
+    await new Api(token, { apiRoot: fake.apiRoot }).sendDocument(
+      7,
+      new InputFile(Buffer.from(ics), 'trial-55.ics'),
+      other,
+    );
+    expect(uploads).toHaveLength(2);
+    expect(uploads[0]).toEqual(uploads[1]);
+    expect(uploads[0]).toEqual({
+      fields: { chat_id: '7', caption: other.caption, reply_markup: JSON.stringify(other.reply_markup) },
+      file: { name: 'trial-55.ics', bytes: ics },
+    });
   });
 
   it('sends a call again on a new connection when the peer closed the kept-alive one', async () => {
