@@ -14,17 +14,23 @@ const isoDateFormatters = new Map<string, Intl.DateTimeFormat>();
  * flow asks for the same few days again and again (today, each listed slot's day).
  */
 const quarterHourMs = 15 * 60_000;
-const knownDays = new Map<string, number>();
+/** By zone, then by quarter hour (no key text built per call). */
+const knownDays = new Map<string, Map<number, number>>();
 const maxKnownDays = 4096;
 
 /** The studio-calendar day an instant falls on. */
 export function dayNumber(epochMs: number, zone: string): number {
-  const key = `${zone} ${Math.floor(epochMs / quarterHourMs)}`;
-  const known = knownDays.get(key);
+  const quarter = Math.floor(epochMs / quarterHourMs);
+  let days = knownDays.get(zone);
+  if (days === undefined) {
+    days = new Map();
+    knownDays.set(zone, days);
+  }
+  const known = days.get(quarter);
   if (known !== undefined) return known;
-  if (knownDays.size >= maxKnownDays) knownDays.clear();
+  if (days.size >= maxKnownDays) days.clear();
   const day = formattedDayNumber(epochMs, zone);
-  knownDays.set(key, day);
+  days.set(quarter, day);
   return day;
 }
 
