@@ -204,7 +204,9 @@ export function createTelegramTransport(options: TelegramTransportOptions = {}):
           const answer = upload
             ? await call(method, prefix + method, {}, upload.headers, upload.body)
             : await call(method, prefix + method, {}, jsonHeaders, jsonPayload(payload));
-          const parsed = sentMessageMethods.has(method) ? sentMessage(answer.body) : await answer.json();
+          const parsed = sentMessageMethods.has(method)
+            ? sentMessage(answer.body)
+            : JSON.parse(answer.body.toString('utf8'));
           // biome-ignore lint/suspicious/noExplicitAny: grammY's transformer returns the method's answer type.
           return parsed as any;
         } catch (error) {
