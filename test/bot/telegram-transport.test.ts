@@ -72,6 +72,19 @@ describe('a Bot API call whose connection is reset before the answer', () => {
   });
 });
 
+/** Listens on loopback until the test's end (connections closed then); resolves with its root URL. */
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 /** A tiny Bot API on loopback; `answer` decides per request (and per request on its connection). */
 async function startServer(
   answer: (request: IncomingMessage, response: ServerResponse, nthOnConnection: number) => void,
@@ -91,16 +104,8 @@ async function startServer(
       answer(request, response, nth);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
   return {
-    apiRoot: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    apiRoot: await listen(server),
     requests,
     get answered() {
       return answered;
@@ -249,27 +254,15 @@ describe('the transport', () => {
         answerOk(response);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    );
-    const fake = { apiRoot: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-    const direct = apiOver(createTelegramTransport({ apiRoot: fake.apiRoot }), fake.apiRoot);
+    const apiRoot = await listen(server);
+    const direct = apiOver(createTelegramTransport({ apiRoot }), apiRoot);
     const ics = 'BEGIN:VCALENDAR\r\nSUMMARY:Rückenfit – Probetraining\r\nEND:VCALENDAR\r\n';
     const other = {
       caption: 'Dein Termin 📅',
       reply_markup: { inline_keyboard: [[{ text: 'Ja', callback_data: 'y' }]] },
     };
     await direct.sendDocument(7, new InMemoryFile(Buffer.from(ics), 'trial-55.ics'), other);
-    await new Api(token, { apiRoot: fake.apiRoot }).sendDocument(
-      7,
-      new InputFile(Buffer.from(ics), 'trial-55.ics'),
-      other,
-    );
+    await new Api(token, { apiRoot }).sendDocument(7, new InputFile(Buffer.from(ics), 'trial-55.ics'), other);
     expect(uploads).toHaveLength(2);
     expect(uploads[0]).toEqual(uploads[1]);
     expect(uploads[0]).toEqual({

@@ -21,6 +21,19 @@ afterEach(async () => {
 /** A conversation further along than a new one: at the first lead question. */
 const collecting = (rev: number): State => ({ ...initialState(), rev });
 
+/** The conversations of `real`, whose writes fail with "disk full" while `failing` is set. */
+function failingWrites(real: Stores) {
+  const disk = { failing: false, conversations: real.conversations };
+  disk.conversations = new Proxy(real.conversations, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (property === 'set' && disk.failing) return () => Promise.reject(new Error('disk full'));
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return disk;
+}
+
 async function embedded(): Promise<Stores> {
   stores = await createStores({ url: 'memory:', conversationTtlMs: ttlMs });
   return stores;
@@ -40,21 +53,17 @@ describe('rows read back from memory (the embedded store)', () => {
 
   it('a write that failed is not read back: the conversation is what the store holds', async () => {
     const real = await embedded();
-    let failing = false;
-    const conversations = new Proxy(real.conversations, {
-      get(target, property) {
-        const value: unknown = Reflect.get(target, property, target);
-        if (property === 'set' && failing) return () => Promise.reject(new Error('disk full'));
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const users = createUserStore({ ...real, conversations }, { onlyWriter: { conversationTtlMs: ttlMs } });
+    const disk = failingWrites(real);
+    const users = createUserStore(
+      { ...real, conversations: disk.conversations },
+      { onlyWriter: { conversationTtlMs: ttlMs } },
+    );
     await users.saveState(1, collecting(4), { updateId: 10, done: true });
-    failing = true;
+    disk.failing = true;
     await expect(users.saveState(1, collecting(5), { updateId: 11, done: false })).rejects.toThrow(
       /saving a conversation/,
     );
-    failing = false;
+    disk.failing = false;
     const { state, delivery } = await users.loadState(1);
     expect(state.rev).toBe(4);
     expect(delivery).toMatchObject({ updateId: 10, done: true });
@@ -127,17 +136,11 @@ describe("an update's last write (the embedded store)", () => {
 
   it('that fails is reported and tried again until it is stored', async () => {
     const real = await embedded();
-    let failing = true;
-    const conversations = new Proxy(real.conversations, {
-      get(target, property) {
-        const value: unknown = Reflect.get(target, property, target);
-        if (property === 'set' && failing) return () => Promise.reject(new Error('disk full'));
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const disk = failingWrites(real);
+    disk.failing = true;
     const failures: unknown[] = [];
     const users = createUserStore(
-      { ...real, conversations },
+      { ...real, conversations: disk.conversations },
       {
         onlyWriter: {
           conversationTtlMs: ttlMs,
@@ -151,7 +154,7 @@ describe("an update's last write (the embedded store)", () => {
     expect(String(failures[0])).toMatch(/disk full/);
     // Meanwhile the conversation goes on from memory.
     expect((await users.loadState(1)).delivery).toMatchObject({ updateId: 11, done: true });
-    failing = false;
+    disk.failing = false;
     await until(async () => (await stored(1))?.done === true);
   });
 });
