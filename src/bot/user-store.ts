@@ -187,7 +187,13 @@ export function createUserStore(
         return;
       }
       if (options.last) stores.deferLastWrite?.(key(userId));
-      await guarded('saving a conversation', () => stores.conversations.set(key(userId), row));
+      try {
+        await guarded('saving a conversation', () => stores.conversations.set(key(userId), row));
+      } catch (error) {
+        waiting?.replaced(userId, false);
+        throw error;
+      }
+      waiting?.replaced(userId, true);
       written?.remember(userId, row);
       ownRows?.remember(userId, row);
     },
@@ -249,8 +255,9 @@ export function createUserStore(
 
 /**
  * The only writer's deferred last writes (see {@link defaultLastWriteWaitMs}), by user, oldest
- * first. Any other write of the user's conversation replaces theirs: it holds the same facts, and
- * newer ones. A timer stores those that waited long enough, once a second.
+ * first. The user's next write replaces theirs: it holds the same facts, and newer ones; should it
+ * fail, the one waiting stays (and is what the conversation goes on from). A timer stores those
+ * that waited long enough, once a second, but none while a write replacing it is on its way.
  */
 function deferredWrites(
   stores: Pick<Stores, 'conversations'>,
@@ -258,7 +265,10 @@ function deferredWrites(
   now: () => number,
 ) {
   const waitMs = options.lastWriteWaitMs ?? defaultLastWriteWaitMs;
-  const rows = new Map<number, { row: StoredConversation; since: number; writing: boolean }>();
+  const rows = new Map<
+    number,
+    { row: StoredConversation; since: number; writing: boolean; replacing: boolean }
+  >();
   let timer: NodeJS.Timeout | undefined;
 
   async function store(userId: number, entry: { row: StoredConversation; writing: boolean }) {
@@ -276,7 +286,7 @@ function deferredWrites(
     const due = now() - waitMs;
     for (const [userId, entry] of rows) {
       if (entry.since > due) break;
-      if (!entry.writing) void store(userId, entry);
+      if (!entry.writing && !entry.replacing) void store(userId, entry);
     }
     if (rows.size === 0 && timer !== undefined) {
       clearInterval(timer);
@@ -286,17 +296,31 @@ function deferredWrites(
   return {
     /** The row waiting for `userId`, the newest there is. */
     row: (userId: number) => rows.get(userId)?.row,
-    /** Whether `row` waits instead of being written now: a last write does, and replaces no other. */
+    /**
+     * Whether `row` waits instead of being written now (a last write does). Otherwise the row
+     * waiting is being replaced: `replaced` says whether that write was stored.
+     */
     defer(userId: number, row: StoredConversation, last: boolean): boolean {
+      if (!last || waitMs <= 0) {
+        const entry = rows.get(userId);
+        if (entry) entry.replacing = true;
+        return false;
+      }
       rows.delete(userId);
-      if (!last || waitMs <= 0) return false;
-      rows.set(userId, { row, since: now(), writing: false });
+      rows.set(userId, { row, since: now(), writing: false, replacing: false });
       timer ??= setInterval(tick, 1_000).unref();
       return true;
     },
+    replaced(userId: number, stored: boolean): void {
+      const entry = rows.get(userId);
+      if (!entry?.replacing) return;
+      if (stored) rows.delete(userId);
+      else entry.replacing = false;
+    },
     drop: (userId: number) => void rows.delete(userId),
     async flush() {
-      await Promise.all([...rows].map(([userId, entry]) => store(userId, entry)));
+      const waitingRows = [...rows].filter(([, entry]) => !entry.replacing);
+      await Promise.all(waitingRows.map(([userId, entry]) => store(userId, entry)));
       if (rows.size === 0 && timer !== undefined) {
         clearInterval(timer);
         timer = undefined;

@@ -114,6 +114,29 @@ describe("an update's last write (the embedded store)", () => {
     expect(count.writes).toBe(2);
   });
 
+  it('stays when the next write fails: the conversation goes on from it, and it is stored later', async () => {
+    const real = await embedded();
+    const disk = failingWrites(real);
+    const users = createUserStore(
+      { ...real, conversations: disk.conversations },
+      { onlyWriter: { conversationTtlMs: ttlMs } },
+    );
+    await users.saveState(1, collecting(5), { updateId: 11, done: false, shownRev: 4 });
+    await users.saveState(1, collecting(5), { updateId: 11, done: true, shownRev: 5 }, { last: true });
+    disk.failing = true;
+    await expect(users.saveState(1, collecting(6), { updateId: 12, done: false })).rejects.toThrow(
+      /saving a conversation/,
+    );
+    disk.failing = false;
+    // The question of revision 5 reached the prospect: the next update knows it.
+    expect(await users.loadState(1)).toMatchObject({
+      state: { rev: 5 },
+      delivery: { updateId: 11, done: true, shownRev: 5 },
+    });
+    await users.flush();
+    expect(await stored(1)).toMatchObject({ updateId: 11, done: true, shownRev: 5 });
+  });
+
   it('is stored by itself once it waited lastWriteWaitMs', async () => {
     const users = createUserStore(await embedded(), {
       onlyWriter: { conversationTtlMs: ttlMs, lastWriteWaitMs: 50 },
