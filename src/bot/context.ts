@@ -2,7 +2,7 @@
  * The grammY context the adapter works with: grammY's own, plus the update's logger and the
  * booking session that the session middleware loads for the user behind the update.
  */
-import type { Context } from 'grammy';
+import { Context } from 'grammy';
 import type { State } from '../booking/index.ts';
 import { type SupportedLocale, supportedLocales } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -40,6 +40,34 @@ export interface LogFlavor {
 }
 
 export type BotContext = Context & LogFlavor & BookingFlavor;
+
+/**
+ * The context the bot makes for each update: grammY's, with the update's logger on the class (a
+ * child of the bot's, made on first use: most updates log nothing past the level) instead of an
+ * accessor defined on each context, which cost about 2 µs per update and left every context with a
+ * shape of its own.
+ */
+export class TrialgramContext extends Context implements LogFlavor, BookingFlavor {
+  declare booking?: BookingSession;
+  #parentLog: Logger | undefined;
+  #updateId = 0;
+  #log: Logger | undefined;
+
+  /** Logs through a child of `parent` carrying the update's id (`updateId`). */
+  logThrough(parent: Logger, updateId: number): void {
+    this.#parentLog = parent;
+    this.#updateId = updateId;
+    this.#log = undefined;
+  }
+
+  get log(): Logger {
+    if (this.#log === undefined) {
+      if (this.#parentLog === undefined) throw new Error('the context has no logger yet');
+      this.#log = this.#parentLog.child({ updateId: this.#updateId });
+    }
+    return this.#log;
+  }
+}
 
 /** The user's Telegram app language, when trialgram speaks it. */
 export function telegramLocale(languageCode: string | undefined): SupportedLocale | undefined {

@@ -20,7 +20,7 @@ import type { Stores } from '../store/index.ts';
 import type { StudioCatalog } from '../studio/catalog.ts';
 import type { StudioRegistry } from '../studio/registry.ts';
 import { publicCommandsByLocale } from './command-menu.ts';
-import { type BotContext, localeOf } from './context.ts';
+import { type BotContext, localeOf, TrialgramContext } from './context.ts';
 import { type ConversationStudio, createConversation } from './conversation.ts';
 import { describeError, isTelegramError } from './errors.ts';
 import { createCallbacksFeature } from './features/callbacks.ts';
@@ -137,6 +137,7 @@ export function createBot(deps: BotDependencies): TrialgramBot {
     },
   });
   const bot = new Bot<BotContext>(deps.token, {
+    ContextConstructor: TrialgramContext,
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
     client: { ...(deps.apiRoot ? { apiRoot: deps.apiRoot } : {}), fetch: transport.fetch },
   });

@@ -9,11 +9,11 @@
  * one replaces it); the flow checks the event's revision, so a timer that fires after the prospect
  * moved on changes nothing. Timers do not keep the process alive, and `close` cancels them.
  */
-import { Context, type MiddlewareFn } from 'grammy';
+import type { Context, MiddlewareFn } from 'grammy';
 import type { Chat, Update, User, UserFromGetMe } from 'grammy/types';
 import type { TimerEvent } from '../booking/index.ts';
 import type { Logger } from '../logger.ts';
-import type { BotContext } from './context.ts';
+import { type BotContext, TrialgramContext } from './context.ts';
 import { describeError } from './errors.ts';
 import { giveLogger } from './middlewares/update-logger.ts';
 
@@ -49,7 +49,7 @@ export async function runOutsideUpdate<E extends { type: string }>(
     update_id: updateId,
     message: { message_id: 0, date: Math.floor(Date.now() / 1000), chat, from },
   } as Update;
-  const ctx = new Context(update, options.api, options.me()) as BotContext;
+  const ctx: BotContext = new TrialgramContext(update, options.api, options.me());
   giveLogger(ctx, options.logger, updateId);
   try {
     await options.middleware(ctx, () => handle(ctx, event));

@@ -6,7 +6,7 @@
  */
 import type { Context, MiddlewareFn } from 'grammy';
 import type { Logger } from '../../logger.ts';
-import type { LogFlavor } from '../context.ts';
+import { type LogFlavor, TrialgramContext } from '../context.ts';
 
 /** The update's logger, as the first middleware and a timed event's context make it. */
 export function updateLogger(logger: Logger, updateId: number): Logger {
@@ -15,6 +15,10 @@ export function updateLogger(logger: Logger, updateId: number): Logger {
 
 /** Gives `ctx` its update's logger, made when first used. */
 export function giveLogger(ctx: Context & LogFlavor, logger: Logger, updateId: number): void {
+  if (ctx instanceof TrialgramContext) {
+    ctx.logThrough(logger, updateId);
+    return;
+  }
   let child: Logger | undefined;
   Object.defineProperty(ctx, 'log', {
     get: () => {
