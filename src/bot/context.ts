@@ -49,21 +49,19 @@ export type BotContext = Context & LogFlavor & BookingFlavor;
  */
 export class TrialgramContext extends Context implements LogFlavor, BookingFlavor {
   declare booking?: BookingSession;
-  #parentLog: Logger | undefined;
-  #updateId = 0;
+  #makeLog: (() => Logger) | undefined;
   #log: Logger | undefined;
 
-  /** Logs through a child of `parent` carrying the update's id (`updateId`). */
-  logThrough(parent: Logger, updateId: number): void {
-    this.#parentLog = parent;
-    this.#updateId = updateId;
+  /** Logs through the logger `makeLog` makes, once, when the update first logs. */
+  logThrough(makeLog: () => Logger): void {
+    this.#makeLog = makeLog;
     this.#log = undefined;
   }
 
   get log(): Logger {
     if (this.#log === undefined) {
-      if (this.#parentLog === undefined) throw new Error('the context has no logger yet');
-      this.#log = this.#parentLog.child({ updateId: this.#updateId });
+      if (this.#makeLog === undefined) throw new Error('the context has no logger yet');
+      this.#log = this.#makeLog();
     }
     return this.#log;
   }

@@ -198,12 +198,12 @@ export function createTelegramTransport(options: TelegramTransportOptions = {}):
       const prefix = `${rootPath}/bot${token}/`;
       return async (prev, method, payload, signal) => {
         if (signal !== undefined) return prev(method, payload, signal);
-        const upload = jsonOnlyMethods.has(method) ? undefined : uploadOf(method, payload);
-        if (!jsonOnlyMethods.has(method) && upload === undefined) return prev(method, payload, signal);
+        const request = jsonOnlyMethods.has(method)
+          ? { headers: jsonHeaders, body: jsonPayload(payload) }
+          : uploadOf(method, payload);
+        if (request === undefined) return prev(method, payload, signal);
         try {
-          const answer = upload
-            ? await call(method, prefix + method, {}, upload.headers, upload.body)
-            : await call(method, prefix + method, {}, jsonHeaders, jsonPayload(payload));
+          const answer = await call(method, prefix + method, {}, request.headers, request.body);
           const parsed = sentMessageMethods.has(method)
             ? sentMessage(answer.body)
             : JSON.parse(answer.body.toString('utf8'));

@@ -282,16 +282,18 @@ function deferredWrites(
       entry.writing = false;
     }
   }
+  const stopWhenIdle = () => {
+    if (rows.size > 0 || timer === undefined) return;
+    clearInterval(timer);
+    timer = undefined;
+  };
   const tick = () => {
     const due = now() - waitMs;
     for (const [userId, entry] of rows) {
       if (entry.since > due) break;
       if (!entry.writing && !entry.replacing) void store(userId, entry);
     }
-    if (rows.size === 0 && timer !== undefined) {
-      clearInterval(timer);
-      timer = undefined;
-    }
+    stopWhenIdle();
   };
   return {
     /** The row waiting for `userId`, the newest there is. */
@@ -321,10 +323,7 @@ function deferredWrites(
     async flush() {
       const waitingRows = [...rows].filter(([, entry]) => !entry.replacing);
       await Promise.all(waitingRows.map(([userId, entry]) => store(userId, entry)));
-      if (rows.size === 0 && timer !== undefined) {
-        clearInterval(timer);
-        timer = undefined;
-      }
+      stopWhenIdle();
     },
   };
 }

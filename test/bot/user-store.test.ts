@@ -21,16 +21,17 @@ afterEach(async () => {
 /** A conversation further along than a new one: at the first lead question. */
 const collecting = (rev: number): State => ({ ...initialState(), rev });
 
-/** The conversations of `real`, whose writes fail with "disk full" while `failing` is set. */
+/** `real`, with conversation writes that fail with "disk full" while `failing` is set. */
 function failingWrites(real: Stores) {
-  const disk = { failing: false, conversations: real.conversations };
-  disk.conversations = new Proxy(real.conversations, {
+  const disk = { failing: false, stores: real };
+  const conversations = new Proxy(real.conversations, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (property === 'set' && disk.failing) return () => Promise.reject(new Error('disk full'));
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+  disk.stores = { ...real, conversations };
   return disk;
 }
 
@@ -54,10 +55,7 @@ describe('rows read back from memory (the embedded store)', () => {
   it('a write that failed is not read back: the conversation is what the store holds', async () => {
     const real = await embedded();
     const disk = failingWrites(real);
-    const users = createUserStore(
-      { ...real, conversations: disk.conversations },
-      { onlyWriter: { conversationTtlMs: ttlMs } },
-    );
+    const users = createUserStore(disk.stores, { onlyWriter: { conversationTtlMs: ttlMs } });
     await users.saveState(1, collecting(4), { updateId: 10, done: true });
     disk.failing = true;
     await expect(users.saveState(1, collecting(5), { updateId: 11, done: false })).rejects.toThrow(
@@ -117,10 +115,7 @@ describe("an update's last write (the embedded store)", () => {
   it('stays when the next write fails: the conversation goes on from it, and it is stored later', async () => {
     const real = await embedded();
     const disk = failingWrites(real);
-    const users = createUserStore(
-      { ...real, conversations: disk.conversations },
-      { onlyWriter: { conversationTtlMs: ttlMs } },
-    );
+    const users = createUserStore(disk.stores, { onlyWriter: { conversationTtlMs: ttlMs } });
     await users.saveState(1, collecting(5), { updateId: 11, done: false, shownRev: 4 });
     await users.saveState(1, collecting(5), { updateId: 11, done: true, shownRev: 5 }, { last: true });
     disk.failing = true;
@@ -162,16 +157,13 @@ describe("an update's last write (the embedded store)", () => {
     const disk = failingWrites(real);
     disk.failing = true;
     const failures: unknown[] = [];
-    const users = createUserStore(
-      { ...real, conversations: disk.conversations },
-      {
-        onlyWriter: {
-          conversationTtlMs: ttlMs,
-          lastWriteWaitMs: 20,
-          onDeferredWriteFailed: (error) => failures.push(error),
-        },
+    const users = createUserStore(disk.stores, {
+      onlyWriter: {
+        conversationTtlMs: ttlMs,
+        lastWriteWaitMs: 20,
+        onDeferredWriteFailed: (error) => failures.push(error),
       },
-    );
+    });
     await users.saveState(1, collecting(5), { updateId: 11, done: true }, { last: true });
     await until(async () => failures.length > 0);
     expect(String(failures[0])).toMatch(/disk full/);

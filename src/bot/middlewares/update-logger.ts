@@ -16,7 +16,7 @@ export function updateLogger(logger: Logger, updateId: number): Logger {
 /** Gives `ctx` its update's logger, made when first used. */
 export function giveLogger(ctx: Context & LogFlavor, logger: Logger, updateId: number): void {
   if (ctx instanceof TrialgramContext) {
-    ctx.logThrough(logger, updateId);
+    ctx.logThrough(() => updateLogger(logger, updateId));
     return;
   }
   let child: Logger | undefined;
