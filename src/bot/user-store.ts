@@ -172,8 +172,12 @@ export function createUserStore(
       if (raw === undefined || raw === null) return { state: initialState(), delivery: {}, reset: false };
       // A row is `{ state, ...delivery }`; rows written before were the state's JSON text alone.
       const row = isRow(raw) ? raw : undefined;
-      const state =
-        row && written?.wrote(userId, row) ? (row.state as State) : parseStoredState(row ? row.state : raw);
+      // This store's own row is valid as a whole: its state and its delivery facts.
+      if (row && written?.wrote(userId, row)) {
+        const own = row as unknown as StoredConversation;
+        return { state: own.state, delivery: deliveryOf(own), reset: false };
+      }
+      const state = parseStoredState(row ? row.state : raw);
       if (!state) return { state: initialState(), delivery: {}, reset: true };
       const delivery = row ? deliverySchema.safeParse(row) : undefined;
       return { state, delivery: delivery?.success ? delivery.data : {}, reset: false };

@@ -93,6 +93,13 @@ export interface RedisChatLockOptions {
   prefetch?: (key: string) => string[];
 }
 
+interface HeldLock {
+  lockKey: string;
+  token: string;
+  /** `performance.now()` when it was taken or last renewed. */
+  renewedAt: number;
+}
+
 export class RedisChatLock implements ChatLock {
   readonly #client: RedisLockClient;
   readonly #local = new LocalChatLock();
@@ -100,6 +107,9 @@ export class RedisChatLock implements ChatLock {
   readonly #waitMs: number;
   readonly #prefix: string;
   readonly #prefetch: ((key: string) => string[]) | undefined;
+  /** The locks this instance holds now, renewed by one timer while there are any. */
+  readonly #held = new Set<HeldLock>();
+  #renewal: NodeJS.Timeout | undefined;
 
   constructor(client: RedisLockClient, options: RedisChatLockOptions = {}) {
     this.#client = client;
@@ -145,22 +155,15 @@ export class RedisChatLock implements ChatLock {
         throw error;
       }
       // A slow studio call must not let the lock lapse while this instance still works on the chat.
-      const renewal = setInterval(
-        () => {
-          this.#client
-            .eval(renewScript, { keys: [lockKey], arguments: [token, String(this.#ttlMs)] })
-            .catch(() => undefined);
-        },
-        Math.max(1, Math.floor(this.#ttlMs / 3)),
-      );
-      renewal.unref();
+      const held = { lockKey, token, renewedAt: performance.now() };
+      this.#hold(held);
       let outcome: { value: T } | { error: unknown };
       try {
         outcome = { value: await task() };
       } catch (error) {
         outcome = { error };
       }
-      clearInterval(renewal);
+      this.#held.delete(held);
       // Unread values are stale once another instance may take the chat.
       const writes = read.length > 0 ? (this.#client.releasing?.(read) ?? []) : [];
       const written = writes.length > 0 ? await this.#releaseWith(lockKey, token, writes) : undefined;
@@ -169,6 +172,33 @@ export class RedisChatLock implements ChatLock {
       if (written !== undefined) throw written;
       return outcome.value;
     });
+  }
+
+  /**
+   * Keeps `held` renewed until it leaves {@link RedisChatLock.#held}: one timer for every lock this
+   * instance holds (a timer of its own per update was a share of its CPU), ticking every third of
+   * the expiry and renewing the locks not renewed for that long. A lock is renewed at most two
+   * thirds of its expiry after it was taken or last renewed.
+   */
+  #hold(held: HeldLock): void {
+    this.#held.add(held);
+    if (this.#renewal !== undefined) return;
+    const everyMs = Math.max(1, Math.floor(this.#ttlMs / 3));
+    this.#renewal = setInterval(() => {
+      if (this.#held.size === 0) {
+        clearInterval(this.#renewal);
+        this.#renewal = undefined;
+        return;
+      }
+      const due = performance.now() - everyMs;
+      for (const lock of this.#held) {
+        if (lock.renewedAt > due) continue;
+        lock.renewedAt = performance.now();
+        this.#client
+          .eval(renewScript, { keys: [lock.lockKey], arguments: [lock.token, String(this.#ttlMs)] })
+          .catch(() => undefined);
+      }
+    }, everyMs).unref();
   }
 
   /**

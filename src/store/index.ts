@@ -20,6 +20,8 @@ import { createClient } from '@keyv/redis';
 import { type DeserializedData, Keyv } from 'keyv';
 import { within } from '../runtime/within.ts';
 import { type ChatLock, LocalChatLock, RedisChatLock } from './chat-lock.ts';
+import { serializeConversation } from './conversation-texts.ts';
+import { parseKeyvText, serializeForKeyv } from './keyv-format.ts';
 import { parseStorageUrl, type StorageLocation } from './location.ts';
 import { RedisCalls, RedisKeyvStore } from './redis-keyv.ts';
 import { openKeyvDatabase, SqliteKeyvStore } from './sqlite-keyv.ts';
@@ -82,53 +84,20 @@ export interface StoresOptions {
   redisTimeoutMs?: number;
 }
 
-/**
- * Whether a JSON text may hold a string starting with ':' (escaped in keyv's format, as are
- * Buffers, as ':base64:…'). Such a string begins with `":` right after `:`, `,` or `[` (or at the
- * very start); a quote inside a string is always escaped, so no string's content matches. A key
- * ending in ':' matches too, which only costs the slow path.
- */
-const mayHoldColonString = (text: string) =>
-  // Three substring searches are several times faster than one regular expression with a class.
-  text.startsWith('":') || text.includes(':":') || text.includes(',":') || text.includes('[":');
-
-/**
- * keyv's own JSON format, written by `JSON.stringify`: keyv's serializer builds the text in
- * JavaScript, value by value, and was the store's largest CPU cost. Plain JSON is that format
- * whenever no string starts with ':' and nothing is a Buffer; else the escaping replacer.
- */
-export function serializeForKeyv(data: unknown): string {
-  const text = JSON.stringify(data) ?? 'null';
-  if (!mayHoldColonString(text) && !text.includes('"type":"Buffer"')) return text;
-  return JSON.stringify(data, function (this: Record<string, unknown>, key, value: unknown) {
-    const raw = this[key];
-    if (Buffer.isBuffer(raw)) return `:base64:${raw.toString('base64')}`;
-    return typeof value === 'string' && value.startsWith(':') ? `:${value}` : value;
-  });
-}
-
-/** keyv's own JSON format (strings starting with ':' escaped, Buffers as ':base64:'), read tolerantly. */
-function tolerantDeserializer(namespace: StoreNamespace, onUnreadable: StoresOptions['onUnreadable']) {
-  return <Value>(text: string): DeserializedData<Value> | undefined => {
-    try {
-      if (!mayHoldColonString(text)) return JSON.parse(text) as DeserializedData<Value>;
-      return JSON.parse(text, (_key, value: unknown) => {
-        if (typeof value !== 'string') return value;
-        if (value.startsWith(':base64:')) return Buffer.from(value.slice(8), 'base64');
-        return value.startsWith(':') ? value.slice(1) : value;
-      }) as DeserializedData<Value>;
-    } catch {
-      onUnreadable?.(namespace);
-      return namespace === 'conversations' ? { value: text as Value } : undefined;
-    }
-  };
-}
-
+/** keyv's own format (see `keyv-format.ts`), read tolerantly. */
 function keyvOptions(namespace: StoreNamespace, options: StoresOptions) {
+  const { onUnreadable } = options;
   return {
     throwOnErrors: true,
-    serialize: serializeForKeyv,
-    deserialize: tolerantDeserializer(namespace, options.onUnreadable),
+    serialize: namespace === 'conversations' ? serializeConversation : serializeForKeyv,
+    deserialize: <Value>(text: string): DeserializedData<Value> | undefined => {
+      try {
+        return parseKeyvText(text) as DeserializedData<Value>;
+      } catch {
+        onUnreadable?.(namespace);
+        return namespace === 'conversations' ? { value: text as Value } : undefined;
+      }
+    },
     ...(namespace === 'conversations' ? { ttl: options.conversationTtlMs } : {}),
   };
 }

@@ -180,6 +180,46 @@ function onDisk(url: string, text: string): boolean {
   );
 }
 
+describe('conversation rows', () => {
+  const prefixes: string[] = [];
+  afterAll(async () => {
+    for (const prefix of prefixes) await deleteRedisKeys(prefix);
+  });
+  const urls = {
+    sqlite: () => tempSqliteUrl(),
+    memory: () => 'memory:',
+    redis: () => {
+      const prefix = uniqueRedisPrefix('rows');
+      prefixes.push(prefix);
+      return redisUrl(prefix);
+    },
+  };
+
+  it.each(Object.keys(urls) as Array<keyof typeof urls>)(
+    "%s: reads back what the update's two writes of one state stored, escaped texts too",
+    async (kind) => {
+      const s = await stores(urls[kind]());
+      const state = {
+        version: 1,
+        rev: 3,
+        step: { name: 'askLastName' },
+        flow: { lead: { firstName: 'Ann' } },
+      };
+      const odd = { version: 1, rev: 4, step: { name: 'askEmail' }, flow: { lead: { lastName: ':colon' } } };
+      // The same state object twice, as an update writes it: before its messages, then delivered.
+      await s.conversations.set('7', { state, updateId: 10, done: false, at: 1 });
+      expect(await s.conversations.get('7')).toEqual({ state, updateId: 10, done: false, at: 1 });
+      await s.conversations.set('7', { state, shownRev: 3, updateId: 10, done: true, at: 2 });
+      expect(await s.conversations.get('7')).toEqual({ state, shownRev: 3, updateId: 10, done: true, at: 2 });
+      // A state whose text keyv's format escapes, and one without delivery facts at all.
+      await s.conversations.set('8', { state: odd, at: 3 });
+      await s.conversations.set('9', { state });
+      expect(await s.conversations.get('8')).toEqual({ state: odd, at: 3 });
+      expect(await s.conversations.get('9')).toEqual({ state });
+    },
+  );
+});
+
 describe('embedded sqlite store: what is deleted leaves the disk', () => {
   it('sweeps conversations that expired while the bot was stopped at start, out of every file', async () => {
     const url = tempSqliteUrl();
@@ -343,19 +383,29 @@ describe('redis store', () => {
           }),
       ) as [RedisChatLock, RedisChatLock];
       const order: string[] = [];
-      let started: () => void = () => undefined;
-      const holding = new Promise<void>((resolve) => (started = resolve));
-      const slow = a.run('chat', async () => {
-        order.push('a start');
-        started();
-        // Well past the expiry: without renewal, b would get in meanwhile.
-        await sleep(2.5 * ttlMs);
-        order.push('a end');
-      });
-      await holding;
-      const other = b.run('chat', async () => void order.push('b'));
-      await Promise.all([slow, other]);
-      expect(order).toEqual(['a start', 'a end', 'b']);
+      // Two chats held at once, taken half an expiry apart (one timer renews every lock held).
+      const slowly = (chat: string) => {
+        let started: () => void = () => undefined;
+        const holding = new Promise<void>((resolve) => (started = resolve));
+        const done = a.run(chat, async () => {
+          order.push(`a start ${chat}`);
+          started();
+          // Well past the expiry: without renewal, b would get in meanwhile.
+          await sleep(2.5 * ttlMs);
+          order.push(`a end ${chat}`);
+        });
+        return { holding, done };
+      };
+      const first = slowly('chat');
+      await first.holding;
+      await sleep(ttlMs / 2);
+      const second = slowly('chat-2');
+      await second.holding;
+      const others = ['chat', 'chat-2'].map((chat) => b.run(chat, async () => void order.push(`b ${chat}`)));
+      await Promise.all([first.done, second.done, ...others]);
+      expect(order.indexOf('b chat')).toBeGreaterThan(order.indexOf('a end chat'));
+      expect(order.indexOf('b chat-2')).toBeGreaterThan(order.indexOf('a end chat-2'));
+      expect(order).toHaveLength(6);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
