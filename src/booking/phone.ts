@@ -60,14 +60,34 @@ export function internationalPhoneToE164(text: string): string | undefined {
   return valid(parsePhoneNumberFromString(trimmed.startsWith('+') ? trimmed : `+${trimmed}`));
 }
 
-/** `+4915112345678` as `+49 1511 2345678`; anything that does not parse is shown as it is. */
+/**
+ * `+4915112345678` as `+49 1511 2345678`; anything that does not parse is shown as it is. Every
+ * summary shows the number again, and parsing it with the full metadata is costly: the texts of the
+ * numbers formatted last are kept.
+ */
 export function formatPhoneInternational(e164: string): string {
-  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+  const known = formattedPhones.get(e164);
+  if (known !== undefined) return known;
+  const text = parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+  if (formattedPhones.size >= rememberedPhones) formattedPhones.clear();
+  formattedPhones.set(e164, text);
+  return text;
 }
+
+const rememberedPhones = 1_000;
+const formattedPhones = new Map<string, string>();
 
 /** A mobile number of `region` written as people there write it (`01512 3456789`), for hints. */
 export function examplePhone(region: PhoneRegion): string {
-  const example =
-    getExampleNumber(region, mobileExamples) ?? getExampleNumber(fallbackPhoneRegion, mobileExamples);
-  return example?.formatNational() ?? '';
+  let text = examplePhones.get(region);
+  if (text === undefined) {
+    const example =
+      getExampleNumber(region, mobileExamples) ?? getExampleNumber(fallbackPhoneRegion, mobileExamples);
+    text = example?.formatNational() ?? '';
+    examplePhones.set(region, text);
+  }
+  return text;
 }
+
+/** Each region's example, worked out once (the phone question shows it every time it is asked). */
+const examplePhones = new Map<PhoneRegion, string>();
