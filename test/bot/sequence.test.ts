@@ -52,5 +52,18 @@ describe('middleware in sequence', () => {
       },
     );
     await expect(failing(context(), async () => undefined)).rejects.toThrow('boom');
+    // A link that throws before it returns anything fails the chain's promise too.
+    const throwing = chain(
+      (_ctx, next) => next(),
+      () => {
+        throw new Error('at once');
+      },
+    );
+    await expect(throwing(context(), async () => undefined)).rejects.toThrow('at once');
+    await expect(
+      chain(() => {
+        throw new Error('first');
+      })(context(), async () => undefined),
+    ).rejects.toThrow('first');
   });
 });

@@ -24,16 +24,25 @@ export function when<C extends Context, D extends C>(
 export function sequence<C extends Context>(...middleware: Array<Middleware<C>>): MiddlewareFn<C> {
   const links = middleware.map((each) => (typeof each === 'function' ? each : each.middleware()));
   return (ctx, next) => {
-    const run = async (index: number): Promise<void> => {
+    // Not an async function: a link's own promise is handed on as it is, one promise less per link.
+    const run = (index: number): unknown => {
       const link = links[index];
       if (link === undefined) return next();
       let called = false;
-      await link(ctx, () => {
-        if (called) throw new Error('`next` already called before!');
+      return link(ctx, () => {
+        if (called) return Promise.reject(new Error('`next` already called before!'));
         called = true;
-        return run(index + 1);
+        try {
+          return Promise.resolve(run(index + 1)) as Promise<void>;
+        } catch (error) {
+          return Promise.reject(error);
+        }
       });
     };
-    return run(0);
+    try {
+      return run(0);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }
