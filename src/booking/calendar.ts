@@ -3,6 +3,8 @@
  * the studio's wall-clock calendar, so windows of days ("the next three days") and yyyy-MM-dd
  * parameters are plain integer arithmetic, with no DST surprises.
  */
+import { remembered } from './remembered.ts';
+
 const msPerDay = 86_400_000;
 
 // en-CA writes dates as yyyy-MM-dd. One formatter per zone: a slot list asks for many days.
@@ -15,23 +17,17 @@ const isoDateFormatters = new Map<string, Intl.DateTimeFormat>();
  */
 const quarterHourMs = 15 * 60_000;
 /** By zone, then by quarter hour (no key text built per call). */
-const knownDays = new Map<string, Map<number, number>>();
+const knownDays = new Map<string, (quarter: number) => number>();
 const maxKnownDays = 4096;
 
 /** The studio-calendar day an instant falls on. */
 export function dayNumber(epochMs: number, zone: string): number {
-  const quarter = Math.floor(epochMs / quarterHourMs);
   let days = knownDays.get(zone);
   if (days === undefined) {
-    days = new Map();
+    days = remembered(maxKnownDays, (quarter: number) => formattedDayNumber(quarter * quarterHourMs, zone));
     knownDays.set(zone, days);
   }
-  const known = days.get(quarter);
-  if (known !== undefined) return known;
-  if (days.size >= maxKnownDays) days.clear();
-  const day = formattedDayNumber(epochMs, zone);
-  days.set(quarter, day);
-  return day;
+  return days(Math.floor(epochMs / quarterHourMs));
 }
 
 function formattedDayNumber(epochMs: number, zone: string): number {

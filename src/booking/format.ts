@@ -4,6 +4,7 @@
  * strings, so a message renders the same wherever the bot runs.
  */
 import type { SupportedLocale } from '../config.ts';
+import { remembered } from './remembered.ts';
 
 // British English writes day before month, like the studios' own countries.
 const localeTags: Record<SupportedLocale, string> = { en: 'en-GB', de: 'de-DE' };
@@ -32,18 +33,7 @@ function formatter(
   let found = formatters.get(key);
   if (!found) {
     const format = new Intl.DateTimeFormat(localeTags[locale], { ...options, timeZone: zone });
-    const texts = new Map<number, string>();
-    found = {
-      format(epochMs) {
-        let text = texts.get(epochMs);
-        if (text === undefined) {
-          if (texts.size >= rememberedTexts) texts.clear();
-          text = format.format(epochMs);
-          texts.set(epochMs, text);
-        }
-        return text;
-      },
-    };
+    found = { format: remembered(rememberedTexts, (epochMs: number) => format.format(epochMs)) };
     formatters.set(key, found);
   }
   return found;

@@ -12,6 +12,7 @@ import {
   parsePhoneNumberFromString,
 } from 'libphonenumber-js/max';
 import mobileExamples from 'libphonenumber-js/mobile/examples';
+import { remembered } from './remembered.ts';
 
 export type PhoneRegion = CountryCode;
 
@@ -65,29 +66,19 @@ export function internationalPhoneToE164(text: string): string | undefined {
  * summary shows the number again, and parsing it with the full metadata is costly: the texts of the
  * numbers formatted last are kept.
  */
-export function formatPhoneInternational(e164: string): string {
-  const known = formattedPhones.get(e164);
-  if (known !== undefined) return known;
-  const text = parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
-  if (formattedPhones.size >= rememberedPhones) formattedPhones.clear();
-  formattedPhones.set(e164, text);
-  return text;
-}
+export const formatPhoneInternational: (e164: string) => string = remembered(
+  1_000,
+  (e164: string) => parsePhoneNumberFromString(e164)?.formatInternational() ?? e164,
+);
 
-const rememberedPhones = 1_000;
-const formattedPhones = new Map<string, string>();
-
-/** A mobile number of `region` written as people there write it (`01512 3456789`), for hints. */
-export function examplePhone(region: PhoneRegion): string {
-  let text = examplePhones.get(region);
-  if (text === undefined) {
-    const example =
-      getExampleNumber(region, mobileExamples) ?? getExampleNumber(fallbackPhoneRegion, mobileExamples);
-    text = example?.formatNational() ?? '';
-    examplePhones.set(region, text);
-  }
-  return text;
-}
-
-/** Each region's example, worked out once (the phone question shows it every time it is asked). */
-const examplePhones = new Map<PhoneRegion, string>();
+/**
+ * A mobile number of `region` written as people there write it (`01512 3456789`), for hints;
+ * each region's worked out once (the phone question shows it every time it is asked).
+ */
+export const examplePhone: (region: PhoneRegion) => string = remembered(
+  1_000,
+  (region: PhoneRegion) =>
+    (
+      getExampleNumber(region, mobileExamples) ?? getExampleNumber(fallbackPhoneRegion, mobileExamples)
+    )?.formatNational() ?? '',
+);

@@ -19,7 +19,7 @@ import { HttpError, InputFile, type Transformer } from 'grammy';
 import { Client, type Dispatcher, Pool } from 'undici';
 import { backoffDelayMs, errorCode, provablyNotSent } from '../perfectgym/retry.ts';
 import { type AbortSignalLike, exchange } from '../runtime/undici-exchange.ts';
-import { updatesAnswerAfter } from './updates-answer.ts';
+import { hasBytesAt, integerAt, updatesAnswerAfter } from './updates-answer.ts';
 
 export interface TelegramTransportOptions {
   /** Default https://api.telegram.org (a local Bot API server may have a path). */
@@ -259,19 +259,11 @@ const sentMessagePrefix = Buffer.from('{"ok":true,"result":{"message_id":');
  * of the bot's CPU. Telegram writes `message_id` first; any other answer is parsed at once.
  */
 function sentMessage(body: Buffer): unknown {
-  const start = sentMessagePrefix.length;
-  const closed = body.length > start + 2 && body[body.length - 2] === 0x7d && body[body.length - 1] === 0x7d;
-  if (!closed || body.compare(sentMessagePrefix, 0, start, 0, start) !== 0) {
-    return JSON.parse(body.toString('utf8'));
-  }
-  let messageId = 0;
-  let end = start;
-  for (; end < body.length && end - start <= 15; end++) {
-    const digit = (body[end] as number) - 48;
-    if (digit < 0 || digit > 9) break;
-    messageId = messageId * 10 + digit;
-  }
-  if (end === start || body[end] !== 0x2c /* , */) return JSON.parse(body.toString('utf8'));
+  const closed = body.length > 2 && body[body.length - 2] === 0x7d && body[body.length - 1] === 0x7d;
+  const id =
+    closed && hasBytesAt(body, sentMessagePrefix, 0) ? integerAt(body, sentMessagePrefix.length) : undefined;
+  if (id === undefined || body[id.end] !== 0x2c /* , */) return JSON.parse(body.toString('utf8'));
+  const messageId = id.value;
   let message: Record<string | symbol, unknown> | undefined;
   const parsed = () => {
     message ??= (JSON.parse(body.toString('utf8')) as { result: Record<string | symbol, unknown> }).result;

@@ -18,16 +18,15 @@ const updateStart = Buffer.from('{"update_id":');
 const emptyAnswerEnd = Buffer.from(']}');
 
 /**
- * `answer` is the body as it arrived (or its text): only the part from the first new update on is
+ * `bytes` is the body as it arrived: only the part from the first new update on is
  * decoded, so the updates had already cost neither decoding nor parsing.
  */
-export function updatesAnswerAfter(answer: Buffer | string, seenUpTo: number | undefined): unknown {
-  const bytes = typeof answer === 'string' ? Buffer.from(answer) : answer;
+export function updatesAnswerAfter(bytes: Buffer, seenUpTo: number | undefined): unknown {
   const whole = () => JSON.parse(bytes.toString('utf8'));
-  if (seenUpTo === undefined || !startsWith(bytes, answerStartBytes, 0)) return whole();
+  if (seenUpTo === undefined || !hasBytesAt(bytes, answerStartBytes, 0)) return whole();
   const first = answerStartBytes.length;
-  if (startsWith(bytes, emptyAnswerEnd, first)) return { ok: true, result: [] };
-  if (!startsWith(bytes, updateStart, first)) return whole();
+  if (hasBytesAt(bytes, emptyAnswerEnd, first)) return { ok: true, result: [] };
+  if (!hasBytesAt(bytes, updateStart, first)) return whole();
   const firstId = updateIdAt(bytes, first + updateStart.length);
   // Nothing in it was had already (no update was unfinished): nothing to look for.
   if (firstId === undefined || firstId > seenUpTo) return whole();
@@ -43,11 +42,12 @@ export function updatesAnswerAfter(answer: Buffer | string, seenUpTo: number | u
   if (fresh === first) return whole();
   if (fresh > first) return JSON.parse(answerStart + bytes.toString('utf8', fresh));
   // Every update in it was had already; a malformed answer still fails as one.
-  if (!startsWith(bytes, emptyAnswerEnd, bytes.length - emptyAnswerEnd.length)) return whole();
+  if (!hasBytesAt(bytes, emptyAnswerEnd, bytes.length - emptyAnswerEnd.length)) return whole();
   return { ok: true, result: [] };
 }
 
-function startsWith(bytes: Buffer, part: Buffer, at: number): boolean {
+/** Whether `bytes` holds `part` at `at`. */
+export function hasBytesAt(bytes: Buffer, part: Buffer, at: number): boolean {
   return (
     at >= 0 &&
     bytes.length >= at + part.length &&
@@ -55,15 +55,21 @@ function startsWith(bytes: Buffer, part: Buffer, at: number): boolean {
   );
 }
 
-/** The non-negative integer written at `index` (digits up to a `,` or `}`), else undefined. */
-function updateIdAt(bytes: Buffer, index: number): number | undefined {
+/** The non-negative integer written at `index` (1 to 15 digits) and the index after it, else undefined. */
+export function integerAt(bytes: Buffer, index: number): { value: number; end: number } | undefined {
   let value = 0;
-  let at = index;
-  for (; at < bytes.length; at++) {
-    const code = bytes[at] as number;
+  let end = index;
+  for (; end < bytes.length; end++) {
+    const code = bytes[end] as number;
     if (code < 48 || code > 57) break;
     value = value * 10 + (code - 48);
   }
-  const next = bytes[at];
-  return at > index && at - index <= 15 && (next === 0x2c || next === 0x7d) ? value : undefined;
+  return end > index && end - index <= 15 ? { value, end } : undefined;
+}
+
+/** The update id written at `index` (digits up to a `,` or `}`), else undefined. */
+function updateIdAt(bytes: Buffer, index: number): number | undefined {
+  const id = integerAt(bytes, index);
+  const next = id === undefined ? undefined : bytes[id.end];
+  return next === 0x2c || next === 0x7d ? id?.value : undefined;
 }

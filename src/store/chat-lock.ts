@@ -190,10 +190,10 @@ export class RedisChatLock implements ChatLock {
         this.#renewal = undefined;
         return;
       }
-      const due = performance.now() - everyMs;
+      const now = performance.now();
       for (const lock of this.#held) {
-        if (lock.renewedAt > due) continue;
-        lock.renewedAt = performance.now();
+        if (lock.renewedAt > now - everyMs) continue;
+        lock.renewedAt = now;
         this.#client
           .eval(renewScript, { keys: [lock.lockKey], arguments: [lock.token, String(this.#ttlMs)] })
           .catch(() => undefined);

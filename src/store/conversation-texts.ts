@@ -1,5 +1,5 @@
 /**
- * keyv's format for conversation rows (`{ value: { state, ...delivery }, expires }`), with a
+ * keyv's format for conversation rows on Redis (`{ value: { state, ...delivery }, expires }`), with a
  * state's JSON text worked out once per state. An update writes its state twice, before its
  * messages and with what was delivered; the second write only adds the delivery facts to the text
  * the first one made. States are values: a transition makes a new one and nothing changes a state

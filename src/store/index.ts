@@ -84,12 +84,16 @@ export interface StoresOptions {
   redisTimeoutMs?: number;
 }
 
-/** keyv's own format (see `keyv-format.ts`), read tolerantly. */
-function keyvOptions(namespace: StoreNamespace, options: StoresOptions) {
+/**
+ * keyv's own format (see `keyv-format.ts`), read tolerantly. `shared`: Redis, where an update
+ * writes its state twice (the only writer keeps the second write in memory), so the conversations'
+ * texts reuse the first write's (see `conversation-texts.ts`).
+ */
+function keyvOptions(namespace: StoreNamespace, options: StoresOptions, shared: boolean) {
   const { onUnreadable } = options;
   return {
     throwOnErrors: true,
-    serialize: namespace === 'conversations' ? serializeConversation : serializeForKeyv,
+    serialize: shared && namespace === 'conversations' ? serializeConversation : serializeForKeyv,
     deserialize: <Value>(text: string): DeserializedData<Value> | undefined => {
       try {
         return parseKeyvText(text) as DeserializedData<Value>;
@@ -118,7 +122,7 @@ export async function createStores(options: StoresOptions): Promise<Stores> {
   const keyvs = new Map(
     sqliteStores.map(({ namespace, store }) => [
       namespace,
-      new Keyv({ store, namespace, ...keyvOptions(namespace, options) }),
+      new Keyv({ store, namespace, ...keyvOptions(namespace, options, false) }),
     ]),
   );
   const records = keyvs.get('records') as Keyv;
@@ -187,7 +191,7 @@ async function createRedisStores(
       // Throws when Redis is away or does not answer in time, never answers "not found" then:
       // that would silently restart every conversation during an outage.
       store: new RedisKeyvStore(calls),
-      ...keyvOptions(namespace, options),
+      ...keyvOptions(namespace, options, true),
       // keyv hands its namespace to the adapter, which puts it in front of every key.
       namespace: namespaceOf(namespace),
       useKeyPrefix: false,
